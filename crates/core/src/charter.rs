@@ -1,0 +1,250 @@
+//! The charter: the agreement's title, its parties with their roles and
+//! keys, and its decision rules. It is the event of entry 0 and is checked
+//! in full before a ledger is created.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{KeyError, PublicKey};
+use crate::ids::PartyId;
+use crate::limits::{MAX_PARTIES, MAX_TITLE_BYTES};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Guarantor,
+    Party,
+    Mediator,
+    Monitor,
+    Observer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Guarantor,
+        Role::Party,
+        Role::Mediator,
+        Role::Monitor,
+        Role::Observer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Guarantor => "guarantor",
+            Role::Party => "party",
+            Role::Mediator => "mediator",
+            Role::Monitor => "monitor",
+            Role::Observer => "observer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = CharterError;
+    fn from_str(s: &str) -> Result<Self, CharterError> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| CharterError::UnknownRole(s.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub id: PartyId,
+    pub name: String,
+    pub role: Role,
+    pub key: PublicKey,
+}
+
+/// How many guarantor endorsements adopt a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Adoption {
+    AllGuarantors,
+    Quorum(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rules {
+    pub clause_adoption: Adoption,
+    /// Guarantor endorsements needed to adopt a ruling.
+    pub ruling_quorum: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Charter {
+    pub title: String,
+    pub parties: Vec<Party>,
+    pub rules: Rules,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CharterError {
+    #[error("charter title must be 1-{MAX_TITLE_BYTES} bytes")]
+    Title,
+    #[error("party {0}: name must be 1-{MAX_TITLE_BYTES} bytes")]
+    Name(PartyId),
+    #[error("charter must name between 1 and {MAX_PARTIES} parties")]
+    PartyCount,
+    #[error("party id {0} appears more than once")]
+    DuplicateParty(PartyId),
+    #[error("parties {0} and {1} have the same key")]
+    DuplicateKey(PartyId, PartyId),
+    #[error("party {0}: {1}")]
+    Key(PartyId, KeyError),
+    #[error("unknown role {0:?}: use guarantor, party, mediator, monitor or observer")]
+    UnknownRole(String),
+    #[error("charter names no guarantor: at least one party must have role = \"guarantor\"")]
+    NoGuarantor,
+    #[error("{rule} must be at least 1")]
+    QuorumZero { rule: &'static str },
+    #[error("{rule} is {quorum} but the charter has only {guarantors} guarantor(s)")]
+    QuorumTooLarge {
+        rule: &'static str,
+        quorum: u32,
+        guarantors: usize,
+    },
+}
+
+impl Charter {
+    pub fn party(&self, id: &PartyId) -> Option<&Party> {
+        self.parties.iter().find(|p| &p.id == id)
+    }
+
+    pub fn guarantors(&self) -> impl Iterator<Item = &Party> {
+        self.parties.iter().filter(|p| p.role == Role::Guarantor)
+    }
+
+    /// Checks everything a charter must satisfy to found a ledger.
+    pub fn validate(&self) -> Result<(), CharterError> {
+        if self.title.trim().is_empty() || self.title.len() > MAX_TITLE_BYTES {
+            return Err(CharterError::Title);
+        }
+        if self.parties.is_empty() || self.parties.len() > MAX_PARTIES {
+            return Err(CharterError::PartyCount);
+        }
+        let mut ids = BTreeSet::new();
+        for p in &self.parties {
+            if !ids.insert(&p.id) {
+                return Err(CharterError::DuplicateParty(p.id.clone()));
+            }
+            if p.name.trim().is_empty() || p.name.len() > MAX_TITLE_BYTES {
+                return Err(CharterError::Name(p.id.clone()));
+            }
+            p.key
+                .verifying_key()
+                .map_err(|e| CharterError::Key(p.id.clone(), e))?;
+            if let Some(other) = self
+                .parties
+                .iter()
+                .find(|o| o.key == p.key && o.id != p.id)
+            {
+                return Err(CharterError::DuplicateKey(other.id.clone(), p.id.clone()));
+            }
+        }
+        let guarantors = self.guarantors().count();
+        if guarantors == 0 {
+            return Err(CharterError::NoGuarantor);
+        }
+        if let Adoption::Quorum(q) = self.rules.clause_adoption {
+            check_quorum("clause_adoption quorum", q, guarantors)?;
+        }
+        check_quorum("ruling_quorum", self.rules.ruling_quorum, guarantors)
+    }
+}
+
+fn check_quorum(rule: &'static str, quorum: u32, guarantors: usize) -> Result<(), CharterError> {
+    if quorum == 0 {
+        return Err(CharterError::QuorumZero { rule });
+    }
+    if quorum as usize > guarantors {
+        return Err(CharterError::QuorumTooLarge {
+            rule,
+            quorum,
+            guarantors,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::crypto::public_key;
+    use ed25519_dalek::SigningKey;
+
+    pub fn party(id: &str, role: Role, seed: u8) -> Party {
+        Party {
+            id: PartyId::new(id).unwrap(),
+            name: format!("Party {id}"),
+            role,
+            key: public_key(&SigningKey::from_bytes(&[seed; 32])),
+        }
+    }
+
+    pub fn sample() -> Charter {
+        Charter {
+            title: "Test mechanism".into(),
+            parties: vec![
+                party("tr", Role::Guarantor, 1),
+                party("ru", Role::Guarantor, 2),
+                party("ir", Role::Guarantor, 3),
+                party("un", Role::Mediator, 4),
+                party("gov", Role::Party, 5),
+                party("us", Role::Observer, 6),
+            ],
+            rules: Rules {
+                clause_adoption: Adoption::AllGuarantors,
+                ruling_quorum: 2,
+            },
+        }
+    }
+
+    #[test]
+    fn sample_is_valid() {
+        sample().validate().unwrap();
+    }
+
+    #[test]
+    fn each_defect_is_named() {
+        let mut c = sample();
+        c.parties.push(party("tr", Role::Party, 9));
+        assert!(matches!(c.validate(), Err(CharterError::DuplicateParty(_))));
+
+        let mut c = sample();
+        c.parties.push(party("xx", Role::Party, 1));
+        assert!(matches!(c.validate(), Err(CharterError::DuplicateKey(..))));
+
+        let mut c = sample();
+        c.parties.retain(|p| p.role != Role::Guarantor);
+        assert_eq!(c.validate(), Err(CharterError::NoGuarantor));
+
+        let mut c = sample();
+        c.rules.ruling_quorum = 4;
+        assert!(matches!(c.validate(), Err(CharterError::QuorumTooLarge { .. })));
+
+        let mut c = sample();
+        c.rules.clause_adoption = Adoption::Quorum(0);
+        assert!(matches!(c.validate(), Err(CharterError::QuorumZero { .. })));
+
+        let mut c = sample();
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        c.parties[0].key = PublicKey(identity);
+        assert!(matches!(c.validate(), Err(CharterError::Key(_, KeyError::Weak))));
+
+        let mut c = sample();
+        c.title = " ".into();
+        assert_eq!(c.validate(), Err(CharterError::Title));
+
+        assert!("king".parse::<Role>().is_err());
+        assert_eq!("monitor".parse::<Role>().unwrap(), Role::Monitor);
+    }
+}

@@ -1,0 +1,79 @@
+//! The canonical codec: the only module that calls bincode.
+//!
+//! Bytes are bincode 2.0.1 with one pinned configuration (fixed-width little
+//! endian integers, a size limit), which is byte-identical to bincode 1's
+//! `serialize`. Decoding is strict: every input byte must be consumed and the
+//! decoded value must re-encode to exactly the input, so each value has one
+//! and only one encoding. docs/FORMAT.md is the contract; this is one
+//! implementation of it.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::limits::MAX_ENTRY_BYTES;
+
+const CONFIG: bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Fixint,
+    bincode::config::Limit<MAX_ENTRY_BYTES>,
+> = bincode::config::standard()
+    .with_little_endian()
+    .with_fixed_int_encoding()
+    .with_limit::<MAX_ENTRY_BYTES>();
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CodecError {
+    #[error("cannot encode: {0}")]
+    Encode(String),
+    #[error("malformed encoding: {0}")]
+    Decode(String),
+    #[error("{0} trailing bytes after the value")]
+    Trailing(usize),
+    #[error("non-canonical encoding (re-encoding gives different bytes)")]
+    NonCanonical,
+}
+
+/// Encodes a value in the canonical form.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(value, CONFIG).map_err(|e| CodecError::Encode(e.to_string()))
+}
+
+/// Decodes a value, accepting only its canonical encoding.
+pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, CONFIG)
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError::Trailing(bytes.len() - used));
+    }
+    if encode(&value)? != bytes {
+        return Err(CodecError::NonCanonical);
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_width_little_endian() {
+        assert_eq!(encode(&1u64).unwrap(), [1, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(encode(&"ab".to_string()).unwrap(), [2, 0, 0, 0, 0, 0, 0, 0, b'a', b'b']);
+    }
+
+    #[test]
+    fn rejects_trailing_bytes() {
+        assert_eq!(decode::<u32>(&[1, 0, 0, 0, 9]), Err(CodecError::Trailing(1)));
+    }
+
+    #[test]
+    fn rejects_non_canonical_bool() {
+        assert!(decode::<bool>(&[2]).is_err());
+    }
+
+    #[test]
+    fn rejects_oversize_length() {
+        let mut bytes = (u64::MAX).to_le_bytes().to_vec();
+        bytes.push(0);
+        assert!(decode::<String>(&bytes).is_err());
+    }
+}

@@ -1,0 +1,226 @@
+//! Keys and signatures: ed25519 (RFC 8032) through ed25519-dalek, SHA-256
+//! (FIPS 180-4) through sha2, with a domain tag on every hash and signature.
+//!
+//! Every accept decision goes through `verify_strict`. Key material never
+//! leaves this module as text except as PKCS#8 PEM, and is zeroized on drop
+//! (ed25519-dalek's `SigningKey` does so itself).
+
+use ed25519_dalek::pkcs8::{
+    spki::der::pem::LineEnding, DecodePrivateKey, DecodePublicKey, EncodePrivateKey,
+    EncodePublicKey, KeypairBytes,
+};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::ids::KeyId;
+
+/// Domain tag of a key id: `SHA-256(KEY_ID_TAG || public key)`.
+pub const KEY_ID_TAG: &[u8] = b"accord-v1/key-id\0";
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("not a valid ed25519 public key")]
+    InvalidPoint,
+    #[error("weak ed25519 public key (small order): refused")]
+    Weak,
+    #[error("not a PKCS#8 ed25519 private key in PEM form: {0}")]
+    PrivatePem(String),
+    #[error("not an ed25519 public key in PEM (SPKI) form: {0}")]
+    PublicPem(String),
+    #[error("{0:?} is not 64 hex characters of an ed25519 public key")]
+    Hex(String),
+}
+
+/// An ed25519 public key as its 32 compressed bytes. Whether the bytes are a
+/// valid, strong key is checked by [`PublicKey::verifying_key`].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PublicKey(pub [u8; 32]);
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({})", hex::encode(self.0))
+    }
+}
+
+impl PublicKey {
+    pub fn id(&self) -> KeyId {
+        let mut h = Sha256::new();
+        h.update(KEY_ID_TAG);
+        h.update(self.0);
+        KeyId(h.finalize().into())
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub fn from_hex(s: &str) -> Result<Self, KeyError> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| KeyError::Hex(s.to_owned()))?;
+        Ok(Self(out))
+    }
+
+    /// The key as a point, refusing encodings that are not points and
+    /// small-order (weak) points, including the identity.
+    pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
+        let vk = VerifyingKey::from_bytes(&self.0).map_err(|_| KeyError::InvalidPoint)?;
+        if vk.is_weak() {
+            return Err(KeyError::Weak);
+        }
+        Ok(vk)
+    }
+
+    pub fn to_pem(&self) -> Result<String, KeyError> {
+        let vk = self.verifying_key()?;
+        vk.to_public_key_pem(LineEnding::LF)
+            .map_err(|e| KeyError::PublicPem(e.to_string()))
+    }
+
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let vk = VerifyingKey::from_public_key_pem(pem.trim())
+            .map_err(|e| KeyError::PublicPem(e.to_string()))?;
+        Ok(Self(vk.to_bytes()))
+    }
+}
+
+/// An ed25519 signature, stored as R then S (64 bytes).
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    pub r: [u8; 32],
+    pub s: [u8; 32],
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signature({})", self.to_hex())
+    }
+}
+
+impl Signature {
+    pub fn to_bytes(&self) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&self.r);
+        out[32..].copy_from_slice(&self.s);
+        out
+    }
+
+    pub fn from_bytes(bytes: &[u8; 64]) -> Self {
+        let mut r = [0u8; 32];
+        let mut s = [0u8; 32];
+        r.copy_from_slice(&bytes[..32]);
+        s.copy_from_slice(&bytes[32..]);
+        Self { r, s }
+    }
+
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.to_bytes())
+    }
+}
+
+/// Signs `message` with `key`.
+pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
+    Signature::from_bytes(&key.sign(message).to_bytes())
+}
+
+/// Strict RFC 8032 verification: rejects non-canonical S, small-order R and
+/// small-order keys.
+pub fn verify(key: &PublicKey, message: &[u8], sig: &Signature) -> bool {
+    let Ok(vk) = key.verifying_key() else {
+        return false;
+    };
+    let sig = ed25519_dalek::Signature::from_bytes(&sig.to_bytes());
+    vk.verify_strict(message, &sig).is_ok()
+}
+
+pub fn public_key(key: &SigningKey) -> PublicKey {
+    PublicKey(key.verifying_key().to_bytes())
+}
+
+/// PKCS#8 v1 PEM (no embedded public key), which OpenSSL 3.0-3.4 reads.
+pub fn private_key_to_pem(key: &SigningKey) -> Result<Zeroizing<String>, KeyError> {
+    let kp = KeypairBytes {
+        secret_key: key.to_bytes(),
+        public_key: None,
+    };
+    kp.to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| KeyError::PrivatePem(e.to_string()))
+}
+
+/// Reads a PKCS#8 (v1 or v2) ed25519 private key in PEM form.
+pub fn private_key_from_pem(pem: &str) -> Result<SigningKey, KeyError> {
+    SigningKey::from_pkcs8_pem(pem.trim()).map_err(|e| KeyError::PrivatePem(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(seed: u8) -> SigningKey {
+        SigningKey::from_bytes(&[seed; 32])
+    }
+
+    #[test]
+    fn sign_verify_and_tamper() {
+        let k = key(1);
+        let pk = public_key(&k);
+        let sig = sign(&k, b"hello");
+        assert!(verify(&pk, b"hello", &sig));
+        assert!(!verify(&pk, b"hellp", &sig));
+        assert!(!verify(&public_key(&key(2)), b"hello", &sig));
+    }
+
+    #[test]
+    fn non_canonical_s_is_rejected() {
+        let k = key(3);
+        let pk = public_key(&k);
+        let mut sig = sign(&k, b"m");
+        // S + l (the group order) is the same scalar mod l but not canonical.
+        const L: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        let mut carry = 0u16;
+        for i in 0..32 {
+            let v = sig.s[i] as u16 + L[i] as u16 + carry;
+            sig.s[i] = v as u8;
+            carry = v >> 8;
+        }
+        assert!(!verify(&pk, b"m", &sig));
+    }
+
+    #[test]
+    fn identity_and_small_order_keys_are_refused() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_eq!(PublicKey(identity).verifying_key().unwrap_err(), KeyError::Weak);
+        // A point of order 2: (0, -1).
+        let mut order2 = [0xffu8; 32];
+        order2[0] = 0xec;
+        order2[31] = 0x7f;
+        assert_eq!(PublicKey(order2).verifying_key().unwrap_err(), KeyError::Weak);
+    }
+
+    #[test]
+    fn pem_round_trip_is_pkcs8_v1() {
+        let k = key(7);
+        let pem = private_key_to_pem(&k).unwrap();
+        assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+        // v1 documents for ed25519 are 48 bytes of DER = 64 base64 chars.
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert_eq!(body.len(), 64);
+        let back = private_key_from_pem(&pem).unwrap();
+        assert_eq!(back.to_bytes(), k.to_bytes());
+
+        let pk = public_key(&k);
+        assert_eq!(PublicKey::from_pem(&pk.to_pem().unwrap()).unwrap(), pk);
+    }
+
+    #[test]
+    fn key_id_is_domain_separated() {
+        let pk = public_key(&key(9));
+        let plain: [u8; 32] = Sha256::digest(pk.0).into();
+        assert_ne!(pk.id().0, plain);
+    }
+}

@@ -1,0 +1,152 @@
+//! Identifier and digest newtypes. Ids are validated when built and when
+//! decoded, so an invalid id never exists as a value.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::MAX_ID_BYTES;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdError {
+    #[error("id {0:?} is invalid: use 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit")]
+    Invalid(String),
+    #[error("{0:?} is not a 64-character hex digest")]
+    BadHex(String),
+}
+
+fn check_slug(s: &str) -> Result<(), IdError> {
+    let ok = !s.is_empty()
+        && s.len() <= MAX_ID_BYTES
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(IdError::Invalid(s.to_owned()))
+    }
+}
+
+macro_rules! slug_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
+                let s = s.into();
+                check_slug(&s)?;
+                Ok(Self(s))
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl TryFrom<String> for $name {
+            type Error = IdError;
+            fn try_from(s: String) -> Result<Self, IdError> {
+                Self::new(s)
+            }
+        }
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                Self::new(s)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slug_id!(
+    /// A party's short id from the charter, e.g. `tr`.
+    PartyId
+);
+slug_id!(
+    /// A clause's id, chosen by its proposer, e.g. `C1`.
+    ClauseId
+);
+
+macro_rules! digest_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+        pub struct $name(pub [u8; 32]);
+
+        impl $name {
+            pub const ZERO: Self = Self([0; 32]);
+            pub fn to_hex(&self) -> String {
+                hex::encode(self.0)
+            }
+            /// The first 12 hex digits, for tables.
+            pub fn short(&self) -> String {
+                hex::encode(&self.0[..6])
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = IdError;
+            fn from_str(s: &str) -> Result<Self, IdError> {
+                let mut out = [0u8; 32];
+                hex::decode_to_slice(s, &mut out).map_err(|_| IdError::BadHex(s.to_owned()))?;
+                Ok(Self(out))
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.to_hex())
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+    };
+}
+
+digest_id!(
+    /// SHA-256 of an encoded entry under the entry-hash domain tag.
+    EntryHash
+);
+digest_id!(
+    /// SHA-256 of an ed25519 public key under the key-id domain tag.
+    KeyId
+);
+
+/// A ledger is named by the hash of its entry 0 (the charter).
+pub type LedgerId = EntryHash;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        for ok in ["tr", "C1", "un-envoy", "a.b_c", &"x".repeat(64)] {
+            assert!(PartyId::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-x", "a b", "é", "a/b", &"x".repeat(65)] {
+            assert!(PartyId::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn digest_hex_round_trip() {
+        let h = EntryHash([0xab; 32]);
+        assert_eq!(h.to_hex().parse::<EntryHash>().unwrap(), h);
+        assert!("abc".parse::<EntryHash>().is_err());
+        assert_eq!(h.short(), "abababababab");
+    }
+}

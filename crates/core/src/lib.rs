@@ -1,0 +1,23 @@
+//! accord-core: the pure domain of accord.
+//!
+//! Holds the ids, the events, the canonical codec, hashing, signing, the
+//! rules of an agreement and the state they fold into. Everything here is a
+//! pure function of its arguments: this crate must never read a clock, touch
+//! a file or the network, or draw randomness. Time and keys are arguments.
+
+pub mod charter;
+pub mod codec;
+pub mod crypto;
+pub mod entry;
+pub mod event;
+pub mod ids;
+pub mod limits;
+pub mod rules;
+
+pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
+pub use codec::CodecError;
+pub use crypto::{KeyError, PublicKey, Signature};
+pub use entry::{Author, Entry, EntryBody, Head, Sealed, FORMAT_VERSION};
+pub use event::Event;
+pub use ids::{ClauseId, EntryHash, IdError, KeyId, LedgerId, PartyId};
+pub use rules::{ClauseState, SignError, State, Violation};

@@ -1,0 +1,15 @@
+//! Size limits that the codec and the rules enforce. They are part of the
+//! format: changing one changes which entries are valid.
+
+/// Largest encoded entry accepted by the decoder, in bytes.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+/// Longest identifier (party, clause), in bytes.
+pub const MAX_ID_BYTES: usize = 64;
+/// Longest title or name, in bytes.
+pub const MAX_TITLE_BYTES: usize = 256;
+/// Longest free text (a clause's text), in bytes.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// Most parties a charter may name.
+pub const MAX_PARTIES: usize = 256;
+/// How far back (in entries) the head an author saw when signing may lie.
+pub const SEEN_WINDOW: u64 = 256;

@@ -1,0 +1,380 @@
+//! The rules of an agreement and the state they fold into.
+//!
+//! [`State::admit`] is the single gate every entry passes, on append and on
+//! verify alike: it checks the chain link, the signature and the charter's
+//! rules, and only then folds the entry into the state. A refused entry
+//! leaves the state untouched. Nothing here trusts stored derived data.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+
+use crate::charter::{Adoption, Charter, CharterError, Party, Role};
+use crate::codec::CodecError;
+use crate::crypto::PublicKey;
+use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
+use crate::event::Event;
+use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
+use crate::limits::{MAX_TEXT_BYTES, MAX_TITLE_BYTES, SEEN_WINDOW};
+
+/// Why an entry is not admitted. Each message is one line saying what is
+/// wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Violation {
+    #[error("undecodable entry: {0}")]
+    Codec(#[from] CodecError),
+    #[error("unsupported format version {0} (this build reads version {FORMAT_VERSION})")]
+    Version(u16),
+    #[error("belongs to another ledger ({0})")]
+    WrongLedger(LedgerId),
+    #[error("out of sequence: expected seq {expected}, found {found}")]
+    Seq { expected: u64, found: u64 },
+    #[error("broken chain: the previous-entry hash does not match entry {0}")]
+    Prev(u64),
+    #[error("the head the author saw (seq {0}) is not in this ledger's last {SEEN_WINDOW} entries or its hash differs")]
+    Seen(u64),
+    #[error("entry 0 must be the charter, signed by one of its parties with a zero ledger id, previous hash and seen head")]
+    Genesis,
+    #[error("a charter can only be entry 0")]
+    CharterNotFirst,
+    #[error("invalid charter: {0}")]
+    Charter(#[from] CharterError),
+    #[error("signer {0} is not a party of the charter")]
+    UnknownParty(PartyId),
+    #[error("key {key} is not the current key of party {party}")]
+    WrongKey { party: PartyId, key: KeyId },
+    #[error("signature does not verify")]
+    Signature,
+    #[error("per-author sequence of {party}: expected {expected}, found {found} (stale or replayed entry)")]
+    AuthorSeq {
+        party: PartyId,
+        expected: u64,
+        found: u64,
+    },
+    #[error("claimed time {time} is before the previous entry's time {prev}")]
+    TimeBackwards { time: i64, prev: i64 },
+    #[error("{0} is an observer: observers sign nothing")]
+    Observer(PartyId),
+    #[error("{party} is a {role}: only guarantors and the mediator may {action}")]
+    Role {
+        party: PartyId,
+        role: Role,
+        action: &'static str,
+    },
+    #[error("clause {0} already exists")]
+    DuplicateClause(ClauseId),
+    #[error("no clause {0} has been proposed")]
+    UnknownClause(ClauseId),
+    #[error("endorsement of {clause} names proposal {named} but the proposal entry's hash is {actual}")]
+    ProposalMismatch {
+        clause: ClauseId,
+        named: EntryHash,
+        actual: EntryHash,
+    },
+    #[error("{party} has already endorsed clause {clause}")]
+    AlreadyEndorsed { party: PartyId, clause: ClauseId },
+    #[error("{field} must be 1-{max} bytes")]
+    Text { field: &'static str, max: usize },
+}
+
+/// A clause as the record stands: its proposal and endorsements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseState {
+    pub title: String,
+    pub proposer: PartyId,
+    pub proposal: Head,
+    /// Endorsing parties with the seq of their endorsement, in order.
+    pub endorsements: Vec<(PartyId, u64)>,
+    /// The seq of the endorsement that met the adoption rule.
+    pub adopted_at: Option<u64>,
+}
+
+/// The state folded from a ledger's entries up to its head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    ledger: LedgerId,
+    charter: Charter,
+    head: Head,
+    head_time: i64,
+    /// Hashes of the last `SEEN_WINDOW` entries, oldest first.
+    recent: VecDeque<EntryHash>,
+    author_seq: BTreeMap<PartyId, u64>,
+    clauses: BTreeMap<ClauseId, ClauseState>,
+}
+
+impl State {
+    /// Checks entry 0 and founds the state on it.
+    pub fn genesis(entry: &Sealed) -> Result<State, Violation> {
+        let b = &entry.entry.body;
+        if b.version != FORMAT_VERSION {
+            return Err(Violation::Version(b.version));
+        }
+        let Event::Charter(charter) = &b.event else {
+            return Err(Violation::Genesis);
+        };
+        let zero_head = Head {
+            seq: 0,
+            hash: EntryHash::ZERO,
+        };
+        if b.seq != 0 || b.prev != EntryHash::ZERO || b.ledger != EntryHash::ZERO || b.seen != zero_head
+        {
+            return Err(Violation::Genesis);
+        }
+        charter.validate()?;
+        let mut state = State {
+            ledger: entry.hash,
+            charter: charter.clone(),
+            head: zero_head,
+            head_time: b.time,
+            recent: VecDeque::new(),
+            author_seq: BTreeMap::new(),
+            clauses: BTreeMap::new(),
+        };
+        let party = state.check_author(entry)?;
+        if party.role == Role::Observer {
+            return Err(Violation::Observer(party.id.clone()));
+        }
+        state.advance(entry);
+        Ok(state)
+    }
+
+    /// Checks `entry` against the chain and the rules; on success folds it
+    /// into the state. On refusal the state is unchanged.
+    pub fn admit(&mut self, entry: &Sealed) -> Result<(), Violation> {
+        let b = &entry.entry.body;
+        if b.version != FORMAT_VERSION {
+            return Err(Violation::Version(b.version));
+        }
+        if b.ledger != self.ledger {
+            return Err(Violation::WrongLedger(b.ledger));
+        }
+        if b.seq != self.head.seq + 1 {
+            return Err(Violation::Seq {
+                expected: self.head.seq + 1,
+                found: b.seq,
+            });
+        }
+        if b.prev != self.head.hash {
+            return Err(Violation::Prev(self.head.seq));
+        }
+        if !self.saw(b.seen) {
+            return Err(Violation::Seen(b.seen.seq));
+        }
+        let party = self.check_author(entry)?;
+        if b.time < self.head_time {
+            return Err(Violation::TimeBackwards {
+                time: b.time,
+                prev: self.head_time,
+            });
+        }
+        let role = party.role;
+        let party = party.id.clone();
+        self.check_event(&party, role, &b.event)?;
+        self.apply_event(&party, entry);
+        self.advance(entry);
+        Ok(())
+    }
+
+    /// Builds the body of the next entry for `signer` (seq, links and
+    /// per-author sequence filled in from the state) and signs it.
+    pub fn sign_next(
+        &self,
+        signer: &SigningKey,
+        time: i64,
+        event: Event,
+    ) -> Result<Sealed, SignError> {
+        let key = crate::crypto::public_key(signer);
+        let party = self.party_for_key(&key).ok_or(SignError::UnknownKey(key.id()))?;
+        let body = EntryBody {
+            version: FORMAT_VERSION,
+            ledger: self.ledger,
+            seq: self.head.seq + 1,
+            prev: self.head.hash,
+            time,
+            author: Author {
+                party: party.id.clone(),
+                key: key.id(),
+            },
+            author_seq: self.author_seq.get(&party.id).copied().unwrap_or(0) + 1,
+            seen: self.head,
+            event,
+        };
+        Ok(body.sign(signer)?)
+    }
+
+    pub fn ledger_id(&self) -> LedgerId {
+        self.ledger
+    }
+    pub fn charter(&self) -> &Charter {
+        &self.charter
+    }
+    pub fn head(&self) -> Head {
+        self.head
+    }
+    pub fn head_time(&self) -> i64 {
+        self.head_time
+    }
+    pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
+        &self.clauses
+    }
+    pub fn author_seq(&self, party: &PartyId) -> u64 {
+        self.author_seq.get(party).copied().unwrap_or(0)
+    }
+
+    /// The party whose current key is `key`, if any.
+    pub fn party_for_key(&self, key: &PublicKey) -> Option<&Party> {
+        self.charter.parties.iter().find(|p| &p.key == key)
+    }
+
+    fn saw(&self, seen: Head) -> bool {
+        if seen.seq > self.head.seq || self.head.seq - seen.seq >= self.recent.len() as u64 {
+            return false;
+        }
+        let back = (self.head.seq - seen.seq) as usize;
+        self.recent.get(self.recent.len() - 1 - back) == Some(&seen.hash)
+    }
+
+    fn check_author(&self, entry: &Sealed) -> Result<&Party, Violation> {
+        let b = &entry.entry.body;
+        let party = self
+            .charter
+            .party(&b.author.party)
+            .ok_or_else(|| Violation::UnknownParty(b.author.party.clone()))?;
+        if party.key.id() != b.author.key {
+            return Err(Violation::WrongKey {
+                party: party.id.clone(),
+                key: b.author.key,
+            });
+        }
+        if !entry.signature_valid(&party.key) {
+            return Err(Violation::Signature);
+        }
+        let expected = self.author_seq(&party.id) + 1;
+        if b.author_seq != expected {
+            return Err(Violation::AuthorSeq {
+                party: party.id.clone(),
+                expected,
+                found: b.author_seq,
+            });
+        }
+        Ok(party)
+    }
+
+    fn check_event(&self, party: &PartyId, role: Role, event: &Event) -> Result<(), Violation> {
+        if role == Role::Observer {
+            return Err(Violation::Observer(party.clone()));
+        }
+        match event {
+            Event::Charter(_) => Err(Violation::CharterNotFirst),
+            Event::ClauseProposed { id, title, text } => {
+                require_drafter(party, role, "propose clauses")?;
+                if self.clauses.contains_key(id) {
+                    return Err(Violation::DuplicateClause(id.clone()));
+                }
+                check_text("clause title", title, MAX_TITLE_BYTES)?;
+                check_text("clause text", text, MAX_TEXT_BYTES)
+            }
+            Event::ClauseEndorsed { clause, proposal } => {
+                require_drafter(party, role, "endorse clauses")?;
+                let c = self
+                    .clauses
+                    .get(clause)
+                    .ok_or_else(|| Violation::UnknownClause(clause.clone()))?;
+                if *proposal != c.proposal.hash {
+                    return Err(Violation::ProposalMismatch {
+                        clause: clause.clone(),
+                        named: *proposal,
+                        actual: c.proposal.hash,
+                    });
+                }
+                if c.endorsements.iter().any(|(p, _)| p == party) {
+                    return Err(Violation::AlreadyEndorsed {
+                        party: party.clone(),
+                        clause: clause.clone(),
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn apply_event(&mut self, party: &PartyId, entry: &Sealed) {
+        let seq = entry.seq();
+        match &entry.entry.body.event {
+            Event::Charter(_) => {}
+            Event::ClauseProposed { id, title, .. } => {
+                self.clauses.insert(
+                    id.clone(),
+                    ClauseState {
+                        title: title.clone(),
+                        proposer: party.clone(),
+                        proposal: entry.head(),
+                        endorsements: Vec::new(),
+                        adopted_at: None,
+                    },
+                );
+            }
+            Event::ClauseEndorsed { clause, .. } => {
+                let rule = self.charter.rules.clause_adoption;
+                let guarantors: Vec<PartyId> =
+                    self.charter.guarantors().map(|p| p.id.clone()).collect();
+                if let Some(c) = self.clauses.get_mut(clause) {
+                    c.endorsements.push((party.clone(), seq));
+                    if c.adopted_at.is_none() && adopted(rule, &guarantors, &c.endorsements) {
+                        c.adopted_at = Some(seq);
+                    }
+                }
+            }
+        }
+    }
+
+    fn advance(&mut self, entry: &Sealed) {
+        let b = &entry.entry.body;
+        *self.author_seq.entry(b.author.party.clone()).or_insert(0) = b.author_seq;
+        self.head = entry.head();
+        self.head_time = b.time;
+        if self.recent.len() as u64 == SEEN_WINDOW {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(entry.hash);
+    }
+}
+
+/// Why an entry could not be built for a signer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    #[error("key {0} is not the key of any party in this ledger's charter")]
+    UnknownKey(KeyId),
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+}
+
+fn require_drafter(party: &PartyId, role: Role, action: &'static str) -> Result<(), Violation> {
+    match role {
+        Role::Guarantor | Role::Mediator => Ok(()),
+        _ => Err(Violation::Role {
+            party: party.clone(),
+            role,
+            action,
+        }),
+    }
+}
+
+fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
+    if s.trim().is_empty() || s.len() > max {
+        return Err(Violation::Text { field, max });
+    }
+    Ok(())
+}
+
+fn adopted(rule: Adoption, guarantors: &[PartyId], endorsements: &[(PartyId, u64)]) -> bool {
+    let count = guarantors
+        .iter()
+        .filter(|g| endorsements.iter().any(|(p, _)| p == *g))
+        .count();
+    match rule {
+        Adoption::AllGuarantors => count == guarantors.len(),
+        Adoption::Quorum(q) => count >= q as usize,
+    }
+}
