@@ -1,0 +1,187 @@
+//! The sled-backed store.
+//!
+//! Layout (internal to this crate, not a contract; the canonical entry bytes
+//! and their export are the durable contract): tree `entries` maps the
+//! 8-byte big-endian seq to the entry bytes; tree `derived` holds one key,
+//! `state`. Both trees change in one sled transaction, flushed before an
+//! append returns. An exclusive lock on `accord.lock` in the ledger
+//! directory keeps a second process out.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+
+use sled::transaction::TransactionError;
+use sled::Transactional;
+
+use crate::{check_batch, RawEntry, Result, Store, StoreError};
+
+const ENTRIES: &str = "entries";
+const DERIVED: &str = "derived";
+const STATE_KEY: &[u8] = b"state";
+const LOCK_FILE: &str = "accord.lock";
+const SLED_DIR: &str = "db";
+
+pub struct SledStore {
+    path: PathBuf,
+    db: sled::Db,
+    entries: sled::Tree,
+    derived: sled::Tree,
+    _lock: File,
+}
+
+impl SledStore {
+    /// Opens an existing ledger directory.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::NotFound(path.to_owned()));
+        }
+        if !path.is_dir() {
+            return Err(StoreError::NotADirectory(path.to_owned()));
+        }
+        if !path.join(SLED_DIR).is_dir() {
+            return Err(StoreError::NotFound(path.to_owned()));
+        }
+        Self::open_locked(path)
+    }
+
+    /// Creates a new, empty ledger directory (or uses an empty one).
+    pub fn create(path: &Path) -> Result<Self> {
+        if path.exists() {
+            if !path.is_dir() {
+                return Err(StoreError::NotADirectory(path.to_owned()));
+            }
+            if path.join(SLED_DIR).exists() {
+                return Err(StoreError::AlreadyExists(path.to_owned()));
+            }
+            let mut listing = std::fs::read_dir(path).map_err(|e| io(path, e))?;
+            if listing.next().is_some() {
+                return Err(StoreError::NotEmpty(path.to_owned()));
+            }
+        }
+        std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
+        Self::open_locked(path)
+    }
+
+    fn open_locked(path: &Path) -> Result<Self> {
+        let lock_path = path.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io(&lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => return Err(StoreError::InUse(path.to_owned())),
+            Err(TryLockError::Error(e)) => return Err(io(&lock_path, e)),
+        }
+        let db = sled::Config::new()
+            .path(path.join(SLED_DIR))
+            .open()
+            .map_err(|e| sled_err(path, e))?;
+        let entries = db.open_tree(ENTRIES).map_err(|e| sled_err(path, e))?;
+        let derived = db.open_tree(DERIVED).map_err(|e| sled_err(path, e))?;
+        Ok(Self {
+            path: path.to_owned(),
+            db,
+            entries,
+            derived,
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| sled_err(&self.path, e))?;
+        Ok(())
+    }
+
+    fn err(&self, e: sled::Error) -> StoreError {
+        sled_err(&self.path, e)
+    }
+}
+
+fn io(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io(format!("{}: {e}", path.display()))
+}
+
+fn sled_err(path: &Path, e: sled::Error) -> StoreError {
+    match e {
+        sled::Error::Io(e) if e.to_string().contains("could not acquire lock") => {
+            StoreError::InUse(path.to_owned())
+        }
+        sled::Error::Io(e) => io(path, e),
+        sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+        other => StoreError::Io(format!("{}: {other}", path.display())),
+    }
+}
+
+fn seq_of(key: &[u8]) -> Result<u64> {
+    let bytes: [u8; 8] = key
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len())))?;
+    Ok(u64::from_be_bytes(bytes))
+}
+
+impl Store for SledStore {
+    fn last_seq(&self) -> Result<Option<u64>> {
+        match self.entries.last().map_err(|e| self.err(e))? {
+            Some((k, _)) => Ok(Some(seq_of(&k)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn get(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .entries
+            .get(seq.to_be_bytes())
+            .map_err(|e| self.err(e))?
+            .map(|v| v.to_vec()))
+    }
+
+    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<RawEntry>> + '_> {
+        Box::new(self.entries.range(from.to_be_bytes()..).map(move |item| {
+            let (k, v) = item.map_err(|e| self.err(e))?;
+            Ok((seq_of(&k)?, v.to_vec()))
+        }))
+    }
+
+    fn append(&mut self, seq: u64, entry: &[u8], derived: &[u8]) -> Result<()> {
+        self.append_batch(&[(seq, entry.to_vec())], derived)
+    }
+
+    fn append_batch(&mut self, batch: &[(u64, Vec<u8>)], derived: &[u8]) -> Result<()> {
+        check_batch(self.last_seq()?, batch)?;
+        (&self.entries, &self.derived)
+            .transaction(|(entries, derived_tree)| {
+                for (seq, bytes) in batch {
+                    entries.insert(&seq.to_be_bytes(), bytes.as_slice())?;
+                }
+                derived_tree.insert(STATE_KEY, derived)?;
+                Ok(())
+            })
+            .map_err(|e: TransactionError<()>| match e {
+                TransactionError::Storage(e) => self.err(e),
+                TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
+            })?;
+        self.flush()
+    }
+
+    fn derived(&self) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .derived
+            .get(STATE_KEY)
+            .map_err(|e| self.err(e))?
+            .map(|v| v.to_vec()))
+    }
+
+    fn set_derived(&mut self, derived: &[u8]) -> Result<()> {
+        self.derived
+            .insert(STATE_KEY, derived)
+            .map_err(|e| self.err(e))?;
+        self.flush()
+    }
+}
