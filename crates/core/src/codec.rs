@@ -20,6 +20,18 @@ const CONFIG: bincode::config::Configuration<
     .with_fixed_int_encoding()
     .with_limit::<MAX_ENTRY_BYTES>();
 
+/// Derived data (state snapshots) is not signed and may be large; it uses
+/// the same encoding with a higher size limit.
+const DERIVED_CONFIG: bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Fixint,
+    bincode::config::Limit<MAX_DERIVED_BYTES>,
+> = bincode::config::standard()
+    .with_little_endian()
+    .with_fixed_int_encoding()
+    .with_limit::<MAX_DERIVED_BYTES>();
+const MAX_DERIVED_BYTES: usize = 1 << 30;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
     #[error("cannot encode: {0}")]
@@ -46,6 +58,22 @@ pub fn decode<T: Serialize + DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecE
     }
     if encode(&value)? != bytes {
         return Err(CodecError::NonCanonical);
+    }
+    Ok(value)
+}
+
+/// Encodes derived (unsigned) data such as a state snapshot.
+pub fn encode_derived<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    bincode::serde::encode_to_vec(value, DERIVED_CONFIG)
+        .map_err(|e| CodecError::Encode(e.to_string()))
+}
+
+/// Decodes derived data; trailing bytes are refused.
+pub fn decode_derived<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used): (T, usize) = bincode::serde::decode_from_slice(bytes, DERIVED_CONFIG)
+        .map_err(|e| CodecError::Decode(e.to_string()))?;
+    if used != bytes.len() {
+        return Err(CodecError::Trailing(bytes.len() - used));
     }
     Ok(value)
 }

@@ -1,1 +1,19 @@
-//! placeholder
+//! accord-ledger: the API boundary of accord.
+//!
+//! Opening a ledger, appending with validation, verifying, and reading
+//! entries. The CLI (and later a server) translate to and from this API and
+//! never touch the store. Every append passes [`accord_core::State::admit`]
+//! before anything is written, and is written whole and durably or not at
+//! all. Verification recomputes everything from the raw entry bytes and
+//! never reads derived data.
+
+mod error;
+mod ledger;
+pub mod synth;
+mod verify;
+
+pub use error::LedgerError;
+pub use ledger::{Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
+pub use verify::{verify_store, Failure, VerifyReport};
+
+pub use accord_store::{MemStore, SledStore, Store, StoreError};

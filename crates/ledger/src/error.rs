@@ -1,0 +1,30 @@
+//! The ledger's error type: refusals of an entry apart from failures of the
+//! machinery.
+
+use accord_core::{CodecError, SignError, Violation};
+use accord_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The entry breaks a rule or the chain; nothing was written.
+    #[error("rejected: {0}")]
+    Rejected(#[from] Violation),
+    #[error("entry {seq} rejected: {violation}")]
+    RejectedEntry { seq: u64, violation: Violation },
+    #[error("{0}")]
+    Signer(#[from] SignError),
+    #[error("claimed time {claimed} is more than {max_skew} s ahead of this machine's clock ({now}): check the clock or --time")]
+    FutureTime {
+        claimed: i64,
+        now: i64,
+        max_skew: i64,
+    },
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    #[error("the ledger is damaged at entry {seq}: {reason}; run `accord verify` for details")]
+    Damaged { seq: u64, reason: String },
+    #[error("no entry {seq}: the ledger's last entry is {last}")]
+    NoEntry { seq: u64, last: u64 },
+    #[error("internal encoding failure: {0}")]
+    Codec(#[from] CodecError),
+}

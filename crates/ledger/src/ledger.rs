@@ -1,0 +1,270 @@
+//! [`Ledger`]: a store plus the rules.
+
+use std::path::Path;
+
+use accord_core::codec;
+use accord_core::entry::{Author, Head};
+use accord_core::{
+    crypto, Charter, EntryBody, EntryHash, Event, Sealed, State, Violation, FORMAT_VERSION,
+};
+use accord_store::{SledStore, Store};
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+
+use crate::verify::{self, VerifyReport};
+use crate::LedgerError;
+
+/// How far ahead of the appending machine's clock a claimed time may be.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+const SNAPSHOT_VERSION: u32 = 1;
+
+/// The derived state stored beside the entries, tagged with the head it was
+/// folded up to. It speeds appends and is never read by verify.
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    version: u32,
+    state: State,
+}
+
+/// Whether an entry's signature verifies under its author's charter key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureStatus {
+    Valid,
+    Invalid,
+    UnknownSigner,
+}
+
+pub struct Ledger<S: Store> {
+    store: S,
+}
+
+impl Ledger<SledStore> {
+    /// Opens the ledger in directory `path`.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        Ok(Self {
+            store: SledStore::open(path)?,
+        })
+    }
+
+    /// Founds a new ledger in `path` from a charter. The charter and the
+    /// signed entry 0 are checked in full before the directory is touched.
+    pub fn create(
+        path: &Path,
+        charter: Charter,
+        signer: &SigningKey,
+        time: i64,
+    ) -> Result<Self, LedgerError> {
+        let (entry, state) = genesis(charter, signer, time)?;
+        let mut ledger = Self {
+            store: SledStore::create(path)?,
+        };
+        ledger.store.append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
+        Ok(ledger)
+    }
+}
+
+/// Builds and checks entry 0.
+pub fn genesis(
+    charter: Charter,
+    signer: &SigningKey,
+    time: i64,
+) -> Result<(Sealed, State), LedgerError> {
+    charter.validate().map_err(Violation::from)?;
+    let key = crypto::public_key(signer);
+    let party = charter
+        .parties
+        .iter()
+        .find(|p| p.key == key)
+        .ok_or(accord_core::SignError::UnknownKey(key.id()))?
+        .id
+        .clone();
+    let zero = Head {
+        seq: 0,
+        hash: EntryHash::ZERO,
+    };
+    let body = EntryBody {
+        version: FORMAT_VERSION,
+        ledger: EntryHash::ZERO,
+        seq: 0,
+        prev: EntryHash::ZERO,
+        time,
+        author: Author {
+            party,
+            key: key.id(),
+        },
+        author_seq: 1,
+        seen: zero,
+        event: Event::Charter(charter),
+    };
+    let entry = body.sign(signer)?;
+    let state = State::genesis(&entry)?;
+    Ok((entry, state))
+}
+
+fn snapshot_bytes(state: &State) -> Result<Vec<u8>, LedgerError> {
+    Ok(codec::encode_derived(&Snapshot {
+        version: SNAPSHOT_VERSION,
+        state: state.clone(),
+    })?)
+}
+
+impl<S: Store> Ledger<S> {
+    /// Founds a ledger in an empty store.
+    pub fn init(
+        mut store: S,
+        charter: Charter,
+        signer: &SigningKey,
+        time: i64,
+    ) -> Result<Self, LedgerError> {
+        let (entry, state) = genesis(charter, signer, time)?;
+        store.append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
+        Ok(Self { store })
+    }
+
+    /// Wraps a store that already holds a ledger.
+    pub fn from_store(store: S) -> Self {
+        Self { store }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
+    /// The last entry's seq.
+    pub fn last_seq(&self) -> Result<u64, LedgerError> {
+        self.store.last_seq()?.ok_or(LedgerError::Damaged {
+            seq: 0,
+            reason: "the ledger has no entries".into(),
+        })
+    }
+
+    /// Entry `seq`, decoded canonically (but not judged: see [`Self::verify`]).
+    pub fn entry(&self, seq: u64) -> Result<Sealed, LedgerError> {
+        match self.store.get(seq)? {
+            Some(bytes) => Sealed::from_bytes(bytes).map_err(|e| LedgerError::Damaged {
+                seq,
+                reason: e.to_string(),
+            }),
+            None => Err(LedgerError::NoEntry {
+                seq,
+                last: self.last_seq()?,
+            }),
+        }
+    }
+
+    /// Entries in order from `from`, decoded one at a time.
+    pub fn entries(&self, from: u64) -> impl Iterator<Item = Result<Sealed, LedgerError>> + '_ {
+        self.store.scan(from).map(|item| {
+            let (seq, bytes) = item?;
+            Sealed::from_bytes(bytes).map_err(|e| LedgerError::Damaged {
+                seq,
+                reason: e.to_string(),
+            })
+        })
+    }
+
+    /// The charter (entry 0's event).
+    pub fn charter(&self) -> Result<Charter, LedgerError> {
+        match self.entry(0)?.entry.body.event {
+            Event::Charter(c) => Ok(c),
+            _ => Err(LedgerError::Damaged {
+                seq: 0,
+                reason: "entry 0 is not a charter".into(),
+            }),
+        }
+    }
+
+    /// Checks `entry`'s signature against its author's key in the charter.
+    pub fn signature_status(&self, entry: &Sealed) -> Result<SignatureStatus, LedgerError> {
+        let charter = match &entry.entry.body.event {
+            Event::Charter(c) if entry.seq() == 0 => c.clone(),
+            _ => self.charter()?,
+        };
+        let author = &entry.entry.body.author;
+        Ok(match charter.party(&author.party) {
+            Some(p) if p.key.id() == author.key => {
+                if entry.signature_valid(&p.key) {
+                    SignatureStatus::Valid
+                } else {
+                    SignatureStatus::Invalid
+                }
+            }
+            _ => SignatureStatus::UnknownSigner,
+        })
+    }
+
+    /// The rules state at the head. Uses the stored snapshot when it matches
+    /// the stored head; otherwise rebuilds it by a verifying replay and
+    /// stores the result. The entries always win over the snapshot.
+    pub fn state(&mut self) -> Result<State, LedgerError> {
+        let last = self.last_seq()?;
+        let head = self.entry(last)?.head();
+        if let Some(bytes) = self.store.derived()? {
+            if let Ok(snap) = codec::decode_derived::<Snapshot>(&bytes) {
+                if snap.version == SNAPSHOT_VERSION && snap.state.head() == head {
+                    return Ok(snap.state);
+                }
+            }
+        }
+        let state = verify::replay(&self.store)?;
+        self.store.set_derived(&snapshot_bytes(&state)?)?;
+        Ok(state)
+    }
+
+    /// Signs `event` as the party holding `signer` and appends it. The
+    /// entry is checked against every rule first; a refused entry leaves
+    /// the ledger unchanged. Durable when this returns `Ok`.
+    pub fn append(
+        &mut self,
+        signer: &SigningKey,
+        time: i64,
+        now: i64,
+        event: Event,
+    ) -> Result<Sealed, LedgerError> {
+        if time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+            return Err(LedgerError::FutureTime {
+                claimed: time,
+                now,
+                max_skew: MAX_CLOCK_SKEW_SECS,
+            });
+        }
+        let mut state = self.state()?;
+        let entry = state.sign_next(signer, time, event)?;
+        state.admit(&entry)?;
+        self.store
+            .append(entry.seq(), &entry.bytes, &snapshot_bytes(&state)?)?;
+        Ok(entry)
+    }
+
+    /// Appends entries signed elsewhere (an import, a synthetic ledger),
+    /// checking each, in one durable batch. All or nothing.
+    pub fn append_sealed(&mut self, entries: &[Sealed]) -> Result<(), LedgerError> {
+        let Some(last) = entries.last() else {
+            return Ok(());
+        };
+        let mut state = self.state()?;
+        for e in entries {
+            state
+                .admit(e)
+                .map_err(|violation| LedgerError::RejectedEntry {
+                    seq: e.seq(),
+                    violation,
+                })?;
+        }
+        let batch: Vec<(u64, Vec<u8>)> =
+            entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
+        debug_assert_eq!(state.head(), last.head());
+        self.store.append_batch(&batch, &snapshot_bytes(&state)?)?;
+        Ok(())
+    }
+
+    /// Verifies the whole ledger from its raw bytes.
+    pub fn verify(&self) -> VerifyReport {
+        verify::verify_store(&self.store)
+    }
+}

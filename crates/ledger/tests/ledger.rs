@@ -1,0 +1,178 @@
+//! The ledger API over the in-memory store: appends, refusals that change
+//! nothing, verification of damaged ledgers, and derived-state rebuilds.
+
+use accord_core::{ClauseId, Event, Violation};
+use accord_ledger::synth::{self, key, START};
+use accord_ledger::{Ledger, LedgerError, MemStore, Store};
+
+fn founded() -> Ledger<MemStore> {
+    Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap()
+}
+
+fn propose(id: &str) -> Event {
+    Event::ClauseProposed {
+        id: ClauseId::new(id).unwrap(),
+        title: "Monitoring mechanism".into(),
+        text: "Observe and ensure full compliance with the ceasefire.".into(),
+    }
+}
+
+fn snapshot(l: &Ledger<MemStore>) -> (Vec<(u64, Vec<u8>)>, Option<Vec<u8>>) {
+    let s = l.store();
+    (s.scan(0).map(|r| r.unwrap()).collect(), s.derived().unwrap())
+}
+
+#[test]
+fn append_then_verify() {
+    let mut l = founded();
+    let e = l.append(&key(0), START + 10, START + 10, propose("C1")).unwrap();
+    assert_eq!(e.seq(), 1);
+    assert_eq!(l.entry(1).unwrap(), e);
+    let r = l.verify();
+    assert!(r.ok(), "{r:?}");
+    assert_eq!(r.verified, 2);
+    assert_eq!(r.head, Some(e.head()));
+}
+
+#[test]
+fn refused_appends_leave_the_ledger_byte_for_byte_unchanged() {
+    let mut l = founded();
+    l.append(&key(0), START, START, propose("C1")).unwrap();
+    let before = snapshot(&l);
+    let refusals: Vec<(Event, u64)> = vec![
+        (propose("C1"), 1),                                   // duplicate id
+        (Event::Charter(synth::charter()), 1),                // second charter
+        (
+            Event::ClauseEndorsed {
+                clause: ClauseId::new("C9").unwrap(),
+                proposal: accord_core::EntryHash::ZERO,
+            },
+            1,
+        ), // unknown clause
+    ];
+    for (event, signer) in refusals {
+        let err = l.append(&key(signer as usize), START, START, event).unwrap_err();
+        assert!(matches!(err, LedgerError::Rejected(_)), "{err}");
+        assert_eq!(snapshot(&l), before);
+    }
+    // An unknown key, a time far in the future, a time before the head.
+    assert!(matches!(
+        l.append(&key(42), START, START, propose("C2")),
+        Err(LedgerError::Signer(_))
+    ));
+    assert!(matches!(
+        l.append(&key(0), START + 10_000, START, propose("C2")),
+        Err(LedgerError::FutureTime { .. })
+    ));
+    assert!(matches!(
+        l.append(&key(0), START - 1, START, propose("C2")),
+        Err(LedgerError::Rejected(Violation::TimeBackwards { .. }))
+    ));
+    assert_eq!(snapshot(&l), before);
+}
+
+fn synthetic(n: u64) -> Ledger<MemStore> {
+    let mut l = founded();
+    synth::extend(&mut l, n).unwrap();
+    l
+}
+
+fn damaged(edit: impl FnOnce(&mut std::collections::BTreeMap<u64, Vec<u8>>)) -> Ledger<MemStore> {
+    let mut store = synthetic(20).into_store();
+    edit(store.danger_entries_mut());
+    Ledger::from_store(store)
+}
+
+#[test]
+fn synthetic_ledgers_verify() {
+    let l = synthetic(100);
+    let r = l.verify();
+    assert!(r.ok(), "{r:?}");
+    assert_eq!(r.verified, 101);
+}
+
+#[test]
+fn every_flipped_byte_is_caught_at_its_seq() {
+    let clean = synthetic(8).into_store();
+    for seq in 0..=8u64 {
+        let len = clean.get(seq).unwrap().unwrap().len();
+        for i in (0..len).step_by(7) {
+            let mut store = clean.clone();
+            store.danger_entries_mut().get_mut(&seq).unwrap()[i] ^= 0x40;
+            let r = Ledger::from_store(store).verify();
+            let f = r.failure.expect("a flipped byte must fail verification");
+            assert_eq!(f.seq, seq, "byte {i} of entry {seq}: {}", f.reason);
+        }
+    }
+}
+
+#[test]
+fn deleted_entry_is_named() {
+    let r = damaged(|m| {
+        m.remove(&7);
+    })
+    .verify();
+    let f = r.failure.unwrap();
+    assert_eq!((f.seq, f.reason.as_str()), (7, "entry is missing"));
+    assert_eq!(r.verified, 7);
+}
+
+#[test]
+fn swapped_entries_are_named() {
+    let r = damaged(|m| {
+        let a = m.remove(&5).unwrap();
+        let b = m.remove(&6).unwrap();
+        m.insert(5, b);
+        m.insert(6, a);
+    })
+    .verify();
+    assert_eq!(r.failure.unwrap().seq, 5);
+}
+
+#[test]
+fn entry_from_another_ledger_is_named() {
+    // The same events signed into a ledger founded one second later.
+    let mut other = Ledger::init(MemStore::default(), synth::charter(), &key(3), START + 1).unwrap();
+    synth::extend(&mut other, 20).unwrap();
+    let foreign = other.store().get(9).unwrap().unwrap();
+    let r = damaged(|m| {
+        m.insert(9, foreign);
+    })
+    .verify();
+    let f = r.failure.unwrap();
+    assert_eq!(f.seq, 9);
+    assert!(f.reason.contains("another ledger"), "{}", f.reason);
+}
+
+#[test]
+fn truncated_tail_still_verifies_as_a_prefix() {
+    // Without a saved head, a truncated tail is a shorter valid ledger; the
+    // report says how far it reaches so a caller can compare heads.
+    let r = damaged(|m| {
+        m.remove(&20);
+    })
+    .verify();
+    assert!(r.ok());
+    assert_eq!(r.verified, 20);
+}
+
+#[test]
+fn stale_derived_state_is_rebuilt_from_the_entries() {
+    let mut l = synthetic(10);
+    let mut store = l.into_store();
+    store.set_derived(b"garbage").unwrap();
+    l = Ledger::from_store(store);
+    let e = l.append(&key(0), START + 100, START + 100, propose("C1")).unwrap();
+    assert_eq!(e.seq(), 11);
+    assert!(l.verify().ok());
+}
+
+#[test]
+fn append_refuses_a_damaged_ledger_when_rebuilding() {
+    let mut store = synthetic(10).into_store();
+    store.danger_entries_mut().get_mut(&4).unwrap()[30] ^= 1;
+    store.set_derived(b"stale").unwrap();
+    let mut l = Ledger::from_store(store);
+    let err = l.append(&key(0), START + 100, START + 100, propose("C1")).unwrap_err();
+    assert!(matches!(err, LedgerError::Damaged { seq: 4, .. }), "{err}");
+}
