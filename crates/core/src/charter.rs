@@ -141,11 +141,7 @@ impl Charter {
             p.key
                 .verifying_key()
                 .map_err(|e| CharterError::Key(p.id.clone(), e))?;
-            if let Some(other) = self
-                .parties
-                .iter()
-                .find(|o| o.key == p.key && o.id != p.id)
-            {
+            if let Some(other) = self.parties.iter().find(|o| o.key == p.key && o.id != p.id) {
                 return Err(CharterError::DuplicateKey(other.id.clone(), p.id.clone()));
             }
         }
@@ -228,7 +224,10 @@ pub(crate) mod tests {
 
         let mut c = sample();
         c.rules.ruling_quorum = 4;
-        assert!(matches!(c.validate(), Err(CharterError::QuorumTooLarge { .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(CharterError::QuorumTooLarge { .. })
+        ));
 
         let mut c = sample();
         c.rules.clause_adoption = Adoption::Quorum(0);
@@ -238,7 +237,10 @@ pub(crate) mod tests {
         let mut identity = [0u8; 32];
         identity[0] = 1;
         c.parties[0].key = PublicKey(identity);
-        assert!(matches!(c.validate(), Err(CharterError::Key(_, KeyError::Weak))));
+        assert!(matches!(
+            c.validate(),
+            Err(CharterError::Key(_, KeyError::Weak))
+        ));
 
         let mut c = sample();
         c.title = " ".into();

@@ -85,12 +85,18 @@ mod tests {
     #[test]
     fn fixed_width_little_endian() {
         assert_eq!(encode(&1u64).unwrap(), [1, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(encode(&"ab".to_string()).unwrap(), [2, 0, 0, 0, 0, 0, 0, 0, b'a', b'b']);
+        assert_eq!(
+            encode(&"ab".to_string()).unwrap(),
+            [2, 0, 0, 0, 0, 0, 0, 0, b'a', b'b']
+        );
     }
 
     #[test]
     fn rejects_trailing_bytes() {
-        assert_eq!(decode::<u32>(&[1, 0, 0, 0, 9]), Err(CodecError::Trailing(1)));
+        assert_eq!(
+            decode::<u32>(&[1, 0, 0, 0, 9]),
+            Err(CodecError::Trailing(1))
+        );
     }
 
     #[test]

@@ -194,12 +194,18 @@ mod tests {
     fn identity_and_small_order_keys_are_refused() {
         let mut identity = [0u8; 32];
         identity[0] = 1;
-        assert_eq!(PublicKey(identity).verifying_key().unwrap_err(), KeyError::Weak);
+        assert_eq!(
+            PublicKey(identity).verifying_key().unwrap_err(),
+            KeyError::Weak
+        );
         // A point of order 2: (0, -1).
         let mut order2 = [0xffu8; 32];
         order2[0] = 0xec;
         order2[31] = 0x7f;
-        assert_eq!(PublicKey(order2).verifying_key().unwrap_err(), KeyError::Weak);
+        assert_eq!(
+            PublicKey(order2).verifying_key().unwrap_err(),
+            KeyError::Weak
+        );
     }
 
     #[test]

@@ -66,7 +66,9 @@ pub enum Violation {
     DuplicateClause(ClauseId),
     #[error("no clause {0} has been proposed")]
     UnknownClause(ClauseId),
-    #[error("endorsement of {clause} names proposal {named} but the proposal entry's hash is {actual}")]
+    #[error(
+        "endorsement of {clause} names proposal {named} but the proposal entry's hash is {actual}"
+    )]
     ProposalMismatch {
         clause: ClauseId,
         named: EntryHash,
@@ -117,7 +119,10 @@ impl State {
             seq: 0,
             hash: EntryHash::ZERO,
         };
-        if b.seq != 0 || b.prev != EntryHash::ZERO || b.ledger != EntryHash::ZERO || b.seen != zero_head
+        if b.seq != 0
+            || b.prev != EntryHash::ZERO
+            || b.ledger != EntryHash::ZERO
+            || b.seen != zero_head
         {
             return Err(Violation::Genesis);
         }
@@ -185,7 +190,9 @@ impl State {
         event: Event,
     ) -> Result<Sealed, SignError> {
         let key = crate::crypto::public_key(signer);
-        let party = self.party_for_key(&key).ok_or(SignError::UnknownKey(key.id()))?;
+        let party = self
+            .party_for_key(&key)
+            .ok_or(SignError::UnknownKey(key.id()))?;
         let body = EntryBody {
             version: FORMAT_VERSION,
             ledger: self.ledger,

@@ -103,7 +103,10 @@ fn append(state: &mut State, seed: u8, event: Event) -> Result<Sealed, Violation
     let before = state.clone();
     let result = state.admit(&entry);
     if result.is_err() {
-        assert_eq!(*state, before, "a refused entry must leave the state unchanged");
+        assert_eq!(
+            *state, before,
+            "a refused entry must leave the state unchanged"
+        );
     }
     result.map(|_| entry)
 }
@@ -125,7 +128,11 @@ fn clause_is_adopted_when_all_guarantors_endorse() {
     endorse_by(&mut s, TR, "C1").unwrap();
     endorse_by(&mut s, RU, "C1").unwrap();
     endorse_by(&mut s, UN, "C1").unwrap();
-    assert_eq!(s.clauses()[&clause("C1")].adopted_at, None, "mediator does not count");
+    assert_eq!(
+        s.clauses()[&clause("C1")].adopted_at,
+        None,
+        "mediator does not count"
+    );
     let last = endorse_by(&mut s, IR, "C1").unwrap();
     assert_eq!(s.clauses()[&clause("C1")].adopted_at, Some(last.seq()));
 }
@@ -152,12 +159,18 @@ fn only_guarantors_and_mediator_propose_or_endorse() {
     let mut s = genesis();
     assert!(matches!(
         append(&mut s, GOV, propose("C1")),
-        Err(Violation::Role { role: Role::Party, .. })
+        Err(Violation::Role {
+            role: Role::Party,
+            ..
+        })
     ));
     append(&mut s, TR, propose("C1")).unwrap();
     assert!(matches!(
         endorse_by(&mut s, 7, "C1"),
-        Err(Violation::Role { role: Role::Monitor, .. })
+        Err(Violation::Role {
+            role: Role::Monitor,
+            ..
+        })
     ));
 }
 
@@ -212,20 +225,29 @@ fn empty_or_oversize_text_is_refused() {
         title: " ".into(),
         text: "x".into(),
     };
-    assert!(matches!(append(&mut s, TR, empty), Err(Violation::Text { .. })));
+    assert!(matches!(
+        append(&mut s, TR, empty),
+        Err(Violation::Text { .. })
+    ));
     let huge = Event::ClauseProposed {
         id: clause("C1"),
         title: "t".into(),
         text: "x".repeat(64 * 1024 + 1),
     };
-    assert!(matches!(append(&mut s, TR, huge), Err(Violation::Text { .. })));
+    assert!(matches!(
+        append(&mut s, TR, huge),
+        Err(Violation::Text { .. })
+    ));
 }
 
 #[test]
 fn a_second_charter_is_refused() {
     let mut s = genesis();
     let again = Event::Charter(s.charter().clone());
-    assert_eq!(append(&mut s, TR, again).unwrap_err(), Violation::CharterNotFirst);
+    assert_eq!(
+        append(&mut s, TR, again).unwrap_err(),
+        Violation::CharterNotFirst
+    );
 }
 
 #[test]
@@ -254,17 +276,37 @@ fn chain_fields_are_checked() {
     let mut s = genesis();
     let e = s.sign_next(&key(TR), T0, propose("C1")).unwrap();
     let cases: Vec<(Sealed, fn(&Violation) -> bool)> = vec![
-        (resign(&e, TR, |b| b.seq = 5), |v| matches!(v, Violation::Seq { .. })),
-        (resign(&e, TR, |b| b.prev = EntryHash([1; 32])), |v| matches!(v, Violation::Prev(0))),
-        (resign(&e, TR, |b| b.ledger = EntryHash([1; 32])), |v| matches!(v, Violation::WrongLedger(_))),
-        (resign(&e, TR, |b| b.version = 2), |v| matches!(v, Violation::Version(2))),
-        (resign(&e, TR, |b| b.seen.hash = EntryHash([1; 32])), |v| matches!(v, Violation::Seen(0))),
-        (resign(&e, TR, |b| b.seen.seq = 1), |v| matches!(v, Violation::Seen(1))),
-        (resign(&e, TR, |b| b.time = T0 - 1), |v| matches!(v, Violation::TimeBackwards { .. })),
-        (resign(&e, TR, |b| b.author.party = id("zz")), |v| matches!(v, Violation::UnknownParty(_))),
-        (resign(&e, TR, |b| b.author.party = id("ru")), |v| matches!(v, Violation::WrongKey { .. })),
+        (resign(&e, TR, |b| b.seq = 5), |v| {
+            matches!(v, Violation::Seq { .. })
+        }),
+        (resign(&e, TR, |b| b.prev = EntryHash([1; 32])), |v| {
+            matches!(v, Violation::Prev(0))
+        }),
+        (resign(&e, TR, |b| b.ledger = EntryHash([1; 32])), |v| {
+            matches!(v, Violation::WrongLedger(_))
+        }),
+        (resign(&e, TR, |b| b.version = 2), |v| {
+            matches!(v, Violation::Version(2))
+        }),
+        (resign(&e, TR, |b| b.seen.hash = EntryHash([1; 32])), |v| {
+            matches!(v, Violation::Seen(0))
+        }),
+        (resign(&e, TR, |b| b.seen.seq = 1), |v| {
+            matches!(v, Violation::Seen(1))
+        }),
+        (resign(&e, TR, |b| b.time = T0 - 1), |v| {
+            matches!(v, Violation::TimeBackwards { .. })
+        }),
+        (resign(&e, TR, |b| b.author.party = id("zz")), |v| {
+            matches!(v, Violation::UnknownParty(_))
+        }),
+        (resign(&e, TR, |b| b.author.party = id("ru")), |v| {
+            matches!(v, Violation::WrongKey { .. })
+        }),
         // Signed by Russia's key while claiming to be Turkey with Turkey's key id.
-        (resign(&e, RU, |_| {}), |v| matches!(v, Violation::Signature)),
+        (resign(&e, RU, |_| {}), |v| {
+            matches!(v, Violation::Signature)
+        }),
     ];
     for (entry, expect) in cases {
         let err = s.admit(&entry).unwrap_err();
@@ -299,7 +341,9 @@ fn a_flipped_bit_anywhere_breaks_the_signature_or_the_decoding() {
     for i in 0..e.bytes.len() {
         let mut bytes = e.bytes.clone();
         bytes[i] ^= 0x01;
-        let outcome = Sealed::from_bytes(bytes).map_err(Violation::from).and_then(|t| s.admit(&t));
+        let outcome = Sealed::from_bytes(bytes)
+            .map_err(Violation::from)
+            .and_then(|t| s.admit(&t));
         assert!(outcome.is_err(), "flipping byte {i} was accepted");
     }
     s.admit(&e).unwrap();
@@ -330,7 +374,10 @@ fn genesis_must_be_a_valid_charter_from_a_party() {
         Err(Violation::Charter(_))
     ));
     body.event = propose("C1");
-    assert_eq!(State::genesis(&body.clone().sign(&k).unwrap()).unwrap_err(), Violation::Genesis);
+    assert_eq!(
+        State::genesis(&body.clone().sign(&k).unwrap()).unwrap_err(),
+        Violation::Genesis
+    );
     body.event = Event::Charter(charter(Adoption::AllGuarantors));
     body.author.party = id("us");
     body.author.key = public_key(&key(US)).id();

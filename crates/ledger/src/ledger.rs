@@ -59,7 +59,9 @@ impl Ledger<SledStore> {
         let mut ledger = Self {
             store: SledStore::create(path)?,
         };
-        ledger.store.append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
+        ledger
+            .store
+            .append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
         Ok(ledger)
     }
 }

@@ -83,7 +83,11 @@ pub fn extend<S: Store>(ledger: &mut Ledger<S>, count: u64) -> Result<(), Ledger
                 proposal,
             }
         };
-        let signer = if step == 0 { (seq % 4) as usize } else { (step - 1) as usize };
+        let signer = if step == 0 {
+            (seq % 4) as usize
+        } else {
+            (step - 1) as usize
+        };
         let entry = state.sign_next(&key(signer), time, event)?;
         state.admit(&entry)?;
         batch.push(entry);

@@ -4,7 +4,7 @@
 //! window of recent hashes). Derived data is never read.
 
 use accord_core::{Head, LedgerId, Sealed, State};
-use accord_store::Store;
+use accord_store::{RawEntry, Store, StoreError};
 use serde::Serialize;
 
 use crate::LedgerError;
@@ -36,77 +36,84 @@ pub struct Failure {
 /// Replays every stored entry, checking encoding, seq continuity, chain
 /// links, seen heads, signatures, per-author sequence and the rules.
 pub fn verify_store<S: Store + ?Sized>(store: &S) -> VerifyReport {
-    let mut report = VerifyReport {
-        verified: 0,
-        ledger: None,
-        head: None,
-        failure: None,
+    let Folded { state, failure } = fold(store);
+    let failure = match (&state, failure) {
+        (None, None) => Some(Failure {
+            seq: 0,
+            reason: "the ledger has no entries".into(),
+        }),
+        (_, f) => f,
     };
-    match fold(store) {
-        Ok(state) => {
-            report.verified = state.head().seq + 1;
-            report.ledger = Some(state.ledger_id());
-            report.head = Some(state.head());
-        }
-        Err(Stop { failure, state }) => {
-            if let Some(state) = state {
-                report.verified = state.head().seq + 1;
-                report.ledger = Some(state.ledger_id());
-                report.head = Some(state.head());
-            }
-            report.failure = Some(failure);
-        }
+    VerifyReport {
+        verified: state.as_ref().map_or(0, |s| s.head().seq + 1),
+        ledger: state.as_ref().map(State::ledger_id),
+        head: state.as_ref().map(State::head),
+        failure,
     }
-    report
 }
 
 /// Rebuilds the state from the entries, refusing a damaged ledger.
 pub(crate) fn replay<S: Store + ?Sized>(store: &S) -> Result<State, LedgerError> {
-    fold(store).map_err(|stop| LedgerError::Damaged {
-        seq: stop.failure.seq,
-        reason: stop.failure.reason,
-    })
-}
-
-struct Stop {
-    failure: Failure,
-    state: Option<State>,
-}
-
-fn fold<S: Store + ?Sized>(store: &S) -> Result<State, Stop> {
-    let mut state: Option<State> = None;
-    let mut expected = 0u64;
-    let stop = |seq: u64, reason: String, state: Option<State>| Stop {
-        failure: Failure { seq, reason },
-        state,
-    };
-    for item in store.scan(0) {
-        let (key, bytes) = match item {
-            Ok(kv) => kv,
-            Err(e) => return Err(stop(expected, format!("unreadable: {e}"), state)),
-        };
-        if key != expected {
-            return Err(stop(expected, "entry is missing".into(), state));
+    match fold(store) {
+        Folded {
+            state: Some(state),
+            failure: None,
+        } => Ok(state),
+        Folded { failure, .. } => {
+            let f = failure.unwrap_or(Failure {
+                seq: 0,
+                reason: "the ledger has no entries".into(),
+            });
+            Err(LedgerError::Damaged {
+                seq: f.seq,
+                reason: f.reason,
+            })
         }
-        let entry = match Sealed::from_bytes(bytes) {
-            Ok(e) => e,
-            Err(e) => return Err(stop(key, format!("undecodable entry: {e}"), state)),
-        };
-        if entry.seq() != key {
-            return Err(stop(
-                key,
-                format!("stored at seq {key} but the entry says seq {}", entry.seq()),
-                state,
-            ));
-        }
-        let outcome = match state.as_mut() {
-            None => State::genesis(&entry).map(|s| state = Some(s)),
-            Some(s) => s.admit(&entry),
-        };
-        if let Err(v) = outcome {
-            return Err(stop(key, v.to_string(), state));
-        }
-        expected += 1;
     }
-    state.ok_or_else(|| stop(0, "the ledger has no entries".into(), None))
+}
+
+/// The state after the last good entry, and the first failure if any.
+struct Folded {
+    state: Option<State>,
+    failure: Option<Failure>,
+}
+
+fn fold<S: Store + ?Sized>(store: &S) -> Folded {
+    let mut state: Option<State> = None;
+    for (expected, item) in (0u64..).zip(store.scan(0)) {
+        if let Err((seq, reason)) = step(&mut state, expected, item) {
+            return Folded {
+                state,
+                failure: Some(Failure { seq, reason }),
+            };
+        }
+    }
+    Folded {
+        state,
+        failure: None,
+    }
+}
+
+/// Checks one stored entry and folds it into `state`.
+fn step(
+    state: &mut Option<State>,
+    expected: u64,
+    item: Result<RawEntry, StoreError>,
+) -> Result<(), (u64, String)> {
+    let (key, bytes) = item.map_err(|e| (expected, format!("unreadable: {e}")))?;
+    if key != expected {
+        return Err((expected, "entry is missing".into()));
+    }
+    let entry = Sealed::from_bytes(bytes).map_err(|e| (key, format!("undecodable entry: {e}")))?;
+    if entry.seq() != key {
+        return Err((
+            key,
+            format!("stored at seq {key} but the entry says seq {}", entry.seq()),
+        ));
+    }
+    match state {
+        None => *state = Some(State::genesis(&entry).map_err(|v| (key, v.to_string()))?),
+        Some(s) => s.admit(&entry).map_err(|v| (key, v.to_string()))?,
+    }
+    Ok(())
 }

@@ -19,13 +19,18 @@ fn propose(id: &str) -> Event {
 
 fn snapshot(l: &Ledger<MemStore>) -> (Vec<(u64, Vec<u8>)>, Option<Vec<u8>>) {
     let s = l.store();
-    (s.scan(0).map(|r| r.unwrap()).collect(), s.derived().unwrap())
+    (
+        s.scan(0).map(|r| r.unwrap()).collect(),
+        s.derived().unwrap(),
+    )
 }
 
 #[test]
 fn append_then_verify() {
     let mut l = founded();
-    let e = l.append(&key(0), START + 10, START + 10, propose("C1")).unwrap();
+    let e = l
+        .append(&key(0), START + 10, START + 10, propose("C1"))
+        .unwrap();
     assert_eq!(e.seq(), 1);
     assert_eq!(l.entry(1).unwrap(), e);
     let r = l.verify();
@@ -40,8 +45,8 @@ fn refused_appends_leave_the_ledger_byte_for_byte_unchanged() {
     l.append(&key(0), START, START, propose("C1")).unwrap();
     let before = snapshot(&l);
     let refusals: Vec<(Event, u64)> = vec![
-        (propose("C1"), 1),                                   // duplicate id
-        (Event::Charter(synth::charter()), 1),                // second charter
+        (propose("C1"), 1),                    // duplicate id
+        (Event::Charter(synth::charter()), 1), // second charter
         (
             Event::ClauseEndorsed {
                 clause: ClauseId::new("C9").unwrap(),
@@ -51,7 +56,9 @@ fn refused_appends_leave_the_ledger_byte_for_byte_unchanged() {
         ), // unknown clause
     ];
     for (event, signer) in refusals {
-        let err = l.append(&key(signer as usize), START, START, event).unwrap_err();
+        let err = l
+            .append(&key(signer as usize), START, START, event)
+            .unwrap_err();
         assert!(matches!(err, LedgerError::Rejected(_)), "{err}");
         assert_eq!(snapshot(&l), before);
     }
@@ -132,7 +139,8 @@ fn swapped_entries_are_named() {
 #[test]
 fn entry_from_another_ledger_is_named() {
     // The same events signed into a ledger founded one second later.
-    let mut other = Ledger::init(MemStore::default(), synth::charter(), &key(3), START + 1).unwrap();
+    let mut other =
+        Ledger::init(MemStore::default(), synth::charter(), &key(3), START + 1).unwrap();
     synth::extend(&mut other, 20).unwrap();
     let foreign = other.store().get(9).unwrap().unwrap();
     let r = damaged(|m| {
@@ -162,7 +170,9 @@ fn stale_derived_state_is_rebuilt_from_the_entries() {
     let mut store = l.into_store();
     store.set_derived(b"garbage").unwrap();
     l = Ledger::from_store(store);
-    let e = l.append(&key(0), START + 100, START + 100, propose("C1")).unwrap();
+    let e = l
+        .append(&key(0), START + 100, START + 100, propose("C1"))
+        .unwrap();
     assert_eq!(e.seq(), 11);
     assert!(l.verify().ok());
 }
@@ -173,6 +183,8 @@ fn append_refuses_a_damaged_ledger_when_rebuilding() {
     store.danger_entries_mut().get_mut(&4).unwrap()[30] ^= 1;
     store.set_derived(b"stale").unwrap();
     let mut l = Ledger::from_store(store);
-    let err = l.append(&key(0), START + 100, START + 100, propose("C1")).unwrap_err();
+    let err = l
+        .append(&key(0), START + 100, START + 100, propose("C1"))
+        .unwrap_err();
     assert!(matches!(err, LedgerError::Damaged { seq: 4, .. }), "{err}");
 }

@@ -59,15 +59,14 @@ pub trait Store {
 }
 
 fn check_batch(last: Option<u64>, entries: &[(u64, Vec<u8>)]) -> Result<()> {
-    let mut expected = last.map_or(0, |s| s + 1);
-    for (seq, _) in entries {
+    let first = last.map_or(0, |s| s + 1);
+    for (expected, (seq, _)) in (first..).zip(entries) {
         if *seq != expected {
             return Err(StoreError::OutOfOrder {
                 expected,
                 found: *seq,
             });
         }
-        expected += 1;
     }
     Ok(())
 }
@@ -81,7 +80,10 @@ mod contract {
         assert_eq!(store.last_seq().unwrap(), None);
         assert!(matches!(
             store.append(1, b"x", b"d"),
-            Err(StoreError::OutOfOrder { expected: 0, found: 1 })
+            Err(StoreError::OutOfOrder {
+                expected: 0,
+                found: 1
+            })
         ));
         assert_eq!(store.derived().unwrap(), None);
         store.append(0, b"zero", b"d0").unwrap();
@@ -97,7 +99,11 @@ mod contract {
         let all: Vec<_> = store.scan(1).map(|r| r.unwrap()).collect();
         assert_eq!(
             all,
-            vec![(1, b"one".to_vec()), (2, b"two".to_vec()), (3, b"three".to_vec())]
+            vec![
+                (1, b"one".to_vec()),
+                (2, b"two".to_vec()),
+                (3, b"three".to_vec())
+            ]
         );
         store.set_derived(b"rebuilt").unwrap();
         assert_eq!(store.derived().unwrap().as_deref(), Some(&b"rebuilt"[..]));
@@ -118,7 +124,10 @@ mod contract {
         }
         let s = SledStore::open(&path).unwrap();
         assert_eq!(s.last_seq().unwrap(), Some(3));
-        assert!(matches!(SledStore::create(&path), Err(StoreError::AlreadyExists(_))));
+        assert!(matches!(
+            SledStore::create(&path),
+            Err(StoreError::AlreadyExists(_))
+        ));
     }
 
     #[test]
@@ -138,11 +147,20 @@ mod contract {
         ));
         let file = dir.path().join("file");
         std::fs::write(&file, b"x").unwrap();
-        assert!(matches!(SledStore::open(&file), Err(StoreError::NotADirectory(_))));
-        assert!(matches!(SledStore::create(&file), Err(StoreError::NotADirectory(_))));
+        assert!(matches!(
+            SledStore::open(&file),
+            Err(StoreError::NotADirectory(_))
+        ));
+        assert!(matches!(
+            SledStore::create(&file),
+            Err(StoreError::NotADirectory(_))
+        ));
         // An empty directory holds no ledger.
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        assert!(matches!(SledStore::open(&empty), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            SledStore::open(&empty),
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

@@ -120,9 +120,9 @@ fn sled_err(path: &Path, e: sled::Error) -> StoreError {
 }
 
 fn seq_of(key: &[u8]) -> Result<u64> {
-    let bytes: [u8; 8] = key
-        .try_into()
-        .map_err(|_| StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len())))?;
+    let bytes: [u8; 8] = key.try_into().map_err(|_| {
+        StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len()))
+    })?;
     Ok(u64::from_be_bytes(bytes))
 }
 

@@ -1,0 +1,528 @@
+//! End-to-end tests of the real `accord` binary on sled ledgers in tempdirs.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+
+use common::{one_line_error, with_entries, World};
+use predicates::str::contains;
+
+#[test]
+fn key_new_writes_a_private_pem_0600_and_a_public_file() {
+    let w = World::new();
+    let meta = std::fs::metadata(w.path("tr.pem")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let private = std::fs::read_to_string(w.path("tr.pem")).unwrap();
+    assert!(private.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let public = std::fs::read_to_string(w.path("tr.pem.pub")).unwrap();
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+
+    // Both halves show the same key id.
+    let a = w.json(&["key", "show", "--json", "tr.pem"]);
+    let b = w.json(&["key", "show", "--json", "tr.pem.pub"]);
+    assert_eq!(a, b);
+    assert_eq!(a["public_key"].as_str().unwrap().len(), 64);
+
+    let e = one_line_error(w.accord(&["key", "new", "--out", "tr.pem"]).assert());
+    assert!(e.contains("already exists"), "{e}");
+}
+
+#[test]
+fn a_key_readable_by_others_is_refused_with_the_fix() {
+    let w = World::founded();
+    std::fs::set_permissions(w.path("tr.pem"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = one_line_error(w.propose("C1", "tr"));
+    assert!(e.contains("chmod 600"), "{e}");
+}
+
+#[test]
+fn propose_endorse_adopt_log_show_verify() {
+    let w = World::founded();
+    w.propose("C1", "tr").success().stdout(contains("entry 1"));
+    w.endorse("C1", "tr")
+        .success()
+        .stdout(contains("not yet adopted"));
+    w.endorse("C1", "ru").success();
+    w.endorse("C1", "un").success();
+    w.endorse("C1", "ir")
+        .success()
+        .stdout(contains("now adopted"));
+
+    let list = w.entry_list();
+    assert_eq!(
+        list.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        [0, 1, 2, 3, 4, 5]
+    );
+
+    let text = w.accord(&["log"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert_eq!(text.lines().count(), 6);
+    assert!(text.lines().nth(1).unwrap().contains("clause-proposed"));
+
+    let show = w.json(&["show", "2", "--json"]);
+    assert_eq!(show["seq"], 2);
+    assert_eq!(show["author"]["party"], "tr");
+    assert_eq!(show["author_seq"], 2);
+    assert_eq!(show["event"]["kind"], "clause-endorsed");
+    assert_eq!(show["event"]["proposal"].as_str().unwrap(), list[1].1);
+    assert_eq!(show["prev"].as_str().unwrap(), list[1].1);
+    assert_eq!(show["hash"].as_str().unwrap(), list[2].1);
+    assert_eq!(show["signature_status"], "valid");
+
+    let genesis = w.json(&["show", "0", "--json"]);
+    assert_eq!(
+        genesis["event"]["charter"]["parties"]
+            .as_array()
+            .unwrap()
+            .len(),
+        7
+    );
+    assert_eq!(
+        genesis["event"]["charter"]["rules"]["clause_adoption"],
+        "all-guarantors"
+    );
+
+    let v = w.json(&["verify", "--json"]);
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["verified"], 6);
+    assert_eq!(
+        v["ledger"].as_str().unwrap(),
+        list[0].1,
+        "ledger id is entry 0's hash"
+    );
+    assert_eq!(v["head"]["hash"].as_str().unwrap(), list[5].1);
+    w.accord(&["verify"])
+        .assert()
+        .success()
+        .stdout(contains("valid: 6 entries"));
+}
+
+#[test]
+fn explicit_time_is_recorded_and_may_not_go_backwards() {
+    let w = World::new();
+    w.accord(&[
+        "--time",
+        "2017-01-23T09:00:00Z",
+        "init",
+        "--charter",
+        "charter.toml",
+        "--key",
+        "un.pem",
+    ])
+    .assert()
+    .success();
+    w.accord(&[
+        "--time",
+        "2017-01-24T10:00:00Z",
+        "clause",
+        "propose",
+        "--id",
+        "C1",
+        "--title",
+        "t",
+        "--text",
+        "x",
+        "--key",
+        "tr.pem",
+    ])
+    .assert()
+    .success();
+    assert_eq!(
+        w.json(&["show", "1", "--json"])["time"],
+        "2017-01-24T10:00:00Z"
+    );
+    let before = w.entry_list();
+    let e = one_line_error(
+        w.accord(&[
+            "--time",
+            "2017-01-23T10:00:00Z",
+            "clause",
+            "endorse",
+            "C1",
+            "--key",
+            "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("before the previous entry"), "{e}");
+    let e = one_line_error(
+        w.accord(&[
+            "--time",
+            "2999-01-01T00:00:00Z",
+            "clause",
+            "endorse",
+            "C1",
+            "--key",
+            "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("ahead of this machine's clock"), "{e}");
+    let e = one_line_error(
+        w.accord(&[
+            "--time",
+            "last tuesday",
+            "clause",
+            "endorse",
+            "C1",
+            "--key",
+            "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("RFC 3339"), "{e}");
+    assert_eq!(w.entry_list(), before);
+}
+
+#[test]
+fn every_refused_append_leaves_the_ledger_byte_for_byte_unchanged() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    std::fs::write(w.path("stranger.pem"), "not a key").unwrap();
+    std::fs::set_permissions(
+        w.path("stranger.pem"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    w.accord(&["key", "new", "--out", "k/stranger.pem"])
+        .assert()
+        .failure();
+    std::fs::create_dir(w.path("k")).unwrap();
+    w.accord(&["key", "new", "--out", "k/stranger.pem"])
+        .assert()
+        .success();
+
+    let entries = w.entry_list();
+    let raw = w.raw_entries();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key", "us.pem",
+            ],
+            "observers sign nothing",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key",
+                "gov.pem",
+            ],
+            "only guarantors and the mediator",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "opp.pem"],
+            "only guarantors and the mediator",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C1", "--title", "t", "--text", "x", "--key", "ir.pem",
+            ],
+            "already exists",
+        ),
+        (
+            vec!["clause", "endorse", "C7", "--key", "ir.pem"],
+            "no clause C7",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "ru.pem"],
+            "already endorsed",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "k/stranger.pem"],
+            "not the key of any party",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "bad id", "--title", "t", "--text", "x", "--key",
+                "tr.pem",
+            ],
+            "invalid",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C3", "--title", " ", "--text", "x", "--key", "tr.pem",
+            ],
+            "title must be",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "missing.pem"],
+            "cannot read key file",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "stranger.pem"],
+            "PEM",
+        ),
+        (vec!["clause", "endorse", "C1", "--key", "k"], "directory"),
+        (
+            vec![
+                "clause",
+                "propose",
+                "--id",
+                "C4",
+                "--title",
+                "t",
+                "--text-file",
+                "nope.txt",
+                "--key",
+                "tr.pem",
+            ],
+            "cannot read",
+        ),
+    ];
+    for (args, expect) in cases {
+        let e = one_line_error(w.accord(&args).assert());
+        assert!(e.contains(expect), "{args:?}: {e} should say {expect:?}");
+        assert_eq!(w.entry_list(), entries, "{args:?} changed the entry list");
+        assert_eq!(w.raw_entries(), raw, "{args:?} changed the stored bytes");
+    }
+}
+
+#[test]
+fn oversize_text_is_refused() {
+    let w = World::founded();
+    std::fs::write(w.path("big.txt"), "x".repeat(64 * 1024 + 1)).unwrap();
+    let e = one_line_error(
+        w.accord(&[
+            "clause",
+            "propose",
+            "--id",
+            "C1",
+            "--title",
+            "t",
+            "--text-file",
+            "big.txt",
+            "--key",
+            "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("65536"), "{e}");
+    assert_eq!(w.entry_list().len(), 1);
+}
+
+#[test]
+fn bad_charters_create_no_ledger() {
+    let w = World::new();
+    let good = std::fs::read_to_string(w.path("charter.toml")).unwrap();
+    let tr_key = w.json(&["key", "show", "--json", "tr.pem"])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            good.replacen("id = \"ru\"", "id = \"tr\"", 1),
+            "more than once",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key_file = \"tr.pem.pub\"", 1),
+            "same key",
+        ),
+        (
+            good.replacen("role = \"mediator\"", "role = \"emperor\"", 1),
+            "unknown role",
+        ),
+        (
+            good.replace("role = \"guarantor\"", "role = \"party\""),
+            "no guarantor",
+        ),
+        (
+            good.replacen("ruling_quorum = 2", "ruling_quorum = 4", 1),
+            "only 3 guarantor",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key = \"zz\"", 1),
+            "64 hex",
+        ),
+        (
+            good.replacen(
+                "key_file = \"ru.pem.pub\"",
+                &format!("key = \"{}\"", "0".repeat(64)),
+                1,
+            ),
+            "weak",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key_file = \"nope.pub\"", 1),
+            "cannot read",
+        ),
+        (good.replacen("title =", "titel =", 1), "unknown field"),
+        (
+            good.replacen(
+                "key_file = \"ru.pem.pub\"",
+                &format!("key = \"{tr_key}\"\nkey_file = \"ru.pem.pub\""),
+                1,
+            ),
+            "not both",
+        ),
+    ];
+    for (text, expect) in cases {
+        std::fs::write(w.path("bad.toml"), &text).unwrap();
+        let e = one_line_error(
+            w.accord(&["init", "--charter", "bad.toml", "--key", "un.pem"])
+                .assert(),
+        );
+        assert!(e.contains(expect), "{e} should say {expect:?}");
+        assert!(
+            !w.ledger().exists(),
+            "a ledger was created for a bad charter"
+        );
+    }
+    // The convener must be a party of the charter.
+    w.accord(&["key", "new", "--out", "outsider.pem"])
+        .assert()
+        .success();
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "outsider.pem"])
+            .assert(),
+    );
+    assert!(e.contains("not the key of any party"), "{e}");
+    // Observers sign nothing, not even the charter.
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "us.pem"])
+            .assert(),
+    );
+    assert!(e.contains("observer"), "{e}");
+    assert!(!w.ledger().exists());
+}
+
+#[test]
+fn ledger_paths_that_are_not_ledgers() {
+    let w = World::founded();
+    let e = one_line_error(w.accord(&["--ledger", "nowhere", "log"]).assert());
+    assert!(e.contains("no ledger at nowhere"), "{e}");
+    assert!(
+        !w.path("nowhere").exists(),
+        "reading must not create a ledger"
+    );
+    std::fs::write(w.path("file"), "x").unwrap();
+    let e = one_line_error(w.accord(&["--ledger", "file", "verify"]).assert());
+    assert!(e.contains("not a directory"), "{e}");
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "un.pem"])
+            .assert(),
+    );
+    assert!(e.contains("already holds a ledger"), "{e}");
+    let e = one_line_error(w.accord(&["show", "9"]).assert());
+    assert!(e.contains("no entry 9"), "{e}");
+    // Usage errors are clap's, exit 2.
+    w.accord(&["show", "nine"]).assert().code(2);
+    w.accord(&["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn a_ledger_in_use_is_refused_not_hung() {
+    let w = World::founded();
+    let _held = accord_store::SledStore::open(&w.ledger()).unwrap();
+    let e = one_line_error(w.accord(&["verify"]).assert());
+    assert!(e.contains("in use by another process"), "{e}");
+    let e = one_line_error(w.propose("C1", "tr"));
+    assert!(e.contains("in use by another process"), "{e}");
+}
+
+fn built() -> World {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    w.propose("C2", "un").success();
+    w.endorse("C1", "ir").success();
+    w.endorse("C2", "ir").success();
+    w
+}
+
+fn first_bad(w: &World) -> (u64, String) {
+    let out = w.accord(&["verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "verify must exit 1");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["valid"], false);
+    (
+        v["first_bad"]["seq"].as_u64().unwrap(),
+        v["first_bad"]["reason"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn a_flipped_byte_in_any_entry_fails_verify_at_that_seq() {
+    let w = built();
+    let raw = w.raw_entries();
+    for (key, bytes) in &raw {
+        let seq = u64::from_be_bytes(key.as_slice().try_into().unwrap());
+        // Flip a byte in the header, the event and the signature.
+        for at in [20, bytes.len() / 2, bytes.len() - 5] {
+            with_entries(&w.ledger(), |t| {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= 0x10;
+                t.insert(key, damaged).unwrap();
+            });
+            assert_eq!(first_bad(&w).0, seq, "byte {at} of entry {seq}");
+            let out = w.accord(&["verify"]).output().unwrap();
+            assert!(String::from_utf8(out.stdout)
+                .unwrap()
+                .contains(&format!("INVALID: entry {seq}")));
+            with_entries(&w.ledger(), |t| t.insert(key, bytes.clone()).unwrap());
+        }
+    }
+    w.accord(&["verify"]).assert().success();
+}
+
+#[test]
+fn reordered_entries_fail_verify() {
+    let w = built();
+    let raw = w.raw_entries();
+    with_entries(&w.ledger(), |t| {
+        t.insert(&raw[3].0, raw[4].1.clone()).unwrap();
+        t.insert(&raw[4].0, raw[3].1.clone()).unwrap();
+    });
+    let (seq, reason) = first_bad(&w);
+    assert_eq!(seq, 3, "{reason}");
+}
+
+#[test]
+fn an_entry_removed_from_the_middle_fails_verify() {
+    let w = built();
+    with_entries(&w.ledger(), |t| t.remove(4u64.to_be_bytes()).unwrap());
+    assert_eq!(first_bad(&w), (4, "entry is missing".to_owned()));
+}
+
+#[test]
+fn a_forged_entry_fails_verify() {
+    let w = built();
+    // An outsider's signature over Russia's endorsement, with the claimed
+    // author and key id left as they were.
+    let raw = w.raw_entries();
+    let (key, bytes) = &raw[3];
+    let mut forged = bytes.clone();
+    let n = forged.len();
+    forged[n - 64..].copy_from_slice(&[7u8; 64]);
+    with_entries(&w.ledger(), |t| t.insert(key, forged).unwrap());
+    let (seq, reason) = first_bad(&w);
+    assert_eq!(seq, 3);
+    assert!(reason.contains("signature"), "{reason}");
+    assert_eq!(
+        w.json(&["show", "3", "--json"])["signature_status"],
+        "invalid"
+    );
+}
+
+#[test]
+fn appends_refuse_a_ledger_whose_derived_state_is_damaged_and_whose_entries_disagree() {
+    let w = built();
+    // Damage an entry and the derived state: the append must rebuild from
+    // the entries, find the damage and refuse.
+    let raw = w.raw_entries();
+    with_entries(&w.ledger(), |t| {
+        let mut b = raw[2].1.clone();
+        b[40] ^= 1;
+        t.insert(&raw[2].0, b).unwrap();
+    });
+    {
+        let db = sled::open(w.ledger().join("db")).unwrap();
+        db.open_tree("derived")
+            .unwrap()
+            .insert("state", &b"junk"[..])
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let e = one_line_error(w.propose("C3", "tr"));
+    assert!(e.contains("damaged at entry 2"), "{e}");
+}
