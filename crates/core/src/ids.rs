@@ -64,7 +64,7 @@ macro_rules! slug_id {
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.pad(&self.0)
             }
         }
     };
@@ -105,7 +105,7 @@ macro_rules! digest_id {
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.to_hex())
+                f.pad(&self.to_hex())
             }
         }
         impl fmt::Debug for $name {

@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` and `make test`.
+CARGO ?= cargo
+
+.PHONY: all build demo test lint bench clean
+
+all: build
+
+build:
+	$(CARGO) build --locked
+
+demo: build
+	ACCORD=$(CURDIR)/target/debug/accord ./scripts/demo.sh
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+test: lint
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --locked --workspace --no-fail-fast; \
+	else \
+		$(CARGO) test --locked --workspace --no-fail-fast; \
+	fi
+
+bench:
+	$(CARGO) bench --locked -p accord-ledger --bench ledger
+
+clean:
+	$(CARGO) clean
