@@ -526,3 +526,48 @@ fn appends_refuse_a_ledger_whose_derived_state_is_damaged_and_whose_entries_disa
     let e = one_line_error(w.propose("C3", "tr"));
     assert!(e.contains("damaged at entry 2"), "{e}");
 }
+
+#[test]
+fn keys_interoperate_with_openssl() {
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: openssl is not installed");
+        return;
+    }
+    let w = World::new();
+    // OpenSSL reads accord's PKCS#8 key and derives the same public key.
+    let out = std::process::Command::new("openssl")
+        .args(["pkey", "-in", "tr.pem", "-pubout"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout, std::fs::read(w.path("tr.pem.pub")).unwrap());
+    // accord reads a key OpenSSL generated.
+    let gen = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "ed25519", "-out", "os.pem"])
+        .current_dir(w.dir.path())
+        .status()
+        .unwrap();
+    assert!(gen.success());
+    std::fs::set_permissions(w.path("os.pem"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    let der = std::process::Command::new("openssl")
+        .args(["pkey", "-in", "os.pem", "-pubout", "-outform", "DER"])
+        .current_dir(w.dir.path())
+        .output()
+        .unwrap()
+        .stdout;
+    let shown = w.json(&["key", "show", "--json", "os.pem"]);
+    let tail: String = der[der.len() - 32..]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(shown["public_key"].as_str().unwrap(), tail);
+}
