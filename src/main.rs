@@ -114,10 +114,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 ClauseCommand::Endorse { id, key } => {
                     let clause = ClauseId::new(id)?;
-                    let state = ledger.state()?;
-                    let proposal = state
-                        .clauses()
-                        .get(&clause)
+                    let proposal = ledger
+                        .clause(&clause)?
                         .map(|c| c.proposal.hash)
                         .with_context(|| format!("no clause {clause} has been proposed"))?;
                     (Event::ClauseEndorsed { clause, proposal }, key.key)
@@ -212,8 +210,7 @@ fn append(
         entry.hash
     )?;
     if let Event::ClauseEndorsed { clause, .. } = &entry.entry.body.event {
-        let state = ledger.state()?;
-        if let Some(c) = state.clauses().get(clause) {
+        if let Some(c) = ledger.clause(clause)? {
             match c.adopted_at {
                 Some(seq) if seq == entry.seq() => writeln!(out, "clause {clause} is now adopted")?,
                 Some(seq) => writeln!(out, "clause {clause} was adopted at entry {seq}")?,

@@ -519,7 +519,7 @@ fn appends_refuse_a_ledger_whose_derived_state_is_damaged_and_whose_entries_disa
         let db = sled::open(w.ledger().join("db")).unwrap();
         db.open_tree("derived")
             .unwrap()
-            .insert("state", &b"junk"[..])
+            .insert("chain", &b"junk"[..])
             .unwrap();
         db.flush().unwrap();
     }

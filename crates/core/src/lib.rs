@@ -12,6 +12,7 @@ pub mod entry;
 pub mod event;
 pub mod ids;
 pub mod limits;
+pub mod records;
 pub mod rules;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
@@ -20,4 +21,5 @@ pub use crypto::{KeyError, PublicKey, Signature};
 pub use entry::{Author, Entry, EntryBody, Head, Sealed, FORMAT_VERSION};
 pub use event::Event;
 pub use ids::{ClauseId, EntryHash, IdError, KeyId, LedgerId, PartyId};
-pub use rules::{ClauseState, SignError, State, Violation};
+pub use records::{ClauseState, RecordKey, Records};
+pub use rules::{Chain, SignError, State, Violation};

@@ -17,6 +17,7 @@ use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
 use crate::event::Event;
 use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
 use crate::limits::{MAX_TEXT_BYTES, MAX_TITLE_BYTES, SEEN_WINDOW};
+use crate::records::{ClauseState, RecordKey, Records};
 
 /// Why an entry is not admitted. Each message is one line saying what is
 /// wrong.
@@ -80,21 +81,18 @@ pub enum Violation {
     Text { field: &'static str, max: usize },
 }
 
-/// A clause as the record stands: its proposal and endorsements.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClauseState {
-    pub title: String,
-    pub proposer: PartyId,
-    pub proposal: Head,
-    /// Endorsing parties with the seq of their endorsement, in order.
-    pub endorsements: Vec<(PartyId, u64)>,
-    /// The seq of the endorsement that met the adoption rule.
-    pub adopted_at: Option<u64>,
+/// The state folded from a ledger's entries up to its head: the small
+/// per-ledger part ([`Chain`]) and the per-id [`Records`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    chain: Chain,
+    records: Records,
 }
 
-/// The state folded from a ledger's entries up to its head.
+/// The per-ledger part of the state; its size does not grow with the
+/// number of entries (beyond the charter's parties).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct State {
+pub struct Chain {
     ledger: LedgerId,
     charter: Charter,
     head: Head,
@@ -102,7 +100,12 @@ pub struct State {
     /// Hashes of the last `SEEN_WINDOW` entries, oldest first.
     recent: VecDeque<EntryHash>,
     author_seq: BTreeMap<PartyId, u64>,
-    clauses: BTreeMap<ClauseId, ClauseState>,
+}
+
+impl Chain {
+    pub fn head(&self) -> Head {
+        self.head
+    }
 }
 
 impl State {
@@ -128,13 +131,15 @@ impl State {
         }
         charter.validate()?;
         let mut state = State {
-            ledger: entry.hash,
-            charter: charter.clone(),
-            head: zero_head,
-            head_time: b.time,
-            recent: VecDeque::new(),
-            author_seq: BTreeMap::new(),
-            clauses: BTreeMap::new(),
+            chain: Chain {
+                ledger: entry.hash,
+                charter: charter.clone(),
+                head: zero_head,
+                head_time: b.time,
+                recent: VecDeque::new(),
+                author_seq: BTreeMap::new(),
+            },
+            records: Records::default(),
         };
         let party = state.check_author(entry)?;
         if party.role == Role::Observer {
@@ -151,26 +156,26 @@ impl State {
         if b.version != FORMAT_VERSION {
             return Err(Violation::Version(b.version));
         }
-        if b.ledger != self.ledger {
+        if b.ledger != self.chain.ledger {
             return Err(Violation::WrongLedger(b.ledger));
         }
-        if b.seq != self.head.seq + 1 {
+        if b.seq != self.chain.head.seq + 1 {
             return Err(Violation::Seq {
-                expected: self.head.seq + 1,
+                expected: self.chain.head.seq + 1,
                 found: b.seq,
             });
         }
-        if b.prev != self.head.hash {
-            return Err(Violation::Prev(self.head.seq));
+        if b.prev != self.chain.head.hash {
+            return Err(Violation::Prev(self.chain.head.seq));
         }
         if !self.saw(b.seen) {
             return Err(Violation::Seen(b.seen.seq));
         }
         let party = self.check_author(entry)?;
-        if b.time < self.head_time {
+        if b.time < self.chain.head_time {
             return Err(Violation::TimeBackwards {
                 time: b.time,
-                prev: self.head_time,
+                prev: self.chain.head_time,
             });
         }
         let role = party.role;
@@ -195,56 +200,85 @@ impl State {
             .ok_or(SignError::UnknownKey(key.id()))?;
         let body = EntryBody {
             version: FORMAT_VERSION,
-            ledger: self.ledger,
-            seq: self.head.seq + 1,
-            prev: self.head.hash,
+            ledger: self.chain.ledger,
+            seq: self.chain.head.seq + 1,
+            prev: self.chain.head.hash,
             time,
             author: Author {
                 party: party.id.clone(),
                 key: key.id(),
             },
-            author_seq: self.author_seq.get(&party.id).copied().unwrap_or(0) + 1,
-            seen: self.head,
+            author_seq: self.chain.author_seq.get(&party.id).copied().unwrap_or(0) + 1,
+            seen: self.chain.head,
             event,
         };
         Ok(body.sign(signer)?)
     }
 
     pub fn ledger_id(&self) -> LedgerId {
-        self.ledger
+        self.chain.ledger
     }
     pub fn charter(&self) -> &Charter {
-        &self.charter
+        &self.chain.charter
     }
     pub fn head(&self) -> Head {
-        self.head
+        self.chain.head
     }
     pub fn head_time(&self) -> i64 {
-        self.head_time
+        self.chain.head_time
     }
     pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
-        &self.clauses
+        &self.records.clauses
+    }
+
+    /// Reassembles a state from its parts (the records may be only those an
+    /// event touches: see [`Records`]).
+    pub fn from_parts(chain: Chain, records: Records) -> State {
+        State { chain, records }
+    }
+
+    pub fn chain(&self) -> &Chain {
+        &self.chain
+    }
+
+    pub fn records(&self) -> &Records {
+        &self.records
+    }
+
+    pub fn into_parts(self) -> (Chain, Records) {
+        (self.chain, self.records)
+    }
+
+    /// The same state with only the records in `keys`.
+    pub fn restrict(self, keys: &[RecordKey]) -> State {
+        State {
+            chain: self.chain,
+            records: self.records.restrict(keys),
+        }
     }
     pub fn author_seq(&self, party: &PartyId) -> u64 {
-        self.author_seq.get(party).copied().unwrap_or(0)
+        self.chain.author_seq.get(party).copied().unwrap_or(0)
     }
 
     /// The party whose current key is `key`, if any.
     pub fn party_for_key(&self, key: &PublicKey) -> Option<&Party> {
-        self.charter.parties.iter().find(|p| &p.key == key)
+        self.chain.charter.parties.iter().find(|p| &p.key == key)
     }
 
     fn saw(&self, seen: Head) -> bool {
-        if seen.seq > self.head.seq || self.head.seq - seen.seq >= self.recent.len() as u64 {
+        if seen.seq > self.chain.head.seq
+            || self.chain.head.seq - seen.seq >= self.chain.recent.len() as u64
+        {
             return false;
         }
-        let back = (self.head.seq - seen.seq) as usize;
-        self.recent.get(self.recent.len() - 1 - back) == Some(&seen.hash)
+        let back = (self.chain.head.seq - seen.seq) as usize;
+        self.chain.recent.get(self.chain.recent.len() - 1 - back) == Some(&seen.hash)
     }
 
     fn check_author(&self, entry: &Sealed) -> Result<&Party, Violation> {
         let b = &entry.entry.body;
         let party = self
+            .chain
             .charter
             .party(&b.author.party)
             .ok_or_else(|| Violation::UnknownParty(b.author.party.clone()))?;
@@ -276,7 +310,7 @@ impl State {
             Event::Charter(_) => Err(Violation::CharterNotFirst),
             Event::ClauseProposed { id, title, text } => {
                 require_drafter(party, role, "propose clauses")?;
-                if self.clauses.contains_key(id) {
+                if self.records.clauses.contains_key(id) {
                     return Err(Violation::DuplicateClause(id.clone()));
                 }
                 check_text("clause title", title, MAX_TITLE_BYTES)?;
@@ -285,6 +319,7 @@ impl State {
             Event::ClauseEndorsed { clause, proposal } => {
                 require_drafter(party, role, "endorse clauses")?;
                 let c = self
+                    .records
                     .clauses
                     .get(clause)
                     .ok_or_else(|| Violation::UnknownClause(clause.clone()))?;
@@ -311,7 +346,7 @@ impl State {
         match &entry.entry.body.event {
             Event::Charter(_) => {}
             Event::ClauseProposed { id, title, .. } => {
-                self.clauses.insert(
+                self.records.clauses.insert(
                     id.clone(),
                     ClauseState {
                         title: title.clone(),
@@ -323,10 +358,14 @@ impl State {
                 );
             }
             Event::ClauseEndorsed { clause, .. } => {
-                let rule = self.charter.rules.clause_adoption;
-                let guarantors: Vec<PartyId> =
-                    self.charter.guarantors().map(|p| p.id.clone()).collect();
-                if let Some(c) = self.clauses.get_mut(clause) {
+                let rule = self.chain.charter.rules.clause_adoption;
+                let guarantors: Vec<PartyId> = self
+                    .chain
+                    .charter
+                    .guarantors()
+                    .map(|p| p.id.clone())
+                    .collect();
+                if let Some(c) = self.records.clauses.get_mut(clause) {
                     c.endorsements.push((party.clone(), seq));
                     if c.adopted_at.is_none() && adopted(rule, &guarantors, &c.endorsements) {
                         c.adopted_at = Some(seq);
@@ -338,13 +377,17 @@ impl State {
 
     fn advance(&mut self, entry: &Sealed) {
         let b = &entry.entry.body;
-        *self.author_seq.entry(b.author.party.clone()).or_insert(0) = b.author_seq;
-        self.head = entry.head();
-        self.head_time = b.time;
-        if self.recent.len() as u64 == SEEN_WINDOW {
-            self.recent.pop_front();
+        *self
+            .chain
+            .author_seq
+            .entry(b.author.party.clone())
+            .or_insert(0) = b.author_seq;
+        self.chain.head = entry.head();
+        self.chain.head_time = b.time;
+        if self.chain.recent.len() as u64 == SEEN_WINDOW {
+            self.chain.recent.pop_front();
         }
-        self.recent.push_back(entry.hash);
+        self.chain.recent.push_back(entry.hash);
     }
 }
 

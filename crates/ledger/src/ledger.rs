@@ -5,9 +5,10 @@ use std::path::Path;
 use accord_core::codec;
 use accord_core::entry::{Author, Head};
 use accord_core::{
-    crypto, Charter, EntryBody, EntryHash, Event, Sealed, State, Violation, FORMAT_VERSION,
+    crypto, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event, RecordKey, Records,
+    Sealed, State, Violation, FORMAT_VERSION,
 };
-use accord_store::{SledStore, Store};
+use accord_store::{KeyValue, SledStore, Store};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
@@ -18,13 +19,16 @@ use crate::LedgerError;
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 const SNAPSHOT_VERSION: u32 = 1;
+/// Derived key of the per-ledger part of the state; records live under
+/// their own keys ([`RecordKey::to_bytes`]).
+const CHAIN_KEY: &[u8] = b"chain";
 
-/// The derived state stored beside the entries, tagged with the head it was
-/// folded up to. It speeds appends and is never read by verify.
+/// The per-ledger state stored beside the entries, tagged with the head it
+/// was folded up to. It speeds appends and is never read by verify.
 #[derive(Serialize, Deserialize)]
 struct Snapshot {
     version: u32,
-    state: State,
+    chain: Chain,
 }
 
 /// Whether an entry's signature verifies under its author's charter key.
@@ -61,7 +65,7 @@ impl Ledger<SledStore> {
         };
         ledger
             .store
-            .append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
+            .append(0, &entry.bytes, &derived_writes(&state, &[])?)?;
         Ok(ledger)
     }
 }
@@ -104,10 +108,22 @@ pub fn genesis(
     Ok((entry, state))
 }
 
-fn snapshot_bytes(state: &State) -> Result<Vec<u8>, LedgerError> {
+/// The derived writes that go with an entry: the chain snapshot and the
+/// records its event touched.
+fn derived_writes(state: &State, touched: &[RecordKey]) -> Result<Vec<KeyValue>, LedgerError> {
+    let mut out = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
+    for key in touched {
+        if let Some(value) = state.records().encode(key)? {
+            out.push((key.to_bytes(), value));
+        }
+    }
+    Ok(out)
+}
+
+fn snapshot_bytes(chain: &Chain) -> Result<Vec<u8>, LedgerError> {
     Ok(codec::encode_derived(&Snapshot {
         version: SNAPSHOT_VERSION,
-        state: state.clone(),
+        chain: chain.clone(),
     })?)
 }
 
@@ -120,7 +136,7 @@ impl<S: Store> Ledger<S> {
         time: i64,
     ) -> Result<Self, LedgerError> {
         let (entry, state) = genesis(charter, signer, time)?;
-        store.append(0, &entry.bytes, &snapshot_bytes(&state)?)?;
+        store.append(0, &entry.bytes, &derived_writes(&state, &[])?)?;
         Ok(Self { store })
     }
 
@@ -200,22 +216,60 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// The rules state at the head. Uses the stored snapshot when it matches
-    /// the stored head; otherwise rebuilds it by a verifying replay and
-    /// stores the result. The entries always win over the snapshot.
-    pub fn state(&mut self) -> Result<State, LedgerError> {
-        let last = self.last_seq()?;
-        let head = self.entry(last)?.head();
-        if let Some(bytes) = self.store.derived()? {
+    /// The per-ledger state at the head, from the stored snapshot when it
+    /// matches the stored head; otherwise all derived data is rebuilt by a
+    /// verifying replay. The entries always win over derived data.
+    fn chain(&mut self) -> Result<Chain, LedgerError> {
+        let head = self.entry(self.last_seq()?)?.head();
+        if let Some(bytes) = self.store.derived(CHAIN_KEY)? {
             if let Ok(snap) = codec::decode_derived::<Snapshot>(&bytes) {
-                if snap.version == SNAPSHOT_VERSION && snap.state.head() == head {
-                    return Ok(snap.state);
+                if snap.version == SNAPSHOT_VERSION && snap.chain.head() == head {
+                    return Ok(snap.chain);
                 }
             }
         }
+        Ok(self.rebuild_derived()?.into_parts().0)
+    }
+
+    /// The state at the head with only the records in `keys` loaded: all an
+    /// append of an event touching `keys` needs. Reads no history.
+    fn state_for(&mut self, keys: &[RecordKey]) -> Result<State, LedgerError> {
+        let chain = self.chain()?;
+        let mut records = Records::default();
+        for key in keys {
+            if let Some(bytes) = self.store.derived(&key.to_bytes())? {
+                if records.load(key, &bytes).is_err() {
+                    return Ok(self.rebuild_derived()?.restrict(keys));
+                }
+            }
+        }
+        Ok(State::from_parts(chain, records))
+    }
+
+    /// Rebuilds every piece of derived data from the entries, replacing what
+    /// was stored. Refuses a damaged ledger.
+    pub fn rebuild_derived(&mut self) -> Result<State, LedgerError> {
         let state = verify::replay(&self.store)?;
-        self.store.set_derived(&snapshot_bytes(&state)?)?;
+        let mut writes = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
+        writes.extend(state.records().encode_all()?);
+        self.store.replace_derived(&writes)?;
         Ok(state)
+    }
+
+    /// The full state at the head, recomputed from the entries.
+    pub fn replay(&self) -> Result<State, LedgerError> {
+        verify::replay(&self.store)
+    }
+
+    /// A clause's record as of the head.
+    pub fn clause(&mut self, id: &ClauseId) -> Result<Option<ClauseState>, LedgerError> {
+        let key = RecordKey::Clause(id.clone());
+        Ok(self
+            .state_for(std::slice::from_ref(&key))?
+            .records()
+            .clauses()
+            .get(id)
+            .cloned())
     }
 
     /// Signs `event` as the party holding `signer` and appends it. The
@@ -235,21 +289,31 @@ impl<S: Store> Ledger<S> {
                 max_skew: MAX_CLOCK_SKEW_SECS,
             });
         }
-        let mut state = self.state()?;
+        let touched = event.touches();
+        let mut state = self.state_for(&touched)?;
         let entry = state.sign_next(signer, time, event)?;
         state.admit(&entry)?;
-        self.store
-            .append(entry.seq(), &entry.bytes, &snapshot_bytes(&state)?)?;
+        self.store.append(
+            entry.seq(),
+            &entry.bytes,
+            &derived_writes(&state, &touched)?,
+        )?;
         Ok(entry)
     }
 
     /// Appends entries signed elsewhere (an import, a synthetic ledger),
     /// checking each, in one durable batch. All or nothing.
     pub fn append_sealed(&mut self, entries: &[Sealed]) -> Result<(), LedgerError> {
-        let Some(last) = entries.last() else {
+        if entries.is_empty() {
             return Ok(());
-        };
-        let mut state = self.state()?;
+        }
+        let mut touched: Vec<RecordKey> = entries
+            .iter()
+            .flat_map(|e| e.entry.body.event.touches())
+            .collect();
+        touched.sort();
+        touched.dedup();
+        let mut state = self.state_for(&touched)?;
         for e in entries {
             state
                 .admit(e)
@@ -260,8 +324,8 @@ impl<S: Store> Ledger<S> {
         }
         let batch: Vec<(u64, Vec<u8>)> =
             entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
-        debug_assert_eq!(state.head(), last.head());
-        self.store.append_batch(&batch, &snapshot_bytes(&state)?)?;
+        self.store
+            .append_batch(&batch, &derived_writes(&state, &touched)?)?;
         Ok(())
     }
 

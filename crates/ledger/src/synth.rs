@@ -58,7 +58,7 @@ pub fn charter() -> Charter {
 /// is proposed by one signer and endorsed by the three guarantors.
 pub fn extend<S: Store>(ledger: &mut Ledger<S>, count: u64) -> Result<(), LedgerError> {
     const BATCH: usize = 4096;
-    let mut state = ledger.state()?;
+    let mut state = ledger.replay()?;
     let mut batch: Vec<Sealed> = Vec::with_capacity(BATCH);
     let first = state.head().seq + 1;
     let mut clause = 0u64;

@@ -17,11 +17,11 @@ fn propose(id: &str) -> Event {
     }
 }
 
-fn snapshot(l: &Ledger<MemStore>) -> (Vec<(u64, Vec<u8>)>, Option<Vec<u8>>) {
+fn snapshot(l: &Ledger<MemStore>) -> (Vec<(u64, Vec<u8>)>, Vec<(Vec<u8>, Vec<u8>)>) {
     let s = l.store();
     (
         s.scan(0).map(|r| r.unwrap()).collect(),
-        s.derived().unwrap(),
+        s.derived_scan(b"").map(|r| r.unwrap()).collect(),
     )
 }
 
@@ -168,7 +168,9 @@ fn truncated_tail_still_verifies_as_a_prefix() {
 fn stale_derived_state_is_rebuilt_from_the_entries() {
     let mut l = synthetic(10);
     let mut store = l.into_store();
-    store.set_derived(b"garbage").unwrap();
+    store
+        .replace_derived(&[(b"chain".to_vec(), b"garbage".to_vec())])
+        .unwrap();
     l = Ledger::from_store(store);
     let e = l
         .append(&key(0), START + 100, START + 100, propose("C1"))
@@ -181,10 +183,62 @@ fn stale_derived_state_is_rebuilt_from_the_entries() {
 fn append_refuses_a_damaged_ledger_when_rebuilding() {
     let mut store = synthetic(10).into_store();
     store.danger_entries_mut().get_mut(&4).unwrap()[30] ^= 1;
-    store.set_derived(b"stale").unwrap();
+    store
+        .replace_derived(&[(b"chain".to_vec(), b"stale".to_vec())])
+        .unwrap();
     let mut l = Ledger::from_store(store);
     let err = l
         .append(&key(0), START + 100, START + 100, propose("C1"))
         .unwrap_err();
     assert!(matches!(err, LedgerError::Damaged { seq: 4, .. }), "{err}");
+}
+
+#[test]
+fn incrementally_kept_derived_data_equals_a_rebuild() {
+    let mut l = synthetic(37);
+    l.append(&key(1), START + 100, START + 100, propose("C1"))
+        .unwrap();
+    for signer in [0, 2] {
+        let proposal = l
+            .clause(&ClauseId::new("C1").unwrap())
+            .unwrap()
+            .unwrap()
+            .proposal
+            .hash;
+        let endorse = Event::ClauseEndorsed {
+            clause: ClauseId::new("C1").unwrap(),
+            proposal,
+        };
+        l.append(&key(signer), START + 100, START + 100, endorse)
+            .unwrap();
+    }
+    let incremental = snapshot(&l).1;
+    l.rebuild_derived().unwrap();
+    assert_eq!(snapshot(&l).1, incremental);
+    let c1 = l.clause(&ClauseId::new("C1").unwrap()).unwrap().unwrap();
+    assert_eq!(c1.endorsements.len(), 2);
+    assert_eq!(c1.adopted_at, None);
+}
+
+#[test]
+fn an_undecodable_record_is_rebuilt_from_the_entries() {
+    let mut l = founded();
+    l.append(&key(0), START, START, propose("C1")).unwrap();
+    let mut store = l.into_store();
+    let mut derived: Vec<_> = store.derived_scan(b"").map(|r| r.unwrap()).collect();
+    for (k, v) in derived.iter_mut() {
+        if k.starts_with(b"clause/") {
+            v.truncate(3);
+        }
+    }
+    store.replace_derived(&derived).unwrap();
+    let mut l = Ledger::from_store(store);
+    let c1 = l.clause(&ClauseId::new("C1").unwrap()).unwrap().unwrap();
+    assert_eq!(c1.proposer.as_str(), "tr");
+    assert_eq!(
+        l.append(&key(1), START, START, propose("C1"))
+            .unwrap_err()
+            .to_string(),
+        "rejected: clause C1 already exists"
+    );
 }

@@ -38,24 +38,30 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// A stored entry: its seq (from the key) and its bytes.
 pub type RawEntry = (u64, Vec<u8>);
 
-/// Entry bytes keyed by seq, plus one derived-state blob.
+/// One derived key and value.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// Entry bytes keyed by seq, plus derived key-value data (indexes, state)
+/// that the ledger can always rebuild from the entries.
 ///
-/// `append` is all-or-nothing and durable on return: the entry and the blob
-/// land together in one atomic write that is flushed before `Ok`.
+/// `append` is all-or-nothing and durable on return: the entry and its
+/// derived writes land together in one atomic write that is flushed before
+/// `Ok`.
 pub trait Store {
     /// The seq of the last stored entry, or `None` if the store is empty.
     fn last_seq(&self) -> Result<Option<u64>>;
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>>;
     /// Entries in key order starting at `from`, one at a time.
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<RawEntry>> + '_>;
-    /// Stores entry `seq` (which must be the next seq) with `derived`.
-    fn append(&mut self, seq: u64, entry: &[u8], derived: &[u8]) -> Result<()>;
-    /// Appends many entries at once, durable on return; `derived` is stored
-    /// with the last one.
-    fn append_batch(&mut self, entries: &[(u64, Vec<u8>)], derived: &[u8]) -> Result<()>;
-    fn derived(&self) -> Result<Option<Vec<u8>>>;
-    /// Replaces the derived blob alone (after a rebuild), durably.
-    fn set_derived(&mut self, derived: &[u8]) -> Result<()>;
+    /// Stores entry `seq` (which must be the next seq) with derived writes.
+    fn append(&mut self, seq: u64, entry: &[u8], derived: &[KeyValue]) -> Result<()>;
+    /// Appends consecutive entries and derived writes in one durable write.
+    fn append_batch(&mut self, entries: &[RawEntry], derived: &[KeyValue]) -> Result<()>;
+    fn derived(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Derived data whose key starts with `prefix`, in key order.
+    fn derived_scan(&self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<KeyValue>> + '_>;
+    /// Replaces all derived data at once, durably (after a rebuild).
+    fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()>;
 }
 
 fn check_batch(last: Option<u64>, entries: &[(u64, Vec<u8>)]) -> Result<()> {
@@ -77,25 +83,35 @@ mod contract {
     use super::*;
 
     pub fn exercise(store: &mut dyn Store) {
+        let kv = |k: &str, v: &str| (k.as_bytes().to_vec(), v.as_bytes().to_vec());
         assert_eq!(store.last_seq().unwrap(), None);
         assert!(matches!(
-            store.append(1, b"x", b"d"),
+            store.append(1, b"x", &[kv("h", "x")]),
             Err(StoreError::OutOfOrder {
                 expected: 0,
                 found: 1
             })
         ));
-        assert_eq!(store.derived().unwrap(), None);
-        store.append(0, b"zero", b"d0").unwrap();
-        store.append(1, b"one", b"d1").unwrap();
+        assert_eq!(store.derived(b"h").unwrap(), None);
+        store.append(0, b"zero", &[kv("h", "0")]).unwrap();
         store
-            .append_batch(&[(2, b"two".to_vec()), (3, b"three".to_vec())], b"d3")
+            .append(1, b"one", &[kv("h", "1"), kv("c/1", "a")])
             .unwrap();
-        assert!(store.append_batch(&[(5, b"five".to_vec())], b"d5").is_err());
+        store
+            .append_batch(
+                &[(2, b"two".to_vec()), (3, b"three".to_vec())],
+                &[kv("h", "3"), kv("c/2", "b")],
+            )
+            .unwrap();
+        assert!(store
+            .append_batch(&[(5, b"five".to_vec())], &[kv("h", "5")])
+            .is_err());
         assert_eq!(store.last_seq().unwrap(), Some(3));
         assert_eq!(store.get(1).unwrap().as_deref(), Some(&b"one"[..]));
         assert_eq!(store.get(9).unwrap(), None);
-        assert_eq!(store.derived().unwrap().as_deref(), Some(&b"d3"[..]));
+        assert_eq!(store.derived(b"h").unwrap().as_deref(), Some(&b"3"[..]));
+        let clauses: Vec<_> = store.derived_scan(b"c/").map(|r| r.unwrap()).collect();
+        assert_eq!(clauses, vec![kv("c/1", "a"), kv("c/2", "b")]);
         let all: Vec<_> = store.scan(1).map(|r| r.unwrap()).collect();
         assert_eq!(
             all,
@@ -105,8 +121,13 @@ mod contract {
                 (3, b"three".to_vec())
             ]
         );
-        store.set_derived(b"rebuilt").unwrap();
-        assert_eq!(store.derived().unwrap().as_deref(), Some(&b"rebuilt"[..]));
+        store.replace_derived(&[kv("h", "r")]).unwrap();
+        assert_eq!(store.derived(b"h").unwrap().as_deref(), Some(&b"r"[..]));
+        assert_eq!(
+            store.derived_scan(b"c/").count(),
+            0,
+            "replace drops old keys"
+        );
     }
 
     #[test]

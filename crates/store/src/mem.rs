@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::{check_batch, RawEntry, Result, Store};
+use crate::{check_batch, KeyValue, RawEntry, Result, Store};
 
 #[derive(Debug, Default, Clone)]
 pub struct MemStore {
     entries: BTreeMap<u64, Vec<u8>>,
-    derived: Option<Vec<u8>>,
+    derived: BTreeMap<Vec<u8>, Vec<u8>>,
 }
 
 impl MemStore {
@@ -31,23 +31,33 @@ impl Store for MemStore {
         Box::new(self.entries.range(from..).map(|(k, v)| Ok((*k, v.clone()))))
     }
 
-    fn append(&mut self, seq: u64, entry: &[u8], derived: &[u8]) -> Result<()> {
+    fn append(&mut self, seq: u64, entry: &[u8], derived: &[KeyValue]) -> Result<()> {
         self.append_batch(&[(seq, entry.to_vec())], derived)
     }
 
-    fn append_batch(&mut self, entries: &[(u64, Vec<u8>)], derived: &[u8]) -> Result<()> {
+    fn append_batch(&mut self, entries: &[RawEntry], derived: &[KeyValue]) -> Result<()> {
         check_batch(self.last_seq()?, entries)?;
         self.entries.extend(entries.iter().cloned());
-        self.derived = Some(derived.to_vec());
+        self.derived.extend(derived.iter().cloned());
         Ok(())
     }
 
-    fn derived(&self) -> Result<Option<Vec<u8>>> {
-        Ok(self.derived.clone())
+    fn derived(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.derived.get(key).cloned())
     }
 
-    fn set_derived(&mut self, derived: &[u8]) -> Result<()> {
-        self.derived = Some(derived.to_vec());
+    fn derived_scan(&self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<KeyValue>> + '_> {
+        let prefix = prefix.to_vec();
+        Box::new(
+            self.derived
+                .range(prefix.clone()..)
+                .take_while(move |(k, _)| k.starts_with(&prefix))
+                .map(|(k, v)| Ok((k.clone(), v.clone()))),
+        )
+    }
+
+    fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()> {
+        self.derived = derived.iter().cloned().collect();
         Ok(())
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! Layout (internal to this crate, not a contract; the canonical entry bytes
 //! and their export are the durable contract): tree `entries` maps the
-//! 8-byte big-endian seq to the entry bytes; tree `derived` holds one key,
-//! `state`. Both trees change in one sled transaction, flushed before an
-//! append returns. An exclusive lock on `accord.lock` in the ledger
+//! 8-byte big-endian seq to the entry bytes; tree `derived` holds the
+//! ledger's derived key-value data. Both trees change in one sled
+//! transaction, flushed before an append returns. An exclusive lock on `accord.lock` in the ledger
 //! directory keeps a second process out.
 
 use std::fs::{File, OpenOptions, TryLockError};
@@ -13,11 +13,10 @@ use std::path::{Path, PathBuf};
 use sled::transaction::TransactionError;
 use sled::Transactional;
 
-use crate::{check_batch, RawEntry, Result, Store, StoreError};
+use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
 
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
-const STATE_KEY: &[u8] = b"state";
 const LOCK_FILE: &str = "accord.lock";
 const SLED_DIR: &str = "db";
 
@@ -102,6 +101,13 @@ impl SledStore {
     fn err(&self, e: sled::Error) -> StoreError {
         sled_err(&self.path, e)
     }
+
+    fn tx_err(&self, e: TransactionError<()>) -> StoreError {
+        match e {
+            TransactionError::Storage(e) => self.err(e),
+            TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
+        }
+    }
 }
 
 fn io(path: &Path, e: std::io::Error) -> StoreError {
@@ -149,39 +155,59 @@ impl Store for SledStore {
         }))
     }
 
-    fn append(&mut self, seq: u64, entry: &[u8], derived: &[u8]) -> Result<()> {
+    fn append(&mut self, seq: u64, entry: &[u8], derived: &[KeyValue]) -> Result<()> {
         self.append_batch(&[(seq, entry.to_vec())], derived)
     }
 
-    fn append_batch(&mut self, batch: &[(u64, Vec<u8>)], derived: &[u8]) -> Result<()> {
+    fn append_batch(&mut self, batch: &[RawEntry], derived: &[KeyValue]) -> Result<()> {
         check_batch(self.last_seq()?, batch)?;
         (&self.entries, &self.derived)
             .transaction(|(entries, derived_tree)| {
                 for (seq, bytes) in batch {
                     entries.insert(&seq.to_be_bytes(), bytes.as_slice())?;
                 }
-                derived_tree.insert(STATE_KEY, derived)?;
+                for (k, v) in derived {
+                    derived_tree.insert(k.as_slice(), v.as_slice())?;
+                }
                 Ok(())
             })
-            .map_err(|e: TransactionError<()>| match e {
-                TransactionError::Storage(e) => self.err(e),
-                TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
-            })?;
+            .map_err(|e| self.tx_err(e))?;
         self.flush()
     }
 
-    fn derived(&self) -> Result<Option<Vec<u8>>> {
+    fn derived(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self
             .derived
-            .get(STATE_KEY)
+            .get(key)
             .map_err(|e| self.err(e))?
             .map(|v| v.to_vec()))
     }
 
-    fn set_derived(&mut self, derived: &[u8]) -> Result<()> {
-        self.derived
-            .insert(STATE_KEY, derived)
+    fn derived_scan(&self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<KeyValue>> + '_> {
+        Box::new(self.derived.scan_prefix(prefix).map(move |item| {
+            let (k, v) = item.map_err(|e| self.err(e))?;
+            Ok((k.to_vec(), v.to_vec()))
+        }))
+    }
+
+    fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()> {
+        let old: Vec<sled::IVec> = self
+            .derived
+            .iter()
+            .keys()
+            .collect::<std::result::Result<_, _>>()
             .map_err(|e| self.err(e))?;
+        self.derived
+            .transaction(|tree| {
+                for k in &old {
+                    tree.remove(k)?;
+                }
+                for (k, v) in derived {
+                    tree.insert(k.as_slice(), v.as_slice())?;
+                }
+                Ok(())
+            })
+            .map_err(|e| self.tx_err(e))?;
         self.flush()
     }
 }
