@@ -60,6 +60,9 @@ impl Event {
     }
 }
 
+/// A record's store key and encoded value.
+pub type EncodedRecord = (Vec<u8>, Vec<u8>);
+
 /// All records, or (for an append) just the ones an event touches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Records {
@@ -97,7 +100,7 @@ impl Records {
     }
 
     /// Every record as stored key and value.
-    pub fn encode_all(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, CodecError> {
+    pub fn encode_all(&self) -> Result<Vec<EncodedRecord>, CodecError> {
         self.clauses
             .iter()
             .map(|(id, c)| {
