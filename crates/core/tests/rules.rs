@@ -275,7 +275,8 @@ fn replaying_an_entry_is_refused() {
 fn chain_fields_are_checked() {
     let mut s = genesis();
     let e = s.sign_next(&key(TR), T0, propose("C1")).unwrap();
-    let cases: Vec<(Sealed, fn(&Violation) -> bool)> = vec![
+    type Expect = fn(&Violation) -> bool;
+    let cases: Vec<(Sealed, Expect)> = vec![
         (resign(&e, TR, |b| b.seq = 5), |v| {
             matches!(v, Violation::Seq { .. })
         }),
