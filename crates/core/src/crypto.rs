@@ -182,9 +182,9 @@ mod tests {
             0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
         ];
         let mut carry = 0u16;
-        for i in 0..32 {
-            let v = sig.s[i] as u16 + L[i] as u16 + carry;
-            sig.s[i] = v as u8;
+        for (s, l) in sig.s.iter_mut().zip(L) {
+            let v = *s as u16 + l as u16 + carry;
+            *s = v as u8;
             carry = v >> 8;
         }
         assert!(!verify(&pk, b"m", &sig));

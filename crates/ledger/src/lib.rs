@@ -16,4 +16,4 @@ pub use error::LedgerError;
 pub use ledger::{Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
 pub use verify::{verify_store, Failure, VerifyReport};
 
-pub use accord_store::{MemStore, SledStore, Store, StoreError};
+pub use accord_store::{KeyValue, MemStore, RawEntry, SledStore, Store, StoreError};

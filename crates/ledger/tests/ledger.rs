@@ -3,7 +3,7 @@
 
 use accord_core::{ClauseId, Event, Violation};
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{Ledger, LedgerError, MemStore, Store};
+use accord_ledger::{KeyValue, Ledger, LedgerError, MemStore, RawEntry, Store};
 
 fn founded() -> Ledger<MemStore> {
     Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap()
@@ -17,7 +17,7 @@ fn propose(id: &str) -> Event {
     }
 }
 
-fn snapshot(l: &Ledger<MemStore>) -> (Vec<(u64, Vec<u8>)>, Vec<(Vec<u8>, Vec<u8>)>) {
+fn snapshot(l: &Ledger<MemStore>) -> (Vec<RawEntry>, Vec<KeyValue>) {
     let s = l.store();
     (
         s.scan(0).map(|r| r.unwrap()).collect(),
