@@ -24,6 +24,7 @@ test: lint
 
 bench:
 	$(CARGO) bench --locked -p accord-ledger --bench ledger
+	python3 scripts/bench-report.py
 
 clean:
 	$(CARGO) clean

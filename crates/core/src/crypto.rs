@@ -130,8 +130,14 @@ pub fn verify(key: &PublicKey, message: &[u8], sig: &Signature) -> bool {
     let Ok(vk) = key.verifying_key() else {
         return false;
     };
+    verify_with(&vk, message, sig)
+}
+
+/// [`verify`] under an already decompressed key (refuses small-order keys
+/// too: `verify_strict` checks them).
+pub fn verify_with(key: &VerifyingKey, message: &[u8], sig: &Signature) -> bool {
     let sig = ed25519_dalek::Signature::from_bytes(&sig.to_bytes());
-    vk.verify_strict(message, &sig).is_ok()
+    key.verify_strict(message, &sig).is_ok()
 }
 
 pub fn public_key(key: &SigningKey) -> PublicKey {

@@ -5,7 +5,7 @@
 //! signed bytes are a prefix of the stored bytes: hashes and signatures are
 //! always checked over the bytes as received, never over a re-encoding.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -118,6 +118,11 @@ impl Sealed {
 
     pub fn signature_valid(&self, key: &PublicKey) -> bool {
         crypto::verify(key, &self.signing_input(), &self.entry.signature)
+    }
+
+    /// Strict verification under an already decompressed key.
+    pub fn verify_with(&self, key: &VerifyingKey) -> bool {
+        crypto::verify_with(key, &self.signing_input(), &self.entry.signature)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use crate::charter::{Adoption, Charter, CharterError, Party, Role};
@@ -87,6 +87,16 @@ pub enum Violation {
 pub struct State {
     chain: Chain,
     records: Records,
+    /// The charter's keys, decompressed once rather than per signature.
+    keys: BTreeMap<PartyId, VerifyingKey>,
+}
+
+fn keys_of(charter: &Charter) -> BTreeMap<PartyId, VerifyingKey> {
+    charter
+        .parties
+        .iter()
+        .filter_map(|p| Some((p.id.clone(), p.key.verifying_key().ok()?)))
+        .collect()
 }
 
 /// The per-ledger part of the state; its size does not grow with the
@@ -140,6 +150,7 @@ impl State {
                 author_seq: BTreeMap::new(),
             },
             records: Records::default(),
+            keys: keys_of(charter),
         };
         let party = state.check_author(entry)?;
         if party.role == Role::Observer {
@@ -234,7 +245,12 @@ impl State {
     /// Reassembles a state from its parts (the records may be only those an
     /// event touches: see [`Records`]).
     pub fn from_parts(chain: Chain, records: Records) -> State {
-        State { chain, records }
+        let keys = keys_of(&chain.charter);
+        State {
+            chain,
+            records,
+            keys,
+        }
     }
 
     pub fn chain(&self) -> &Chain {
@@ -254,6 +270,7 @@ impl State {
         State {
             chain: self.chain,
             records: self.records.restrict(keys),
+            keys: self.keys,
         }
     }
     pub fn author_seq(&self, party: &PartyId) -> u64 {
@@ -288,7 +305,11 @@ impl State {
                 key: b.author.key,
             });
         }
-        if !entry.signature_valid(&party.key) {
+        let valid = self
+            .keys
+            .get(&party.id)
+            .is_some_and(|vk| entry.verify_with(vk));
+        if !valid {
             return Err(Violation::Signature);
         }
         let expected = self.author_seq(&party.id) + 1;
@@ -358,16 +379,10 @@ impl State {
                 );
             }
             Event::ClauseEndorsed { clause, .. } => {
-                let rule = self.chain.charter.rules.clause_adoption;
-                let guarantors: Vec<PartyId> = self
-                    .chain
-                    .charter
-                    .guarantors()
-                    .map(|p| p.id.clone())
-                    .collect();
+                let charter = &self.chain.charter;
                 if let Some(c) = self.records.clauses.get_mut(clause) {
                     c.endorsements.push((party.clone(), seq));
-                    if c.adopted_at.is_none() && adopted(rule, &guarantors, &c.endorsements) {
+                    if c.adopted_at.is_none() && adopted(charter, &c.endorsements) {
                         c.adopted_at = Some(seq);
                     }
                 }
@@ -418,13 +433,17 @@ fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Violation>
     Ok(())
 }
 
-fn adopted(rule: Adoption, guarantors: &[PartyId], endorsements: &[(PartyId, u64)]) -> bool {
-    let count = guarantors
-        .iter()
-        .filter(|g| endorsements.iter().any(|(p, _)| p == *g))
-        .count();
-    match rule {
-        Adoption::AllGuarantors => count == guarantors.len(),
-        Adoption::Quorum(q) => count >= q as usize,
+/// Whether guarantor endorsements meet the charter's adoption rule.
+fn adopted(charter: &Charter, endorsements: &[(PartyId, u64)]) -> bool {
+    let (mut guarantors, mut endorsed) = (0usize, 0usize);
+    for g in charter.guarantors() {
+        guarantors += 1;
+        if endorsements.iter().any(|(p, _)| *p == g.id) {
+            endorsed += 1;
+        }
+    }
+    match charter.rules.clause_adoption {
+        Adoption::AllGuarantors => endorsed == guarantors,
+        Adoption::Quorum(q) => endorsed >= q as usize,
     }
 }
