@@ -1,7 +1,7 @@
 //! Text and JSON renderings of entries and reports. The JSON shapes are a
 //! documented interface (README, "JSON output"): add fields, never rename.
 
-use accord_core::{Adoption, Charter, Entry, Event, Sealed};
+use accord_core::{Adoption, Entry, Event, Sealed};
 use accord_ledger::{SignatureStatus, VerifyReport};
 use serde_json::{json, Value};
 
@@ -50,40 +50,32 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-fn adoption(a: Adoption) -> Value {
-    match a {
-        Adoption::AllGuarantors => json!("all-guarantors"),
-        Adoption::Quorum(n) => json!({ "quorum": n }),
-    }
-}
-
-fn charter_json(c: &Charter) -> Value {
-    json!({
-        "title": c.title,
-        "parties": c.parties.iter().map(|p| json!({
-            "id": p.id.as_str(),
-            "name": p.name,
-            "role": p.role.as_str(),
-            "key": p.key.to_hex(),
-            "key_id": p.key.id().to_hex(),
-        })).collect::<Vec<_>>(),
-        "rules": {
-            "clause_adoption": adoption(c.rules.clause_adoption),
-            "ruling_quorum": c.rules.ruling_quorum,
-        },
-    })
-}
-
+/// An event as JSON: `kind` plus the event's fields; times as RFC 3339.
 pub fn event_json(e: &Event) -> Value {
-    let mut v = match e {
-        Event::Charter(c) => json!({ "charter": charter_json(c) }),
-        Event::ClauseProposed { id, title, text } => {
-            json!({ "id": id.as_str(), "title": title, "text": text })
-        }
-        Event::ClauseEndorsed { clause, proposal } => {
-            json!({ "clause": clause.as_str(), "proposal": proposal.to_hex() })
-        }
+    let mut fields = match serde_json::to_value(e) {
+        // Externally tagged: {"variant": fields}.
+        Ok(Value::Object(mut outer)) => match outer.values_mut().next().map(Value::take) {
+            Some(Value::Object(inner)) => inner,
+            _ => serde_json::Map::new(),
+        },
+        _ => serde_json::Map::new(),
     };
+    if let Event::Charter(c) = e {
+        let mut charter = serde_json::to_value(c).unwrap_or(Value::Null);
+        if let Some(parties) = charter["parties"].as_array_mut() {
+            for (p, party) in parties.iter_mut().zip(&c.parties) {
+                p["key_id"] = json!(party.key.id().to_hex());
+            }
+        }
+        fields = serde_json::Map::new();
+        fields.insert("charter".into(), charter);
+    }
+    for key in ["due", "occurred"] {
+        if let Some(t) = fields.get(key).and_then(Value::as_i64) {
+            fields.insert(key.into(), json!(clock::format(t)));
+        }
+    }
+    let mut v = Value::Object(fields);
     v["kind"] = json!(e.kind());
     v
 }
@@ -147,14 +139,31 @@ pub fn show_text(e: &Sealed, status: SignatureStatus) -> String {
                 c.rules.ruling_quorum
             );
         }
-        Event::ClauseProposed { id, title, text } => {
-            out += &format!("clause     {id}: {title}\ntext       {text}\n");
-        }
-        Event::ClauseEndorsed { clause, proposal } => {
-            out += &format!("clause     {clause}\nproposal   {proposal}\n");
+        event => {
+            if let Value::Object(fields) = event_json(event) {
+                for (k, v) in fields.iter().filter(|(k, _)| *k != "kind") {
+                    out += &format!("{:<10} {}\n", k, plain(v));
+                }
+            }
         }
     }
     out
+}
+
+/// A JSON value as plain text for the terminal.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        Value::Array(items) if items.is_empty() => "-".into(),
+        Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join("; "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", plain(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
 }
 
 pub fn verify_json(r: &VerifyReport) -> Value {

@@ -4,7 +4,7 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 
-use common::{one_line_error, with_entries, World};
+use common::{one_line_error, with_entries, with_tree, World};
 use predicates::str::contains;
 
 #[test]
@@ -217,7 +217,7 @@ fn every_refused_append_leaves_the_ledger_byte_for_byte_unchanged() {
             vec![
                 "clause", "propose", "--id", "C1", "--title", "t", "--text", "x", "--key", "ir.pem",
             ],
-            "already exists",
+            "already in use",
         ),
         (
             vec!["clause", "endorse", "C7", "--key", "ir.pem"],
@@ -515,14 +515,9 @@ fn appends_refuse_a_ledger_whose_derived_state_is_damaged_and_whose_entries_disa
         b[40] ^= 1;
         t.insert(&raw[2].0, b).unwrap();
     });
-    {
-        let db = sled::open(w.ledger().join("db")).unwrap();
-        db.open_tree("derived")
-            .unwrap()
-            .insert("chain", &b"junk"[..])
-            .unwrap();
-        db.flush().unwrap();
-    }
+    with_tree(&w.ledger(), "derived", |t| {
+        t.insert("chain", &b"junk"[..]).unwrap();
+    });
     let e = one_line_error(w.propose("C3", "tr"));
     assert!(e.contains("damaged at entry 2"), "{e}");
 }

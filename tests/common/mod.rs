@@ -123,6 +123,11 @@ impl World {
 
 /// Opens the ledger's entry tree with sled itself, bypassing accord.
 pub fn with_entries<T>(ledger: &Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
+    with_tree(ledger, "entries", f)
+}
+
+/// Opens one of the ledger's sled trees directly, bypassing accord.
+pub fn with_tree<T>(ledger: &Path, name: &str, f: impl FnOnce(&sled::Tree) -> T) -> T {
     // A sled instance dropped a moment ago may still hold its file lock
     // while its background flusher winds down.
     let mut tries = 0;
@@ -137,7 +142,7 @@ pub fn with_entries<T>(ledger: &Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
             Err(e) => panic!("cannot open the ledger with sled: {e}"),
         }
     };
-    let tree = db.open_tree("entries").unwrap();
+    let tree = db.open_tree(name).unwrap();
     let out = f(&tree);
     db.flush().unwrap();
     out

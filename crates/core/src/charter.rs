@@ -11,7 +11,10 @@ use crate::crypto::{KeyError, PublicKey};
 use crate::ids::PartyId;
 use crate::limits::{MAX_PARTIES, MAX_TITLE_BYTES};
 
+// Names only matter to human-readable encodings (JSON); the canonical
+// encoding writes the variant index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Role {
     Guarantor,
     Party,
@@ -66,6 +69,7 @@ pub struct Party {
 
 /// How many guarantor endorsements adopt a clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Adoption {
     AllGuarantors,
     Quorum(u32),

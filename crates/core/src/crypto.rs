@@ -35,8 +35,30 @@ pub enum KeyError {
 
 /// An ed25519 public key as its 32 compressed bytes. Whether the bytes are a
 /// valid, strong key is checked by [`PublicKey::verifying_key`].
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PublicKey(pub [u8; 32]);
+
+// Canonical (binary) encodings carry the 32 bytes; JSON carries hex.
+impl Serialize for PublicKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&self.to_hex())
+        } else {
+            self.0.serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PublicKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            PublicKey::from_hex(&s).map_err(serde::de::Error::custom)
+        } else {
+            <[u8; 32]>::deserialize(d).map(Self)
+        }
+    }
+}
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

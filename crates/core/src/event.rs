@@ -7,9 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::charter::Charter;
-use crate::ids::{ClauseId, EntryHash};
+use crate::ids::{AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RulingId};
+use crate::terms::{Attribution, Evidence, Finding, Position};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Event {
     /// Entry 0: founds the ledger.
     Charter(Charter),
@@ -25,6 +27,79 @@ pub enum Event {
         clause: ClauseId,
         proposal: EntryHash,
     },
+    /// A party to the conflict accepts exactly the text of a proposal
+    /// (signing and accepting are separate acts).
+    ClauseAccepted {
+        clause: ClauseId,
+        proposal: EntryHash,
+    },
+    /// The author commits itself under a clause.
+    CommitmentMade {
+        id: CommitmentId,
+        clause: ClauseId,
+        text: String,
+        zone: Option<String>,
+        /// Unix seconds by which it is to be fulfilled.
+        due: Option<i64>,
+    },
+    /// The obligor reports a commitment fulfilled.
+    CommitmentFulfilled {
+        commitment: CommitmentId,
+        note: String,
+    },
+    /// The obligor withdraws a commitment, with its reason.
+    CommitmentWithdrawn {
+        commitment: CommitmentId,
+        reason: String,
+    },
+    /// The obligor reports a remedy after an adopted ruling of breach.
+    CommitmentRemedied {
+        commitment: CommitmentId,
+        note: String,
+    },
+    /// A party alleges a violation by another.
+    AllegationFiled {
+        id: AllegationId,
+        against: PartyId,
+        commitments: Vec<CommitmentId>,
+        /// Unix seconds of the alleged incident.
+        occurred: i64,
+        location: String,
+        summary: String,
+        evidence: Vec<Evidence>,
+    },
+    /// The accused answers an allegation.
+    AllegationAnswered {
+        allegation: AllegationId,
+        position: Position,
+        text: String,
+        evidence: Vec<Evidence>,
+    },
+    /// The alleging party withdraws its allegation.
+    AllegationWithdrawn {
+        allegation: AllegationId,
+        reason: String,
+    },
+    /// A guarantor or monitor drafts a finding on an allegation.
+    RulingProposed {
+        id: RulingId,
+        allegation: AllegationId,
+        finding: Finding,
+        attribution: Attribution,
+        breaches: Vec<CommitmentId>,
+        text: String,
+    },
+    /// A guarantor endorses exactly the ruling proposal whose hash it names.
+    RulingEndorsed {
+        ruling: RulingId,
+        proposal: EntryHash,
+    },
+    /// A guarantor records its dissent from a ruling (kept, not blocking).
+    RulingDissented {
+        ruling: RulingId,
+        proposal: EntryHash,
+        text: String,
+    },
 }
 
 impl Event {
@@ -34,6 +109,52 @@ impl Event {
             Event::Charter(_) => "charter",
             Event::ClauseProposed { .. } => "clause-proposed",
             Event::ClauseEndorsed { .. } => "clause-endorsed",
+            Event::ClauseAccepted { .. } => "clause-accepted",
+            Event::CommitmentMade { .. } => "commitment-made",
+            Event::CommitmentFulfilled { .. } => "commitment-fulfilled",
+            Event::CommitmentWithdrawn { .. } => "commitment-withdrawn",
+            Event::CommitmentRemedied { .. } => "commitment-remedied",
+            Event::AllegationFiled { .. } => "allegation-filed",
+            Event::AllegationAnswered { .. } => "allegation-answered",
+            Event::AllegationWithdrawn { .. } => "allegation-withdrawn",
+            Event::RulingProposed { .. } => "ruling-proposed",
+            Event::RulingEndorsed { .. } => "ruling-endorsed",
+            Event::RulingDissented { .. } => "ruling-dissented",
+        }
+    }
+
+    /// Every item id the event names (the item it is about first), for
+    /// histories.
+    pub fn mentions(&self) -> Vec<&str> {
+        match self {
+            Event::Charter(_) => Vec::new(),
+            Event::ClauseProposed { id, .. } => vec![id.as_str()],
+            Event::ClauseEndorsed { clause, .. } | Event::ClauseAccepted { clause, .. } => {
+                vec![clause.as_str()]
+            }
+            Event::CommitmentMade { id, clause, .. } => vec![id.as_str(), clause.as_str()],
+            Event::CommitmentFulfilled { commitment, .. }
+            | Event::CommitmentWithdrawn { commitment, .. }
+            | Event::CommitmentRemedied { commitment, .. } => vec![commitment.as_str()],
+            Event::AllegationFiled {
+                id, commitments, ..
+            } => std::iter::once(id.as_str())
+                .chain(commitments.iter().map(|c| c.as_str()))
+                .collect(),
+            Event::AllegationAnswered { allegation, .. }
+            | Event::AllegationWithdrawn { allegation, .. } => vec![allegation.as_str()],
+            Event::RulingProposed {
+                id,
+                allegation,
+                breaches,
+                ..
+            } => [id.as_str(), allegation.as_str()]
+                .into_iter()
+                .chain(breaches.iter().map(|c| c.as_str()))
+                .collect(),
+            Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
+                vec![ruling.as_str()]
+            }
         }
     }
 
@@ -42,7 +163,20 @@ impl Event {
         match self {
             Event::Charter(c) => c.title.clone(),
             Event::ClauseProposed { id, .. } => id.to_string(),
-            Event::ClauseEndorsed { clause, .. } => clause.to_string(),
+            Event::ClauseEndorsed { clause, .. } | Event::ClauseAccepted { clause, .. } => {
+                clause.to_string()
+            }
+            Event::CommitmentMade { id, .. } => id.to_string(),
+            Event::CommitmentFulfilled { commitment, .. }
+            | Event::CommitmentWithdrawn { commitment, .. }
+            | Event::CommitmentRemedied { commitment, .. } => commitment.to_string(),
+            Event::AllegationFiled { id, .. } => id.to_string(),
+            Event::AllegationAnswered { allegation, .. }
+            | Event::AllegationWithdrawn { allegation, .. } => allegation.to_string(),
+            Event::RulingProposed { id, .. } => id.to_string(),
+            Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
+                ruling.to_string()
+            }
         }
     }
 }

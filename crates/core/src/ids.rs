@@ -78,12 +78,46 @@ slug_id!(
     /// A clause's id, chosen by its proposer, e.g. `C1`.
     ClauseId
 );
+slug_id!(
+    /// A commitment's id, chosen by its obligor, e.g. `K1`.
+    CommitmentId
+);
+slug_id!(
+    /// An allegation's id, chosen by the party filing it, e.g. `A1`.
+    AllegationId
+);
+slug_id!(
+    /// A ruling's id, chosen by its proposer, e.g. `R1`.
+    RulingId
+);
 
 macro_rules! digest_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
         pub struct $name(pub [u8; 32]);
+
+        // Canonical (binary) encodings carry the 32 raw bytes; human-readable
+        // ones (JSON) carry lower-case hex.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                if s.is_human_readable() {
+                    s.serialize_str(&self.to_hex())
+                } else {
+                    self.0.serialize(s)
+                }
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                if d.is_human_readable() {
+                    let s = String::deserialize(d)?;
+                    s.parse().map_err(serde::de::Error::custom)
+                } else {
+                    <[u8; 32]>::deserialize(d).map(Self)
+                }
+            }
+        }
 
         impl $name {
             pub const ZERO: Self = Self([0; 32]);

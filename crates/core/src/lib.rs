@@ -5,6 +5,7 @@
 //! pure function of its arguments: this crate must never read a clock, touch
 //! a file or the network, or draw randomness. Time and keys are arguments.
 
+mod agreement;
 pub mod charter;
 pub mod codec;
 pub mod crypto;
@@ -14,12 +15,16 @@ pub mod ids;
 pub mod limits;
 pub mod records;
 pub mod rules;
+pub mod terms;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
 pub use codec::CodecError;
 pub use crypto::{KeyError, PublicKey, Signature};
 pub use entry::{Author, Entry, EntryBody, Head, Sealed, FORMAT_VERSION};
 pub use event::Event;
-pub use ids::{ClauseId, EntryHash, IdError, KeyId, LedgerId, PartyId};
+pub use ids::{
+    AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId, RulingId,
+};
 pub use records::{ClauseState, RecordKey, Records};
 pub use rules::{Chain, SignError, State, Violation};
+pub use terms::{Attribution, Evidence, Finding, Position};

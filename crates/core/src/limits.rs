@@ -13,3 +13,5 @@ pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 pub const MAX_PARTIES: usize = 256;
 /// How far back (in entries) the head an author saw when signing may lie.
 pub const SEEN_WINDOW: u64 = 256;
+/// Most evidence files one allegation or response may list.
+pub const MAX_EVIDENCE: usize = 256;

@@ -1,20 +1,22 @@
-//! Records: the per-id part of the derived state (clauses now; commitments,
-//! allegations and rulings later), kept apart from the small per-ledger part
-//! so that an append reads and writes only the records its event touches.
+//! Records: the per-item part of the derived state (clauses, commitments,
+//! allegations, rulings), kept apart from the small per-ledger part so that
+//! an append reads and writes only the records its event touches.
 //!
-//! Invariant: folding an entry changes no record outside
-//! [`Event::touches`]. The ledger relies on it to persist only those.
+//! Invariant: admitting an entry reads and changes no record outside the
+//! closure of [`Event::touches`] under [`Records::links`]. The ledger relies
+//! on it to load and persist only those; a property test checks it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{self, CodecError};
 use crate::entry::Head;
 use crate::event::Event;
-use crate::ids::{ClauseId, PartyId};
+use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
+use crate::terms::{Attribution, Evidence, Finding, Position};
 
-/// A clause as the record stands: its proposal and endorsements.
+/// A clause as the record stands: its proposal, endorsements, acceptances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseState {
     pub title: String,
@@ -24,61 +26,248 @@ pub struct ClauseState {
     pub endorsements: Vec<(PartyId, u64)>,
     /// The seq of the endorsement that met the adoption rule.
     pub adopted_at: Option<u64>,
+    /// Accepting parties (to the conflict) with the seq of their acceptance.
+    pub acceptances: Vec<(PartyId, u64)>,
+}
+
+/// Where a commitment stands, as recorded (pending, active and expired are
+/// computed from this, the clause and the time: see `projection`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitmentStatus {
+    Open,
+    Fulfilled { seq: u64 },
+    Withdrawn { seq: u64 },
+    Breached { ruling: RulingId, seq: u64 },
+    Remedied { ruling: RulingId, seq: u64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitmentState {
+    pub obligor: PartyId,
+    pub clause: ClauseId,
+    pub text: String,
+    pub zone: Option<String>,
+    pub due: Option<i64>,
+    pub made: Head,
+    pub status: CommitmentStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AllegationStatus {
+    Open,
+    Withdrawn {
+        seq: u64,
+    },
+    Ruled {
+        ruling: RulingId,
+        finding: Finding,
+        seq: u64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Response {
+    pub seq: u64,
+    pub position: Position,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllegationState {
+    pub by: PartyId,
+    pub against: PartyId,
+    pub commitments: Vec<CommitmentId>,
+    pub occurred: i64,
+    pub location: String,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    pub filed: Head,
+    pub responses: Vec<Response>,
+    pub status: AllegationStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulingState {
+    pub allegation: AllegationId,
+    pub proposer: PartyId,
+    pub finding: Finding,
+    pub attribution: Attribution,
+    pub breaches: Vec<CommitmentId>,
+    pub proposal: Head,
+    pub endorsements: Vec<(PartyId, u64)>,
+    pub dissents: Vec<(PartyId, u64)>,
+    pub adopted_at: Option<u64>,
 }
 
 /// The name of one record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKey {
     Clause(ClauseId),
+    Commitment(CommitmentId),
+    Allegation(AllegationId),
+    Ruling(RulingId),
 }
 
-const CLAUSE_PREFIX: &[u8] = b"clause/";
+const PREFIXES: [&[u8]; 4] = [b"clause/", b"commitment/", b"allegation/", b"ruling/"];
 
 impl RecordKey {
     /// The key under which a store keeps this record.
     pub fn to_bytes(&self) -> Vec<u8> {
-        match self {
-            RecordKey::Clause(id) => [CLAUSE_PREFIX, id.as_str().as_bytes()].concat(),
-        }
+        let (prefix, id) = match self {
+            RecordKey::Clause(id) => (PREFIXES[0], id.as_str()),
+            RecordKey::Commitment(id) => (PREFIXES[1], id.as_str()),
+            RecordKey::Allegation(id) => (PREFIXES[2], id.as_str()),
+            RecordKey::Ruling(id) => (PREFIXES[3], id.as_str()),
+        };
+        [prefix, id.as_bytes()].concat()
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Option<RecordKey> {
-        let id = bytes.strip_prefix(CLAUSE_PREFIX)?;
-        let id = std::str::from_utf8(id).ok()?;
-        ClauseId::new(id).ok().map(RecordKey::Clause)
+        let (kind, id) = PREFIXES
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| Some((i, bytes.strip_prefix(*p)?)))?;
+        let id = std::str::from_utf8(id).ok()?.to_owned();
+        Some(match kind {
+            0 => RecordKey::Clause(ClauseId::new(id).ok()?),
+            1 => RecordKey::Commitment(CommitmentId::new(id).ok()?),
+            2 => RecordKey::Allegation(AllegationId::new(id).ok()?),
+            _ => RecordKey::Ruling(RulingId::new(id).ok()?),
+        })
+    }
+
+    /// The keys an item id could name in each kind: ids are unique across
+    /// kinds, so creating an item reads all four.
+    pub fn every_kind(id: &str) -> Vec<RecordKey> {
+        let mut keys = Vec::with_capacity(4);
+        if let Ok(c) = ClauseId::new(id) {
+            keys.push(RecordKey::Clause(c));
+        }
+        if let Ok(c) = CommitmentId::new(id) {
+            keys.push(RecordKey::Commitment(c));
+        }
+        if let Ok(a) = AllegationId::new(id) {
+            keys.push(RecordKey::Allegation(a));
+        }
+        if let Ok(r) = RulingId::new(id) {
+            keys.push(RecordKey::Ruling(r));
+        }
+        keys
     }
 }
 
 impl Event {
-    /// The records that admitting this event reads or writes.
+    /// The records that admitting this event reads or writes directly; the
+    /// ledger adds their [`Records::links`].
     pub fn touches(&self) -> Vec<RecordKey> {
+        use RecordKey as K;
         match self {
             Event::Charter(_) => Vec::new(),
-            Event::ClauseProposed { id, .. } => vec![RecordKey::Clause(id.clone())],
-            Event::ClauseEndorsed { clause, .. } => vec![RecordKey::Clause(clause.clone())],
+            Event::ClauseProposed { id, .. } => RecordKey::every_kind(id.as_str()),
+            Event::ClauseEndorsed { clause, .. } | Event::ClauseAccepted { clause, .. } => {
+                vec![K::Clause(clause.clone())]
+            }
+            Event::CommitmentMade { id, clause, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.push(K::Clause(clause.clone()));
+                keys
+            }
+            Event::CommitmentFulfilled { commitment, .. }
+            | Event::CommitmentWithdrawn { commitment, .. }
+            | Event::CommitmentRemedied { commitment, .. } => {
+                vec![K::Commitment(commitment.clone())]
+            }
+            Event::AllegationFiled {
+                id, commitments, ..
+            } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(commitments.iter().cloned().map(K::Commitment));
+                keys
+            }
+            Event::AllegationAnswered { allegation, .. }
+            | Event::AllegationWithdrawn { allegation, .. } => {
+                vec![K::Allegation(allegation.clone())]
+            }
+            Event::RulingProposed {
+                id,
+                allegation,
+                breaches,
+                ..
+            } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.push(K::Allegation(allegation.clone()));
+                keys.extend(breaches.iter().cloned().map(K::Commitment));
+                keys
+            }
+            Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
+                vec![K::Ruling(ruling.clone())]
+            }
         }
     }
 }
-
-/// A record's store key and encoded value.
-pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
 /// All records, or (for an append) just the ones an event touches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Records {
     pub(crate) clauses: BTreeMap<ClauseId, ClauseState>,
+    pub(crate) commitments: BTreeMap<CommitmentId, CommitmentState>,
+    pub(crate) allegations: BTreeMap<AllegationId, AllegationState>,
+    pub(crate) rulings: BTreeMap<RulingId, RulingState>,
 }
+
+/// A record's store key and encoded value.
+pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
 impl Records {
     pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
         &self.clauses
     }
+    pub fn commitments(&self) -> &BTreeMap<CommitmentId, CommitmentState> {
+        &self.commitments
+    }
+    pub fn allegations(&self) -> &BTreeMap<AllegationId, AllegationState> {
+        &self.allegations
+    }
+    pub fn rulings(&self) -> &BTreeMap<RulingId, RulingState> {
+        &self.rulings
+    }
+
+    /// Whether any kind of item already uses `id`.
+    pub fn id_taken(&self, id: &str) -> bool {
+        RecordKey::every_kind(id).iter().any(|k| self.contains(k))
+    }
+
+    pub fn contains(&self, key: &RecordKey) -> bool {
+        match key {
+            RecordKey::Clause(id) => self.clauses.contains_key(id),
+            RecordKey::Commitment(id) => self.commitments.contains_key(id),
+            RecordKey::Allegation(id) => self.allegations.contains_key(id),
+            RecordKey::Ruling(id) => self.rulings.contains_key(id),
+        }
+    }
+
+    /// Records that the loaded records refer to and whose state an
+    /// admission may read or change.
+    pub fn links(&self) -> BTreeSet<RecordKey> {
+        let mut out = BTreeSet::new();
+        for c in self.commitments.values() {
+            out.insert(RecordKey::Clause(c.clause.clone()));
+        }
+        for r in self.rulings.values() {
+            out.insert(RecordKey::Allegation(r.allegation.clone()));
+            out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
+        }
+        out
+    }
 
     /// The encoded value of one record, or `None` if it does not exist.
     pub fn encode(&self, key: &RecordKey) -> Result<Option<Vec<u8>>, CodecError> {
         match key {
-            RecordKey::Clause(id) => self.clauses.get(id).map(codec::encode_derived).transpose(),
+            RecordKey::Clause(id) => self.clauses.get(id).map(codec::encode_derived),
+            RecordKey::Commitment(id) => self.commitments.get(id).map(codec::encode_derived),
+            RecordKey::Allegation(id) => self.allegations.get(id).map(codec::encode_derived),
+            RecordKey::Ruling(id) => self.rulings.get(id).map(codec::encode_derived),
         }
+        .transpose()
     }
 
     /// Loads one record from its stored bytes.
@@ -88,28 +277,54 @@ impl Records {
                 self.clauses
                     .insert(id.clone(), codec::decode_derived(bytes)?);
             }
+            RecordKey::Commitment(id) => {
+                self.commitments
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Allegation(id) => {
+                self.allegations
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Ruling(id) => {
+                self.rulings
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
         }
         Ok(())
     }
 
     /// Only the records in `keys`.
-    pub fn restrict(mut self, keys: &[RecordKey]) -> Records {
+    pub fn restrict(mut self, keys: &BTreeSet<RecordKey>) -> Records {
         self.clauses
             .retain(|id, _| keys.contains(&RecordKey::Clause(id.clone())));
+        self.commitments
+            .retain(|id, _| keys.contains(&RecordKey::Commitment(id.clone())));
+        self.allegations
+            .retain(|id, _| keys.contains(&RecordKey::Allegation(id.clone())));
+        self.rulings
+            .retain(|id, _| keys.contains(&RecordKey::Ruling(id.clone())));
         self
+    }
+
+    /// Every record's key.
+    pub fn keys(&self) -> BTreeSet<RecordKey> {
+        let mut out = BTreeSet::new();
+        out.extend(self.clauses.keys().cloned().map(RecordKey::Clause));
+        out.extend(self.commitments.keys().cloned().map(RecordKey::Commitment));
+        out.extend(self.allegations.keys().cloned().map(RecordKey::Allegation));
+        out.extend(self.rulings.keys().cloned().map(RecordKey::Ruling));
+        out
     }
 
     /// Every record as stored key and value.
     pub fn encode_all(&self) -> Result<Vec<EncodedRecord>, CodecError> {
-        self.clauses
-            .iter()
-            .map(|(id, c)| {
-                Ok((
-                    RecordKey::Clause(id.clone()).to_bytes(),
-                    codec::encode_derived(c)?,
-                ))
-            })
-            .collect()
+        let mut out = Vec::new();
+        for key in self.keys() {
+            if let Some(value) = self.encode(&key)? {
+                out.push((key.to_bytes(), value));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -119,10 +334,20 @@ mod tests {
 
     #[test]
     fn keys_round_trip() {
-        let k = RecordKey::Clause(ClauseId::new("C1").unwrap());
-        assert_eq!(k.to_bytes(), b"clause/C1");
-        assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
+        for k in [
+            RecordKey::Clause(ClauseId::new("C1").unwrap()),
+            RecordKey::Commitment(CommitmentId::new("K1").unwrap()),
+            RecordKey::Allegation(AllegationId::new("A1").unwrap()),
+            RecordKey::Ruling(RulingId::new("R1").unwrap()),
+        ] {
+            assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
+        }
+        assert_eq!(
+            RecordKey::Clause(ClauseId::new("C1").unwrap()).to_bytes(),
+            b"clause/C1"
+        );
         assert_eq!(RecordKey::from_bytes(b"clause/bad id"), None);
         assert_eq!(RecordKey::from_bytes(b"other/C1"), None);
+        assert_eq!(RecordKey::every_kind("X").len(), 4);
     }
 }

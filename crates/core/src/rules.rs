@@ -5,18 +5,19 @@
 //! rules, and only then folds the entry into the state. A refused entry
 //! leaves the state untouched. Nothing here trusts stored derived data.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::charter::{Adoption, Charter, CharterError, Party, Role};
+use crate::agreement;
+use crate::charter::{Charter, CharterError, Party, Role};
 use crate::codec::CodecError;
 use crate::crypto::PublicKey;
 use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
 use crate::event::Event;
 use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
-use crate::limits::{MAX_TEXT_BYTES, MAX_TITLE_BYTES, SEEN_WINDOW};
+use crate::limits::SEEN_WINDOW;
 use crate::records::{ClauseState, RecordKey, Records};
 
 /// Why an entry is not admitted. Each message is one line saying what is
@@ -57,26 +58,44 @@ pub enum Violation {
     TimeBackwards { time: i64, prev: i64 },
     #[error("{0} is an observer: observers sign nothing")]
     Observer(PartyId),
-    #[error("{party} is a {role}: only guarantors and the mediator may {action}")]
+    #[error("{party} is a {role}: only {allowed} may {action}")]
     Role {
         party: PartyId,
         role: Role,
+        allowed: &'static str,
         action: &'static str,
     },
-    #[error("clause {0} already exists")]
-    DuplicateClause(ClauseId),
-    #[error("no clause {0} has been proposed")]
-    UnknownClause(ClauseId),
-    #[error(
-        "endorsement of {clause} names proposal {named} but the proposal entry's hash is {actual}"
-    )]
+    #[error("id {0} is already in use (ids are unique across clauses, commitments, allegations and rulings)")]
+    DuplicateId(String),
+    #[error("no {kind} {id} is on record")]
+    Unknown { kind: &'static str, id: String },
+    #[error("{item} names proposal {named} but the proposal entry's hash is {actual}")]
     ProposalMismatch {
-        clause: ClauseId,
+        item: String,
         named: EntryHash,
         actual: EntryHash,
     },
-    #[error("{party} has already endorsed clause {clause}")]
-    AlreadyEndorsed { party: PartyId, clause: ClauseId },
+    #[error("{party} has already {done} {item}")]
+    Already {
+        party: PartyId,
+        done: &'static str,
+        item: String,
+    },
+    #[error("only {owner} may {action} {item}, not {party}")]
+    NotYours {
+        party: PartyId,
+        owner: PartyId,
+        action: &'static str,
+        item: String,
+    },
+    #[error("{item} is {state}: it cannot be {action}")]
+    WrongState {
+        item: String,
+        state: String,
+        action: &'static str,
+    },
+    #[error("{0}")]
+    Rule(String),
     #[error("{field} must be 1-{max} bytes")]
     Text { field: &'static str, max: usize },
 }
@@ -191,8 +210,14 @@ impl State {
         }
         let role = party.role;
         let party = party.id.clone();
-        self.check_event(&party, role, &b.event)?;
-        self.apply_event(&party, entry);
+        let ctx = Ctx {
+            charter: &self.chain.charter,
+            party: &party,
+            role,
+            time: b.time,
+        };
+        agreement::check(&ctx, &self.records, &b.event)?;
+        agreement::apply(&ctx, &mut self.records, entry);
         self.advance(entry);
         Ok(())
     }
@@ -261,12 +286,18 @@ impl State {
         &self.records
     }
 
+    /// For loading records into a partial state; nothing else may change
+    /// records outside `admit`.
+    pub fn records_mut(&mut self) -> &mut Records {
+        &mut self.records
+    }
+
     pub fn into_parts(self) -> (Chain, Records) {
         (self.chain, self.records)
     }
 
     /// The same state with only the records in `keys`.
-    pub fn restrict(self, keys: &[RecordKey]) -> State {
+    pub fn restrict(self, keys: &BTreeSet<RecordKey>) -> State {
         State {
             chain: self.chain,
             records: self.records.restrict(keys),
@@ -323,73 +354,6 @@ impl State {
         Ok(party)
     }
 
-    fn check_event(&self, party: &PartyId, role: Role, event: &Event) -> Result<(), Violation> {
-        if role == Role::Observer {
-            return Err(Violation::Observer(party.clone()));
-        }
-        match event {
-            Event::Charter(_) => Err(Violation::CharterNotFirst),
-            Event::ClauseProposed { id, title, text } => {
-                require_drafter(party, role, "propose clauses")?;
-                if self.records.clauses.contains_key(id) {
-                    return Err(Violation::DuplicateClause(id.clone()));
-                }
-                check_text("clause title", title, MAX_TITLE_BYTES)?;
-                check_text("clause text", text, MAX_TEXT_BYTES)
-            }
-            Event::ClauseEndorsed { clause, proposal } => {
-                require_drafter(party, role, "endorse clauses")?;
-                let c = self
-                    .records
-                    .clauses
-                    .get(clause)
-                    .ok_or_else(|| Violation::UnknownClause(clause.clone()))?;
-                if *proposal != c.proposal.hash {
-                    return Err(Violation::ProposalMismatch {
-                        clause: clause.clone(),
-                        named: *proposal,
-                        actual: c.proposal.hash,
-                    });
-                }
-                if c.endorsements.iter().any(|(p, _)| p == party) {
-                    return Err(Violation::AlreadyEndorsed {
-                        party: party.clone(),
-                        clause: clause.clone(),
-                    });
-                }
-                Ok(())
-            }
-        }
-    }
-
-    fn apply_event(&mut self, party: &PartyId, entry: &Sealed) {
-        let seq = entry.seq();
-        match &entry.entry.body.event {
-            Event::Charter(_) => {}
-            Event::ClauseProposed { id, title, .. } => {
-                self.records.clauses.insert(
-                    id.clone(),
-                    ClauseState {
-                        title: title.clone(),
-                        proposer: party.clone(),
-                        proposal: entry.head(),
-                        endorsements: Vec::new(),
-                        adopted_at: None,
-                    },
-                );
-            }
-            Event::ClauseEndorsed { clause, .. } => {
-                let charter = &self.chain.charter;
-                if let Some(c) = self.records.clauses.get_mut(clause) {
-                    c.endorsements.push((party.clone(), seq));
-                    if c.adopted_at.is_none() && adopted(charter, &c.endorsements) {
-                        c.adopted_at = Some(seq);
-                    }
-                }
-            }
-        }
-    }
-
     fn advance(&mut self, entry: &Sealed) {
         let b = &entry.entry.body;
         *self
@@ -415,35 +379,10 @@ pub enum SignError {
     Codec(#[from] CodecError),
 }
 
-fn require_drafter(party: &PartyId, role: Role, action: &'static str) -> Result<(), Violation> {
-    match role {
-        Role::Guarantor | Role::Mediator => Ok(()),
-        _ => Err(Violation::Role {
-            party: party.clone(),
-            role,
-            action,
-        }),
-    }
-}
-
-fn check_text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
-    if s.trim().is_empty() || s.len() > max {
-        return Err(Violation::Text { field, max });
-    }
-    Ok(())
-}
-
-/// Whether guarantor endorsements meet the charter's adoption rule.
-fn adopted(charter: &Charter, endorsements: &[(PartyId, u64)]) -> bool {
-    let (mut guarantors, mut endorsed) = (0usize, 0usize);
-    for g in charter.guarantors() {
-        guarantors += 1;
-        if endorsements.iter().any(|(p, _)| *p == g.id) {
-            endorsed += 1;
-        }
-    }
-    match charter.rules.clause_adoption {
-        Adoption::AllGuarantors => endorsed == guarantors,
-        Adoption::Quorum(q) => endorsed >= q as usize,
-    }
+/// What the event rules know about the entry being admitted.
+pub(crate) struct Ctx<'a> {
+    pub charter: &'a Charter,
+    pub party: &'a PartyId,
+    pub role: Role,
+    pub time: i64,
 }

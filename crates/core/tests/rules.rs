@@ -181,7 +181,10 @@ fn each_party_endorses_once() {
     endorse_by(&mut s, RU, "C1").unwrap();
     assert!(matches!(
         endorse_by(&mut s, RU, "C1"),
-        Err(Violation::AlreadyEndorsed { .. })
+        Err(Violation::Already {
+            done: "endorsed",
+            ..
+        })
     ));
 }
 
@@ -191,7 +194,7 @@ fn duplicate_and_unknown_clauses() {
     append(&mut s, TR, propose("C1")).unwrap();
     assert_eq!(
         append(&mut s, RU, propose("C1")).unwrap_err(),
-        Violation::DuplicateClause(clause("C1"))
+        Violation::DuplicateId("C1".into())
     );
     let ghost = Event::ClauseEndorsed {
         clause: clause("C9"),
@@ -199,7 +202,10 @@ fn duplicate_and_unknown_clauses() {
     };
     assert_eq!(
         append(&mut s, RU, ghost).unwrap_err(),
-        Violation::UnknownClause(clause("C9"))
+        Violation::Unknown {
+            kind: "clause",
+            id: "C9".into()
+        }
     );
 }
 

@@ -1,5 +1,6 @@
 //! [`Ledger`]: a store plus the rules.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use accord_core::codec;
@@ -18,7 +19,7 @@ use crate::LedgerError;
 /// How far ahead of the appending machine's clock a claimed time may be.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-const SNAPSHOT_VERSION: u32 = 1;
+const SNAPSHOT_VERSION: u32 = 2;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -65,7 +66,7 @@ impl Ledger<SledStore> {
         };
         ledger
             .store
-            .append(0, &entry.bytes, &derived_writes(&state, &[])?)?;
+            .append(0, &entry.bytes, &derived_writes(&state)?)?;
         Ok(ledger)
     }
 }
@@ -108,16 +109,25 @@ pub fn genesis(
     Ok((entry, state))
 }
 
-/// The derived writes that go with an entry: the chain snapshot and the
-/// records its event touched.
-fn derived_writes(state: &State, touched: &[RecordKey]) -> Result<Vec<KeyValue>, LedgerError> {
+/// The derived writes that go with an append: the chain snapshot and every
+/// record the (partial) state holds, which are the ones loaded or created.
+fn derived_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
     let mut out = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
-    for key in touched {
-        if let Some(value) = state.records().encode(key)? {
-            out.push((key.to_bytes(), value));
-        }
-    }
+    out.extend(state.records().encode_all()?);
     Ok(out)
+}
+
+/// Why loading records must start over or stop.
+enum Reload {
+    /// Derived data was damaged and has been rebuilt.
+    Stale,
+    Failed(LedgerError),
+}
+
+impl<E: Into<LedgerError>> From<E> for Reload {
+    fn from(e: E) -> Self {
+        Reload::Failed(e.into())
+    }
 }
 
 fn snapshot_bytes(chain: &Chain) -> Result<Vec<u8>, LedgerError> {
@@ -136,7 +146,7 @@ impl<S: Store> Ledger<S> {
         time: i64,
     ) -> Result<Self, LedgerError> {
         let (entry, state) = genesis(charter, signer, time)?;
-        store.append(0, &entry.bytes, &derived_writes(&state, &[])?)?;
+        store.append(0, &entry.bytes, &derived_writes(&state)?)?;
         Ok(Self { store })
     }
 
@@ -231,19 +241,57 @@ impl<S: Store> Ledger<S> {
         Ok(self.rebuild_derived()?.into_parts().0)
     }
 
-    /// The state at the head with only the records in `keys` loaded: all an
-    /// append of an event touching `keys` needs. Reads no history.
-    fn state_for(&mut self, keys: &[RecordKey]) -> Result<State, LedgerError> {
-        let chain = self.chain()?;
-        let mut records = Records::default();
-        for key in keys {
-            if let Some(bytes) = self.store.derived(&key.to_bytes())? {
-                if records.load(key, &bytes).is_err() {
-                    return Ok(self.rebuild_derived()?.restrict(keys));
+    /// The state at the head with no records loaded yet.
+    fn head_state(&mut self) -> Result<State, LedgerError> {
+        Ok(State::from_parts(self.chain()?, Records::default()))
+    }
+
+    /// Loads into `state` the records in `keys` and, transitively, the
+    /// records they link to, skipping keys already in `loaded` (which may
+    /// hold changes not yet stored). Reads no history. An undecodable record
+    /// means derived data is damaged: it is rebuilt and `Stale` returned.
+    fn load_records(
+        &mut self,
+        state: &mut State,
+        loaded: &mut BTreeSet<RecordKey>,
+        keys: Vec<RecordKey>,
+    ) -> Result<(), Reload> {
+        let mut pending: BTreeSet<RecordKey> =
+            keys.into_iter().filter(|k| !loaded.contains(k)).collect();
+        while !pending.is_empty() {
+            for key in &pending {
+                if let Some(bytes) = self.store.derived(&key.to_bytes())? {
+                    if state.records_mut().load(key, &bytes).is_err() {
+                        self.rebuild_derived()?;
+                        return Err(Reload::Stale);
+                    }
                 }
             }
+            loaded.extend(std::mem::take(&mut pending));
+            pending = state
+                .records()
+                .links()
+                .into_iter()
+                .filter(|k| !loaded.contains(k))
+                .collect();
         }
-        Ok(State::from_parts(chain, records))
+        Ok(())
+    }
+
+    /// The state at the head with the records `keys` need.
+    fn state_for(&mut self, keys: Vec<RecordKey>) -> Result<State, LedgerError> {
+        for _ in 0..2 {
+            let mut state = self.head_state()?;
+            match self.load_records(&mut state, &mut BTreeSet::new(), keys.clone()) {
+                Ok(()) => return Ok(state),
+                Err(Reload::Stale) => continue,
+                Err(Reload::Failed(e)) => return Err(e),
+            }
+        }
+        Err(LedgerError::Damaged {
+            seq: self.last_seq()?,
+            reason: "derived data stays undecodable after a rebuild".into(),
+        })
     }
 
     /// Rebuilds every piece of derived data from the entries, replacing what
@@ -263,9 +311,8 @@ impl<S: Store> Ledger<S> {
 
     /// A clause's record as of the head.
     pub fn clause(&mut self, id: &ClauseId) -> Result<Option<ClauseState>, LedgerError> {
-        let key = RecordKey::Clause(id.clone());
         Ok(self
-            .state_for(std::slice::from_ref(&key))?
+            .state_for(vec![RecordKey::Clause(id.clone())])?
             .records()
             .clauses()
             .get(id)
@@ -289,15 +336,11 @@ impl<S: Store> Ledger<S> {
                 max_skew: MAX_CLOCK_SKEW_SECS,
             });
         }
-        let touched = event.touches();
-        let mut state = self.state_for(&touched)?;
+        let mut state = self.state_for(event.touches())?;
         let entry = state.sign_next(signer, time, event)?;
         state.admit(&entry)?;
-        self.store.append(
-            entry.seq(),
-            &entry.bytes,
-            &derived_writes(&state, &touched)?,
-        )?;
+        self.store
+            .append(entry.seq(), &entry.bytes, &derived_writes(&state)?)?;
         Ok(entry)
     }
 
@@ -307,26 +350,31 @@ impl<S: Store> Ledger<S> {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut touched: Vec<RecordKey> = entries
-            .iter()
-            .flat_map(|e| e.entry.body.event.touches())
-            .collect();
-        touched.sort();
-        touched.dedup();
-        let mut state = self.state_for(&touched)?;
-        for e in entries {
-            state
-                .admit(e)
-                .map_err(|violation| LedgerError::RejectedEntry {
-                    seq: e.seq(),
-                    violation,
-                })?;
+        'attempt: for _ in 0..2 {
+            let mut state = self.head_state()?;
+            let mut loaded = BTreeSet::new();
+            for e in entries {
+                match self.load_records(&mut state, &mut loaded, e.entry.body.event.touches()) {
+                    Ok(()) => {}
+                    Err(Reload::Stale) => continue 'attempt,
+                    Err(Reload::Failed(err)) => return Err(err),
+                }
+                state
+                    .admit(e)
+                    .map_err(|violation| LedgerError::RejectedEntry {
+                        seq: e.seq(),
+                        violation,
+                    })?;
+            }
+            let batch: Vec<(u64, Vec<u8>)> =
+                entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
+            self.store.append_batch(&batch, &derived_writes(&state)?)?;
+            return Ok(());
         }
-        let batch: Vec<(u64, Vec<u8>)> =
-            entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
-        self.store
-            .append_batch(&batch, &derived_writes(&state, &touched)?)?;
-        Ok(())
+        Err(LedgerError::Damaged {
+            seq: self.last_seq()?,
+            reason: "derived data stays undecodable after a rebuild".into(),
+        })
     }
 
     /// Verifies the whole ledger from its raw bytes.

@@ -239,6 +239,6 @@ fn an_undecodable_record_is_rebuilt_from_the_entries() {
         l.append(&key(1), START, START, propose("C1"))
             .unwrap_err()
             .to_string(),
-        "rejected: clause C1 already exists"
+        "rejected: id C1 is already in use (ids are unique across clauses, commitments, allegations and rulings)"
     );
 }

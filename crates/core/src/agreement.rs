@@ -1,0 +1,645 @@
+//! The rules of each event kind (who may sign what, references, allowed
+//! state transitions, quorums) and how each event folds into the records.
+//!
+//! `check` decides and never changes anything; `apply` folds and never
+//! refuses: it runs only after `check` passed. Both see only the records
+//! the event touches (see `records`).
+
+use crate::charter::{Adoption, Charter, Role};
+use crate::entry::Sealed;
+use crate::event::Event;
+use crate::ids::{EntryHash, PartyId};
+use crate::limits::{MAX_EVIDENCE, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
+use crate::records::{
+    AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
+    Response, RulingState,
+};
+use crate::rules::{Ctx, Violation};
+use crate::terms::{Attribution, Evidence, Finding};
+
+const DRAFTERS: &str = "guarantors and the mediator";
+
+fn require(
+    ctx: &Ctx,
+    roles: &[Role],
+    allowed: &'static str,
+    action: &'static str,
+) -> Result<(), Violation> {
+    if roles.contains(&ctx.role) {
+        Ok(())
+    } else {
+        Err(Violation::Role {
+            party: ctx.party.clone(),
+            role: ctx.role,
+            allowed,
+            action,
+        })
+    }
+}
+
+fn text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
+    if s.trim().is_empty() || s.len() > max {
+        return Err(Violation::Text { field, max });
+    }
+    Ok(())
+}
+
+fn fresh_id(records: &Records, id: &str) -> Result<(), Violation> {
+    if records.id_taken(id) {
+        return Err(Violation::DuplicateId(id.to_owned()));
+    }
+    Ok(())
+}
+
+fn unknown(kind: &'static str, id: &str) -> Violation {
+    Violation::Unknown {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
+fn proposal_matches(item: String, named: &EntryHash, actual: &EntryHash) -> Result<(), Violation> {
+    if named != actual {
+        return Err(Violation::ProposalMismatch {
+            item,
+            named: *named,
+            actual: *actual,
+        });
+    }
+    Ok(())
+}
+
+fn owner(ctx: &Ctx, owner: &PartyId, action: &'static str, item: String) -> Result<(), Violation> {
+    if ctx.party != owner {
+        return Err(Violation::NotYours {
+            party: ctx.party.clone(),
+            owner: owner.clone(),
+            action,
+            item,
+        });
+    }
+    Ok(())
+}
+
+fn evidence(list: &[Evidence]) -> Result<(), Violation> {
+    if list.len() > MAX_EVIDENCE {
+        return Err(Violation::Rule(format!(
+            "at most {MAX_EVIDENCE} evidence files may be listed"
+        )));
+    }
+    for e in list {
+        text("evidence file name", &e.name, MAX_TITLE_BYTES)?;
+        text("evidence media type", &e.media_type, MAX_TITLE_BYTES)?;
+    }
+    Ok(())
+}
+
+fn wrong_state(item: String, state: &str, action: &'static str) -> Violation {
+    Violation::WrongState {
+        item,
+        state: state.to_owned(),
+        action,
+    }
+}
+
+pub(crate) fn commitment_state_word(c: &CommitmentState) -> &'static str {
+    match c.status {
+        CommitmentStatus::Open => "open",
+        CommitmentStatus::Fulfilled { .. } => "fulfilled",
+        CommitmentStatus::Withdrawn { .. } => "withdrawn",
+        CommitmentStatus::Breached { .. } => "breached",
+        CommitmentStatus::Remedied { .. } => "remedied",
+    }
+}
+
+fn allegation_state_word(a: &AllegationState) -> &'static str {
+    match a.status {
+        AllegationStatus::Open if a.responses.is_empty() => "filed",
+        AllegationStatus::Open => "answered",
+        AllegationStatus::Withdrawn { .. } => "withdrawn",
+        AllegationStatus::Ruled { .. } => "ruled",
+    }
+}
+
+pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), Violation> {
+    if ctx.role == Role::Observer {
+        return Err(Violation::Observer(ctx.party.clone()));
+    }
+    match event {
+        Event::Charter(_) => Err(Violation::CharterNotFirst),
+        Event::ClauseProposed { id, title, text: t } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Mediator],
+                DRAFTERS,
+                "propose clauses",
+            )?;
+            fresh_id(records, id.as_str())?;
+            text("clause title", title, MAX_TITLE_BYTES)?;
+            text("clause text", t, MAX_TEXT_BYTES)
+        }
+        Event::ClauseEndorsed { clause, proposal } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Mediator],
+                DRAFTERS,
+                "endorse clauses",
+            )?;
+            let c = records
+                .clauses
+                .get(clause)
+                .ok_or_else(|| unknown("clause", clause.as_str()))?;
+            proposal_matches(
+                format!("endorsement of clause {clause}"),
+                proposal,
+                &c.proposal.hash,
+            )?;
+            if c.endorsements.iter().any(|(p, _)| p == ctx.party) {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done: "endorsed",
+                    item: format!("clause {clause}"),
+                });
+            }
+            Ok(())
+        }
+        Event::ClauseAccepted { clause, proposal } => {
+            require(
+                ctx,
+                &[Role::Party],
+                "parties to the conflict",
+                "accept clauses (guarantors endorse)",
+            )?;
+            let c = records
+                .clauses
+                .get(clause)
+                .ok_or_else(|| unknown("clause", clause.as_str()))?;
+            proposal_matches(
+                format!("acceptance of clause {clause}"),
+                proposal,
+                &c.proposal.hash,
+            )?;
+            if c.acceptances.iter().any(|(p, _)| p == ctx.party) {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done: "accepted",
+                    item: format!("clause {clause}"),
+                });
+            }
+            Ok(())
+        }
+        Event::CommitmentMade {
+            id,
+            clause,
+            text: t,
+            zone,
+            due,
+        } => {
+            fresh_id(records, id.as_str())?;
+            if !records.clauses.contains_key(clause) {
+                return Err(unknown("clause", clause.as_str()));
+            }
+            text("commitment text", t, MAX_TEXT_BYTES)?;
+            if let Some(z) = zone {
+                text("zone", z, MAX_TITLE_BYTES)?;
+            }
+            if due.is_some_and(|d| d < ctx.time) {
+                return Err(Violation::Rule(format!(
+                    "commitment {id}: the due time is before the entry's own time"
+                )));
+            }
+            Ok(())
+        }
+        Event::CommitmentFulfilled { commitment, note } => {
+            let item = format!("commitment {commitment}");
+            let c = records
+                .commitments
+                .get(commitment)
+                .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
+            owner(ctx, &c.obligor, "report on", item.clone())?;
+            if c.status != CommitmentStatus::Open {
+                return Err(wrong_state(item, commitment_state_word(c), "fulfilled"));
+            }
+            let adopted = records
+                .clauses
+                .get(&c.clause)
+                .is_some_and(|cl| cl.adopted_at.is_some());
+            if !adopted {
+                return Err(wrong_state(
+                    item,
+                    &format!("pending (clause {} is not adopted)", c.clause),
+                    "fulfilled",
+                ));
+            }
+            if c.due.is_some_and(|d| d < ctx.time) {
+                return Err(wrong_state(item, "expired", "fulfilled"));
+            }
+            text("note", note, MAX_TEXT_BYTES)
+        }
+        Event::CommitmentWithdrawn { commitment, reason } => {
+            let item = format!("commitment {commitment}");
+            let c = records
+                .commitments
+                .get(commitment)
+                .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
+            owner(ctx, &c.obligor, "withdraw", item.clone())?;
+            if c.status != CommitmentStatus::Open {
+                return Err(wrong_state(item, commitment_state_word(c), "withdrawn"));
+            }
+            text("reason", reason, MAX_TEXT_BYTES)
+        }
+        Event::CommitmentRemedied { commitment, note } => {
+            let item = format!("commitment {commitment}");
+            let c = records
+                .commitments
+                .get(commitment)
+                .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
+            owner(ctx, &c.obligor, "report a remedy of", item.clone())?;
+            if !matches!(c.status, CommitmentStatus::Breached { .. }) {
+                return Err(wrong_state(
+                    item,
+                    commitment_state_word(c),
+                    "remedied (only a breached commitment can)",
+                ));
+            }
+            text("note", note, MAX_TEXT_BYTES)
+        }
+        Event::AllegationFiled {
+            id,
+            against,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence: ev,
+        } => {
+            fresh_id(records, id.as_str())?;
+            let accused = ctx
+                .charter
+                .party(against)
+                .ok_or_else(|| unknown("party", against.as_str()))?;
+            if accused.id == *ctx.party {
+                return Err(Violation::Rule(format!(
+                    "allegation {id}: a party cannot allege a violation against itself"
+                )));
+            }
+            if accused.role == Role::Observer {
+                return Err(Violation::Rule(format!(
+                    "allegation {id}: {against} is an observer and bound by nothing"
+                )));
+            }
+            for k in commitments {
+                let c = records
+                    .commitments
+                    .get(k)
+                    .ok_or_else(|| unknown("commitment", k.as_str()))?;
+                if c.obligor != *against {
+                    return Err(Violation::Rule(format!(
+                        "allegation {id}: commitment {k} is {}'s, not {against}'s",
+                        c.obligor
+                    )));
+                }
+            }
+            if *occurred > ctx.time {
+                return Err(Violation::Rule(format!(
+                    "allegation {id}: the incident's time is after the entry's own time"
+                )));
+            }
+            text("location", location, MAX_TITLE_BYTES)?;
+            text("summary", summary, MAX_TEXT_BYTES)?;
+            evidence(ev)
+        }
+        Event::AllegationAnswered {
+            allegation,
+            text: t,
+            evidence: ev,
+            ..
+        } => {
+            let item = format!("allegation {allegation}");
+            let a = records
+                .allegations
+                .get(allegation)
+                .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
+            owner(ctx, &a.against, "answer", item.clone())?;
+            if a.status != AllegationStatus::Open {
+                return Err(wrong_state(item, allegation_state_word(a), "answered"));
+            }
+            text("response text", t, MAX_TEXT_BYTES)?;
+            evidence(ev)
+        }
+        Event::AllegationWithdrawn { allegation, reason } => {
+            let item = format!("allegation {allegation}");
+            let a = records
+                .allegations
+                .get(allegation)
+                .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
+            owner(ctx, &a.by, "withdraw", item.clone())?;
+            if a.status != AllegationStatus::Open {
+                return Err(wrong_state(item, allegation_state_word(a), "withdrawn"));
+            }
+            text("reason", reason, MAX_TEXT_BYTES)
+        }
+        Event::RulingProposed {
+            id,
+            allegation,
+            finding,
+            attribution,
+            breaches,
+            text: t,
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Monitor],
+                "guarantors and monitors",
+                "propose rulings",
+            )?;
+            fresh_id(records, id.as_str())?;
+            let item = format!("allegation {allegation}");
+            let a = records
+                .allegations
+                .get(allegation)
+                .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
+            if a.status != AllegationStatus::Open {
+                return Err(wrong_state(item, allegation_state_word(a), "ruled on"));
+            }
+            if let Attribution::Party(p) = attribution {
+                if ctx.charter.party(p).is_none() {
+                    return Err(unknown("party", p.as_str()));
+                }
+            }
+            if !breaches.is_empty() && *finding != Finding::Confirmed {
+                return Err(Violation::Rule(format!(
+                    "ruling {id}: breaches can only be named with a confirmed finding"
+                )));
+            }
+            if !breaches.is_empty() && *attribution == Attribution::Unattributable {
+                return Err(Violation::Rule(format!(
+                    "ruling {id}: an unattributable incident cannot breach a commitment"
+                )));
+            }
+            for k in breaches {
+                let c = records
+                    .commitments
+                    .get(k)
+                    .ok_or_else(|| unknown("commitment", k.as_str()))?;
+                if let Attribution::Party(p) = attribution {
+                    if c.obligor != *p {
+                        return Err(Violation::Rule(format!(
+                            "ruling {id}: commitment {k} is {}'s, but the incident is attributed to {p}",
+                            c.obligor
+                        )));
+                    }
+                }
+            }
+            text("ruling text", t, MAX_TEXT_BYTES)
+        }
+        Event::RulingEndorsed { ruling, proposal }
+        | Event::RulingDissented {
+            ruling, proposal, ..
+        } => {
+            let dissent = matches!(event, Event::RulingDissented { .. });
+            let action = if dissent {
+                "dissent from rulings"
+            } else {
+                "endorse rulings"
+            };
+            require(ctx, &[Role::Guarantor], "guarantors", action)?;
+            let item = format!("ruling {ruling}");
+            let r = records
+                .rulings
+                .get(ruling)
+                .ok_or_else(|| unknown("ruling", ruling.as_str()))?;
+            proposal_matches(item.clone(), proposal, &r.proposal.hash)?;
+            if let Some(done) = [
+                ("endorsed", &r.endorsements),
+                ("dissented from", &r.dissents),
+            ]
+            .into_iter()
+            .find_map(|(done, list)| list.iter().any(|(p, _)| p == ctx.party).then_some(done))
+            {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done,
+                    item,
+                });
+            }
+            if let Event::RulingDissented { text: t, .. } = event {
+                text("dissent text", t, MAX_TEXT_BYTES)?;
+            } else if r.adopted_at.is_none() {
+                // Until adopted, a ruling can only be endorsed while its
+                // allegation is still open.
+                let a = records
+                    .allegations
+                    .get(&r.allegation)
+                    .ok_or_else(|| unknown("allegation", r.allegation.as_str()))?;
+                if a.status != AllegationStatus::Open {
+                    return Err(wrong_state(
+                        format!("allegation {}", r.allegation),
+                        allegation_state_word(a),
+                        "ruled on again",
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Whether guarantor endorsements meet a quorum rule.
+fn quorum_met(charter: &Charter, rule: Adoption, endorsements: &[(PartyId, u64)]) -> bool {
+    let (mut guarantors, mut endorsed) = (0usize, 0usize);
+    for g in charter.guarantors() {
+        guarantors += 1;
+        if endorsements.iter().any(|(p, _)| *p == g.id) {
+            endorsed += 1;
+        }
+    }
+    match rule {
+        Adoption::AllGuarantors => endorsed == guarantors,
+        Adoption::Quorum(q) => endorsed >= q as usize,
+    }
+}
+
+pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
+    let seq = entry.seq();
+    let party = ctx.party.clone();
+    match &entry.entry.body.event {
+        Event::Charter(_) => {}
+        Event::ClauseProposed { id, title, .. } => {
+            records.clauses.insert(
+                id.clone(),
+                ClauseState {
+                    title: title.clone(),
+                    proposer: party,
+                    proposal: entry.head(),
+                    endorsements: Vec::new(),
+                    adopted_at: None,
+                    acceptances: Vec::new(),
+                },
+            );
+        }
+        Event::ClauseEndorsed { clause, .. } => {
+            if let Some(c) = records.clauses.get_mut(clause) {
+                c.endorsements.push((party, seq));
+                if c.adopted_at.is_none()
+                    && quorum_met(
+                        ctx.charter,
+                        ctx.charter.rules.clause_adoption,
+                        &c.endorsements,
+                    )
+                {
+                    c.adopted_at = Some(seq);
+                }
+            }
+        }
+        Event::ClauseAccepted { clause, .. } => {
+            if let Some(c) = records.clauses.get_mut(clause) {
+                c.acceptances.push((party, seq));
+            }
+        }
+        Event::CommitmentMade {
+            id,
+            clause,
+            text,
+            zone,
+            due,
+        } => {
+            records.commitments.insert(
+                id.clone(),
+                CommitmentState {
+                    obligor: party,
+                    clause: clause.clone(),
+                    text: text.clone(),
+                    zone: zone.clone(),
+                    due: *due,
+                    made: entry.head(),
+                    status: CommitmentStatus::Open,
+                },
+            );
+        }
+        Event::CommitmentFulfilled { commitment, .. } => {
+            set_commitment(records, commitment, CommitmentStatus::Fulfilled { seq });
+        }
+        Event::CommitmentWithdrawn { commitment, .. } => {
+            set_commitment(records, commitment, CommitmentStatus::Withdrawn { seq });
+        }
+        Event::CommitmentRemedied { commitment, .. } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                if let CommitmentStatus::Breached { ruling, .. } = &c.status {
+                    c.status = CommitmentStatus::Remedied {
+                        ruling: ruling.clone(),
+                        seq,
+                    };
+                }
+            }
+        }
+        Event::AllegationFiled {
+            id,
+            against,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence,
+        } => {
+            records.allegations.insert(
+                id.clone(),
+                AllegationState {
+                    by: party,
+                    against: against.clone(),
+                    commitments: commitments.clone(),
+                    occurred: *occurred,
+                    location: location.clone(),
+                    summary: summary.clone(),
+                    evidence: evidence.clone(),
+                    filed: entry.head(),
+                    responses: Vec::new(),
+                    status: AllegationStatus::Open,
+                },
+            );
+        }
+        Event::AllegationAnswered {
+            allegation,
+            position,
+            ..
+        } => {
+            if let Some(a) = records.allegations.get_mut(allegation) {
+                a.responses.push(Response {
+                    seq,
+                    position: *position,
+                });
+            }
+        }
+        Event::AllegationWithdrawn { allegation, .. } => {
+            if let Some(a) = records.allegations.get_mut(allegation) {
+                a.status = AllegationStatus::Withdrawn { seq };
+            }
+        }
+        Event::RulingProposed {
+            id,
+            allegation,
+            finding,
+            attribution,
+            breaches,
+            ..
+        } => {
+            records.rulings.insert(
+                id.clone(),
+                RulingState {
+                    allegation: allegation.clone(),
+                    proposer: party,
+                    finding: *finding,
+                    attribution: attribution.clone(),
+                    breaches: breaches.clone(),
+                    proposal: entry.head(),
+                    endorsements: Vec::new(),
+                    dissents: Vec::new(),
+                    adopted_at: None,
+                },
+            );
+        }
+        Event::RulingEndorsed { ruling, .. } => {
+            let Some(r) = records.rulings.get_mut(ruling) else {
+                return;
+            };
+            r.endorsements.push((party, seq));
+            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
+            if r.adopted_at.is_some() || !quorum_met(ctx.charter, rule, &r.endorsements) {
+                return;
+            }
+            r.adopted_at = Some(seq);
+            let (allegation, finding, breaches) =
+                (r.allegation.clone(), r.finding, r.breaches.clone());
+            if let Some(a) = records.allegations.get_mut(&allegation) {
+                a.status = AllegationStatus::Ruled {
+                    ruling: ruling.clone(),
+                    finding,
+                    seq,
+                };
+            }
+            if finding == Finding::Confirmed {
+                for k in &breaches {
+                    set_commitment(
+                        records,
+                        k,
+                        CommitmentStatus::Breached {
+                            ruling: ruling.clone(),
+                            seq,
+                        },
+                    );
+                }
+            }
+        }
+        Event::RulingDissented { ruling, .. } => {
+            if let Some(r) = records.rulings.get_mut(ruling) {
+                r.dissents.push((party, seq));
+            }
+        }
+    }
+}
+
+fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {
+    if let Some(c) = records.commitments.get_mut(id) {
+        c.status = status;
+    }
+}

@@ -1,0 +1,103 @@
+//! The vocabulary of the agreement's two tracks: evidence digests, the
+//! accused's positions, and the findings and attributions of rulings. The
+//! variant order of each enum is part of the format.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{EntryHash, PartyId};
+
+/// A file offered as evidence, recorded by digest: the file itself is not
+/// stored in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The file's name as given (no directories).
+    pub name: String,
+    /// SHA-256 of the file's bytes (no domain tag: any tool can check it).
+    pub sha256: EntryHash,
+    pub size: u64,
+    pub media_type: String,
+}
+
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    let words: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    format!("{s:?} is not one of {}", words.join(", "))
+                })
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// The accused's answer to an allegation.
+    Position {
+        Deny => "deny",
+        Admit => "admit",
+        Counterclaim => "counterclaim",
+        Justify => "justify",
+    }
+);
+
+word_enum!(
+    /// What a ruling finds about an alleged incident.
+    Finding {
+        Confirmed => "confirmed",
+        NotSubstantiated => "not-substantiated",
+        Inconclusive => "inconclusive",
+        IncidentNotViolation => "incident-not-violation",
+    }
+);
+
+/// To whom a ruling attributes the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Attribution {
+    Party(PartyId),
+    Shared,
+    Unattributable,
+}
+
+impl fmt::Display for Attribution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Attribution::Party(p) => f.pad(p.as_str()),
+            Attribution::Shared => f.pad("shared"),
+            Attribution::Unattributable => f.pad("unattributable"),
+        }
+    }
+}
+
+impl std::str::FromStr for Attribution {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "shared" => Ok(Attribution::Shared),
+            "unattributable" => Ok(Attribution::Unattributable),
+            other => PartyId::new(other)
+                .map(Attribution::Party)
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
