@@ -67,7 +67,7 @@ key_file = "opp.pem.pub"
 
 [[party]]
 id = "us"
-name = "United States (observer)"
+name = "United States"
 role = "observer"
 key_file = "us.pem.pub"
 
@@ -101,10 +101,58 @@ for g in tr ru ir; do run clause endorse C3 --key "$g.pem"; done
 run clause endorse C4 --key un.pem
 run clause endorse C4 --key tr.pem
 
+say "The Syrian delegations accept clauses; signing and accepting are separate acts"
+at 2017-01-24T16:00:00Z
+run clause accept C1 --key gov.pem
+run clause accept C2 --key gov.pem
+run clause accept C1 --key opp.pem
+
+say "Commitments: each guarantor holds its allies to the ceasefire"
+at 2017-01-24T17:00:00Z
+run commit --id K1 --clause C2 --key ru.pem --zone "Syria, outside areas held by UN-designated groups" \
+  --text "Hold the Syrian government forces and the formations allied to them to the ceasefire."
+run commit --id K2 --clause C2 --key tr.pem --zone "Syria, outside areas held by UN-designated groups" \
+  --text "Hold the armed opposition groups that Turkey supports to the ceasefire."
+run commit --id K3 --clause C2 --key ir.pem \
+  --text "Hold the militias allied to Iran to the ceasefire."
+run commit --id K4 --clause C1 --key ru.pem --due 2017-02-06T18:00:00Z \
+  --text "Convene the first technical meeting of the trilateral monitoring group in Astana."
+run commit --id K5 --clause C2 --key gov.pem --zone "Wadi Barada and all other opposition-held areas" \
+  --text "Observe the ceasefire in all areas not held by UN-designated groups."
+
 say "What the charter refuses"
 refused clause propose --id C5 --title "Statement" --text "The United States welcomes the talks." --key us.pem
 refused clause endorse C4 --key opp.pem
 refused clause endorse C1 --key ru.pem
+refused commitment fulfil K1 --note "Done." --key tr.pem
+
+say "The opposition alleges an offensive in Wadi Barada, with evidence"
+cat > wadi-barada-report.txt <<'TXT'
+Local revolutionary council, Wadi Barada, 25 January 2017.
+Continued ground assault and air strikes on Ain al-Fijeh and Basimah.
+No Jabhat Fateh al-Sham presence in the valley, per the council.
+TXT
+at 2017-01-26T08:00:00Z
+run allege --id A1 --against gov --commitment K5 --occurred 2017-01-25T06:00:00Z \
+  --location "Wadi Barada" --key opp.pem --evidence wadi-barada-report.txt \
+  --summary "Ground offensive and air strikes on the besieged enclave after the ceasefire took effect."
+
+say "The accused answers"
+at 2017-01-27T10:00:00Z
+run respond A1 --position justify --key gov.pem \
+  --text "Operations target Jabhat Fateh al-Sham, which is excluded from the ceasefire; the rebels cut the water supply of Damascus."
+
+say "Russia reports its commitment fulfilled"
+at 2017-02-06T17:00:00Z
+run commitment fulfil K4 --key ru.pem --note "First technical meeting held in Astana on 6 February."
+
+say "A ruling: proposed by Turkey, adopted by quorum (2 guarantors), with Iran's dissent"
+at 2017-02-07T10:00:00Z
+run ruling propose --id R1 --allegation A1 --finding confirmed --attribution gov --breach K5 --key tr.pem \
+  --text "The monitoring group finds the offensive confirmed and attributable to government forces; no designated group was verified in the area."
+run ruling endorse R1 --key tr.pem
+run ruling dissent R1 --key ir.pem --text "The operations targeted a designated group; the finding ignores the cut to Damascus's water supply."
+run ruling endorse R1 --key ru.pem
 
 say "An auditor verifies the whole chain offline"
 unset ACCORD_TIME
@@ -112,5 +160,19 @@ run verify
 
 say "The record"
 run log
-echo
-run show 1
+
+say "Obligations now"
+run obligations
+
+say "The government's obligations as recorded before the ruling (6 February)"
+run obligations --party gov --as-of 2017-02-06T23:59:59Z
+
+say "The dispute record of A1"
+run history A1
+
+say "What the ruling changed"
+from=$("$ACCORD" log --json | python3 -c 'import json,sys; print([json.loads(l)["seq"] for l in sys.stdin if json.loads(l)["kind"]=="ruling-proposed"][0] - 1)')
+run diff --from "$from" --to "$("$ACCORD" verify --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["head"]["seq"])')"
+
+say "The auditor checks the evidence file against its recorded digest"
+run evidence check A1 wadi-barada-report.txt

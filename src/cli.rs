@@ -48,6 +48,100 @@ pub enum Command {
     /// Propose and endorse clauses.
     #[command(subcommand)]
     Clause(ClauseCommand),
+    /// Commit yourself under a clause (you are the obligor).
+    Commit {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        clause: String,
+        #[arg(long)]
+        text: String,
+        /// Where the commitment applies.
+        #[arg(long)]
+        zone: Option<String>,
+        /// When it falls due (RFC 3339); past it, an unfulfilled commitment is expired.
+        #[arg(long, value_name = "RFC3339")]
+        due: Option<String>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Report on your own commitments.
+    #[command(subcommand)]
+    Commitment(CommitmentCommand),
+    /// Allege a violation by another party.
+    Allege {
+        #[arg(long)]
+        id: String,
+        /// The accused party.
+        #[arg(long)]
+        against: String,
+        /// A commitment of the accused that the incident violates (repeatable).
+        #[arg(long = "commitment", value_name = "ID")]
+        commitments: Vec<String>,
+        /// When the incident happened (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        occurred: String,
+        #[arg(long)]
+        location: String,
+        #[arg(long)]
+        summary: String,
+        /// A file of evidence: its SHA-256, size and type are recorded, not the file (repeatable).
+        #[arg(long = "evidence", value_name = "FILE")]
+        evidence: Vec<PathBuf>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Answer an allegation against you.
+    Respond {
+        allegation: String,
+        /// deny | admit | counterclaim | justify
+        #[arg(long)]
+        position: String,
+        #[arg(long)]
+        text: String,
+        #[arg(long = "evidence", value_name = "FILE")]
+        evidence: Vec<PathBuf>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Withdraw your own allegation.
+    #[command(subcommand)]
+    Allegation(AllegationCommand),
+    /// Propose, endorse or dissent from rulings on allegations.
+    #[command(subcommand)]
+    Ruling(RulingCommand),
+    /// Each party's commitments, allegations, rulings and pending duties.
+    Obligations {
+        /// Only this party.
+        #[arg(long)]
+        party: Option<String>,
+        /// As recorded up to and including entry SEQ.
+        #[arg(long, value_name = "SEQ", conflicts_with = "as_of")]
+        at: Option<u64>,
+        /// As recorded at this time (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Every entry concerning a clause, commitment, allegation or ruling.
+    History {
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// What changed in every party's obligations between two entries.
+    Diff {
+        #[arg(long, value_name = "SEQ")]
+        from: u64,
+        #[arg(long, value_name = "SEQ")]
+        to: u64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Check a file against the evidence digests recorded for an allegation.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
     /// One line per entry: seq, time, author, kind, subject, short hash.
     Log(JsonFlag),
     /// One entry in full, with its hash and signature status.
@@ -100,11 +194,106 @@ pub enum ClauseCommand {
         #[command(flatten)]
         key: KeyArg,
     },
-    /// Endorse exactly the proposed text of a clause.
+    /// Endorse exactly the proposed text of a clause (guarantors, mediator).
     Endorse {
         id: String,
         #[command(flatten)]
         key: KeyArg,
+    },
+    /// Accept exactly the proposed text of a clause (parties to the conflict).
+    Accept {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CommitmentCommand {
+    /// Report a commitment fulfilled.
+    Fulfil {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Withdraw a commitment, giving the reason.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Report the remedy of a commitment a ruling found breached.
+    Remedy {
+        id: String,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllegationCommand {
+    /// Withdraw an allegation you filed.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulingCommand {
+    /// Draft a finding on an allegation (guarantors, monitors).
+    Propose {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        allegation: String,
+        /// confirmed | not-substantiated | inconclusive | incident-not-violation
+        #[arg(long)]
+        finding: String,
+        /// A party id, shared or unattributable.
+        #[arg(long)]
+        attribution: String,
+        /// A commitment the incident breached (repeatable; confirmed findings only).
+        #[arg(long = "breach", value_name = "ID")]
+        breaches: Vec<String>,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Endorse exactly the proposed ruling (guarantors).
+    Endorse {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Record your dissent from a ruling (guarantors); it does not block adoption.
+    Dissent {
+        id: String,
+        #[arg(long)]
+        text: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Does FILE match a digest recorded for the allegation or its responses?
+    Check {
+        allegation: String,
+        file: PathBuf,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 

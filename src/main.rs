@@ -5,19 +5,23 @@
 mod charter_file;
 mod cli;
 mod clock;
+mod evidence;
 mod keyfile;
+mod record;
 mod render;
+mod views_render;
 
 use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use accord_core::{ClauseId, Event};
-use accord_ledger::{synth, Ledger, SledStore};
+use accord_core::projection;
+use accord_core::{AllegationId, Event, PartyId};
+use accord_ledger::{synth, Ledger, LedgerError, SledStore};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
-use cli::{ClauseCommand, Cli, Command, DevCommand, KeyCommand};
+use cli::{Cli, Command, DevCommand, EvidenceCommand, KeyCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -94,35 +98,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 genesis.entry.body.author.party
             )?;
         }
-        Command::Clause(cmd) => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
-            let (event, key) = match cmd {
-                ClauseCommand::Propose {
-                    id,
-                    title,
-                    text,
-                    text_file,
-                    key,
-                } => {
-                    let text = match (text, text_file) {
-                        (Some(t), _) => t,
-                        (None, Some(f)) => read_text_file(&f)?,
-                        (None, None) => bail!("give the clause text with --text or --text-file"),
-                    };
-                    let id = ClauseId::new(id)?;
-                    (Event::ClauseProposed { id, title, text }, key.key)
-                }
-                ClauseCommand::Endorse { id, key } => {
-                    let clause = ClauseId::new(id)?;
-                    let proposal = ledger
-                        .clause(&clause)?
-                        .map(|c| c.proposal.hash)
-                        .with_context(|| format!("no clause {clause} has been proposed"))?;
-                    (Event::ClauseEndorsed { clause, proposal }, key.key)
-                }
-            };
-            append(&mut ledger, &key, cli.time.as_deref(), event, &mut out)?;
-        }
         Command::Log(json) => {
             let ledger = Ledger::open(&cli.ledger)?;
             for entry in ledger.entries(0) {
@@ -156,26 +131,158 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        Command::Dev(DevCommand::Synth { entries, keys_out }) => {
-            let mut ledger =
-                Ledger::create(&cli.ledger, synth::charter(), &synth::key(3), synth::START)?;
-            synth::extend(&mut ledger, entries)?;
-            if let Some(dir) = keys_out {
-                std::fs::create_dir_all(&dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-                for (i, name) in ["tr", "ru", "ir", "un"].iter().enumerate() {
-                    keyfile::write_private(&dir.join(format!("{name}.pem")), &synth::key(i))?;
+        Command::Obligations {
+            party,
+            at,
+            as_of,
+            json,
+        } => {
+            let ledger = Ledger::open(&cli.ledger)?;
+            let (state, time) = match (at, as_of) {
+                (Some(seq), _) => {
+                    let state = ledger.state_at(seq)?;
+                    let time = state.head_time();
+                    (state, time)
+                }
+                (None, Some(t)) => {
+                    let t = clock::parse(&t)?;
+                    (state_as_of(&ledger, t)?, t)
+                }
+                (None, None) => (ledger.replay()?, clock::now()),
+            };
+            let mut views = projection::obligations(&state, time);
+            if let Some(p) = party {
+                let p = PartyId::new(p)?;
+                views.retain(|v| v.party == p);
+                if views.is_empty() {
+                    bail!("no party {p} in the charter");
                 }
             }
-            writeln!(
-                out,
-                "synthetic ledger of {} entries in {}",
-                entries + 1,
-                cli.ledger.display()
-            )?;
+            if json.json {
+                writeln!(
+                    out,
+                    "{}",
+                    views_render::obligations_json(&state, time, &views)
+                )?;
+            } else {
+                write!(
+                    out,
+                    "{}",
+                    views_render::obligations_text(&state, time, &views)
+                )?;
+            }
+        }
+        Command::History { id, json } => {
+            let ledger = Ledger::open(&cli.ledger)?;
+            let entries = ledger.history(&id)?;
+            if entries.is_empty() {
+                bail!("nothing on record concerns {id}");
+            }
+            for e in &entries {
+                if json.json {
+                    let mut v = render::log_json(e);
+                    v["event"] = render::event_json(&e.entry.body.event);
+                    writeln!(out, "{v}")?;
+                } else {
+                    writeln!(out, "{}", render::log_line(e))?;
+                }
+            }
+        }
+        Command::Diff { from, to, json } => {
+            let ledger = Ledger::open(&cli.ledger)?;
+            let (a, b) = (ledger.state_at(from)?, ledger.state_at(to)?);
+            let before = projection::obligations(&a, a.head_time());
+            let after = projection::obligations(&b, b.head_time());
+            let changes = projection::diff(&before, &after);
+            if json.json {
+                writeln!(out, "{}", serde_json::to_value(&changes)?)?;
+            } else {
+                write!(out, "{}", views_render::diff_text(from, to, &changes))?;
+            }
+        }
+        Command::Evidence(EvidenceCommand::Check {
+            allegation,
+            file,
+            json,
+        }) => {
+            let mut ledger = Ledger::open(&cli.ledger)?;
+            let id = AllegationId::new(allegation)?;
+            let offered = evidence::digest(&file)?;
+            let found = ledger.evidence_of(&id)?;
+            let matched = found
+                .iter()
+                .find(|(_, e)| e.sha256 == offered.sha256 && e.size == offered.size);
+            if json.json {
+                let v = serde_json::json!({
+                    "allegation": id.as_str(),
+                    "file": file.display().to_string(),
+                    "sha256": offered.sha256.to_hex(),
+                    "size": offered.size,
+                    "matches": matched.map(|(seq, e)| serde_json::json!({"seq": seq, "name": e.name})),
+                });
+                writeln!(out, "{v}")?;
+            } else if let Some((seq, e)) = matched {
+                writeln!(
+                    out,
+                    "match: {} is {} as recorded in entry {seq} (sha256 {})",
+                    file.display(),
+                    e.name,
+                    e.sha256
+                )?;
+            } else {
+                writeln!(out, "NO MATCH: {} (sha256 {}, {} bytes) is not among the {} evidence digest(s) recorded for {id}", file.display(), offered.sha256, offered.size, found.len())?;
+            }
+            if matched.is_none() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Dev(DevCommand::Synth { entries, keys_out }) => {
+            dev_synth(&cli.ledger, entries, keys_out, &mut out)?;
+        }
+        writing => {
+            let mut ledger = Ledger::open(&cli.ledger)?;
+            let Some((event, key)) = record::event_for(writing, &mut ledger)? else {
+                bail!("internal: unhandled command");
+            };
+            append(&mut ledger, &key, cli.time.as_deref(), event, &mut out)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn state_as_of(ledger: &Ledger<SledStore>, t: i64) -> Result<accord_core::State> {
+    match ledger.state_as_of(t) {
+        Err(LedgerError::BeforeLedger { founded, .. }) => bail!(
+            "{} is before the ledger was founded ({})",
+            clock::format(t),
+            clock::format(founded)
+        ),
+        other => Ok(other?),
+    }
+}
+
+fn dev_synth(
+    path: &Path,
+    entries: u64,
+    keys_out: Option<std::path::PathBuf>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let mut ledger = Ledger::create(path, synth::charter(), &synth::key(3), synth::START)?;
+    synth::extend(&mut ledger, entries)?;
+    if let Some(dir) = keys_out {
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        for (i, name) in ["tr", "ru", "ir", "un"].iter().enumerate() {
+            keyfile::write_private(&dir.join(format!("{name}.pem")), &synth::key(i))?;
+        }
+    }
+    writeln!(
+        out,
+        "synthetic ledger of {} entries in {}",
+        entries + 1,
+        path.display()
+    )?;
+    Ok(())
 }
 
 fn claimed_time(flag: Option<&str>) -> Result<i64> {
@@ -183,11 +290,6 @@ fn claimed_time(flag: Option<&str>) -> Result<i64> {
         Some(s) => clock::parse(s),
         None => Ok(clock::now()),
     }
-}
-
-fn read_text_file(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
 }
 
 fn append(
@@ -218,6 +320,20 @@ fn append(
                     out,
                     "clause {clause}: {} endorsement(s), not yet adopted",
                     c.endorsements.len()
+                )?,
+            }
+        }
+    }
+    if let Event::RulingEndorsed { ruling, .. } = &entry.entry.body.event {
+        let records = ledger.records(vec![accord_core::RecordKey::Ruling(ruling.clone())])?;
+        if let Some(r) = records.rulings().get(ruling) {
+            match r.adopted_at {
+                Some(seq) if seq == entry.seq() => writeln!(out, "ruling {ruling} is now adopted")?,
+                Some(seq) => writeln!(out, "ruling {ruling} was adopted at entry {seq}")?,
+                None => writeln!(
+                    out,
+                    "ruling {ruling}: {} endorsement(s), not yet adopted",
+                    r.endorsements.len()
                 )?,
             }
         }

@@ -18,12 +18,12 @@ pub fn status_str(s: SignatureStatus) -> &'static str {
 pub fn log_line(e: &Sealed) -> String {
     let b = &e.entry.body;
     format!(
-        "{:>6}  {}  {:<8} {:<16} {:<32} {}",
+        "{:>6}  {}  {:<8} {:<20} {:<24} {}",
         b.seq,
         clock::format(b.time),
         b.author.party,
         b.event.kind(),
-        truncate(&b.event.subject(), 32),
+        truncate(&b.event.subject(), 24),
         e.hash.short()
     )
 }

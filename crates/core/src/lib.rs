@@ -13,6 +13,7 @@ pub mod entry;
 pub mod event;
 pub mod ids;
 pub mod limits;
+pub mod projection;
 pub mod records;
 pub mod rules;
 pub mod terms;

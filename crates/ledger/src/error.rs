@@ -25,6 +25,8 @@ pub enum LedgerError {
     Damaged { seq: u64, reason: String },
     #[error("no entry {seq}: the ledger's last entry is {last}")]
     NoEntry { seq: u64, last: u64 },
+    #[error("{time} is before the ledger was founded ({founded})")]
+    BeforeLedger { time: i64, founded: i64 },
     #[error("internal encoding failure: {0}")]
     Codec(#[from] CodecError),
 }

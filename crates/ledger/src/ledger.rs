@@ -5,9 +5,10 @@ use std::path::Path;
 
 use accord_core::codec;
 use accord_core::entry::{Author, Head};
+use accord_core::projection::History;
 use accord_core::{
-    crypto, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event, RecordKey, Records,
-    Sealed, State, Violation, FORMAT_VERSION,
+    crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
+    Evidence, RecordKey, Records, Sealed, State, Violation, FORMAT_VERSION,
 };
 use accord_store::{KeyValue, SledStore, Store};
 use ed25519_dalek::SigningKey;
@@ -307,6 +308,75 @@ impl<S: Store> Ledger<S> {
     /// The full state at the head, recomputed from the entries.
     pub fn replay(&self) -> Result<State, LedgerError> {
         verify::replay(&self.store)
+    }
+
+    /// The full state after entry `seq`, recomputed (with every check) from
+    /// entries 0..=seq only: later entries are invisible.
+    pub fn state_at(&self, seq: u64) -> Result<State, LedgerError> {
+        let last = self.last_seq()?;
+        if seq > last {
+            return Err(LedgerError::NoEntry { seq, last });
+        }
+        verify::replay_while(&self.store, |e| e.seq() <= seq, |_| {})
+    }
+
+    /// The full state from the entries whose claimed time is at or before
+    /// `time` (times never go backwards, so these are a prefix).
+    pub fn state_as_of(&self, time: i64) -> Result<State, LedgerError> {
+        let genesis = self.entry(0)?;
+        if time < genesis.entry.body.time {
+            return Err(LedgerError::BeforeLedger {
+                time,
+                founded: genesis.entry.body.time,
+            });
+        }
+        verify::replay_while(&self.store, |e| e.entry.body.time <= time, |_| {})
+    }
+
+    /// The entries that make up the record of item `id`, in order, from a
+    /// verifying replay.
+    pub fn history(&self, id: &str) -> Result<Vec<Sealed>, LedgerError> {
+        let mut filter = History::new(id);
+        let mut out = Vec::new();
+        verify::replay_while(
+            &self.store,
+            |_| true,
+            |e| {
+                if filter.concerns(&e.entry.body.event) {
+                    out.push(e.clone());
+                }
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The records named by `keys` (and those they link to) as of the head.
+    pub fn records(&mut self, keys: Vec<RecordKey>) -> Result<Records, LedgerError> {
+        Ok(self.state_for(keys)?.into_parts().1)
+    }
+
+    /// Every evidence digest recorded for an allegation (by its filing and
+    /// its responses), with the seq of the entry that recorded it.
+    pub fn evidence_of(&mut self, id: &AllegationId) -> Result<Vec<(u64, Evidence)>, LedgerError> {
+        let records = self.records(vec![RecordKey::Allegation(id.clone())])?;
+        let a = records.allegations().get(id).ok_or_else(|| {
+            LedgerError::Rejected(Violation::Unknown {
+                kind: "allegation",
+                id: id.to_string(),
+            })
+        })?;
+        let mut out: Vec<(u64, Evidence)> = a
+            .evidence
+            .iter()
+            .map(|e| (a.filed.seq, e.clone()))
+            .collect();
+        for r in &a.responses {
+            if let Event::AllegationAnswered { evidence, .. } = self.entry(r.seq)?.entry.body.event
+            {
+                out.extend(evidence.into_iter().map(|e| (r.seq, e)));
+            }
+        }
+        Ok(out)
     }
 
     /// A clause's record as of the head.

@@ -54,7 +54,18 @@ pub fn verify_store<S: Store + ?Sized>(store: &S) -> VerifyReport {
 
 /// Rebuilds the state from the entries, refusing a damaged ledger.
 pub(crate) fn replay<S: Store + ?Sized>(store: &S) -> Result<State, LedgerError> {
-    match fold(store) {
+    replay_while(store, |_| true, |_| {})
+}
+
+/// Replays, with every check, the entries from seq 0 for which `take`
+/// holds, stopping at the first for which it does not; `visit` sees each
+/// admitted entry. Refuses a damaged ledger (within the replayed part).
+pub(crate) fn replay_while<S: Store + ?Sized>(
+    store: &S,
+    take: impl FnMut(&Sealed) -> bool,
+    visit: impl FnMut(&Sealed),
+) -> Result<State, LedgerError> {
+    match fold_while(store, take, visit) {
         Folded {
             state: Some(state),
             failure: None,
@@ -79,13 +90,25 @@ struct Folded {
 }
 
 fn fold<S: Store + ?Sized>(store: &S) -> Folded {
+    fold_while(store, |_| true, |_| {})
+}
+
+fn fold_while<S: Store + ?Sized>(
+    store: &S,
+    mut take: impl FnMut(&Sealed) -> bool,
+    mut visit: impl FnMut(&Sealed),
+) -> Folded {
     let mut state: Option<State> = None;
     for (expected, item) in (0u64..).zip(store.scan(0)) {
-        if let Err((seq, reason)) = step(&mut state, expected, item) {
-            return Folded {
-                state,
-                failure: Some(Failure { seq, reason }),
-            };
+        match step(&mut state, expected, item, &mut take) {
+            Ok(Some(entry)) => visit(&entry),
+            Ok(None) => break,
+            Err((seq, reason)) => {
+                return Folded {
+                    state,
+                    failure: Some(Failure { seq, reason }),
+                }
+            }
         }
     }
     Folded {
@@ -94,12 +117,14 @@ fn fold<S: Store + ?Sized>(store: &S) -> Folded {
     }
 }
 
-/// Checks one stored entry and folds it into `state`.
+/// Checks one stored entry and folds it into `state`; `None` when `take`
+/// declines it (entry 0 is always taken).
 fn step(
     state: &mut Option<State>,
     expected: u64,
     item: Result<RawEntry, StoreError>,
-) -> Result<(), (u64, String)> {
+    take: &mut impl FnMut(&Sealed) -> bool,
+) -> Result<Option<Sealed>, (u64, String)> {
     let (key, bytes) = item.map_err(|e| (expected, format!("unreadable: {e}")))?;
     if key != expected {
         return Err((expected, "entry is missing".into()));
@@ -111,9 +136,12 @@ fn step(
             format!("stored at seq {key} but the entry says seq {}", entry.seq()),
         ));
     }
+    if key > 0 && !take(&entry) {
+        return Ok(None);
+    }
     match state {
         None => *state = Some(State::genesis(&entry).map_err(|v| (key, v.to_string()))?),
         Some(s) => s.admit(&entry).map_err(|v| (key, v.to_string()))?,
     }
-    Ok(())
+    Ok(Some(entry))
 }

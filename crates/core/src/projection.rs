@@ -1,0 +1,367 @@
+//! Projections: pure functions from a folded [`State`] to the views people
+//! ask for: each party's obligations, what changed between two points, and
+//! which entries make up the record of one item.
+//!
+//! A projection never reads a clock: "as of" is an argument, so two
+//! parties asking about the same point get the same answer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::charter::Role;
+use crate::event::Event;
+use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
+use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, Records};
+use crate::rules::State;
+use crate::terms::{Attribution, Finding};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitmentView {
+    pub id: CommitmentId,
+    pub clause: ClauseId,
+    pub text: String,
+    pub zone: Option<String>,
+    pub due: Option<i64>,
+    /// pending | active | expired | fulfilled | withdrawn | breached | remedied
+    pub state: &'static str,
+    /// The ruling that found it breached, if any.
+    pub ruling: Option<RulingId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllegationView {
+    pub id: AllegationId,
+    pub by: PartyId,
+    pub against: PartyId,
+    pub occurred: i64,
+    pub location: String,
+    pub summary: String,
+    pub commitments: Vec<CommitmentId>,
+    /// filed | answered | ruled | withdrawn
+    pub state: &'static str,
+    pub finding: Option<Finding>,
+    pub ruling: Option<RulingId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RulingView {
+    pub id: RulingId,
+    pub allegation: AllegationId,
+    pub finding: Finding,
+    pub attribution: Attribution,
+    pub breaches: Vec<CommitmentId>,
+    /// proposed | adopted
+    pub state: &'static str,
+    pub endorsements: Vec<PartyId>,
+    pub dissents: Vec<PartyId>,
+}
+
+/// Something a party is expected to do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Duty {
+    /// endorse-clause | accept-clause | respond | endorse-ruling
+    pub duty: &'static str,
+    pub item: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartyView {
+    pub party: PartyId,
+    pub name: String,
+    pub role: Role,
+    pub commitments: Vec<CommitmentView>,
+    pub allegations_against: Vec<AllegationView>,
+    pub allegations_by: Vec<AllegationView>,
+    pub rulings: Vec<RulingView>,
+    pub duties: Vec<Duty>,
+}
+
+/// The state word of a commitment as of `time`.
+pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> &'static str {
+    match c.status {
+        CommitmentStatus::Open => {
+            let adopted = records
+                .clauses()
+                .get(&c.clause)
+                .is_some_and(|cl| cl.adopted_at.is_some());
+            if !adopted {
+                "pending"
+            } else if c.due.is_some_and(|d| d < time) {
+                "expired"
+            } else {
+                "active"
+            }
+        }
+        CommitmentStatus::Fulfilled { .. } => "fulfilled",
+        CommitmentStatus::Withdrawn { .. } => "withdrawn",
+        CommitmentStatus::Breached { .. } => "breached",
+        CommitmentStatus::Remedied { .. } => "remedied",
+    }
+}
+
+fn allegation_views(records: &Records) -> Vec<AllegationView> {
+    records
+        .allegations()
+        .iter()
+        .map(|(id, a)| {
+            let (state, finding, ruling) = match &a.status {
+                AllegationStatus::Open if a.responses.is_empty() => ("filed", None, None),
+                AllegationStatus::Open => ("answered", None, None),
+                AllegationStatus::Withdrawn { .. } => ("withdrawn", None, None),
+                AllegationStatus::Ruled {
+                    ruling, finding, ..
+                } => ("ruled", Some(*finding), Some(ruling.clone())),
+            };
+            AllegationView {
+                id: id.clone(),
+                by: a.by.clone(),
+                against: a.against.clone(),
+                occurred: a.occurred,
+                location: a.location.clone(),
+                summary: a.summary.clone(),
+                commitments: a.commitments.clone(),
+                state,
+                finding,
+                ruling,
+            }
+        })
+        .collect()
+}
+
+/// Every party's obligations in `state`, with expiry judged at `time`.
+pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
+    let records = state.records();
+    let allegations = allegation_views(records);
+    let rulings: Vec<RulingView> = records
+        .rulings()
+        .iter()
+        .map(|(id, r)| RulingView {
+            id: id.clone(),
+            allegation: r.allegation.clone(),
+            finding: r.finding,
+            attribution: r.attribution.clone(),
+            breaches: r.breaches.clone(),
+            state: if r.adopted_at.is_some() {
+                "adopted"
+            } else {
+                "proposed"
+            },
+            endorsements: r.endorsements.iter().map(|(p, _)| p.clone()).collect(),
+            dissents: r.dissents.iter().map(|(p, _)| p.clone()).collect(),
+        })
+        .collect();
+
+    state
+        .charter()
+        .parties
+        .iter()
+        .map(|party| {
+            let me = &party.id;
+            let commitments: Vec<CommitmentView> = records
+                .commitments()
+                .iter()
+                .filter(|(_, c)| &c.obligor == me)
+                .map(|(id, c)| CommitmentView {
+                    id: id.clone(),
+                    clause: c.clause.clone(),
+                    text: c.text.clone(),
+                    zone: c.zone.clone(),
+                    due: c.due,
+                    state: commitment_state(records, c, time),
+                    ruling: match &c.status {
+                        CommitmentStatus::Breached { ruling, .. }
+                        | CommitmentStatus::Remedied { ruling, .. } => Some(ruling.clone()),
+                        _ => None,
+                    },
+                })
+                .collect();
+            let against: Vec<AllegationView> = allegations
+                .iter()
+                .filter(|a| &a.against == me)
+                .cloned()
+                .collect();
+            let by: Vec<AllegationView> = allegations
+                .iter()
+                .filter(|a| &a.by == me)
+                .cloned()
+                .collect();
+            let mine: BTreeSet<&CommitmentId> = commitments.iter().map(|c| &c.id).collect();
+            let concerning: Vec<RulingView> = rulings
+                .iter()
+                .filter(|r| {
+                    let on_mine = records
+                        .allegations()
+                        .get(&r.allegation)
+                        .is_some_and(|a| &a.against == me || &a.by == me);
+                    on_mine
+                        || r.attribution == Attribution::Party(me.clone())
+                        || r.breaches.iter().any(|k| mine.contains(k))
+                })
+                .cloned()
+                .collect();
+            PartyView {
+                party: me.clone(),
+                name: party.name.clone(),
+                role: party.role,
+                duties: duties(state, me, party.role),
+                commitments,
+                allegations_against: against,
+                allegations_by: by,
+                rulings: concerning,
+            }
+        })
+        .collect()
+}
+
+fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
+    let records = state.records();
+    let mut out = Vec::new();
+    for (id, c) in records.clauses() {
+        let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
+        match role {
+            Role::Guarantor if c.adopted_at.is_none() && !signed(&c.endorsements) => {
+                out.push(Duty {
+                    duty: "endorse-clause",
+                    item: id.to_string(),
+                })
+            }
+            Role::Party if !signed(&c.acceptances) => out.push(Duty {
+                duty: "accept-clause",
+                item: id.to_string(),
+            }),
+            _ => {}
+        }
+    }
+    for (id, a) in records.allegations() {
+        if &a.against == me && a.status == AllegationStatus::Open && a.responses.is_empty() {
+            out.push(Duty {
+                duty: "respond",
+                item: id.to_string(),
+            });
+        }
+    }
+    if role == Role::Guarantor {
+        for (id, r) in records.rulings() {
+            let open = records
+                .allegations()
+                .get(&r.allegation)
+                .is_some_and(|a| a.status == AllegationStatus::Open);
+            let signed = r
+                .endorsements
+                .iter()
+                .chain(&r.dissents)
+                .any(|(p, _)| p == me);
+            if r.adopted_at.is_none() && open && !signed {
+                out.push(Duty {
+                    duty: "endorse-ruling",
+                    item: id.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// One difference between two obligation views.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub party: PartyId,
+    /// commitment | allegation-against | allegation-by | ruling | duty
+    pub kind: &'static str,
+    pub item: String,
+    /// The state before (`None`: not on record then).
+    pub from: Option<String>,
+    /// The state after (`None`: no longer listed).
+    pub to: Option<String>,
+}
+
+fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
+    let mut out = BTreeMap::new();
+    for c in &v.commitments {
+        out.insert(("commitment", c.id.to_string()), c.state.to_owned());
+    }
+    for a in &v.allegations_against {
+        out.insert(("allegation-against", a.id.to_string()), allegation_word(a));
+    }
+    for a in &v.allegations_by {
+        out.insert(("allegation-by", a.id.to_string()), allegation_word(a));
+    }
+    for r in &v.rulings {
+        out.insert(("ruling", r.id.to_string()), r.state.to_owned());
+    }
+    for d in &v.duties {
+        out.insert(
+            ("duty", format!("{} {}", d.duty, d.item)),
+            "pending".to_owned(),
+        );
+    }
+    out
+}
+
+fn allegation_word(a: &AllegationView) -> String {
+    match a.finding {
+        Some(f) => format!("{} ({f})", a.state),
+        None => a.state.to_owned(),
+    }
+}
+
+/// What changed in every party's obligations from `before` to `after`.
+pub fn diff(before: &[PartyView], after: &[PartyView]) -> Vec<Change> {
+    let mut out = Vec::new();
+    for b in after {
+        let empty = BTreeMap::new();
+        let old = before
+            .iter()
+            .find(|a| a.party == b.party)
+            .map(items)
+            .unwrap_or(empty);
+        let new = items(b);
+        let keys: BTreeSet<&(&'static str, String)> = old.keys().chain(new.keys()).collect();
+        for key in keys {
+            let (from, to) = (old.get(key), new.get(key));
+            if from != to {
+                out.push(Change {
+                    party: b.party.clone(),
+                    kind: key.0,
+                    item: key.1.clone(),
+                    from: from.cloned(),
+                    to: to.cloned(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Picks, in order, the entries that make up the record of one item: those
+/// that name it, and the follow-ups of allegations and rulings they create.
+#[derive(Debug, Clone)]
+pub struct History {
+    related: BTreeSet<String>,
+}
+
+impl History {
+    pub fn new(id: &str) -> Self {
+        Self {
+            related: BTreeSet::from([id.to_owned()]),
+        }
+    }
+
+    pub fn concerns(&mut self, event: &Event) -> bool {
+        let mentions = event.mentions();
+        if !mentions.iter().any(|m| self.related.contains(*m)) {
+            return false;
+        }
+        match event {
+            Event::AllegationFiled { id, .. } => {
+                self.related.insert(id.to_string());
+            }
+            Event::RulingProposed { id, .. } => {
+                self.related.insert(id.to_string());
+            }
+            _ => {}
+        }
+        true
+    }
+}

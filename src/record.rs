@@ -1,0 +1,208 @@
+//! Turns the writing commands' arguments into events. Anything an event
+//! must reference by hash (a clause or ruling proposal) is looked up
+//! through the ledger; every rule is left to the ledger's append.
+
+use std::path::PathBuf;
+
+use accord_core::{
+    AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
+    RecordKey, RulingId,
+};
+use accord_ledger::{Ledger, SledStore};
+use anyhow::{anyhow, bail, Context, Result};
+
+use crate::cli::{AllegationCommand, ClauseCommand, Command, CommitmentCommand, RulingCommand};
+use crate::{clock, evidence};
+
+/// The event a writing command records and the key that signs it, or
+/// `None` if `cmd` does not write.
+pub fn event_for(cmd: Command, ledger: &mut Ledger<SledStore>) -> Result<Option<(Event, PathBuf)>> {
+    Ok(Some(match cmd {
+        Command::Clause(ClauseCommand::Propose {
+            id,
+            title,
+            text,
+            text_file,
+            key,
+        }) => {
+            let text = match (text, text_file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => read_text_file(&f)?,
+                (None, None) => bail!("give the clause text with --text or --text-file"),
+            };
+            let id = ClauseId::new(id)?;
+            (Event::ClauseProposed { id, title, text }, key.key)
+        }
+        Command::Clause(ClauseCommand::Endorse { id, key }) => {
+            let (clause, proposal) = clause_proposal(ledger, id)?;
+            (Event::ClauseEndorsed { clause, proposal }, key.key)
+        }
+        Command::Clause(ClauseCommand::Accept { id, key }) => {
+            let (clause, proposal) = clause_proposal(ledger, id)?;
+            (Event::ClauseAccepted { clause, proposal }, key.key)
+        }
+        Command::Commit {
+            id,
+            clause,
+            text,
+            zone,
+            due,
+            key,
+        } => (
+            Event::CommitmentMade {
+                id: CommitmentId::new(id)?,
+                clause: ClauseId::new(clause)?,
+                text,
+                zone,
+                due: due.as_deref().map(clock::parse).transpose()?,
+            },
+            key.key,
+        ),
+        Command::Commitment(c) => match c {
+            CommitmentCommand::Fulfil { id, note, key } => (
+                Event::CommitmentFulfilled {
+                    commitment: CommitmentId::new(id)?,
+                    note,
+                },
+                key.key,
+            ),
+            CommitmentCommand::Withdraw { id, reason, key } => (
+                Event::CommitmentWithdrawn {
+                    commitment: CommitmentId::new(id)?,
+                    reason,
+                },
+                key.key,
+            ),
+            CommitmentCommand::Remedy { id, note, key } => (
+                Event::CommitmentRemedied {
+                    commitment: CommitmentId::new(id)?,
+                    note,
+                },
+                key.key,
+            ),
+        },
+        Command::Allege {
+            id,
+            against,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence,
+            key,
+        } => (
+            Event::AllegationFiled {
+                id: AllegationId::new(id)?,
+                against: PartyId::new(against)?,
+                commitments: commitments
+                    .into_iter()
+                    .map(CommitmentId::new)
+                    .collect::<Result<_, _>>()?,
+                occurred: clock::parse(&occurred)?,
+                location,
+                summary,
+                evidence: evidence::digest_all(&evidence)?,
+            },
+            key.key,
+        ),
+        Command::Respond {
+            allegation,
+            position,
+            text,
+            evidence,
+            key,
+        } => (
+            Event::AllegationAnswered {
+                allegation: AllegationId::new(allegation)?,
+                position: position
+                    .parse::<Position>()
+                    .map_err(|e| anyhow!("--position: {e}"))?,
+                text,
+                evidence: evidence::digest_all(&evidence)?,
+            },
+            key.key,
+        ),
+        Command::Allegation(AllegationCommand::Withdraw { id, reason, key }) => (
+            Event::AllegationWithdrawn {
+                allegation: AllegationId::new(id)?,
+                reason,
+            },
+            key.key,
+        ),
+        Command::Ruling(r) => match r {
+            RulingCommand::Propose {
+                id,
+                allegation,
+                finding,
+                attribution,
+                breaches,
+                text,
+                key,
+            } => (
+                Event::RulingProposed {
+                    id: RulingId::new(id)?,
+                    allegation: AllegationId::new(allegation)?,
+                    finding: finding
+                        .parse::<Finding>()
+                        .map_err(|e| anyhow!("--finding: {e}"))?,
+                    attribution: attribution
+                        .parse::<Attribution>()
+                        .map_err(|e| anyhow!("--attribution: {e}"))?,
+                    breaches: breaches
+                        .into_iter()
+                        .map(CommitmentId::new)
+                        .collect::<Result<_, _>>()?,
+                    text,
+                },
+                key.key,
+            ),
+            RulingCommand::Endorse { id, key } => {
+                let (ruling, proposal) = ruling_proposal(ledger, id)?;
+                (Event::RulingEndorsed { ruling, proposal }, key.key)
+            }
+            RulingCommand::Dissent { id, text, key } => {
+                let (ruling, proposal) = ruling_proposal(ledger, id)?;
+                (
+                    Event::RulingDissented {
+                        ruling,
+                        proposal,
+                        text,
+                    },
+                    key.key,
+                )
+            }
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn clause_proposal(
+    ledger: &mut Ledger<SledStore>,
+    id: String,
+) -> Result<(ClauseId, accord_core::EntryHash)> {
+    let clause = ClauseId::new(id)?;
+    let proposal = ledger
+        .clause(&clause)?
+        .map(|c| c.proposal.hash)
+        .with_context(|| format!("no clause {clause} has been proposed"))?;
+    Ok((clause, proposal))
+}
+
+fn ruling_proposal(
+    ledger: &mut Ledger<SledStore>,
+    id: String,
+) -> Result<(RulingId, accord_core::EntryHash)> {
+    let ruling = RulingId::new(id)?;
+    let records = ledger.records(vec![RecordKey::Ruling(ruling.clone())])?;
+    let proposal = records
+        .rulings()
+        .get(&ruling)
+        .map(|r| r.proposal.hash)
+        .with_context(|| format!("no ruling {ruling} has been proposed"))?;
+    Ok((ruling, proposal))
+}
+
+fn read_text_file(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
+}

@@ -1,0 +1,145 @@
+//! Text and JSON renderings of the projections: obligations and diffs.
+
+use accord_core::projection::{Change, PartyView};
+use accord_core::State;
+use serde_json::{json, Value};
+
+use crate::clock;
+
+/// Rewrites Unix-second fields named `due` or `occurred` as RFC 3339.
+fn rfc3339_times(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if matches!(k.as_str(), "due" | "occurred") {
+                    if let Some(t) = val.as_i64() {
+                        *val = json!(clock::format(t));
+                        continue;
+                    }
+                }
+                rfc3339_times(val);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rfc3339_times),
+        _ => {}
+    }
+}
+
+pub fn obligations_json(state: &State, time: i64, views: &[PartyView]) -> Value {
+    let mut parties = serde_json::to_value(views).unwrap_or(Value::Null);
+    rfc3339_times(&mut parties);
+    json!({
+        "as_of": { "seq": state.head().seq, "hash": state.head().hash.to_hex(), "time": clock::format(time) },
+        "parties": parties,
+    })
+}
+
+pub fn obligations_text(state: &State, time: i64, views: &[PartyView]) -> String {
+    let mut out = format!(
+        "obligations as recorded up to entry {} ({}), judged at {}\n",
+        state.head().seq,
+        state.head().hash.short(),
+        clock::format(time)
+    );
+    for v in views {
+        out += &format!("\n{} — {} ({})\n", v.party, v.name, v.role);
+        let mut any = false;
+        for c in &v.commitments {
+            any = true;
+            let due = c
+                .due
+                .map(|d| format!(", due {}", clock::format(d)))
+                .unwrap_or_default();
+            let zone = c
+                .zone
+                .as_deref()
+                .map(|z| format!(", zone {z}"))
+                .unwrap_or_default();
+            let ruling = c
+                .ruling
+                .as_ref()
+                .map(|r| format!(" by ruling {r}"))
+                .unwrap_or_default();
+            out += &format!(
+                "  commitment  {:<6} {:<10}{ruling} under {}{due}{zone}: {}\n",
+                c.id, c.state, c.clause, c.text
+            );
+        }
+        for (label, list) in [
+            ("alleged by", &v.allegations_against),
+            ("alleges", &v.allegations_by),
+        ] {
+            for a in list {
+                any = true;
+                let other = if label == "alleged by" {
+                    &a.by
+                } else {
+                    &a.against
+                };
+                let finding = a.finding.map(|f| format!(" ({f})")).unwrap_or_default();
+                out += &format!(
+                    "  allegation  {:<6} {}{finding}, {label} {other}: {} at {}, {}\n",
+                    a.id,
+                    a.state,
+                    a.summary,
+                    a.location,
+                    clock::format(a.occurred)
+                );
+            }
+        }
+        for r in &v.rulings {
+            any = true;
+            let dissent = if r.dissents.is_empty() {
+                String::new()
+            } else {
+                format!(", dissent: {}", join(&r.dissents))
+            };
+            out += &format!(
+                "  ruling      {:<6} {} on {}: {}, attributed to {}; endorsed by {}{dissent}\n",
+                r.id,
+                r.state,
+                r.allegation,
+                r.finding,
+                r.attribution,
+                if r.endorsements.is_empty() {
+                    "-".into()
+                } else {
+                    join(&r.endorsements)
+                }
+            );
+        }
+        for d in &v.duties {
+            any = true;
+            out += &format!("  to do       {} {}\n", d.duty, d.item);
+        }
+        if !any {
+            out += "  nothing on record\n";
+        }
+    }
+    out
+}
+
+fn join(ids: &[accord_core::PartyId]) -> String {
+    ids.iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn diff_text(from: u64, to: u64, changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return format!("no change in any party's obligations from entry {from} to entry {to}\n");
+    }
+    let mut out = format!("changes from entry {from} to entry {to}\n");
+    for c in changes {
+        out += &format!(
+            "  {:<6} {:<18} {:<24} {} -> {}\n",
+            c.party,
+            c.kind,
+            c.item,
+            c.from.as_deref().unwrap_or("(none)"),
+            c.to.as_deref().unwrap_or("(none)")
+        );
+    }
+    out
+}
