@@ -1,0 +1,368 @@
+//! Property tests over random sequences of domain events (valid and not):
+//!
+//! - an append through the ledger, which loads only the records an event
+//!   touches, decides exactly as a fold over the full state does, with the
+//!   same refusal;
+//! - a refused append leaves every stored byte unchanged;
+//! - derived data kept incrementally equals a rebuild from the entries, and
+//!   so do the obligations projected from it;
+//! - the state "as of" entry k equals the state of the ledger truncated
+//!   after entry k.
+
+use accord_core::crypto::public_key;
+use accord_core::projection::obligations;
+use accord_core::*;
+use accord_ledger::{KeyValue, Ledger, MemStore, RawEntry, Store};
+use ed25519_dalek::SigningKey;
+use proptest::prelude::*;
+
+const T0: i64 = 1_485_129_600;
+const NAMES: [(&str, Role); 8] = [
+    ("tr", Role::Guarantor),
+    ("ru", Role::Guarantor),
+    ("ir", Role::Guarantor),
+    ("un", Role::Mediator),
+    ("gov", Role::Party),
+    ("opp", Role::Party),
+    ("mon", Role::Monitor),
+    ("us", Role::Observer),
+];
+
+fn key(i: usize) -> SigningKey {
+    SigningKey::from_bytes(&[i as u8 + 40; 32])
+}
+
+fn charter() -> Charter {
+    Charter {
+        title: "Property mechanism".into(),
+        parties: NAMES
+            .iter()
+            .enumerate()
+            .map(|(i, (id, role))| Party {
+                id: PartyId::new(*id).unwrap(),
+                name: id.to_uppercase(),
+                role: *role,
+                key: public_key(&key(i)),
+            })
+            .collect(),
+        rules: Rules {
+            clause_adoption: Adoption::Quorum(2),
+            ruling_quorum: 2,
+        },
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Act {
+    Propose(u8),
+    Endorse(u8),
+    Accept(u8),
+    Commit(u8, u8, Option<u32>),
+    Fulfil(u8),
+    Withdraw(u8),
+    Remedy(u8),
+    Allege(u8, usize, Vec<u8>),
+    Respond(u8),
+    WithdrawAllegation(u8),
+    Rule(u8, u8, usize, usize, Vec<u8>),
+    EndorseRuling(u8),
+    Dissent(u8),
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    prop_oneof![
+        6 => (0u8..6).prop_map(Act::Propose),
+        8 => (0u8..3).prop_map(Act::Endorse),
+        2 => (0u8..3).prop_map(Act::Accept),
+        6 => (0u8..8, 0u8..6, prop::option::of(0u32..400_000)).prop_map(|(k, c, d)| Act::Commit(k, c, d)),
+        2 => (0u8..4).prop_map(Act::Fulfil),
+        1 => (0u8..4).prop_map(Act::Withdraw),
+        3 => (0u8..4).prop_map(Act::Remedy),
+        6 => (0u8..4, 0usize..8, prop::collection::vec(0u8..4, 0..2)).prop_map(|(a, p, k)| Act::Allege(a, p, k)),
+        3 => (0u8..2).prop_map(Act::Respond),
+        1 => (0u8..2).prop_map(Act::WithdrawAllegation),
+        6 => (0u8..4, 0u8..4, 0usize..4, 0usize..10, prop::collection::vec(0u8..4, 0..2))
+            .prop_map(|(r, a, f, at, b)| Act::Rule(r, a, f, at, b)),
+        10 => (0u8..2).prop_map(Act::EndorseRuling),
+        2 => (0u8..2).prop_map(Act::Dissent),
+    ]
+}
+
+fn cid(i: u8) -> ClauseId {
+    ClauseId::new(format!("C{i}")).unwrap()
+}
+fn kid(i: u8) -> CommitmentId {
+    CommitmentId::new(format!("K{i}")).unwrap()
+}
+fn aid(i: u8) -> AllegationId {
+    AllegationId::new(format!("A{i}")).unwrap()
+}
+fn rid(i: u8) -> RulingId {
+    RulingId::new(format!("R{i}")).unwrap()
+}
+
+fn event(act: &Act, full: &State, time: i64) -> Event {
+    let r = full.records();
+    match act.clone() {
+        Act::Propose(c) => Event::ClauseProposed {
+            id: cid(c),
+            title: "Title".into(),
+            text: "Text".into(),
+        },
+        Act::Endorse(c) | Act::Accept(c) => {
+            let proposal = r
+                .clauses()
+                .get(&cid(c))
+                .map_or(EntryHash::ZERO, |x| x.proposal.hash);
+            if matches!(act, Act::Endorse(_)) {
+                Event::ClauseEndorsed {
+                    clause: cid(c),
+                    proposal,
+                }
+            } else {
+                Event::ClauseAccepted {
+                    clause: cid(c),
+                    proposal,
+                }
+            }
+        }
+        Act::Commit(k, c, due) => Event::CommitmentMade {
+            id: kid(k),
+            clause: cid(c),
+            text: "Hold the line.".into(),
+            zone: None,
+            due: due.map(|d| time + d as i64),
+        },
+        Act::Fulfil(k) => Event::CommitmentFulfilled {
+            commitment: kid(k),
+            note: "Done.".into(),
+        },
+        Act::Withdraw(k) => Event::CommitmentWithdrawn {
+            commitment: kid(k),
+            reason: "No.".into(),
+        },
+        Act::Remedy(k) => Event::CommitmentRemedied {
+            commitment: kid(k),
+            note: "Fixed.".into(),
+        },
+        Act::Allege(a, against, ks) => Event::AllegationFiled {
+            id: aid(a),
+            against: PartyId::new(NAMES[against].0).unwrap(),
+            commitments: ks.into_iter().map(kid).collect(),
+            occurred: time - 60,
+            location: "Valley".into(),
+            summary: "Shelling.".into(),
+            evidence: vec![],
+        },
+        Act::Respond(a) => Event::AllegationAnswered {
+            allegation: aid(a),
+            position: Position::Deny,
+            text: "No.".into(),
+            evidence: vec![],
+        },
+        Act::WithdrawAllegation(a) => Event::AllegationWithdrawn {
+            allegation: aid(a),
+            reason: "Settled.".into(),
+        },
+        Act::Rule(ru, a, f, at, breaches) => Event::RulingProposed {
+            id: rid(ru),
+            allegation: aid(a),
+            finding: Finding::ALL[f],
+            attribution: match at {
+                8 => Attribution::Shared,
+                9 => Attribution::Unattributable,
+                p => Attribution::Party(PartyId::new(NAMES[p].0).unwrap()),
+            },
+            breaches: breaches.into_iter().map(kid).collect(),
+            text: "Finding.".into(),
+        },
+        Act::EndorseRuling(ru) | Act::Dissent(ru) => {
+            let proposal = r
+                .rulings()
+                .get(&rid(ru))
+                .map_or(EntryHash::ZERO, |x| x.proposal.hash);
+            if matches!(act, Act::EndorseRuling(_)) {
+                Event::RulingEndorsed {
+                    ruling: rid(ru),
+                    proposal,
+                }
+            } else {
+                Event::RulingDissented {
+                    ruling: rid(ru),
+                    proposal,
+                    text: "Dissent.".into(),
+                }
+            }
+        }
+    }
+}
+
+/// A signer likely to be allowed to sign `act` (so that long, valid
+/// sequences occur), or `fallback` when not biased.
+fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usize {
+    let r = full.records();
+    let idx = |p: &PartyId| NAMES.iter().position(|(n, _)| *n == p.as_str());
+    let among = |set: &[usize]| set[pick % set.len()];
+    match act {
+        Act::Propose(_) | Act::Endorse(_) => among(&[0, 1, 2, 3]),
+        Act::Accept(_) => among(&[4, 5]),
+        Act::Commit(..) => among(&[0, 1, 2, 4, 5]),
+        Act::Fulfil(k) | Act::Withdraw(k) | Act::Remedy(k) => r
+            .commitments()
+            .get(&kid(*k))
+            .and_then(|c| idx(&c.obligor))
+            .unwrap_or(fallback),
+        Act::Allege(..) => among(&[0, 1, 2, 3, 4, 5, 6]),
+        Act::Respond(a) => r
+            .allegations()
+            .get(&aid(*a))
+            .and_then(|x| idx(&x.against))
+            .unwrap_or(fallback),
+        Act::WithdrawAllegation(a) => r
+            .allegations()
+            .get(&aid(*a))
+            .and_then(|x| idx(&x.by))
+            .unwrap_or(fallback),
+        Act::Rule(..) => among(&[0, 1, 2, 6]),
+        Act::EndorseRuling(_) | Act::Dissent(_) => among(&[0, 1, 2]),
+    }
+}
+
+/// Points an act's references at items that exist, so that long valid
+/// sequences (adoptions, breaches, remedies) occur.
+fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
+    let r = full.records();
+    let nth = |ids: Vec<String>| -> Option<u8> {
+        if ids.is_empty() {
+            None
+        } else {
+            ids[pick % ids.len()][1..].parse().ok()
+        }
+    };
+    let clauses = || nth(r.clauses().keys().map(|k| k.to_string()).collect());
+    let commitments = || nth(r.commitments().keys().map(|k| k.to_string()).collect());
+    let allegations = || nth(r.allegations().keys().map(|k| k.to_string()).collect());
+    let rulings = || nth(r.rulings().keys().map(|k| k.to_string()).collect());
+    match act {
+        Act::Endorse(c) => Act::Endorse(clauses().unwrap_or(c)),
+        Act::Accept(c) => Act::Accept(clauses().unwrap_or(c)),
+        Act::Commit(k, c, d) => Act::Commit(k, clauses().unwrap_or(c), d),
+        Act::Fulfil(k) => Act::Fulfil(commitments().unwrap_or(k)),
+        Act::Withdraw(k) => Act::Withdraw(commitments().unwrap_or(k)),
+        Act::Remedy(k) => Act::Remedy(commitments().unwrap_or(k)),
+        Act::Allege(a, against, ks) => match commitments() {
+            Some(k) => {
+                let obligor = &r.commitments()[&kid(k)].obligor;
+                let p = NAMES
+                    .iter()
+                    .position(|(n, _)| *n == obligor.as_str())
+                    .unwrap_or(against);
+                Act::Allege(a, p, vec![k])
+            }
+            None => Act::Allege(a, against, ks),
+        },
+        Act::Respond(a) => Act::Respond(allegations().unwrap_or(a)),
+        Act::WithdrawAllegation(a) => Act::WithdrawAllegation(allegations().unwrap_or(a)),
+        Act::Rule(ru, a, f, at, b) => Act::Rule(ru, allegations().unwrap_or(a), f, at, b),
+        Act::EndorseRuling(ru) => Act::EndorseRuling(rulings().unwrap_or(ru)),
+        Act::Dissent(ru) => Act::Dissent(rulings().unwrap_or(ru)),
+        other => other,
+    }
+}
+
+/// Makes a ruling proposal likely to be valid and to find a breach.
+fn sensible_ruling(act: Act, full: &State) -> Act {
+    let Act::Rule(ru, a, _, _, _) = act.clone() else {
+        return act;
+    };
+    let Some(x) = full.records().allegations().get(&aid(a)) else {
+        return act;
+    };
+    let accused = NAMES
+        .iter()
+        .position(|(n, _)| *n == x.against.as_str())
+        .unwrap_or(0);
+    let breaches = full
+        .records()
+        .commitments()
+        .iter()
+        .filter(|(_, c)| c.obligor == x.against)
+        .filter_map(|(k, _)| k.as_str()[1..].parse().ok())
+        .take(1)
+        .collect();
+    Act::Rule(ru, a, 0, accused, breaches)
+}
+
+fn stored(l: &Ledger<MemStore>) -> (Vec<RawEntry>, Vec<KeyValue>) {
+    let s = l.store();
+    (
+        s.scan(0).map(|r| r.unwrap()).collect(),
+        s.derived_scan(b"").map(|r| r.unwrap()).collect(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    #[test]
+    fn partial_appends_decide_like_the_full_fold(
+        steps in prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut ledger = Ledger::init(MemStore::default(), charter(), &key(3), T0).unwrap();
+        let mut full = ledger.replay().unwrap();
+        let mut time = T0;
+        let mut admitted = 0;
+        for (act, pick, bias, dt) in &steps {
+            time += dt;
+            // Seven times in ten, choose a signer and ruling that make sense.
+            let (act, signer) = if *bias < 8 {
+                let act = sensible_ruling(sensible_refs(act.clone(), &full, *pick), &full);
+                let signer = sensible_signer(&act, &full, *pick, *pick);
+                (act, signer)
+            } else {
+                (act.clone(), *pick)
+            };
+            let act = &act;
+            let ev = event(act, &full, time);
+            let entry = full.sign_next(&key(signer), time, ev).unwrap();
+            let before = stored(&ledger);
+            let by_fold = full.clone().admit(&entry);
+            let by_ledger = ledger.append_sealed(std::slice::from_ref(&entry));
+            match (&by_fold, &by_ledger) {
+                (Ok(()), Ok(())) => {
+                    full.admit(&entry).unwrap();
+                    admitted += 1;
+                }
+                (Err(v), Err(accord_ledger::LedgerError::RejectedEntry { violation, .. })) => {
+                    prop_assert_eq!(v, violation);
+                    prop_assert_eq!(stored(&ledger), before, "a refusal changed the store");
+                }
+                _ => prop_assert!(false, "fold {:?} but ledger {:?} for {:?}", by_fold, by_ledger, act),
+            }
+        }
+        // PROP_STATS=1 shows how far the sequences get (adoptions, breaches).
+        if std::env::var("PROP_STATS").is_ok() {
+            let r = full.records();
+            let adopted = r.rulings().values().filter(|x| x.adopted_at.is_some()).count();
+            let breached = r.commitments().values().filter(|c| matches!(c.status, accord_core::records::CommitmentStatus::Breached { .. } | accord_core::records::CommitmentStatus::Remedied { .. })).count();
+            eprintln!("admitted {admitted}/{} clauses {} commitments {} allegations {} rulings {} adopted {adopted} breached {breached}", steps.len(), r.clauses().len(), r.commitments().len(), r.allegations().len(), r.rulings().len());
+        }
+        // Derived data kept incrementally equals a rebuild.
+        let incremental = stored(&ledger).1;
+        let rebuilt = ledger.rebuild_derived().unwrap();
+        prop_assert_eq!(&stored(&ledger).1, &incremental);
+        prop_assert_eq!(obligations(&rebuilt, time), obligations(&full, time));
+        prop_assert_eq!(rebuilt, full);
+
+        // As of entry k equals the ledger truncated after entry k.
+        let k = cut.index(admitted + 1) as u64;
+        let mut truncated = MemStore::default();
+        let prefix: Vec<RawEntry> = ledger.store().scan(0).take(k as usize + 1).map(|r| r.unwrap()).collect();
+        truncated.append_batch(&prefix, &[]).unwrap();
+        let short = Ledger::from_store(truncated).replay().unwrap();
+        let at = ledger.state_at(k).unwrap();
+        prop_assert_eq!(obligations(&at, at.head_time()), obligations(&short, short.head_time()));
+        prop_assert_eq!(at, short);
+    }
+}
