@@ -75,7 +75,7 @@ fn propose_endorse_adopt_log_show_verify() {
             .as_array()
             .unwrap()
             .len(),
-        7
+        8
     );
     assert_eq!(
         genesis["event"]["charter"]["rules"]["clause_adoption"],

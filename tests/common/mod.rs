@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 
-pub const PARTIES: [(&str, &str, &str); 7] = [
+pub const PARTIES: [(&str, &str, &str); 8] = [
     ("tr", "Republic of Turkey", "guarantor"),
     ("ru", "Russian Federation", "guarantor"),
     ("ir", "Islamic Republic of Iran", "guarantor"),
     ("un", "UN Special Envoy for Syria", "mediator"),
     ("gov", "Government of the Syrian Arab Republic", "party"),
     ("opp", "Syrian armed opposition delegation", "party"),
+    ("mon", "Ceasefire monitoring group", "monitor"),
     ("us", "United States", "observer"),
 ];
 
