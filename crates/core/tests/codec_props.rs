@@ -52,7 +52,124 @@ fn event() -> impl Strategy<Value = Event> {
             clause: ClauseId::new(c).unwrap(),
             proposal,
         }),
+        (slug(), digest()).prop_map(|(c, proposal)| Event::ClauseAccepted {
+            clause: ClauseId::new(c).unwrap(),
+            proposal,
+        }),
+        (
+            slug(),
+            slug(),
+            ".{0,80}",
+            prop::option::of(".{0,20}"),
+            prop::option::of(any::<i64>())
+        )
+            .prop_map(|(id, clause, text, zone, due)| Event::CommitmentMade {
+                id: CommitmentId::new(id).unwrap(),
+                clause: ClauseId::new(clause).unwrap(),
+                text,
+                zone,
+                due,
+            }),
+        (0u8..3, slug(), ".{0,40}").prop_map(|(which, id, note)| {
+            let commitment = CommitmentId::new(id).unwrap();
+            match which {
+                0 => Event::CommitmentFulfilled { commitment, note },
+                1 => Event::CommitmentWithdrawn {
+                    commitment,
+                    reason: note,
+                },
+                _ => Event::CommitmentRemedied { commitment, note },
+            }
+        }),
+        (
+            slug(),
+            slug(),
+            prop::collection::vec(slug(), 0..3),
+            any::<i64>(),
+            ".{0,20}",
+            ".{0,60}",
+            prop::collection::vec(evidence(), 0..3)
+        )
+            .prop_map(|(id, against, ks, occurred, location, summary, evidence)| {
+                Event::AllegationFiled {
+                    id: AllegationId::new(id).unwrap(),
+                    against: PartyId::new(against).unwrap(),
+                    commitments: ks
+                        .into_iter()
+                        .map(|k| CommitmentId::new(k).unwrap())
+                        .collect(),
+                    occurred,
+                    location,
+                    summary,
+                    evidence,
+                }
+            }),
+        (
+            slug(),
+            0usize..4,
+            ".{0,40}",
+            prop::collection::vec(evidence(), 0..2)
+        )
+            .prop_map(|(a, p, text, evidence)| {
+                Event::AllegationAnswered {
+                    allegation: AllegationId::new(a).unwrap(),
+                    position: Position::ALL[p],
+                    text,
+                    evidence,
+                }
+            }),
+        (slug(), ".{0,40}").prop_map(|(a, reason)| Event::AllegationWithdrawn {
+            allegation: AllegationId::new(a).unwrap(),
+            reason,
+        }),
+        (
+            slug(),
+            slug(),
+            0usize..4,
+            prop_oneof![
+                slug().prop_map(|p| Attribution::Party(PartyId::new(p).unwrap())),
+                Just(Attribution::Shared),
+                Just(Attribution::Unattributable)
+            ],
+            prop::collection::vec(slug(), 0..3),
+            ".{0,40}"
+        )
+            .prop_map(
+                |(id, a, f, attribution, breaches, text)| Event::RulingProposed {
+                    id: RulingId::new(id).unwrap(),
+                    allegation: AllegationId::new(a).unwrap(),
+                    finding: Finding::ALL[f],
+                    attribution,
+                    breaches: breaches
+                        .into_iter()
+                        .map(|k| CommitmentId::new(k).unwrap())
+                        .collect(),
+                    text,
+                }
+            ),
+        (slug(), digest(), prop::option::of(".{0,40}")).prop_map(|(r, proposal, dissent)| {
+            let ruling = RulingId::new(r).unwrap();
+            match dissent {
+                Some(text) => Event::RulingDissented {
+                    ruling,
+                    proposal,
+                    text,
+                },
+                None => Event::RulingEndorsed { ruling, proposal },
+            }
+        }),
     ]
+}
+
+fn evidence() -> impl Strategy<Value = Evidence> {
+    (".{0,20}", digest(), any::<u64>(), ".{0,20}").prop_map(|(name, sha256, size, media_type)| {
+        Evidence {
+            name,
+            sha256,
+            size,
+            media_type,
+        }
+    })
 }
 
 fn entry() -> impl Strategy<Value = Entry> {

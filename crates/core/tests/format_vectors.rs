@@ -64,6 +64,20 @@ fn vectors() -> Vec<(&'static str, String)> {
         )
         .unwrap();
     state.admit(&clause).unwrap();
+    let commitment = state
+        .sign_next(
+            &k,
+            1_485_255_600,
+            Event::CommitmentMade {
+                id: CommitmentId::new("K1").unwrap(),
+                clause: ClauseId::new("C1").unwrap(),
+                text: "Hold allied forces to the ceasefire.".into(),
+                zone: Some("Wadi Barada".into()),
+                due: Some(1_486_404_000),
+            },
+        )
+        .unwrap();
+    state.admit(&commitment).unwrap();
     vec![
         ("public-key", pk.to_hex()),
         ("key-id", pk.id().to_hex()),
@@ -73,6 +87,8 @@ fn vectors() -> Vec<(&'static str, String)> {
         ("entry1-bytes", hex::encode(&clause.bytes)),
         ("entry1-hash", clause.hash.to_hex()),
         ("entry1-signature", clause.entry.signature.to_hex()),
+        ("entry2-bytes", hex::encode(&commitment.bytes)),
+        ("entry2-hash", commitment.hash.to_hex()),
     ]
 }
 
