@@ -78,12 +78,12 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView]) -> String
                 };
                 let finding = a.finding.map(|f| format!(" ({f})")).unwrap_or_default();
                 out += &format!(
-                    "  allegation  {:<6} {}{finding}, {label} {other}: {} at {}, {}\n",
+                    "  allegation  {:<6} {}{finding}, {label} {other}, {} at {}: {}\n",
                     a.id,
                     a.state,
-                    a.summary,
                     a.location,
-                    clock::format(a.occurred)
+                    clock::format(a.occurred),
+                    a.summary
                 );
             }
         }
