@@ -1,0 +1,400 @@
+//! Given/when/then tests of the domain rules that the end-to-end tests do
+//! not reach cheaply: competing rulings, late endorsements, withdrawals
+//! racing rulings, and what an adoption changes.
+
+use accord_core::crypto::public_key;
+use accord_core::entry::{Author, EntryBody, Head};
+use accord_core::records::{AllegationStatus, CommitmentStatus};
+use accord_core::*;
+use ed25519_dalek::SigningKey;
+
+const T0: i64 = 1_485_216_000;
+const TR: usize = 0;
+const RU: usize = 1;
+const IR: usize = 2;
+const GOV: usize = 3;
+const OPP: usize = 4;
+const MON: usize = 5;
+const PARTIES: [(&str, Role); 6] = [
+    ("tr", Role::Guarantor),
+    ("ru", Role::Guarantor),
+    ("ir", Role::Guarantor),
+    ("gov", Role::Party),
+    ("opp", Role::Party),
+    ("mon", Role::Monitor),
+];
+
+fn key(i: usize) -> SigningKey {
+    SigningKey::from_bytes(&[i as u8 + 1; 32])
+}
+
+struct Given {
+    state: State,
+    time: i64,
+}
+
+impl Given {
+    /// A founded ledger with clause C1 adopted (quorum 2), K1 by gov and
+    /// K2 by opp under it, and allegation A1 by opp against gov naming K1.
+    fn new() -> Given {
+        let charter = Charter {
+            title: "T".into(),
+            parties: PARTIES
+                .iter()
+                .enumerate()
+                .map(|(i, (id, role))| Party {
+                    id: PartyId::new(*id).unwrap(),
+                    name: id.to_string(),
+                    role: *role,
+                    key: public_key(&key(i)),
+                })
+                .collect(),
+            rules: Rules {
+                clause_adoption: Adoption::Quorum(2),
+                ruling_quorum: 2,
+            },
+        };
+        let body = EntryBody {
+            version: FORMAT_VERSION,
+            ledger: EntryHash::ZERO,
+            seq: 0,
+            prev: EntryHash::ZERO,
+            time: T0,
+            author: Author {
+                party: PartyId::new("tr").unwrap(),
+                key: public_key(&key(TR)).id(),
+            },
+            author_seq: 1,
+            seen: Head {
+                seq: 0,
+                hash: EntryHash::ZERO,
+            },
+            event: Event::Charter(charter),
+        };
+        let mut g = Given {
+            state: State::genesis(&body.sign(&key(TR)).unwrap()).unwrap(),
+            time: T0,
+        };
+        g.ok(
+            TR,
+            Event::ClauseProposed {
+                id: cid("C1"),
+                title: "t".into(),
+                text: "x".into(),
+            },
+        );
+        let p = g.clause_hash("C1");
+        g.ok(
+            TR,
+            Event::ClauseEndorsed {
+                clause: cid("C1"),
+                proposal: p,
+            },
+        );
+        g.ok(
+            RU,
+            Event::ClauseEndorsed {
+                clause: cid("C1"),
+                proposal: p,
+            },
+        );
+        g.ok(GOV, commit("K1"));
+        g.ok(OPP, commit("K2"));
+        g.ok(
+            OPP,
+            Event::AllegationFiled {
+                id: aid("A1"),
+                against: PartyId::new("gov").unwrap(),
+                commitments: vec![kid("K1")],
+                occurred: T0,
+                location: "Valley".into(),
+                summary: "Shelling.".into(),
+                evidence: vec![],
+            },
+        );
+        g
+    }
+
+    fn try_(&mut self, signer: usize, event: Event) -> Result<u64, Violation> {
+        self.time += 60;
+        let entry = self
+            .state
+            .sign_next(&key(signer), self.time, event)
+            .unwrap();
+        self.state.admit(&entry).map(|_| entry.seq())
+    }
+
+    fn ok(&mut self, signer: usize, event: Event) -> u64 {
+        self.try_(signer, event).unwrap()
+    }
+
+    fn clause_hash(&self, id: &str) -> EntryHash {
+        self.state.records().clauses()[&cid(id)].proposal.hash
+    }
+
+    fn ruling_hash(&self, id: &str) -> EntryHash {
+        self.state.records().rulings()[&rid(id)].proposal.hash
+    }
+
+    fn propose_ruling(&mut self, signer: usize, id: &str, finding: Finding) {
+        let breaches = if finding == Finding::Confirmed {
+            vec![kid("K1")]
+        } else {
+            vec![]
+        };
+        self.ok(
+            signer,
+            Event::RulingProposed {
+                id: rid(id),
+                allegation: aid("A1"),
+                finding,
+                attribution: Attribution::Party(PartyId::new("gov").unwrap()),
+                breaches,
+                text: "Finding.".into(),
+            },
+        );
+    }
+
+    fn endorse(&mut self, signer: usize, id: &str) -> Result<u64, Violation> {
+        let proposal = self.ruling_hash(id);
+        self.try_(
+            signer,
+            Event::RulingEndorsed {
+                ruling: rid(id),
+                proposal,
+            },
+        )
+    }
+
+    fn k1(&self) -> CommitmentStatus {
+        self.state.records().commitments()[&kid("K1")]
+            .status
+            .clone()
+    }
+
+    fn a1(&self) -> AllegationStatus {
+        self.state.records().allegations()[&aid("A1")]
+            .status
+            .clone()
+    }
+}
+
+fn cid(s: &str) -> ClauseId {
+    ClauseId::new(s).unwrap()
+}
+fn kid(s: &str) -> CommitmentId {
+    CommitmentId::new(s).unwrap()
+}
+fn aid(s: &str) -> AllegationId {
+    AllegationId::new(s).unwrap()
+}
+fn rid(s: &str) -> RulingId {
+    RulingId::new(s).unwrap()
+}
+
+fn commit(id: &str) -> Event {
+    Event::CommitmentMade {
+        id: kid(id),
+        clause: cid("C1"),
+        text: "Hold the line.".into(),
+        zone: None,
+        due: None,
+    }
+}
+
+#[test]
+fn a_confirmed_ruling_breaches_only_when_adopted_by_quorum() {
+    let mut g = Given::new();
+    g.propose_ruling(MON, "R1", Finding::Confirmed);
+    assert_eq!(g.k1(), CommitmentStatus::Open, "a proposal changes nothing");
+    g.endorse(TR, "R1").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Open,
+        "one guarantor is below quorum"
+    );
+    assert_eq!(g.a1(), AllegationStatus::Open);
+    let seq = g.endorse(IR, "R1").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Breached {
+            ruling: rid("R1"),
+            seq
+        }
+    );
+    assert_eq!(
+        g.a1(),
+        AllegationStatus::Ruled {
+            ruling: rid("R1"),
+            finding: Finding::Confirmed,
+            seq
+        }
+    );
+    // K2 (opp's) is untouched.
+    assert_eq!(
+        g.state.records().commitments()[&kid("K2")].status,
+        CommitmentStatus::Open
+    );
+}
+
+#[test]
+fn dissent_is_recorded_and_does_not_block() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    let p = g.ruling_hash("R1");
+    g.ok(
+        RU,
+        Event::RulingDissented {
+            ruling: rid("R1"),
+            proposal: p,
+            text: "No.".into(),
+        },
+    );
+    assert!(matches!(
+        g.endorse(RU, "R1"),
+        Err(Violation::Already {
+            done: "dissented from",
+            ..
+        })
+    ));
+    g.endorse(TR, "R1").unwrap();
+    g.endorse(IR, "R1").unwrap();
+    let r = &g.state.records().rulings()[&rid("R1")];
+    assert!(r.adopted_at.is_some());
+    assert_eq!(r.dissents.len(), 1);
+}
+
+#[test]
+fn once_an_allegation_is_ruled_a_competing_ruling_cannot_be_adopted() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.propose_ruling(RU, "R2", Finding::NotSubstantiated);
+    g.endorse(RU, "R2").unwrap();
+    g.endorse(IR, "R2").unwrap();
+    assert!(matches!(
+        g.a1(),
+        AllegationStatus::Ruled {
+            finding: Finding::NotSubstantiated,
+            ..
+        }
+    ));
+    assert!(matches!(
+        g.endorse(TR, "R1"),
+        Err(Violation::WrongState { .. })
+    ));
+    // A late endorsement of the adopted ruling is recorded.
+    g.endorse(TR, "R2").unwrap();
+    assert_eq!(
+        g.state.records().rulings()[&rid("R2")].endorsements.len(),
+        3
+    );
+    assert_eq!(g.k1(), CommitmentStatus::Open);
+}
+
+#[test]
+fn a_withdrawn_allegation_stops_its_rulings() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.endorse(TR, "R1").unwrap();
+    g.ok(
+        OPP,
+        Event::AllegationWithdrawn {
+            allegation: aid("A1"),
+            reason: "Settled.".into(),
+        },
+    );
+    assert!(matches!(
+        g.endorse(RU, "R1"),
+        Err(Violation::WrongState { .. })
+    ));
+    assert_eq!(g.k1(), CommitmentStatus::Open);
+}
+
+#[test]
+fn remedy_only_after_a_breach_and_only_by_the_obligor() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.endorse(TR, "R1").unwrap();
+    g.endorse(RU, "R1").unwrap();
+    let note = || Event::CommitmentRemedied {
+        commitment: kid("K1"),
+        note: "Withdrew.".into(),
+    };
+    assert!(matches!(
+        g.try_(OPP, note()),
+        Err(Violation::NotYours { .. })
+    ));
+    let seq = g.ok(GOV, note());
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Remedied {
+            ruling: rid("R1"),
+            seq
+        }
+    );
+    assert!(matches!(
+        g.try_(GOV, note()),
+        Err(Violation::WrongState { .. })
+    ));
+}
+
+#[test]
+fn a_party_answers_only_allegations_against_it() {
+    let mut g = Given::new();
+    let answer = || Event::AllegationAnswered {
+        allegation: aid("A1"),
+        position: Position::Deny,
+        text: "No.".into(),
+        evidence: vec![],
+    };
+    assert!(matches!(
+        g.try_(OPP, answer()),
+        Err(Violation::NotYours { .. })
+    ));
+    g.ok(GOV, answer());
+    g.ok(GOV, answer());
+    assert_eq!(
+        g.state.records().allegations()[&aid("A1")].responses.len(),
+        2
+    );
+}
+
+#[test]
+fn touched_records_cover_every_read() {
+    // Admitting each kind of event on a state restricted to the closure of
+    // its touched records gives the same outcome as on the full state.
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    let p = g.ruling_hash("R1");
+    let events = vec![
+        Event::RulingEndorsed {
+            ruling: rid("R1"),
+            proposal: p,
+        },
+        Event::CommitmentFulfilled {
+            commitment: kid("K2"),
+            note: "Done.".into(),
+        },
+        Event::AllegationWithdrawn {
+            allegation: aid("A1"),
+            reason: "x".into(),
+        },
+    ];
+    for (signer, event) in [TR, OPP, OPP].into_iter().zip(events) {
+        let entry = g
+            .state
+            .sign_next(&key(signer), g.time + 60, event.clone())
+            .unwrap();
+        let mut keys: std::collections::BTreeSet<RecordKey> = event.touches().into_iter().collect();
+        loop {
+            let more = g.state.clone().restrict(&keys).records().links();
+            if more.is_subset(&keys) {
+                break;
+            }
+            keys.extend(more);
+        }
+        let mut partial = g.state.clone().restrict(&keys);
+        let mut full = g.state.clone();
+        assert_eq!(partial.admit(&entry), full.admit(&entry), "{event:?}");
+    }
+}
