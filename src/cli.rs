@@ -151,7 +151,15 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Recompute and check the whole chain; exit 1 naming the first bad entry.
-    Verify(JsonFlag),
+    Verify {
+        /// A head saved earlier (SEQ:HASH, as `verify` prints it): the
+        /// ledger must reach it with that hash, so a truncated or rewritten
+        /// tail fails.
+        #[arg(long, value_name = "SEQ:HASH")]
+        expect_head: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Developer tools (benchmarks, load tests).
     #[command(subcommand, hide = true)]
     Dev(DevCommand),

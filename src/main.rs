@@ -119,9 +119,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 write!(out, "{}", render::show_text(&entry, status))?;
             }
         }
-        Command::Verify(json) => {
+        Command::Verify { expect_head, json } => {
+            let expect = expect_head.as_deref().map(parse_head).transpose()?;
             let ledger = Ledger::open(&cli.ledger)?;
-            let report = ledger.verify();
+            let report = match expect {
+                Some(head) => ledger.verify_expecting(head),
+                None => ledger.verify(),
+            };
             if json.json {
                 writeln!(out, "{}", render::verify_json(&report))?;
             } else {
@@ -283,6 +287,18 @@ fn dev_synth(
         path.display()
     )?;
     Ok(())
+}
+
+fn parse_head(s: &str) -> Result<accord_core::Head> {
+    let (seq, hash) = s.split_once(':').with_context(|| {
+        format!("--expect-head {s:?}: use SEQ:HASH, as `accord verify` prints the head")
+    })?;
+    Ok(accord_core::Head {
+        seq: seq
+            .parse()
+            .with_context(|| format!("--expect-head: {seq:?} is not a seq"))?,
+        hash: hash.parse()?,
+    })
 }
 
 fn claimed_time(flag: Option<&str>) -> Result<i64> {

@@ -179,7 +179,7 @@ pub fn verify_json(r: &VerifyReport) -> Value {
 pub fn verify_text(r: &VerifyReport) -> String {
     match (&r.failure, r.head) {
         (None, Some(h)) => format!(
-            "valid: {} entries, head {} {}\nledger {}",
+            "valid: {} entries, head {}:{}\nledger {}",
             r.verified,
             h.seq,
             h.hash,

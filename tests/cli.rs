@@ -566,3 +566,113 @@ fn keys_interoperate_with_openssl() {
         .collect();
     assert_eq!(shown["public_key"].as_str().unwrap(), tail);
 }
+
+#[test]
+fn expect_head_catches_a_truncated_tail_and_a_rewritten_head() {
+    let w = built();
+    let v = w.json(&["verify", "--json"]);
+    let head = format!(
+        "{}:{}",
+        v["head"]["seq"],
+        v["head"]["hash"].as_str().unwrap()
+    );
+    w.accord(&["verify", "--expect-head", &head])
+        .assert()
+        .success();
+
+    // Drop the last entry: on its own the ledger still verifies, but not
+    // against the head saved earlier.
+    let raw = w.raw_entries();
+    let (last_key, last_bytes) = raw.last().unwrap().clone();
+    with_entries(&w.ledger(), |t| t.remove(&last_key).unwrap());
+    w.accord(&["verify"]).assert().success();
+    let out = w
+        .accord(&["verify", "--json", "--expect-head", &head])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["first_bad"]["seq"], v["head"]["seq"]);
+    assert!(r["first_bad"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("missing from its tail"));
+    with_entries(&w.ledger(), |t| t.insert(&last_key, last_bytes).unwrap());
+
+    // A head with another hash at that seq.
+    let forged = format!("{}:{}", v["head"]["seq"], "ab".repeat(32));
+    let out = w
+        .accord(&["verify", "--expect-head", &forged])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("not the expected"));
+
+    let e = one_line_error(w.accord(&["verify", "--expect-head", "12"]).assert());
+    assert!(e.contains("SEQ:HASH"), "{e}");
+}
+
+#[test]
+fn concurrent_appenders_never_corrupt_and_lose_nothing_acknowledged() {
+    let w = World::founded();
+    let dir = w.dir.path().to_owned();
+    let ledger = w.ledger();
+    let workers: Vec<_> = ["tr", "ru", "ir", "un"]
+        .into_iter()
+        .map(|who| {
+            let (dir, ledger) = (dir.clone(), ledger.clone());
+            std::thread::spawn(move || {
+                let mut acknowledged = Vec::new();
+                for i in 0..8 {
+                    let id = format!("{who}-{i}");
+                    let out = assert_cmd::Command::cargo_bin("accord")
+                        .unwrap()
+                        .current_dir(&dir)
+                        .env("ACCORD_LEDGER", &ledger)
+                        .args([
+                            "clause", "propose", "--id", &id, "--title", "t", "--text", "x",
+                        ])
+                        .args(["--key", &format!("{who}.pem")])
+                        .output()
+                        .unwrap();
+                    if out.status.success() {
+                        acknowledged.push(id);
+                    } else {
+                        let err = String::from_utf8_lossy(&out.stderr);
+                        assert!(err.contains("in use"), "unexpected failure: {err}");
+                    }
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    let acknowledged: Vec<String> = workers
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    w.accord(&["verify"]).assert().success();
+    let log = String::from_utf8(w.accord(&["log", "--json"]).output().unwrap().stdout).unwrap();
+    let recorded: std::collections::BTreeSet<String> = log
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["subject"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    for id in &acknowledged {
+        assert!(recorded.contains(id), "acknowledged append {id} is missing");
+    }
+    assert_eq!(
+        recorded.len() - 1,
+        acknowledged.len(),
+        "an unacknowledged append landed"
+    );
+    eprintln!(
+        "{} of 32 concurrent appends acknowledged",
+        acknowledged.len()
+    );
+}

@@ -63,6 +63,24 @@ fn primitives(c: &mut Criterion) {
             db.flush().expect("flush");
         })
     });
+    let log = std::fs::File::open(dir.path().join("raw").join("db")).expect("sled log");
+    g.bench_function("sled_insert_flush_fsync", |b| {
+        b.iter(|| {
+            n += 1;
+            db.insert(n.to_be_bytes(), entry.bytes.as_slice())
+                .expect("insert");
+            db.flush().expect("flush");
+            log.sync_all().expect("fsync");
+        })
+    });
+    let mut file = std::fs::File::create(dir.path().join("plain")).expect("file");
+    g.bench_function("file_append_fdatasync", |b| {
+        b.iter(|| {
+            use std::io::Write;
+            file.write_all(&entry.bytes).expect("write");
+            file.sync_data().expect("fdatasync");
+        })
+    });
     g.bench_function("sled_insert", |b| {
         b.iter(|| {
             n += 1;

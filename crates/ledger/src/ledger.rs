@@ -451,4 +451,10 @@ impl<S: Store> Ledger<S> {
     pub fn verify(&self) -> VerifyReport {
         verify::verify_store(&self.store)
     }
+
+    /// Verifies, and checks that the ledger reaches `head` (saved earlier,
+    /// e.g. by another party) with that hash.
+    pub fn verify_expecting(&self, head: Head) -> VerifyReport {
+        verify::verify_store_expecting(&self.store, Some(head))
+    }
 }

@@ -14,6 +14,6 @@ mod verify;
 
 pub use error::LedgerError;
 pub use ledger::{Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
-pub use verify::{verify_store, Failure, VerifyReport};
+pub use verify::{verify_store, verify_store_expecting, Failure, VerifyReport};
 
 pub use accord_store::{KeyValue, MemStore, RawEntry, SledStore, Store, StoreError};

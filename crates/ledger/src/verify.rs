@@ -36,7 +36,39 @@ pub struct Failure {
 /// Replays every stored entry, checking encoding, seq continuity, chain
 /// links, seen heads, signatures, per-author sequence and the rules.
 pub fn verify_store<S: Store + ?Sized>(store: &S) -> VerifyReport {
-    let Folded { state, failure } = fold(store);
+    verify_store_expecting(store, None)
+}
+
+/// [`verify_store`], also checking that the ledger reaches `expect` (a
+/// head saved earlier) with the same hash: a truncated tail or a rewritten
+/// history then fails too.
+pub fn verify_store_expecting<S: Store + ?Sized>(store: &S, expect: Option<Head>) -> VerifyReport {
+    let mut seen_expected = None;
+    let Folded { state, mut failure } = fold_while(
+        store,
+        |_| true,
+        |e| {
+            if expect.is_some_and(|h| h.seq == e.seq()) {
+                seen_expected = Some(e.hash);
+            }
+        },
+    );
+    if let (None, Some(want)) = (&failure, expect) {
+        failure = match seen_expected {
+            Some(hash) if hash == want.hash => None,
+            Some(hash) => Some(Failure {
+                seq: want.seq,
+                reason: format!("entry {} has hash {hash}, not the expected {}", want.seq, want.hash),
+            }),
+            None => Some(Failure {
+                seq: state.as_ref().map_or(0, |s| s.head().seq + 1),
+                reason: format!(
+                    "the ledger ends before the expected head {}: entries are missing from its tail",
+                    want.seq
+                ),
+            }),
+        };
+    }
     let failure = match (&state, failure) {
         (None, None) => Some(Failure {
             seq: 0,
@@ -87,10 +119,6 @@ pub(crate) fn replay_while<S: Store + ?Sized>(
 struct Folded {
     state: Option<State>,
     failure: Option<Failure>,
-}
-
-fn fold<S: Store + ?Sized>(store: &S) -> Folded {
-    fold_while(store, |_| true, |_| {})
 }
 
 fn fold_while<S: Store + ?Sized>(

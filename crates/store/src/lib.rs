@@ -9,13 +9,13 @@ mod mem;
 mod sled_store;
 
 pub use mem::MemStore;
-pub use sled_store::SledStore;
+pub use sled_store::{SledStore, LOCK_WAIT};
 
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("ledger {0} is in use by another process: wait for it to finish and retry")]
+    #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
     InUse(PathBuf),
     #[error("no ledger at {0}: create one with `accord init` or pass --ledger")]
     NotFound(PathBuf),

@@ -9,6 +9,7 @@
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sled::transaction::TransactionError;
 use sled::Transactional;
@@ -18,13 +19,19 @@ use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
 const LOCK_FILE: &str = "accord.lock";
+/// How long an open waits for another process to release the ledger.
+pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 const SLED_DIR: &str = "db";
+/// sled 0.34's log file, inside `SLED_DIR`.
+const SLED_LOG: &str = "db";
 
 pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
     entries: sled::Tree,
     derived: sled::Tree,
+    /// sled's log file, for `fsync` after each flush.
+    log: File,
     _lock: File,
 }
 
@@ -69,10 +76,18 @@ impl SledStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io(&lock_path, e))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => return Err(StoreError::InUse(path.to_owned())),
-            Err(TryLockError::Error(e)) => return Err(io(&lock_path, e)),
+        // Another process's append takes milliseconds: wait a little for it
+        // before reporting the ledger in use.
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Err(TryLockError::WouldBlock) => return Err(StoreError::InUse(path.to_owned())),
+                Err(TryLockError::Error(e)) => return Err(io(&lock_path, e)),
+            }
         }
         let db = sled::Config::new()
             .path(path.join(SLED_DIR))
@@ -80,11 +95,20 @@ impl SledStore {
             .map_err(|e| sled_err(path, e))?;
         let entries = db.open_tree(ENTRIES).map_err(|e| sled_err(path, e))?;
         let derived = db.open_tree(DERIVED).map_err(|e| sled_err(path, e))?;
+        let log_path = path.join(SLED_DIR).join(SLED_LOG);
+        let log = File::open(&log_path).map_err(|e| io(&log_path, e))?;
+        // Make the directory entries of a new ledger durable too.
+        for dir in [path.join(SLED_DIR), path.to_owned()] {
+            File::open(&dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io(&dir, e))?;
+        }
         Ok(Self {
             path: path.to_owned(),
             db,
             entries,
             derived,
+            log,
             _lock: lock,
         })
     }
@@ -93,9 +117,12 @@ impl SledStore {
         &self.path
     }
 
+    /// Makes every write so far durable: sled's flush, then `fsync`.
     fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| sled_err(&self.path, e))?;
-        Ok(())
+        self.log
+            .sync_all()
+            .map_err(|e| io(&self.path.join(SLED_DIR).join(SLED_LOG), e))
     }
 
     fn err(&self, e: sled::Error) -> StoreError {
