@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 CARGO ?= cargo
 
-.PHONY: all build demo test lint bench clean
+.PHONY: all build demo test lint bench stress clean
 
 all: build
 
@@ -25,6 +25,10 @@ test: lint
 bench:
 	$(CARGO) bench --locked -p accord-ledger --bench ledger
 	python3 scripts/bench-report.py
+
+# Long-running variants of the crash tests (not part of `make test`).
+stress:
+	ACCORD_CRASH_KILLS=500 $(CARGO) test --locked --test crash -- --nocapture
 
 clean:
 	$(CARGO) clean

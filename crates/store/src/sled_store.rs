@@ -50,14 +50,19 @@ impl SledStore {
         Self::open_locked(path)
     }
 
-    /// Creates a new, empty ledger directory (or uses an empty one).
+    /// Creates a new, empty ledger directory (or uses an empty one, or one
+    /// that a crash left holding a store with no entries).
     pub fn create(path: &Path) -> Result<Self> {
         if path.exists() {
             if !path.is_dir() {
                 return Err(StoreError::NotADirectory(path.to_owned()));
             }
             if path.join(SLED_DIR).exists() {
-                return Err(StoreError::AlreadyExists(path.to_owned()));
+                let store = Self::open_locked(path)?;
+                if store.last_seq()?.is_some() {
+                    return Err(StoreError::AlreadyExists(path.to_owned()));
+                }
+                return Ok(store);
             }
             let mut listing = std::fs::read_dir(path).map_err(|e| io(path, e))?;
             if listing.next().is_some() {
