@@ -127,7 +127,7 @@ fn sigkilled_appends_lose_nothing_acknowledged_and_leave_no_partial_entry() {
             Some(false) => refused += 1,
             None => kills += 1,
         }
-        if attempt % 10 == 0 {
+        if attempt.is_multiple_of(10) {
             w.accord(&["verify"]).assert().success();
         }
     }
@@ -183,7 +183,7 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
             .unwrap();
         // One round in three is killed within the first few milliseconds,
         // while the ledger is being founded.
-        let delay = if round % 3 == 0 {
+        let delay = if round.is_multiple_of(3) {
             rng.next(15)
         } else {
             rng.next(1500)
