@@ -166,7 +166,7 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
     let mut rng = Lcg(seed);
     let w = World::new();
     let mut outcomes = [0u32; 3];
-    for round in 0..12 {
+    for round in 0u32..12 {
         let dir = w.path(&format!("bulk{round}"));
         let child = Command::new(assert_cmd::cargo::cargo_bin("accord"))
             .args([
