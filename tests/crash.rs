@@ -198,7 +198,7 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
             // Bulk writes land in whole batches of 4,096 (plus entry 0).
             let n = v["verified"].as_u64().unwrap();
             assert!(
-                n == 9_001 || (n - 1) % 4096 == 0,
+                n == 9_001 || (n - 1).is_multiple_of(4096),
                 "partial batch: {n} entries"
             );
             outcomes[if finished.is_some() { 0 } else { 1 }] += 1;
