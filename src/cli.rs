@@ -142,6 +142,23 @@ pub enum Command {
     /// Check a file against the evidence digests recorded for an allegation.
     #[command(subcommand)]
     Evidence(EvidenceCommand),
+    /// Write every entry (verified) as JSON Lines with the canonical bytes:
+    /// the backup and migration format (docs/FORMAT.md).
+    Export {
+        /// Write here (atomically) instead of to standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Build a new ledger (--ledger) from an export, checking every entry;
+    /// nothing is created unless all of it is valid.
+    Import {
+        /// The export file, or - for standard input.
+        file: PathBuf,
+    },
+    /// Rebuild every piece of derived data (indexes, cached state) from the
+    /// entries. Never needed for correctness: appends rebuild stale data
+    /// themselves, and verify never reads it.
+    Doctor,
     /// One line per entry: seq, time, author, kind, subject, short hash.
     Log(JsonFlag),
     /// One entry in full, with its hash and signature status.

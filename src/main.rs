@@ -6,6 +6,7 @@ mod charter_file;
 mod cli;
 mod clock;
 mod evidence;
+mod export_file;
 mod keyfile;
 mod record;
 mod render;
@@ -240,6 +241,49 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Export { out: file } => {
+            let ledger = Ledger::open(&cli.ledger)?;
+            let genesis = ledger.entry(0)?;
+            match file {
+                None => {
+                    let mut w = io::BufWriter::new(out);
+                    export_to(&ledger, &genesis.hash, &mut w)?;
+                    w.flush()?;
+                }
+                Some(path) => {
+                    let n = export_file_atomic(&ledger, &genesis.hash, &path)?;
+                    writeln!(out, "exported {n} entries to {}", path.display())?;
+                }
+            }
+        }
+        Command::Doctor => {
+            let mut ledger = Ledger::open(&cli.ledger)?;
+            let state = ledger.rebuild_derived()?;
+            writeln!(
+                out,
+                "rebuilt derived data from {} verified entries; head {}:{}",
+                state.head().seq + 1,
+                state.head().seq,
+                state.head().hash
+            )?;
+        }
+        Command::Import { file } => {
+            let n = if file.as_os_str() == "-" {
+                Ledger::import(&cli.ledger, export_file::read(io::stdin().lock()))?
+            } else {
+                if file.is_dir() {
+                    bail!("{} is a directory, not an export file", file.display());
+                }
+                let f = std::fs::File::open(&file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                Ledger::import(&cli.ledger, export_file::read(io::BufReader::new(f)))?
+            };
+            writeln!(
+                out,
+                "imported and verified {n} entries into {}",
+                cli.ledger.display()
+            )?;
+        }
         Command::Dev(DevCommand::Synth { entries, keys_out }) => {
             dev_synth(&cli.ledger, entries, keys_out, &mut out)?;
         }
@@ -287,6 +331,47 @@ fn dev_synth(
         path.display()
     )?;
     Ok(())
+}
+
+fn export_to(
+    ledger: &Ledger<SledStore>,
+    id: &accord_core::LedgerId,
+    w: &mut impl Write,
+) -> Result<u64> {
+    export_file::write_line(w, &export_file::header(id))?;
+    Ok(ledger.export(|e| export_file::write_line(w, &export_file::line(e)))??)
+}
+
+/// Exports to a scratch file beside `path`, renamed over it once complete.
+fn export_file_atomic(
+    ledger: &Ledger<SledStore>,
+    id: &accord_core::LedgerId,
+    path: &Path,
+) -> Result<u64> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let scratch = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    let written = (|| -> Result<u64> {
+        let f = std::fs::File::create(&scratch)
+            .with_context(|| format!("cannot create {}", scratch.display()))?;
+        let mut w = io::BufWriter::new(f);
+        let n = export_to(ledger, id, &mut w)?;
+        let f = w.into_inner().map_err(|e| e.into_error())?;
+        f.sync_all()?;
+        Ok(n)
+    })();
+    match written {
+        Ok(n) => {
+            std::fs::rename(&scratch, path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&scratch);
+            Err(e)
+        }
+    }
 }
 
 fn parse_head(s: &str) -> Result<accord_core::Head> {

@@ -27,6 +27,8 @@ pub enum LedgerError {
     NoEntry { seq: u64, last: u64 },
     #[error("{time} is before the ledger was founded ({founded})")]
     BeforeLedger { time: i64, founded: i64 },
+    #[error("export line {line}: {reason}")]
+    Import { line: u64, reason: String },
     #[error("internal encoding failure: {0}")]
     Codec(#[from] CodecError),
 }

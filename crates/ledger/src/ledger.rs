@@ -10,7 +10,7 @@ use accord_core::{
     crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
     Evidence, RecordKey, Records, Sealed, State, Violation, FORMAT_VERSION,
 };
-use accord_store::{KeyValue, SledStore, Store};
+use accord_store::{KeyValue, SledStore, Store, StoreError};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +70,97 @@ impl Ledger<SledStore> {
             .append(0, &entry.bytes, &derived_writes(&state)?)?;
         Ok(ledger)
     }
+
+    /// Builds a new ledger in `path` from exported entries, checking every
+    /// entry as an append would. All or nothing: the entries go into a
+    /// scratch directory beside `path`, which is renamed to `path` only when
+    /// every entry has been admitted and stored durably. Returns the number
+    /// of entries.
+    pub fn import(
+        path: &Path,
+        entries: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
+    ) -> Result<u64, LedgerError> {
+        if path.exists() {
+            let empty = path.is_dir()
+                && std::fs::read_dir(path)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
+            if !empty {
+                return Err(StoreError::AlreadyExists(path.to_owned()).into());
+            }
+        }
+        let scratch = scratch_dir(path);
+        let outcome = Self::import_into(&scratch, entries);
+        match outcome {
+            Ok(n) => {
+                if path.exists() {
+                    std::fs::remove_dir(path).map_err(|e| io_err(path, e))?;
+                }
+                std::fs::rename(&scratch, path).map_err(|e| io_err(path, e))?;
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::File::open(parent)
+                        .and_then(|d| d.sync_all())
+                        .map_err(|e| io_err(parent, e))?;
+                }
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&scratch);
+                Err(e)
+            }
+        }
+    }
+
+    fn import_into(
+        scratch: &Path,
+        entries: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
+    ) -> Result<u64, LedgerError> {
+        const BATCH: usize = 4096;
+        let mut entries = entries.into_iter();
+        let genesis = match entries.next() {
+            Some(e) => e?,
+            None => {
+                return Err(LedgerError::Damaged {
+                    seq: 0,
+                    reason: "the export holds no entries".into(),
+                })
+            }
+        };
+        let state = State::genesis(&genesis).map_err(|violation| LedgerError::RejectedEntry {
+            seq: genesis.seq(),
+            violation,
+        })?;
+        let mut ledger = Self {
+            store: SledStore::create(scratch)?,
+        };
+        ledger
+            .store
+            .append(0, &genesis.bytes, &derived_writes(&state)?)?;
+        let mut count = 1u64;
+        let mut batch = Vec::with_capacity(BATCH);
+        for entry in entries {
+            batch.push(entry?);
+            if batch.len() == BATCH {
+                ledger.append_sealed(&batch)?;
+                count += batch.len() as u64;
+                batch.clear();
+            }
+        }
+        ledger.append_sealed(&batch)?;
+        Ok(count + batch.len() as u64)
+    }
+}
+
+fn scratch_dir(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "ledger".into());
+    path.with_file_name(format!(".{name}.importing-{}", std::process::id()))
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> LedgerError {
+    StoreError::Io(format!("{}: {e}", path.display())).into()
 }
 
 /// Builds and checks entry 0.
@@ -444,6 +535,37 @@ impl<S: Store> Ledger<S> {
         Err(LedgerError::Damaged {
             seq: self.last_seq()?,
             reason: "derived data stays undecodable after a rebuild".into(),
+        })
+    }
+
+    /// Streams every entry, in order, to `visit` from a verifying replay:
+    /// an export holds only entries that verify. Stops at the first bad
+    /// entry with its error, or at the first error `visit` returns.
+    pub fn export<E>(
+        &self,
+        mut visit: impl FnMut(&Sealed) -> Result<(), E>,
+    ) -> Result<Result<u64, E>, LedgerError> {
+        let mut failed = None;
+        let stop = std::cell::Cell::new(false);
+        let mut count = 0u64;
+        verify::replay_while(
+            &self.store,
+            |_| !stop.get(),
+            |e| {
+                if failed.is_none() {
+                    match visit(e) {
+                        Ok(()) => count += 1,
+                        Err(err) => {
+                            failed = Some(err);
+                            stop.set(true);
+                        }
+                    }
+                }
+            },
+        )?;
+        Ok(match failed {
+            Some(err) => Err(err),
+            None => Ok(count),
         })
     }
 

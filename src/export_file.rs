@@ -1,0 +1,111 @@
+//! The export format: JSON Lines, a header line then one line per entry
+//! with readable fields beside the canonical bytes in base64
+//! (docs/FORMAT.md, "Export"). Only the bytes are trusted on import; the
+//! readable fields must agree with them.
+
+use std::io::{BufRead, Write};
+
+use accord_core::Sealed;
+use accord_ledger::LedgerError;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde_json::{json, Value};
+
+use crate::clock;
+
+pub const FORMAT: &str = "accord-export";
+pub const VERSION: u64 = 1;
+
+pub fn header(ledger: &accord_core::LedgerId) -> Value {
+    json!({ "format": FORMAT, "version": VERSION, "ledger": ledger.to_hex() })
+}
+
+pub fn line(e: &Sealed) -> Value {
+    let b = &e.entry.body;
+    json!({
+        "seq": b.seq,
+        "hash": e.hash.to_hex(),
+        "time": clock::format(b.time),
+        "author": b.author.party.as_str(),
+        "kind": b.event.kind(),
+        "subject": b.event.subject(),
+        "entry": BASE64.encode(&e.bytes),
+    })
+}
+
+pub fn write_line(out: &mut impl Write, v: &Value) -> std::io::Result<()> {
+    writeln!(out, "{v}")
+}
+
+fn bad(line: u64, reason: impl Into<String>) -> LedgerError {
+    LedgerError::Import {
+        line,
+        reason: reason.into(),
+    }
+}
+
+/// Reads an export: checks the header, decodes each line's canonical bytes
+/// and checks the readable seq and hash against them. Entries come out one
+/// at a time; nothing is judged here beyond the format (the ledger's import
+/// admits each entry through every rule).
+pub fn read(input: impl BufRead) -> impl Iterator<Item = Result<Sealed, LedgerError>> {
+    let mut lines = input.lines();
+    let mut n = 0u64;
+    let mut ledger: Option<String> = None;
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        loop {
+            n += 1;
+            let text = match lines.next()? {
+                Ok(t) => t,
+                Err(e) => {
+                    failed = true;
+                    return Some(Err(bad(n, format!("unreadable: {e}"))));
+                }
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            let outcome = parse(n, &text, &mut ledger);
+            failed = outcome.is_err();
+            match outcome {
+                Ok(None) => continue,
+                Ok(Some(e)) => return Some(Ok(e)),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    })
+}
+
+fn parse(n: u64, text: &str, ledger: &mut Option<String>) -> Result<Option<Sealed>, LedgerError> {
+    let v: Value = serde_json::from_str(text).map_err(|e| bad(n, format!("not JSON: {e}")))?;
+    if n == 1 {
+        if v["format"] != FORMAT || v["version"] != VERSION {
+            return Err(bad(n, format!("not an {FORMAT} version {VERSION} header")));
+        }
+        *ledger = v["ledger"].as_str().map(str::to_owned);
+        return Ok(None);
+    }
+    let b64 = v["entry"]
+        .as_str()
+        .ok_or_else(|| bad(n, "no \"entry\" field"))?;
+    let bytes = BASE64
+        .decode(b64)
+        .map_err(|e| bad(n, format!("\"entry\" is not base64: {e}")))?;
+    let entry = Sealed::from_bytes(bytes).map_err(|e| bad(n, e.to_string()))?;
+    if v["seq"].as_u64() != Some(entry.seq())
+        || v["hash"].as_str() != Some(entry.hash.to_hex().as_str())
+    {
+        return Err(bad(
+            n,
+            "the readable seq or hash disagrees with the canonical bytes",
+        ));
+    }
+    if entry.seq() == 0 && ledger.as_deref() != Some(entry.hash.to_hex().as_str()) {
+        return Err(bad(n, "the header's ledger id is not the hash of entry 0"));
+    }
+    Ok(Some(entry))
+}
