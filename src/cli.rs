@@ -196,6 +196,40 @@ pub enum KeyCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Replace your key: signed with the current key (--key); the new key
+    /// signs from the next entry, the old one never again.
+    Rotate {
+        /// The new private key (from `accord key new`).
+        #[arg(long, value_name = "FILE")]
+        new: PathBuf,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Propose revoking a party's lost or compromised key (guarantors); it
+    /// takes effect when the charter's ruling_quorum of guarantors endorse.
+    Revoke {
+        party: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        reason: String,
+        /// The party's replacement key (public or private key file).
+        #[arg(long, value_name = "FILE")]
+        replacement: Option<PathBuf>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Endorse a proposed key revocation (guarantors).
+    EndorseRevocation {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Every party's current key and key history in the ledger.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Subcommand)]

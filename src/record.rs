@@ -6,12 +6,14 @@ use std::path::PathBuf;
 
 use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
-    RecordKey, RulingId,
+    RecordKey, RevocationId, RulingId,
 };
 use accord_ledger::{Ledger, SledStore};
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::cli::{AllegationCommand, ClauseCommand, Command, CommitmentCommand, RulingCommand};
+use crate::cli::{
+    AllegationCommand, ClauseCommand, Command, CommitmentCommand, KeyCommand, RulingCommand,
+};
 use crate::{clock, evidence};
 
 /// The event a writing command records and the key that signs it, or
@@ -172,6 +174,44 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<SledStore>) -> Result<Option<
                 )
             }
         },
+        Command::Key(KeyCommand::Rotate { new, key }) => {
+            let new_key = crate::keyfile::load_public(&new)?;
+            (Event::KeyRotated { new_key }, key.key)
+        }
+        Command::Key(KeyCommand::Revoke {
+            party,
+            id,
+            reason,
+            replacement,
+            key,
+        }) => (
+            Event::KeyRevocationProposed {
+                id: RevocationId::new(id)?,
+                party: PartyId::new(party)?,
+                reason,
+                replacement: replacement
+                    .as_deref()
+                    .map(crate::keyfile::load_public)
+                    .transpose()?,
+            },
+            key.key,
+        ),
+        Command::Key(KeyCommand::EndorseRevocation { id, key }) => {
+            let revocation = RevocationId::new(id)?;
+            let records = ledger.records(vec![RecordKey::Revocation(revocation.clone())])?;
+            let proposal = records
+                .revocations()
+                .get(&revocation)
+                .map(|r| r.proposal.hash)
+                .with_context(|| format!("no revocation {revocation} has been proposed"))?;
+            (
+                Event::KeyRevocationEndorsed {
+                    revocation,
+                    proposal,
+                },
+                key.key,
+            )
+        }
         _ => return Ok(None),
     }))
 }

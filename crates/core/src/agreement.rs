@@ -12,7 +12,7 @@ use crate::ids::{EntryHash, PartyId};
 use crate::limits::{MAX_EVIDENCE, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
 use crate::records::{
     AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
-    Response, RulingState,
+    Response, RevocationState, RulingState,
 };
 use crate::rules::{Ctx, Violation};
 use crate::terms::{Attribution, Evidence, Finding};
@@ -442,7 +442,89 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             Ok(())
         }
+        Event::KeyRotated { new_key } => fresh_key(ctx, new_key),
+        Event::KeyRevocationProposed {
+            id,
+            party,
+            reason,
+            replacement,
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor],
+                "guarantors",
+                "propose key revocations",
+            )?;
+            fresh_id(records, id.as_str())?;
+            if ctx.charter.party(party).is_none() {
+                return Err(unknown("party", party.as_str()));
+            }
+            match replacement {
+                Some(key) => fresh_key(ctx, key)?,
+                None if ctx.keyring.current(party).is_none() => {
+                    return Err(Violation::Rule(format!(
+                        "{party}'s key is already revoked: name a replacement key"
+                    )))
+                }
+                None => {}
+            }
+            text("reason", reason, MAX_TEXT_BYTES)
+        }
+        Event::KeyRevocationEndorsed {
+            revocation,
+            proposal,
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor],
+                "guarantors",
+                "endorse key revocations",
+            )?;
+            let item = format!("revocation {revocation}");
+            let v = records
+                .revocations
+                .get(revocation)
+                .ok_or_else(|| unknown("revocation", revocation.as_str()))?;
+            proposal_matches(item.clone(), proposal, &v.proposal.hash)?;
+            if v.endorsements.iter().any(|(p, _)| p == ctx.party) {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done: "endorsed",
+                    item,
+                });
+            }
+            let mut with_me = v.endorsements.clone();
+            with_me.push((ctx.party.clone(), 0));
+            let adopts = v.adopted_at.is_none()
+                && quorum_met(
+                    ctx.charter,
+                    Adoption::Quorum(ctx.charter.rules.ruling_quorum),
+                    &with_me,
+                );
+            if let (true, Some(key)) = (adopts, &v.replacement) {
+                if ctx.keyring.ever_used(key) {
+                    return Err(Violation::Rule(format!(
+                        "{item}: its replacement key {} has been used since it was proposed",
+                        key.id().short()
+                    )));
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+/// A key that may be installed: a strong ed25519 point never used before.
+fn fresh_key(ctx: &Ctx, key: &crate::crypto::PublicKey) -> Result<(), Violation> {
+    key.verifying_key()
+        .map_err(|e| Violation::Rule(format!("new key: {e}")))?;
+    if ctx.keyring.ever_used(key) {
+        return Err(Violation::Rule(format!(
+            "key {} has been used before: a key is never reused",
+            key.id().short()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether guarantor endorsements meet a quorum rule.
@@ -460,7 +542,13 @@ fn quorum_met(charter: &Charter, rule: Adoption, endorsements: &[(PartyId, u64)]
     }
 }
 
-pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
+/// A change of a party's key: the party, and its new key (`None`: revoked
+/// without replacement).
+pub(crate) type KeyChange = (PartyId, Option<crate::crypto::PublicKey>);
+
+/// Folds the event into the records; returns the key change it makes, which
+/// the caller applies to the keyring.
+pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<KeyChange> {
     let seq = entry.seq();
     let party = ctx.party.clone();
     match &entry.entry.body.event {
@@ -599,13 +687,11 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
             );
         }
         Event::RulingEndorsed { ruling, .. } => {
-            let Some(r) = records.rulings.get_mut(ruling) else {
-                return;
-            };
+            let r = records.rulings.get_mut(ruling)?;
             r.endorsements.push((party, seq));
             let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
             if r.adopted_at.is_some() || !quorum_met(ctx.charter, rule, &r.endorsements) {
-                return;
+                return None;
             }
             r.adopted_at = Some(seq);
             let (allegation, finding, breaches) =
@@ -635,7 +721,36 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
                 r.dissents.push((party, seq));
             }
         }
+        Event::KeyRotated { new_key } => return Some((party, Some(*new_key))),
+        Event::KeyRevocationProposed {
+            id,
+            party: target,
+            replacement,
+            ..
+        } => {
+            records.revocations.insert(
+                id.clone(),
+                RevocationState {
+                    party: target.clone(),
+                    replacement: *replacement,
+                    proposer: party,
+                    proposal: entry.head(),
+                    endorsements: Vec::new(),
+                    adopted_at: None,
+                },
+            );
+        }
+        Event::KeyRevocationEndorsed { revocation, .. } => {
+            let v = records.revocations.get_mut(revocation)?;
+            v.endorsements.push((party, seq));
+            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
+            if v.adopted_at.is_none() && quorum_met(ctx.charter, rule, &v.endorsements) {
+                v.adopted_at = Some(seq);
+                return Some((v.party.clone(), v.replacement));
+            }
+        }
     }
+    None
 }
 
 fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {

@@ -7,7 +7,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::charter::Charter;
-use crate::ids::{AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RulingId};
+use crate::crypto::PublicKey;
+use crate::ids::{
+    AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
+};
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +103,23 @@ pub enum Event {
         proposal: EntryHash,
         text: String,
     },
+    /// The author replaces its own key. Signed with the current key; the
+    /// new key signs from the next entry on, and the old one never again.
+    KeyRotated { new_key: PublicKey },
+    /// A guarantor proposes revoking a party's key (lost or compromised),
+    /// optionally naming the party's replacement key.
+    KeyRevocationProposed {
+        id: RevocationId,
+        party: PartyId,
+        reason: String,
+        replacement: Option<PublicKey>,
+    },
+    /// A guarantor endorses exactly the revocation proposal whose hash it
+    /// names; at the charter's `ruling_quorum` the revocation takes effect.
+    KeyRevocationEndorsed {
+        revocation: RevocationId,
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -120,6 +140,9 @@ impl Event {
             Event::RulingProposed { .. } => "ruling-proposed",
             Event::RulingEndorsed { .. } => "ruling-endorsed",
             Event::RulingDissented { .. } => "ruling-dissented",
+            Event::KeyRotated { .. } => "key-rotated",
+            Event::KeyRevocationProposed { .. } => "key-revocation-proposed",
+            Event::KeyRevocationEndorsed { .. } => "key-revocation-endorsed",
         }
     }
 
@@ -155,6 +178,9 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 vec![ruling.as_str()]
             }
+            Event::KeyRotated { .. } => Vec::new(),
+            Event::KeyRevocationProposed { id, party, .. } => vec![id.as_str(), party.as_str()],
+            Event::KeyRevocationEndorsed { revocation, .. } => vec![revocation.as_str()],
         }
     }
 
@@ -177,6 +203,9 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 ruling.to_string()
             }
+            Event::KeyRotated { new_key } => format!("key {}", new_key.id().short()),
+            Event::KeyRevocationProposed { id, .. } => id.to_string(),
+            Event::KeyRevocationEndorsed { revocation, .. } => revocation.to_string(),
         }
     }
 }

@@ -90,6 +90,10 @@ slug_id!(
     /// A ruling's id, chosen by its proposer, e.g. `R1`.
     RulingId
 );
+slug_id!(
+    /// A key revocation's id, chosen by its proposer, e.g. `V1`.
+    RevocationId
+);
 
 macro_rules! digest_id {
     ($(#[$doc:meta])* $name:ident) => {

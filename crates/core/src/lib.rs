@@ -12,6 +12,7 @@ pub mod crypto;
 pub mod entry;
 pub mod event;
 pub mod ids;
+pub mod keyring;
 pub mod limits;
 pub mod projection;
 pub mod records;
@@ -24,7 +25,8 @@ pub use crypto::{KeyError, PublicKey, Signature};
 pub use entry::{Author, Entry, EntryBody, Head, Sealed, FORMAT_VERSION};
 pub use event::Event;
 pub use ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId, RulingId,
+    AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId,
+    RevocationId, RulingId,
 };
 pub use records::{ClauseState, RecordKey, Records};
 pub use rules::{Chain, SignError, State, Violation};

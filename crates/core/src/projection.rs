@@ -60,7 +60,7 @@ pub struct RulingView {
 /// Something a party is expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Duty {
-    /// endorse-clause | accept-clause | respond | endorse-ruling
+    /// endorse-clause | accept-clause | respond | endorse-ruling | endorse-revocation
     pub duty: &'static str,
     pub item: String,
 }
@@ -242,6 +242,14 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         }
     }
     if role == Role::Guarantor {
+        for (id, v) in records.revocations() {
+            if v.adopted_at.is_none() && !v.endorsements.iter().any(|(p, _)| p == me) {
+                out.push(Duty {
+                    duty: "endorse-revocation",
+                    item: id.to_string(),
+                });
+            }
+        }
         for (id, r) in records.rulings() {
             let open = records
                 .allegations()

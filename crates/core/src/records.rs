@@ -11,9 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{self, CodecError};
+use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
-use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
+use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
@@ -98,6 +99,16 @@ pub struct RulingState {
     pub adopted_at: Option<u64>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationState {
+    pub party: PartyId,
+    pub replacement: Option<PublicKey>,
+    pub proposer: PartyId,
+    pub proposal: Head,
+    pub endorsements: Vec<(PartyId, u64)>,
+    pub adopted_at: Option<u64>,
+}
+
 /// The name of one record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKey {
@@ -105,9 +116,16 @@ pub enum RecordKey {
     Commitment(CommitmentId),
     Allegation(AllegationId),
     Ruling(RulingId),
+    Revocation(RevocationId),
 }
 
-const PREFIXES: [&[u8]; 4] = [b"clause/", b"commitment/", b"allegation/", b"ruling/"];
+const PREFIXES: [&[u8]; 5] = [
+    b"clause/",
+    b"commitment/",
+    b"allegation/",
+    b"ruling/",
+    b"revocation/",
+];
 
 impl RecordKey {
     /// The key under which a store keeps this record.
@@ -117,6 +135,7 @@ impl RecordKey {
             RecordKey::Commitment(id) => (PREFIXES[1], id.as_str()),
             RecordKey::Allegation(id) => (PREFIXES[2], id.as_str()),
             RecordKey::Ruling(id) => (PREFIXES[3], id.as_str()),
+            RecordKey::Revocation(id) => (PREFIXES[4], id.as_str()),
         };
         [prefix, id.as_bytes()].concat()
     }
@@ -131,14 +150,15 @@ impl RecordKey {
             0 => RecordKey::Clause(ClauseId::new(id).ok()?),
             1 => RecordKey::Commitment(CommitmentId::new(id).ok()?),
             2 => RecordKey::Allegation(AllegationId::new(id).ok()?),
-            _ => RecordKey::Ruling(RulingId::new(id).ok()?),
+            3 => RecordKey::Ruling(RulingId::new(id).ok()?),
+            _ => RecordKey::Revocation(RevocationId::new(id).ok()?),
         })
     }
 
     /// The keys an item id could name in each kind: ids are unique across
-    /// kinds, so creating an item reads all four.
+    /// kinds, so creating an item reads all of them.
     pub fn every_kind(id: &str) -> Vec<RecordKey> {
-        let mut keys = Vec::with_capacity(4);
+        let mut keys = Vec::with_capacity(5);
         if let Ok(c) = ClauseId::new(id) {
             keys.push(RecordKey::Clause(c));
         }
@@ -150,6 +170,9 @@ impl RecordKey {
         }
         if let Ok(r) = RulingId::new(id) {
             keys.push(RecordKey::Ruling(r));
+        }
+        if let Ok(r) = RevocationId::new(id) {
+            keys.push(RecordKey::Revocation(r));
         }
         keys
     }
@@ -201,6 +224,11 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 vec![K::Ruling(ruling.clone())]
             }
+            Event::KeyRotated { .. } => Vec::new(),
+            Event::KeyRevocationProposed { id, .. } => RecordKey::every_kind(id.as_str()),
+            Event::KeyRevocationEndorsed { revocation, .. } => {
+                vec![K::Revocation(revocation.clone())]
+            }
         }
     }
 }
@@ -212,6 +240,7 @@ pub struct Records {
     pub(crate) commitments: BTreeMap<CommitmentId, CommitmentState>,
     pub(crate) allegations: BTreeMap<AllegationId, AllegationState>,
     pub(crate) rulings: BTreeMap<RulingId, RulingState>,
+    pub(crate) revocations: BTreeMap<RevocationId, RevocationState>,
 }
 
 /// A record's store key and encoded value.
@@ -230,6 +259,9 @@ impl Records {
     pub fn rulings(&self) -> &BTreeMap<RulingId, RulingState> {
         &self.rulings
     }
+    pub fn revocations(&self) -> &BTreeMap<RevocationId, RevocationState> {
+        &self.revocations
+    }
 
     /// Whether any kind of item already uses `id`.
     pub fn id_taken(&self, id: &str) -> bool {
@@ -242,6 +274,7 @@ impl Records {
             RecordKey::Commitment(id) => self.commitments.contains_key(id),
             RecordKey::Allegation(id) => self.allegations.contains_key(id),
             RecordKey::Ruling(id) => self.rulings.contains_key(id),
+            RecordKey::Revocation(id) => self.revocations.contains_key(id),
         }
     }
 
@@ -266,6 +299,7 @@ impl Records {
             RecordKey::Commitment(id) => self.commitments.get(id).map(codec::encode_derived),
             RecordKey::Allegation(id) => self.allegations.get(id).map(codec::encode_derived),
             RecordKey::Ruling(id) => self.rulings.get(id).map(codec::encode_derived),
+            RecordKey::Revocation(id) => self.revocations.get(id).map(codec::encode_derived),
         }
         .transpose()
     }
@@ -289,6 +323,10 @@ impl Records {
                 self.rulings
                     .insert(id.clone(), codec::decode_derived(bytes)?);
             }
+            RecordKey::Revocation(id) => {
+                self.revocations
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
         }
         Ok(())
     }
@@ -303,6 +341,8 @@ impl Records {
             .retain(|id, _| keys.contains(&RecordKey::Allegation(id.clone())));
         self.rulings
             .retain(|id, _| keys.contains(&RecordKey::Ruling(id.clone())));
+        self.revocations
+            .retain(|id, _| keys.contains(&RecordKey::Revocation(id.clone())));
         self
     }
 
@@ -313,6 +353,7 @@ impl Records {
         out.extend(self.commitments.keys().cloned().map(RecordKey::Commitment));
         out.extend(self.allegations.keys().cloned().map(RecordKey::Allegation));
         out.extend(self.rulings.keys().cloned().map(RecordKey::Ruling));
+        out.extend(self.revocations.keys().cloned().map(RecordKey::Revocation));
         out
     }
 
@@ -339,6 +380,7 @@ mod tests {
             RecordKey::Commitment(CommitmentId::new("K1").unwrap()),
             RecordKey::Allegation(AllegationId::new("A1").unwrap()),
             RecordKey::Ruling(RulingId::new("R1").unwrap()),
+            RecordKey::Revocation(RevocationId::new("V1").unwrap()),
         ] {
             assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
         }
@@ -348,6 +390,6 @@ mod tests {
         );
         assert_eq!(RecordKey::from_bytes(b"clause/bad id"), None);
         assert_eq!(RecordKey::from_bytes(b"other/C1"), None);
-        assert_eq!(RecordKey::every_kind("X").len(), 4);
+        assert_eq!(RecordKey::every_kind("X").len(), 5);
     }
 }

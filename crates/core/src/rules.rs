@@ -17,6 +17,7 @@ use crate::crypto::PublicKey;
 use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
 use crate::event::Event;
 use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
+use crate::keyring::Keyring;
 use crate::limits::SEEN_WINDOW;
 use crate::records::{ClauseState, RecordKey, Records};
 
@@ -44,10 +45,14 @@ pub enum Violation {
     Charter(#[from] CharterError),
     #[error("signer {0} is not a party of the charter")]
     UnknownParty(PartyId),
-    #[error("key {key} is not the current key of party {party}")]
+    #[error(
+        "key {key} is not the current key of party {party} (rotated or revoked keys sign nothing)"
+    )]
     WrongKey { party: PartyId, key: KeyId },
     #[error("signature does not verify")]
     Signature,
+    #[error("{0}'s key was revoked and no replacement was adopted: it can sign nothing")]
+    Revoked(PartyId),
     #[error("per-author sequence of {party}: expected {expected}, found {found} (stale or replayed entry)")]
     AuthorSeq {
         party: PartyId,
@@ -106,15 +111,16 @@ pub enum Violation {
 pub struct State {
     chain: Chain,
     records: Records,
-    /// The charter's keys, decompressed once rather than per signature.
+    /// The parties' current keys, decompressed once rather than per
+    /// signature.
     keys: BTreeMap<PartyId, VerifyingKey>,
 }
 
-fn keys_of(charter: &Charter) -> BTreeMap<PartyId, VerifyingKey> {
+fn keys_of(charter: &Charter, keyring: &Keyring) -> BTreeMap<PartyId, VerifyingKey> {
     charter
         .parties
         .iter()
-        .filter_map(|p| Some((p.id.clone(), p.key.verifying_key().ok()?)))
+        .filter_map(|p| Some((p.id.clone(), keyring.current(&p.id)?.verifying_key().ok()?)))
         .collect()
 }
 
@@ -129,6 +135,7 @@ pub struct Chain {
     /// Hashes of the last `SEEN_WINDOW` entries, oldest first.
     recent: VecDeque<EntryHash>,
     author_seq: BTreeMap<PartyId, u64>,
+    keyring: Keyring,
 }
 
 impl Chain {
@@ -167,10 +174,12 @@ impl State {
                 head_time: b.time,
                 recent: VecDeque::new(),
                 author_seq: BTreeMap::new(),
+                keyring: Keyring::from_charter(charter),
             },
             records: Records::default(),
-            keys: keys_of(charter),
+            keys: BTreeMap::new(),
         };
+        state.keys = keys_of(charter, &state.chain.keyring);
         let party = state.check_author(entry)?;
         if party.role == Role::Observer {
             return Err(Violation::Observer(party.id.clone()));
@@ -212,12 +221,17 @@ impl State {
         let party = party.id.clone();
         let ctx = Ctx {
             charter: &self.chain.charter,
+            keyring: &self.chain.keyring,
             party: &party,
             role,
             time: b.time,
         };
         agreement::check(&ctx, &self.records, &b.event)?;
-        agreement::apply(&ctx, &mut self.records, entry);
+        let change = agreement::apply(&ctx, &mut self.records, entry);
+        if let Some((party, key)) = change {
+            self.chain.keyring.replace(&party, entry.seq(), key);
+            self.keys = keys_of(&self.chain.charter, &self.chain.keyring);
+        }
         self.advance(entry);
         Ok(())
     }
@@ -234,6 +248,7 @@ impl State {
         let party = self
             .party_for_key(&key)
             .ok_or(SignError::UnknownKey(key.id()))?;
+        let party = party.clone();
         let body = EntryBody {
             version: FORMAT_VERSION,
             ledger: self.chain.ledger,
@@ -270,7 +285,7 @@ impl State {
     /// Reassembles a state from its parts (the records may be only those an
     /// event touches: see [`Records`]).
     pub fn from_parts(chain: Chain, records: Records) -> State {
-        let keys = keys_of(&chain.charter);
+        let keys = keys_of(&chain.charter, &chain.keyring);
         State {
             chain,
             records,
@@ -310,7 +325,13 @@ impl State {
 
     /// The party whose current key is `key`, if any.
     pub fn party_for_key(&self, key: &PublicKey) -> Option<&Party> {
-        self.chain.charter.parties.iter().find(|p| &p.key == key)
+        let holder = self.chain.keyring.holder(key)?;
+        self.chain.charter.party(holder)
+    }
+
+    /// Who signs with which key, and since when.
+    pub fn keyring(&self) -> &Keyring {
+        &self.chain.keyring
     }
 
     fn saw(&self, seen: Head) -> bool {
@@ -330,7 +351,10 @@ impl State {
             .charter
             .party(&b.author.party)
             .ok_or_else(|| Violation::UnknownParty(b.author.party.clone()))?;
-        if party.key.id() != b.author.key {
+        let Some(current) = self.chain.keyring.current(&party.id) else {
+            return Err(Violation::Revoked(party.id.clone()));
+        };
+        if current.id() != b.author.key {
             return Err(Violation::WrongKey {
                 party: party.id.clone(),
                 key: b.author.key,
@@ -373,7 +397,7 @@ impl State {
 /// Why an entry could not be built for a signer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
-    #[error("key {0} is not the key of any party in this ledger's charter")]
+    #[error("key {0} is not the current key of any party of this ledger (never registered, or rotated or revoked)")]
     UnknownKey(KeyId),
     #[error(transparent)]
     Codec(#[from] CodecError),
@@ -382,6 +406,7 @@ pub enum SignError {
 /// What the event rules know about the entry being admitted.
 pub(crate) struct Ctx<'a> {
     pub charter: &'a Charter,
+    pub keyring: &'a Keyring,
     pub party: &'a PartyId,
     pub role: Role,
     pub time: i64,

@@ -147,6 +147,27 @@ fn event() -> impl Strategy<Value = Event> {
                     text,
                 }
             ),
+        any::<[u8; 32]>().prop_map(|k| Event::KeyRotated {
+            new_key: PublicKey(k)
+        }),
+        (
+            slug(),
+            slug(),
+            ".{0,40}",
+            prop::option::of(any::<[u8; 32]>())
+        )
+            .prop_map(
+                |(id, party, reason, replacement)| Event::KeyRevocationProposed {
+                    id: RevocationId::new(id).unwrap(),
+                    party: PartyId::new(party).unwrap(),
+                    reason,
+                    replacement: replacement.map(PublicKey),
+                }
+            ),
+        (slug(), digest()).prop_map(|(r, proposal)| Event::KeyRevocationEndorsed {
+            revocation: RevocationId::new(r).unwrap(),
+            proposal,
+        }),
         (slug(), digest(), prop::option::of(".{0,40}")).prop_map(|(r, proposal, dissent)| {
             let ruling = RulingId::new(r).unwrap();
             match dissent {

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use accord_core::codec;
 use accord_core::entry::{Author, Head};
+use accord_core::keyring::Keyring;
 use accord_core::projection::History;
 use accord_core::{
     crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
@@ -20,7 +21,7 @@ use crate::LedgerError;
 /// How far ahead of the appending machine's clock a claimed time may be.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-const SNAPSHOT_VERSION: u32 = 2;
+const SNAPSHOT_VERSION: u32 = 3;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -299,22 +300,24 @@ impl<S: Store> Ledger<S> {
         }
     }
 
-    /// Checks `entry`'s signature against its author's key in the charter.
-    pub fn signature_status(&self, entry: &Sealed) -> Result<SignatureStatus, LedgerError> {
-        let charter = match &entry.entry.body.event {
-            Event::Charter(c) if entry.seq() == 0 => c.clone(),
-            _ => self.charter()?,
-        };
+    /// Checks `entry`'s signature against the key its author held at that
+    /// point of the chain. The key history comes from the head's state or,
+    /// if the ledger is damaged, from a replay of the entries before this
+    /// one.
+    pub fn signature_status(&mut self, entry: &Sealed) -> Result<SignatureStatus, LedgerError> {
         let author = &entry.entry.body.author;
-        Ok(match charter.party(&author.party) {
-            Some(p) if p.key.id() == author.key => {
-                if entry.signature_valid(&p.key) {
-                    SignatureStatus::Valid
-                } else {
-                    SignatureStatus::Invalid
-                }
-            }
-            _ => SignatureStatus::UnknownSigner,
+        let keyring = match (&entry.entry.body.event, self.chain()) {
+            (Event::Charter(c), _) if entry.seq() == 0 => Keyring::from_charter(c),
+            (_, Ok(chain)) => State::from_parts(chain, Records::default())
+                .keyring()
+                .clone(),
+            (_, Err(_)) => self.state_at(entry.seq() - 1)?.keyring().clone(),
+        };
+        let key = keyring.at(&author.party, &author.key, entry.seq()).copied();
+        Ok(match key {
+            Some(k) if entry.signature_valid(&k) => SignatureStatus::Valid,
+            Some(_) => SignatureStatus::Invalid,
+            None => SignatureStatus::UnknownSigner,
         })
     }
 

@@ -164,6 +164,23 @@ mod contract {
     }
 
     #[test]
+    fn a_directory_left_with_only_the_lock_file_can_be_created_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("accord.lock"), b"").unwrap();
+        assert_eq!(SledStore::create(&path).unwrap().last_seq().unwrap(), None);
+        std::fs::write(dir.path().join("other"), b"x").unwrap();
+        let other = dir.path().join("busy");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("notes.txt"), b"x").unwrap();
+        assert!(matches!(
+            SledStore::create(&other),
+            Err(StoreError::NotEmpty(_))
+        ));
+    }
+
+    #[test]
     fn a_store_left_without_entries_can_be_created_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger");

@@ -64,9 +64,14 @@ impl SledStore {
                 }
                 return Ok(store);
             }
-            let mut listing = std::fs::read_dir(path).map_err(|e| io(path, e))?;
-            if listing.next().is_some() {
-                return Err(StoreError::NotEmpty(path.to_owned()));
+            // A crash between taking the lock and creating the store leaves
+            // only the lock file: that directory is still empty for us.
+            let listing = std::fs::read_dir(path).map_err(|e| io(path, e))?;
+            for item in listing {
+                let item = item.map_err(|e| io(path, e))?;
+                if item.file_name() != LOCK_FILE {
+                    return Err(StoreError::NotEmpty(path.to_owned()));
+                }
             }
         }
         std::fs::create_dir_all(path).map_err(|e| io(path, e))?;

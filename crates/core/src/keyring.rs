@@ -1,0 +1,98 @@
+//! Which key each party signs with, and since when: the charter's keys,
+//! then rotations (by the party's current key) and revocations (by a quorum
+//! of guarantors), each effective from its position in the chain.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::charter::Charter;
+use crate::crypto::PublicKey;
+use crate::ids::{KeyId, PartyId};
+
+/// One key's period of validity: from the entry that installed it (0 for
+/// the charter) until the entry that replaced or revoked it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySpan {
+    pub key: PublicKey,
+    pub from: u64,
+    pub until: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyring {
+    spans: BTreeMap<PartyId, Vec<KeySpan>>,
+}
+
+impl Keyring {
+    pub fn from_charter(charter: &Charter) -> Keyring {
+        Keyring {
+            spans: charter
+                .parties
+                .iter()
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        vec![KeySpan {
+                            key: p.key,
+                            from: 0,
+                            until: None,
+                        }],
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The party's key now, or `None` if it was revoked without a
+    /// replacement.
+    pub fn current(&self, party: &PartyId) -> Option<&PublicKey> {
+        self.spans
+            .get(party)?
+            .last()
+            .filter(|s| s.until.is_none())
+            .map(|s| &s.key)
+    }
+
+    /// The party whose current key is `key`.
+    pub fn holder(&self, key: &PublicKey) -> Option<&PartyId> {
+        self.spans
+            .iter()
+            .find(|(p, _)| self.current(p) == Some(key))
+            .map(|(p, _)| p)
+    }
+
+    /// Whether `key` was ever any party's key (a key is never reused).
+    pub fn ever_used(&self, key: &PublicKey) -> bool {
+        self.spans.values().flatten().any(|s| s.key == *key)
+    }
+
+    /// The key with id `id` that `party` held at entry `seq`, if any.
+    pub fn at(&self, party: &PartyId, id: &KeyId, seq: u64) -> Option<&PublicKey> {
+        self.spans
+            .get(party)?
+            .iter()
+            .find(|s| s.key.id() == *id && s.from <= seq && s.until.is_none_or(|u| seq < u))
+            .map(|s| &s.key)
+    }
+
+    pub fn history(&self, party: &PartyId) -> &[KeySpan] {
+        self.spans.get(party).map_or(&[], Vec::as_slice)
+    }
+
+    /// Ends the party's current key at `seq` and, if given, installs `next`
+    /// from the entry after it.
+    pub fn replace(&mut self, party: &PartyId, seq: u64, next: Option<PublicKey>) {
+        let spans = self.spans.entry(party.clone()).or_default();
+        if let Some(last) = spans.last_mut().filter(|s| s.until.is_none()) {
+            last.until = Some(seq + 1);
+        }
+        if let Some(key) = next {
+            spans.push(KeySpan {
+                key,
+                from: seq + 1,
+                until: None,
+            });
+        }
+    }
+}

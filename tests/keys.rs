@@ -1,0 +1,257 @@
+//! Key lifecycle end to end: rotation by the key holder, revocation of a
+//! lost or compromised key by a quorum of guarantors, and verify naming any
+//! entry signed with a key after it stopped being valid.
+
+mod common;
+
+use accord_core::crypto::private_key_from_pem;
+use accord_core::{ClauseId, Event};
+use accord_ledger::Ledger;
+use common::{one_line_error, with_entries, World};
+use predicates::str::contains;
+use serde_json::Value;
+
+fn first_bad(w: &World) -> (u64, String) {
+    let out = w.accord(&["verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "verify must fail");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["first_bad"]["seq"].as_u64().unwrap(),
+        v["first_bad"]["reason"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Signs a clause proposal with `key_file` on top of the head and writes it
+/// straight into sled, bypassing every check.
+fn smuggle_proposal(w: &World, key_file: &str, party: &str) -> u64 {
+    let key = private_key_from_pem(&std::fs::read_to_string(w.path(key_file)).unwrap()).unwrap();
+    let entry = {
+        let ledger = Ledger::open(&w.ledger()).unwrap();
+        let state = ledger.replay().unwrap();
+        let mut body = state
+            .sign_next(
+                &private_key_from_pem(&std::fs::read_to_string(w.path("un.pem")).unwrap()).unwrap(),
+                state.head_time(),
+                Event::ClauseProposed {
+                    id: ClauseId::new("FORGED").unwrap(),
+                    title: "t".into(),
+                    text: "x".into(),
+                },
+            )
+            .unwrap()
+            .entry
+            .body;
+        body.author.party = accord_core::PartyId::new(party).unwrap();
+        body.author.key = accord_core::crypto::public_key(&key).id();
+        body.author_seq = state.author_seq(&body.author.party) + 1;
+        body.sign(&key).unwrap()
+    };
+    with_entries(&w.ledger(), |t| {
+        t.insert(entry.seq().to_be_bytes(), entry.bytes.clone())
+            .unwrap()
+    });
+    entry.seq()
+}
+
+#[test]
+fn a_rotated_key_signs_nothing_more_and_old_entries_stay_valid() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.accord(&["key", "new", "--out", "tr2.pem"])
+        .assert()
+        .success();
+    w.accord(&["key", "rotate", "--new", "tr2.pem", "--key", "tr.pem"])
+        .assert()
+        .success()
+        .stdout(contains("key-rotated"));
+    let e = one_line_error(w.endorse("C1", "tr"));
+    assert!(e.contains("not the current key"), "{e}");
+    w.endorse("C1", "tr2").success();
+    w.accord(&["verify"]).assert().success();
+    // Entries signed before the rotation still show a valid signature.
+    assert_eq!(
+        w.json(&["show", "1", "--json"])["signature_status"],
+        "valid"
+    );
+    assert_eq!(
+        w.json(&["show", "3", "--json"])["signature_status"],
+        "valid"
+    );
+    let keys = w.json(&["key", "list", "--json"]);
+    let tr = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party"] == "tr")
+        .unwrap();
+    assert_eq!(tr["history"].as_array().unwrap().len(), 2);
+    assert_eq!(tr["history"][0]["until"], 3);
+    assert_eq!(tr["history"][1]["from"], 3);
+    // A key is never reused: not another party's, not a retired one.
+    let e = one_line_error(
+        w.accord(&["key", "rotate", "--new", "ru.pem.pub", "--key", "tr2.pem"])
+            .assert(),
+    );
+    assert!(e.contains("used before"), "{e}");
+    let e = one_line_error(
+        w.accord(&["key", "rotate", "--new", "tr.pem", "--key", "tr2.pem"])
+            .assert(),
+    );
+    assert!(e.contains("used before"), "{e}");
+}
+
+#[test]
+fn verify_names_an_entry_signed_with_a_rotated_key() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.accord(&["key", "new", "--out", "tr2.pem"])
+        .assert()
+        .success();
+    w.accord(&["key", "rotate", "--new", "tr2.pem", "--key", "tr.pem"])
+        .assert()
+        .success();
+    let seq = smuggle_proposal(&w, "tr.pem", "tr");
+    let (bad, reason) = first_bad(&w);
+    assert_eq!(bad, seq);
+    assert!(
+        reason.contains("not the current key of party tr"),
+        "{reason}"
+    );
+    assert_eq!(
+        w.json(&["show", &seq.to_string(), "--json"])["signature_status"],
+        "unknown-signer"
+    );
+}
+
+#[test]
+fn a_quorum_of_guarantors_revokes_a_lost_key_and_installs_a_replacement() {
+    let w = World::founded();
+    w.accord(&["key", "new", "--out", "ru-new.pem"])
+        .assert()
+        .success();
+    w.accord(&[
+        "key",
+        "revoke",
+        "ru",
+        "--id",
+        "V1",
+        "--reason",
+        "Laptop lost in Astana.",
+        "--replacement",
+        "ru-new.pem.pub",
+        "--key",
+        "tr.pem",
+    ])
+    .assert()
+    .success();
+    // Until quorum, the old key still signs; the guarantors have a duty.
+    w.propose("C1", "ru").success();
+    let o = w.json(&["obligations", "--json", "--party", "ir"]);
+    let duties = o["parties"][0]["duties"].as_array().unwrap();
+    assert!(
+        duties
+            .iter()
+            .any(|d| d["duty"] == "endorse-revocation" && d["item"] == "V1"),
+        "{duties:?}"
+    );
+    w.accord(&["key", "endorse-revocation", "V1", "--key", "tr.pem"])
+        .assert()
+        .success();
+    let e = one_line_error(
+        w.accord(&["key", "endorse-revocation", "V1", "--key", "tr.pem"])
+            .assert(),
+    );
+    assert!(e.contains("already endorsed"), "{e}");
+    let e = one_line_error(
+        w.accord(&["key", "endorse-revocation", "V1", "--key", "gov.pem"])
+            .assert(),
+    );
+    assert!(e.contains("only guarantors"), "{e}");
+    w.accord(&["key", "endorse-revocation", "V1", "--key", "ir.pem"])
+        .assert()
+        .success();
+    let e = one_line_error(w.endorse("C1", "ru"));
+    assert!(e.contains("not the current key"), "{e}");
+    w.endorse("C1", "ru-new").success();
+    w.accord(&["verify"]).assert().success();
+
+    // An entry the thief signs with the revoked key after the revocation.
+    let seq = smuggle_proposal(&w, "ru.pem", "ru");
+    let (bad, reason) = first_bad(&w);
+    assert_eq!(bad, seq);
+    assert!(
+        reason.contains("not the current key of party ru"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn revocation_without_replacement_silences_the_party_until_one_is_named() {
+    let w = World::founded();
+    w.accord(&[
+        "key",
+        "revoke",
+        "gov",
+        "--id",
+        "V1",
+        "--reason",
+        "Compromised.",
+        "--key",
+        "tr.pem",
+    ])
+    .assert()
+    .success();
+    w.accord(&["key", "endorse-revocation", "V1", "--key", "ru.pem"])
+        .assert()
+        .success();
+    w.accord(&["key", "endorse-revocation", "V1", "--key", "ir.pem"])
+        .assert()
+        .success();
+    w.propose("C1", "tr").success();
+    let e = one_line_error(
+        w.accord(&["clause", "accept", "C1", "--key", "gov.pem"])
+            .assert(),
+    );
+    assert!(e.contains("not the current key"), "{e}");
+    let keys = w.json(&["key", "list", "--json"]);
+    assert!(keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["party"] == "gov" && p["current"].is_null()));
+    let e = one_line_error(
+        w.accord(&[
+            "key", "revoke", "gov", "--id", "V2", "--reason", "Again.", "--key", "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("already revoked"), "{e}");
+    w.accord(&["key", "new", "--out", "gov2.pem"])
+        .assert()
+        .success();
+    w.accord(&[
+        "key",
+        "revoke",
+        "gov",
+        "--id",
+        "V2",
+        "--reason",
+        "New key.",
+        "--replacement",
+        "gov2.pem",
+        "--key",
+        "tr.pem",
+    ])
+    .assert()
+    .success();
+    w.accord(&["key", "endorse-revocation", "V2", "--key", "tr.pem"])
+        .assert()
+        .success();
+    w.accord(&["key", "endorse-revocation", "V2", "--key", "ru.pem"])
+        .assert()
+        .success();
+    w.accord(&["clause", "accept", "C1", "--key", "gov2.pem"])
+        .assert()
+        .success();
+    w.accord(&["verify"]).assert().success();
+}
