@@ -174,6 +174,11 @@ pub enum Command {
         /// tail fails.
         #[arg(long, value_name = "SEQ:HASH")]
         expect_head: Option<String>,
+        /// Another copy's export: report every author who signed two
+        /// different entries with the same per-author sequence number
+        /// (equivocation), with both signed entries as proof.
+        #[arg(long, value_name = "EXPORT")]
+        against: Option<PathBuf>,
         #[command(flatten)]
         json: JsonFlag,
     },

@@ -160,7 +160,55 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 write!(out, "{}", render::show_text(&entry, status))?;
             }
         }
-        Command::Verify { expect_head, json } => {
+        Command::Verify {
+            against: Some(other),
+            json,
+            ..
+        } => {
+            let ledger = Ledger::open(&cli.ledger)?;
+            let f = std::fs::File::open(&other)
+                .with_context(|| format!("cannot read {}", other.display()))?;
+            let pairs = ledger.equivocations(export_file::read(io::BufReader::new(f)))?;
+            let proof: Vec<serde_json::Value> = pairs
+                .iter()
+                .map(|(mine, theirs)| {
+                    serde_json::json!({
+                        "author": mine.entry.body.author.party.as_str(),
+                        "author_seq": mine.entry.body.author_seq,
+                        "here": export_file::line(mine),
+                        "there": export_file::line(theirs),
+                    })
+                })
+                .collect();
+            if json.json {
+                writeln!(out, "{}", serde_json::json!({ "equivocations": proof }))?;
+            } else if pairs.is_empty() {
+                writeln!(out, "no equivocation: no author signed two different entries with the same sequence number")?;
+            } else {
+                for (mine, theirs) in &pairs {
+                    let b = &mine.entry.body;
+                    writeln!(
+                        out,
+                        "EQUIVOCATION: {} signed two entries as its #{}: here seq {} {} ({}), there seq {} {} ({})",
+                        b.author.party,
+                        b.author_seq,
+                        b.seq,
+                        mine.hash,
+                        b.event.kind(),
+                        theirs.seq(),
+                        theirs.hash,
+                        theirs.entry.body.event.kind()
+                    )?;
+                }
+                writeln!(out, "both entries of each pair carry valid signatures: use --json for the signed bytes")?;
+            }
+            if !pairs.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        Command::Verify {
+            expect_head, json, ..
+        } => {
             let expect = expect_head.as_deref().map(parse_head).transpose()?;
             let ledger = Ledger::open(&cli.ledger)?;
             let report = match expect {

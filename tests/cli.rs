@@ -823,3 +823,70 @@ fn doctor_rebuilds_derived_data_that_disagrees_with_the_entries() {
     let e = one_line_error(w.accord(&["doctor"]).assert());
     assert!(e.contains("damaged at entry 2"), "{e}");
 }
+
+#[test]
+fn verify_against_another_copy_proves_equivocation() {
+    // Two copies of one ledger diverge: Russia signs a different entry as
+    // its first in each copy.
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    let fork = w.path("fork");
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for item in std::fs::read_dir(from).unwrap() {
+            let item = item.unwrap();
+            let target = to.join(item.file_name());
+            if item.file_type().unwrap().is_dir() {
+                copy_dir(&item.path(), &target);
+            } else {
+                std::fs::copy(item.path(), target).unwrap();
+            }
+        }
+    }
+    copy_dir(&w.ledger(), &fork);
+    w.endorse("C1", "ru").success();
+    w.accord(&[
+        "--ledger",
+        "fork",
+        "clause",
+        "propose",
+        "--id",
+        "C2",
+        "--title",
+        "t",
+        "--text",
+        "Other text.",
+        "--key",
+        "ru.pem",
+    ])
+    .assert()
+    .success();
+    w.accord(&["--ledger", "fork", "export", "--out", "fork.jsonl"])
+        .assert()
+        .success();
+    w.accord(&["export", "--out", "main.jsonl"])
+        .assert()
+        .success();
+
+    let out = w
+        .accord(&["verify", "--against", "fork.jsonl", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let eq = v["equivocations"].as_array().unwrap();
+    assert_eq!(eq.len(), 1);
+    assert_eq!(eq[0]["author"], "ru");
+    assert_eq!(eq[0]["author_seq"], 1);
+    assert_eq!(eq[0]["here"]["kind"], "clause-endorsed");
+    assert_eq!(eq[0]["there"]["kind"], "clause-proposed");
+    w.accord(&["verify", "--against", "fork.jsonl"])
+        .assert()
+        .code(1)
+        .stdout(contains("EQUIVOCATION: ru"));
+    // A copy compared with its own export shows none.
+    w.accord(&["verify", "--against", "main.jsonl"])
+        .assert()
+        .success()
+        .stdout(contains("no equivocation"));
+}

@@ -572,6 +572,49 @@ impl<S: Store> Ledger<S> {
         })
     }
 
+    /// Entries of `other` (another copy of this ledger, e.g. a party's
+    /// export) that conflict with this copy: the same author and per-author
+    /// sequence number, but different signed entries, each with a signature
+    /// that verifies under a key the author held. Each pair is proof that
+    /// the author signed two histories.
+    pub fn equivocations(
+        &self,
+        other: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
+    ) -> Result<Vec<(Sealed, Sealed)>, LedgerError> {
+        let state = self.replay()?;
+        let keyring = state.keyring();
+        let signed_by_author = |e: &Sealed| {
+            let a = &e.entry.body.author;
+            keyring
+                .history(&a.party)
+                .iter()
+                .any(|span| span.key.id() == a.key && e.signature_valid(&span.key))
+        };
+        let mut theirs = std::collections::BTreeMap::new();
+        for entry in other {
+            let entry = entry?;
+            if entry.seq() > 0 && entry.entry.body.ledger != state.ledger_id() {
+                return Err(LedgerError::Import {
+                    line: entry.seq() + 2,
+                    reason: "this export is of another ledger".into(),
+                });
+            }
+            let a = &entry.entry.body.author;
+            theirs.insert((a.party.clone(), entry.entry.body.author_seq), entry);
+        }
+        let mut found = Vec::new();
+        for mine in self.entries(0) {
+            let mine = mine?;
+            let a = &mine.entry.body.author;
+            if let Some(other) = theirs.get(&(a.party.clone(), mine.entry.body.author_seq)) {
+                if other.hash != mine.hash && signed_by_author(other) && signed_by_author(&mine) {
+                    found.push((mine.clone(), other.clone()));
+                }
+            }
+        }
+        Ok(found)
+    }
+
     /// Verifies the whole ledger from its raw bytes.
     pub fn verify(&self) -> VerifyReport {
         verify::verify_store(&self.store)
