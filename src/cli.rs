@@ -194,6 +194,10 @@ pub enum KeyCommand {
     New {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Encrypt the private key under a passphrase (from
+        /// ACCORD_PASSPHRASE, or asked for on the terminal).
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Print a key's public key (hex) and key id; FILE may be private or public.
     Show {

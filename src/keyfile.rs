@@ -1,5 +1,7 @@
-//! Key files on disk: private keys as PKCS#8 PEM with mode 0600, public
-//! keys as SPKI PEM beside them. Key material is never printed.
+//! Key files on disk: private keys as PKCS#8 PEM with mode 0600 (optionally
+//! encrypted under a passphrase: PBES2 with scrypt and AES-256-CBC, which
+//! OpenSSL reads), public keys as SPKI PEM beside them. Key material and
+//! passphrases are zeroized after use and never printed.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -8,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use accord_core::crypto::{self, PublicKey};
 use anyhow::{bail, Context, Result};
+use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, KeypairBytes};
 use ed25519_dalek::SigningKey;
+use pkcs8::EncodePrivateKey;
 use zeroize::Zeroizing;
 
 pub fn pub_path(private: &Path) -> PathBuf {
@@ -17,13 +21,26 @@ pub fn pub_path(private: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Generates a key from the OS's CSPRNG and writes it and its public half.
-/// Refuses to overwrite either file.
-pub fn generate(out: &Path) -> Result<PublicKey> {
+/// Generates a key from the OS's CSPRNG and writes it (encrypted under a
+/// passphrase if `encrypt`) and its public half. Refuses to overwrite
+/// either file.
+pub fn generate(out: &Path, encrypt: bool) -> Result<PublicKey> {
     let mut seed = Zeroizing::new([0u8; 32]);
     getrandom::fill(seed.as_mut()).context("the operating system's random source failed")?;
     let key = SigningKey::from_bytes(&seed);
-    write_private(out, &key)?;
+    if encrypt {
+        let passphrase = new_passphrase(out)?;
+        let kp = KeypairBytes {
+            secret_key: key.to_bytes(),
+            public_key: None,
+        };
+        let pem = kp
+            .to_pkcs8_encrypted_pem(passphrase.as_bytes(), LineEnding::LF)
+            .map_err(|e| anyhow::anyhow!("cannot encrypt the key: {e}"))?;
+        write_new(out, pem.as_bytes(), 0o600)?;
+    } else {
+        write_private(out, &key)?;
+    }
     let public = crypto::public_key(&key);
     let pub_file = pub_path(out);
     write_new(&pub_file, public.to_pem()?.as_bytes(), 0o644).inspect_err(|_| {
@@ -83,7 +100,47 @@ pub fn load_private(path: &Path) -> Result<SigningKey> {
         );
     }
     let text = read_text(path)?;
+    if text.contains("BEGIN ENCRYPTED PRIVATE KEY") {
+        let passphrase = passphrase(&format!("Passphrase for {}: ", path.display()))?;
+        return SigningKey::from_pkcs8_encrypted_pem(text.trim(), passphrase.as_bytes()).map_err(
+            |_| {
+                anyhow::anyhow!(
+                    "cannot decrypt {}: wrong passphrase, or the file is damaged",
+                    path.display()
+                )
+            },
+        );
+    }
     crypto::private_key_from_pem(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// The passphrase from `ACCORD_PASSPHRASE`, or asked for on the terminal.
+fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
+    if let Ok(p) = std::env::var("ACCORD_PASSPHRASE") {
+        return Ok(Zeroizing::new(p));
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            anyhow::anyhow!(
+                "this key is encrypted: set ACCORD_PASSPHRASE or run in a terminal to be asked"
+            )
+        })
+}
+
+/// A new passphrase: from `ACCORD_PASSPHRASE`, or asked for twice.
+fn new_passphrase(out: &Path) -> Result<Zeroizing<String>> {
+    let first = passphrase(&format!("New passphrase for {}: ", out.display()))?;
+    if std::env::var("ACCORD_PASSPHRASE").is_err() {
+        let again = passphrase("Repeat it: ")?;
+        if *again != *first {
+            bail!("the passphrases differ: nothing was written");
+        }
+    }
+    if first.chars().count() < 8 {
+        bail!("the passphrase is shorter than 8 characters: nothing was written");
+    }
+    Ok(first)
 }
 
 /// Loads a public key from a public (SPKI) or private (PKCS#8) PEM file.

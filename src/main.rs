@@ -61,8 +61,8 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = io::stdout().lock();
     match cli.command {
-        Command::Key(KeyCommand::New { out: path }) => {
-            let public = keyfile::generate(&path)?;
+        Command::Key(KeyCommand::New { out: path, encrypt }) => {
+            let public = keyfile::generate(&path, encrypt)?;
             writeln!(out, "key id {}", public.id())?;
             writeln!(
                 out,

@@ -255,3 +255,82 @@ fn revocation_without_replacement_silences_the_party_until_one_is_named() {
         .success();
     w.accord(&["verify"]).assert().success();
 }
+
+#[test]
+fn passphrase_encrypted_keys_sign_and_interoperate() {
+    let w = World::founded();
+    let env_pass = |args: &[&str], pass: Option<&str>| {
+        let mut cmd = w.accord(args);
+        cmd.env_remove("ACCORD_PASSPHRASE");
+        if let Some(p) = pass {
+            cmd.env("ACCORD_PASSPHRASE", p);
+        }
+        cmd.assert()
+    };
+    env_pass(
+        &["key", "new", "--encrypt", "--out", "tr2.pem"],
+        Some("correct horse battery"),
+    )
+    .success();
+    let pem = std::fs::read_to_string(w.path("tr2.pem")).unwrap();
+    assert!(pem.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+    let e = one_line_error(env_pass(
+        &["key", "new", "--encrypt", "--out", "x.pem"],
+        Some("short"),
+    ));
+    assert!(e.contains("shorter than 8"), "{e}");
+    assert!(!w.path("x.pem").exists());
+
+    w.accord(&["key", "rotate", "--new", "tr2.pem.pub", "--key", "tr.pem"])
+        .assert()
+        .success();
+    env_pass(
+        &[
+            "clause", "propose", "--id", "C1", "--title", "t", "--text", "x", "--key", "tr2.pem",
+        ],
+        Some("correct horse battery"),
+    )
+    .success();
+    let before = w.entry_list();
+    let e = one_line_error(env_pass(
+        &[
+            "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key", "tr2.pem",
+        ],
+        Some("wrong"),
+    ));
+    assert!(e.contains("wrong passphrase"), "{e}");
+    let e = one_line_error(env_pass(
+        &[
+            "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key", "tr2.pem",
+        ],
+        None,
+    ));
+    assert!(e.contains("ACCORD_PASSPHRASE"), "{e}");
+    assert_eq!(w.entry_list(), before);
+
+    // OpenSSL decrypts it to the same public key.
+    if std::process::Command::new("openssl")
+        .arg("version")
+        .output()
+        .is_ok()
+    {
+        let out = std::process::Command::new("openssl")
+            .args([
+                "pkey",
+                "-in",
+                "tr2.pem",
+                "-passin",
+                "pass:correct horse battery",
+                "-pubout",
+            ])
+            .current_dir(w.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, std::fs::read(w.path("tr2.pem.pub")).unwrap());
+    }
+}

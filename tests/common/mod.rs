@@ -68,6 +68,7 @@ impl World {
             .env("ACCORD_LEDGER", self.ledger())
             .env_remove("ACCORD_TIME")
             .env_remove("ACCORD_KEY")
+            .env_remove("ACCORD_PASSPHRASE")
             .env_remove("RUST_BACKTRACE")
             .args(args);
         cmd
