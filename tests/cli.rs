@@ -890,3 +890,78 @@ fn verify_against_another_copy_proves_equivocation() {
         .success()
         .stdout(contains("no equivocation"));
 }
+
+#[test]
+fn tamper_matrix_foreign_replayed_and_shifted_entries() {
+    // An entry replaced by a validly signed entry from another ledger with
+    // the same charter and keys.
+    let w = built();
+    let other = World {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    for f in [
+        "charter.toml",
+        "tr.pem",
+        "tr.pem.pub",
+        "ru.pem",
+        "ru.pem.pub",
+        "ir.pem",
+        "ir.pem.pub",
+        "un.pem",
+        "un.pem.pub",
+        "gov.pem",
+        "gov.pem.pub",
+        "opp.pem",
+        "opp.pem.pub",
+        "mon.pem",
+        "mon.pem.pub",
+        "us.pem",
+        "us.pem.pub",
+    ] {
+        std::fs::copy(w.path(f), other.path(f)).unwrap();
+    }
+    other
+        .accord(&[
+            "--time",
+            "2020-01-01T00:00:00Z",
+            "init",
+            "--charter",
+            "charter.toml",
+            "--key",
+            "un.pem",
+        ])
+        .assert()
+        .success();
+    other.propose("C1", "tr").success();
+    let foreign = other.raw_entries()[1].1.clone();
+    let raw = w.raw_entries();
+    with_entries(&w.ledger(), |t| {
+        t.insert(&raw[1].0, foreign.clone()).unwrap()
+    });
+    let (seq, reason) = first_bad(&w);
+    assert_eq!(seq, 1);
+    assert!(reason.contains("another ledger"), "{reason}");
+    with_entries(&w.ledger(), |t| {
+        t.insert(&raw[1].0, raw[1].1.clone()).unwrap()
+    });
+
+    // A replayed entry: an earlier signed entry stored again at the tail.
+    let next = (raw.len() as u64).to_be_bytes();
+    with_entries(&w.ledger(), |t| t.insert(next, raw[2].1.clone()).unwrap());
+    let (seq, reason) = first_bad(&w);
+    assert_eq!(seq, raw.len() as u64);
+    assert!(reason.contains("says seq 2"), "{reason}");
+    with_entries(&w.ledger(), |t| t.remove(next).unwrap());
+
+    // History shifted to hide an entry: entry 3 removed and the later ones
+    // moved down one seq. Each moved entry's signature covers its own seq,
+    // previous hash and seen head, so the first moved one is named.
+    with_entries(&w.ledger(), |t| {
+        for i in 3..raw.len() - 1 {
+            t.insert(&raw[i].0, raw[i + 1].1.clone()).unwrap();
+        }
+        t.remove(&raw[raw.len() - 1].0).unwrap();
+    });
+    let (seq, reason) = first_bad(&w);
+    assert_eq!(seq, 3, "{reason}");
+}
