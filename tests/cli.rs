@@ -965,3 +965,24 @@ fn tamper_matrix_foreign_replayed_and_shifted_entries() {
     let (seq, reason) = first_bad(&w);
     assert_eq!(seq, 3, "{reason}");
 }
+
+#[test]
+fn invalid_utf8_arguments_are_a_usage_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+    let w = World::founded();
+    let bad = std::ffi::OsStr::from_bytes(b"C\xff1");
+    let out = w
+        .accord(&[
+            "clause", "propose", "--title", "t", "--text", "x", "--key", "tr.pem", "--id",
+        ])
+        .arg(bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("invalid UTF-8") && !err.contains("panicked"),
+        "{err}"
+    );
+    assert_eq!(w.entry_list().len(), 1);
+}
