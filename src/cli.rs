@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
+use accord_ledger::Backend;
 use clap::{Args, Parser, Subcommand};
+
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    s.parse()
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +49,9 @@ pub enum Command {
         /// The convener's private key (a party of the charter).
         #[arg(long)]
         key: PathBuf,
+        /// The storage engine: redb (default; crash-safe) or sled.
+        #[arg(long, default_value = "redb", value_parser = parse_backend)]
+        store: Backend,
     },
     /// Propose and endorse clauses.
     #[command(subcommand)]
@@ -154,6 +162,9 @@ pub enum Command {
     Import {
         /// The export file, or - for standard input.
         file: PathBuf,
+        /// The storage engine of the new ledger: redb (default) or sled.
+        #[arg(long, default_value = "redb", value_parser = parse_backend)]
+        store: Backend,
     },
     /// Rebuild every piece of derived data (indexes, cached state) from the
     /// entries. Never needed for correctness: appends rebuild stale data
@@ -374,6 +385,8 @@ pub enum DevCommand {
         /// Also write the synthetic parties' private keys here.
         #[arg(long, value_name = "DIR")]
         keys_out: Option<PathBuf>,
+        #[arg(long, default_value = "redb", value_parser = parse_backend)]
+        store: Backend,
     },
 }
 

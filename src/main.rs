@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use accord_core::projection;
 use accord_core::{AllegationId, Event, PartyId};
-use accord_ledger::{synth, Ledger, LedgerError, SledStore};
+use accord_ledger::{synth, Backend, DiskStore, Ledger, LedgerError};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
@@ -125,11 +125,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Init { charter, key } => {
+        Command::Init {
+            charter,
+            key,
+            store,
+        } => {
             let charter = charter_file::load(&charter)?;
             let signer = keyfile::load_private(&key)?;
             let time = claimed_time(cli.time.as_deref())?;
-            let ledger = Ledger::create(&cli.ledger, charter, &signer, time)?;
+            let ledger = Ledger::create(&cli.ledger, store, charter, &signer, time)?;
             let genesis = ledger.entry(0)?;
             writeln!(
                 out,
@@ -355,16 +359,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 state.head().hash
             )?;
         }
-        Command::Import { file } => {
+        Command::Import { file, store } => {
             let n = if file.as_os_str() == "-" {
-                Ledger::import(&cli.ledger, export_file::read(io::stdin().lock()))?
+                Ledger::import(&cli.ledger, store, export_file::read(io::stdin().lock()))?
             } else {
                 if file.is_dir() {
                     bail!("{} is a directory, not an export file", file.display());
                 }
                 let f = std::fs::File::open(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
-                Ledger::import(&cli.ledger, export_file::read(io::BufReader::new(f)))?
+                Ledger::import(&cli.ledger, store, export_file::read(io::BufReader::new(f)))?
             };
             writeln!(
                 out,
@@ -372,8 +376,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cli.ledger.display()
             )?;
         }
-        Command::Dev(DevCommand::Synth { entries, keys_out }) => {
-            dev_synth(&cli.ledger, entries, keys_out, &mut out)?;
+        Command::Dev(DevCommand::Synth {
+            entries,
+            keys_out,
+            store,
+        }) => {
+            dev_synth(&cli.ledger, store, entries, keys_out, &mut out)?;
         }
         writing => {
             let mut ledger = Ledger::open(&cli.ledger)?;
@@ -386,7 +394,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn state_as_of(ledger: &Ledger<SledStore>, t: i64) -> Result<accord_core::State> {
+fn state_as_of(ledger: &Ledger<DiskStore>, t: i64) -> Result<accord_core::State> {
     match ledger.state_as_of(t) {
         Err(LedgerError::BeforeLedger { founded, .. }) => bail!(
             "{} is before the ledger was founded ({})",
@@ -399,11 +407,18 @@ fn state_as_of(ledger: &Ledger<SledStore>, t: i64) -> Result<accord_core::State>
 
 fn dev_synth(
     path: &Path,
+    backend: Backend,
     entries: u64,
     keys_out: Option<std::path::PathBuf>,
     out: &mut impl Write,
 ) -> Result<()> {
-    let mut ledger = Ledger::create(path, synth::charter(), &synth::key(3), synth::START)?;
+    let mut ledger = Ledger::create(
+        path,
+        backend,
+        synth::charter(),
+        &synth::key(3),
+        synth::START,
+    )?;
     synth::extend(&mut ledger, entries)?;
     if let Some(dir) = keys_out {
         std::fs::create_dir_all(&dir)
@@ -422,7 +437,7 @@ fn dev_synth(
 }
 
 fn export_to(
-    ledger: &Ledger<SledStore>,
+    ledger: &Ledger<DiskStore>,
     id: &accord_core::LedgerId,
     w: &mut impl Write,
 ) -> Result<u64> {
@@ -432,7 +447,7 @@ fn export_to(
 
 /// Exports to a scratch file beside `path`, renamed over it once complete.
 fn export_file_atomic(
-    ledger: &Ledger<SledStore>,
+    ledger: &Ledger<DiskStore>,
     id: &accord_core::LedgerId,
     path: &Path,
 ) -> Result<u64> {
@@ -482,7 +497,7 @@ fn claimed_time(flag: Option<&str>) -> Result<i64> {
 }
 
 fn append(
-    ledger: &mut Ledger<SledStore>,
+    ledger: &mut Ledger<DiskStore>,
     key: &Path,
     time: Option<&str>,
     event: Event,

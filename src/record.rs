@@ -8,7 +8,7 @@ use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
 };
-use accord_ledger::{Ledger, SledStore};
+use accord_ledger::{DiskStore, Ledger};
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{
@@ -18,7 +18,7 @@ use crate::{clock, evidence};
 
 /// The event a writing command records and the key that signs it, or
 /// `None` if `cmd` does not write.
-pub fn event_for(cmd: Command, ledger: &mut Ledger<SledStore>) -> Result<Option<(Event, PathBuf)>> {
+pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<(Event, PathBuf)>> {
     Ok(Some(match cmd {
         Command::Clause(ClauseCommand::Propose {
             id,
@@ -217,7 +217,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<SledStore>) -> Result<Option<
 }
 
 fn clause_proposal(
-    ledger: &mut Ledger<SledStore>,
+    ledger: &mut Ledger<DiskStore>,
     id: String,
 ) -> Result<(ClauseId, accord_core::EntryHash)> {
     let clause = ClauseId::new(id)?;
@@ -229,7 +229,7 @@ fn clause_proposal(
 }
 
 fn ruling_proposal(
-    ledger: &mut Ledger<SledStore>,
+    ledger: &mut Ledger<DiskStore>,
     id: String,
 ) -> Result<(RulingId, accord_core::EntryHash)> {
     let ruling = RulingId::new(id)?;

@@ -412,7 +412,7 @@ fn ledger_paths_that_are_not_ledgers() {
 #[test]
 fn a_ledger_in_use_is_refused_not_hung() {
     let w = World::founded();
-    let _held = accord_store::SledStore::open(&w.ledger()).unwrap();
+    let _held = accord_store::DiskStore::open(&w.ledger()).unwrap();
     let e = one_line_error(w.accord(&["verify"]).assert());
     assert!(e.contains("in use by another process"), "{e}");
     let e = one_line_error(w.propose("C1", "tr"));

@@ -2,7 +2,9 @@
 //! bulk) are SIGKILLed at random instants; after each round the ledger is
 //! reopened and must verify, hold every append that reported success, and
 //! need no repair. ACCORD_CRASH_KILLS sets the number of kills (default 50;
-//! `make stress` runs 500). Not a timed test: it counts, it does not time.
+//! `make stress` runs 500) and ACCORD_CRASH_STORE the engine (redb, the
+//! default, or sled: `make stress-sled`). Not a timed test: it counts, it
+//! does not time.
 
 mod common;
 
@@ -88,7 +90,20 @@ fn sigkilled_appends_lose_nothing_acknowledged_and_leave_no_partial_entry() {
                 .as_nanos() as u64
         });
     let mut rng = Lcg(seed);
-    let w = World::founded();
+    let store = std::env::var("ACCORD_CRASH_STORE").unwrap_or_else(|_| "redb".into());
+    eprintln!("crash test: store {store}, seed {seed}, {kills_wanted} kills wanted");
+    let w = World::new();
+    w.accord(&[
+        "init",
+        "--charter",
+        "charter.toml",
+        "--key",
+        "un.pem",
+        "--store",
+        &store,
+    ])
+    .assert()
+    .success();
     // How long one append takes here bounds the kill instants.
     let t = std::time::Instant::now();
     assert!(w
@@ -147,7 +162,7 @@ fn sigkilled_appends_lose_nothing_acknowledged_and_leave_no_partial_entry() {
     .success();
     w.accord(&["verify"]).assert().success();
     eprintln!(
-        "crash test (seed {seed}): {attempt} appends started, {kills} SIGKILLed, {} acknowledged, {refused} refused; {} entries on record, all verified",
+        "crash test ({store}, seed {seed}): {attempt} appends started, {kills} SIGKILLed, {} acknowledged, {refused} refused; {} entries on record, all verified",
         acknowledged.len(),
         recorded.len()
     );
@@ -164,6 +179,7 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
         .unwrap()
         .as_nanos() as u64;
     let mut rng = Lcg(seed);
+    let store = std::env::var("ACCORD_CRASH_STORE").unwrap_or_else(|_| "redb".into());
     let w = World::new();
     let mut outcomes = [0u32; 3];
     for round in 0u32..12 {
@@ -176,6 +192,8 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
                 "synth",
                 "--entries",
                 "9000",
+                "--store",
+                &store,
             ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -237,7 +255,7 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
         }
     }
     eprintln!(
-        "bulk crash test (seed {seed}): {} finished, {} killed mid-way and verified as whole batches, {} killed before entry 0 and re-founded",
+        "bulk crash test ({store}, seed {seed}): {} finished, {} killed mid-way and verified as whole batches, {} killed before entry 0 and re-founded",
         outcomes[0], outcomes[1], outcomes[2]
     );
 }

@@ -110,26 +110,132 @@ impl World {
             .collect()
     }
 
-    /// Every stored byte of the ledger's entries, read with sled directly.
+    /// Every stored byte of the ledger's entries, read with the storage
+    /// engine directly.
     pub fn raw_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        with_entries(&self.ledger(), |t| {
-            t.iter()
+        with_entries(&self.ledger(), |t| t.iter())
+    }
+}
+
+/// One of a ledger's tables, opened with its storage engine (redb or sled)
+/// directly, bypassing accord: for tests that damage a ledger.
+pub enum RawTree {
+    Sled(sled::Tree),
+    Redb(redb::Database, &'static str),
+}
+
+const REDB_ENTRIES: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("entries");
+const REDB_DERIVED: redb::TableDefinition<&[u8], &[u8]> = redb::TableDefinition::new("derived");
+
+fn seq_key(k: &[u8]) -> u64 {
+    u64::from_be_bytes(k.try_into().expect("entry keys are 8 bytes"))
+}
+
+impl RawTree {
+    pub fn insert(&self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) -> Result<(), String> {
+        match self {
+            RawTree::Sled(t) => t
+                .insert(key.as_ref(), value.as_ref())
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            RawTree::Redb(db, name) => {
+                let tx = db.begin_write().map_err(|e| e.to_string())?;
+                {
+                    if *name == "entries" {
+                        let mut t = tx.open_table(REDB_ENTRIES).map_err(|e| e.to_string())?;
+                        t.insert(seq_key(key.as_ref()), value.as_ref())
+                            .map_err(|e| e.to_string())?;
+                    } else {
+                        let mut t = tx.open_table(REDB_DERIVED).map_err(|e| e.to_string())?;
+                        t.insert(key.as_ref(), value.as_ref())
+                            .map_err(|e| e.to_string())?;
+                    }
+                }
+                tx.commit().map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    pub fn remove(&self, key: impl AsRef<[u8]>) -> Result<(), String> {
+        match self {
+            RawTree::Sled(t) => t
+                .remove(key.as_ref())
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            RawTree::Redb(db, name) => {
+                let tx = db.begin_write().map_err(|e| e.to_string())?;
+                {
+                    if *name == "entries" {
+                        let mut t = tx.open_table(REDB_ENTRIES).map_err(|e| e.to_string())?;
+                        t.remove(seq_key(key.as_ref())).map_err(|e| e.to_string())?;
+                    } else {
+                        let mut t = tx.open_table(REDB_DERIVED).map_err(|e| e.to_string())?;
+                        t.remove(key.as_ref()).map_err(|e| e.to_string())?;
+                    }
+                }
+                tx.commit().map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    pub fn get(&self, key: impl AsRef<[u8]>) -> Result<Option<Vec<u8>>, String> {
+        Ok(self
+            .iter()
+            .into_iter()
+            .find(|(k, _)| k.as_slice() == key.as_ref())
+            .map(|(_, v)| v))
+    }
+
+    /// Every key and value, keys as stored by accord (entries: 8-byte
+    /// big-endian seq).
+    pub fn iter(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        match self {
+            RawTree::Sled(t) => t
+                .iter()
                 .map(|kv| {
                     let (k, v) = kv.unwrap();
                     (k.to_vec(), v.to_vec())
                 })
-                .collect()
-        })
+                .collect(),
+            RawTree::Redb(db, name) => {
+                use redb::{ReadableDatabase, ReadableTable};
+                let tx = db.begin_read().unwrap();
+                if *name == "entries" {
+                    let t = tx.open_table(REDB_ENTRIES).unwrap();
+                    t.iter()
+                        .unwrap()
+                        .map(|kv| {
+                            let (k, v) = kv.unwrap();
+                            (k.value().to_be_bytes().to_vec(), v.value().to_vec())
+                        })
+                        .collect()
+                } else {
+                    let t = tx.open_table(REDB_DERIVED).unwrap();
+                    t.iter()
+                        .unwrap()
+                        .map(|kv| {
+                            let (k, v) = kv.unwrap();
+                            (k.value().to_vec(), v.value().to_vec())
+                        })
+                        .collect()
+                }
+            }
+        }
     }
 }
 
-/// Opens the ledger's entry tree with sled itself, bypassing accord.
-pub fn with_entries<T>(ledger: &Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
+/// Opens the ledger's entry table directly, bypassing accord.
+pub fn with_entries<T>(ledger: &Path, f: impl FnOnce(&RawTree) -> T) -> T {
     with_tree(ledger, "entries", f)
 }
 
-/// Opens one of the ledger's sled trees directly, bypassing accord.
-pub fn with_tree<T>(ledger: &Path, name: &str, f: impl FnOnce(&sled::Tree) -> T) -> T {
+/// Opens one of the ledger's tables (`entries` or `derived`) directly,
+/// with whichever engine holds the ledger.
+pub fn with_tree<T>(ledger: &Path, name: &'static str, f: impl FnOnce(&RawTree) -> T) -> T {
+    if ledger.join("ledger.redb").exists() {
+        let db = redb::Database::create(ledger.join("ledger.redb")).unwrap();
+        return f(&RawTree::Redb(db, name));
+    }
     // A sled instance dropped a moment ago may still hold its file lock
     // while its background flusher winds down.
     let mut tries = 0;
@@ -145,7 +251,7 @@ pub fn with_tree<T>(ledger: &Path, name: &str, f: impl FnOnce(&sled::Tree) -> T)
         }
     };
     let tree = db.open_tree(name).unwrap();
-    let out = f(&tree);
+    let out = f(&RawTree::Sled(tree));
     db.flush().unwrap();
     out
 }

@@ -11,7 +11,7 @@ use accord_core::crypto::{self, public_key};
 use accord_core::entry::hash_entry_bytes;
 use accord_core::{ClauseId, Event, Sealed};
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{Ledger, SledStore};
+use accord_ledger::{Backend, DiskStore, Ledger};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sha2::{Digest, Sha256};
 
@@ -96,8 +96,8 @@ fn accord_paths(c: &mut Criterion) {
     let n = entries();
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("ledger");
-    let mut ledger =
-        Ledger::create(&path, synth::charter(), &key(3), START).expect("create ledger");
+    let mut ledger = Ledger::create(&path, Backend::Redb, synth::charter(), &key(3), START)
+        .expect("create ledger");
     synth::extend(&mut ledger, n).expect("synthetic ledger");
     let entry = sample_entry();
 
@@ -138,7 +138,7 @@ fn accord_paths(c: &mut Criterion) {
     });
     g.finish();
     drop(ledger);
-    let _reopen: Ledger<SledStore> = Ledger::open(&path).expect("reopen");
+    let _reopen: Ledger<DiskStore> = Ledger::open(&path).expect("reopen");
 }
 
 criterion_group!(benches, primitives, accord_paths);

@@ -11,7 +11,7 @@ use accord_core::{
     crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
     Evidence, RecordKey, Records, Sealed, State, Violation, FORMAT_VERSION,
 };
-use accord_store::{KeyValue, SledStore, Store, StoreError};
+use accord_store::{Backend, DiskStore, KeyValue, Store, StoreError};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
@@ -46,11 +46,12 @@ pub struct Ledger<S: Store> {
     store: S,
 }
 
-impl Ledger<SledStore> {
-    /// Opens the ledger in directory `path`.
+impl Ledger<DiskStore> {
+    /// Opens the ledger in directory `path`, with whichever storage engine
+    /// holds it.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         Ok(Self {
-            store: SledStore::open(path)?,
+            store: DiskStore::open(path)?,
         })
     }
 
@@ -58,13 +59,14 @@ impl Ledger<SledStore> {
     /// signed entry 0 are checked in full before the directory is touched.
     pub fn create(
         path: &Path,
+        backend: Backend,
         charter: Charter,
         signer: &SigningKey,
         time: i64,
     ) -> Result<Self, LedgerError> {
         let (entry, state) = genesis(charter, signer, time)?;
         let mut ledger = Self {
-            store: SledStore::create(path)?,
+            store: DiskStore::create(path, backend)?,
         };
         ledger
             .store
@@ -79,6 +81,7 @@ impl Ledger<SledStore> {
     /// of entries.
     pub fn import(
         path: &Path,
+        backend: Backend,
         entries: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
     ) -> Result<u64, LedgerError> {
         if path.exists() {
@@ -91,7 +94,7 @@ impl Ledger<SledStore> {
             }
         }
         let scratch = scratch_dir(path);
-        let outcome = Self::import_into(&scratch, entries);
+        let outcome = Self::import_into(&scratch, backend, entries);
         match outcome {
             Ok(n) => {
                 if path.exists() {
@@ -114,6 +117,7 @@ impl Ledger<SledStore> {
 
     fn import_into(
         scratch: &Path,
+        backend: Backend,
         entries: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
     ) -> Result<u64, LedgerError> {
         const BATCH: usize = 4096;
@@ -132,7 +136,7 @@ impl Ledger<SledStore> {
             violation,
         })?;
         let mut ledger = Self {
-            store: SledStore::create(scratch)?,
+            store: DiskStore::create(scratch, backend)?,
         };
         ledger
             .store

@@ -16,4 +16,6 @@ pub use error::LedgerError;
 pub use ledger::{Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
 pub use verify::{verify_store, verify_store_expecting, Failure, VerifyReport};
 
-pub use accord_store::{KeyValue, MemStore, RawEntry, SledStore, Store, StoreError};
+pub use accord_store::{
+    Backend, DiskStore, KeyValue, MemStore, RawEntry, RedbStore, SledStore, Store, StoreError,
+};

@@ -1,15 +1,23 @@
 //! accord-store: where entry bytes live.
 //!
-//! The only crate that names sled. It stores opaque entry bytes keyed by
-//! their big-endian seq and one derived-state blob, behind the [`Store`]
-//! trait with an in-memory twin ([`MemStore`]). It knows nothing of what the
-//! bytes mean: it must never decode, hash or judge an entry.
+//! The only crate that names a storage engine. It stores opaque entry bytes
+//! keyed by seq, and derived key-value data, behind the [`Store`] trait:
+//! redb (the default), sled (selectable), and an in-memory twin
+//! ([`MemStore`]). It knows nothing of what the bytes mean: it must never
+//! decode, hash or judge an entry.
 
+mod dir;
+mod disk;
 mod mem;
+mod redb_store;
 mod sled_store;
 
+pub use dir::LOCK_WAIT;
+pub(crate) use disk::holds_a_store;
+pub use disk::{Backend, DiskStore};
 pub use mem::MemStore;
-pub use sled_store::{SledStore, LOCK_WAIT};
+pub use redb_store::RedbStore;
+pub use sled_store::SledStore;
 
 use std::path::PathBuf;
 
@@ -194,6 +202,57 @@ mod contract {
             again = SledStore::create(&path);
         }
         assert_eq!(again.unwrap().last_seq().unwrap(), None);
+    }
+
+    #[test]
+    fn redb_store_and_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        {
+            let mut s = RedbStore::create(&path).unwrap();
+            exercise(&mut s);
+        }
+        let s = DiskStore::open(&path).unwrap();
+        assert_eq!(s.backend(), Backend::Redb);
+        assert_eq!(s.last_seq().unwrap(), Some(3));
+        drop(s);
+        assert!(matches!(
+            DiskStore::create(&path, Backend::Redb),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert!(matches!(
+            DiskStore::create(&path, Backend::Sled),
+            Err(StoreError::AlreadyExists(_))
+        ));
+    }
+
+    #[test]
+    fn disk_store_opens_either_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        {
+            let mut s = DiskStore::create(&path, Backend::Sled).unwrap();
+            exercise(&mut s);
+        }
+        let mut again = DiskStore::open(&path);
+        for _ in 0..50 {
+            if !matches!(again, Err(StoreError::InUse(_))) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            again = DiskStore::open(&path);
+        }
+        let s = again.unwrap();
+        assert_eq!(s.backend(), Backend::Sled);
+        assert_eq!(s.last_seq().unwrap(), Some(3));
+    }
+
+    #[test]
+    fn second_open_is_in_use_for_redb() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        let _first = RedbStore::create(&path).unwrap();
+        assert!(matches!(RedbStore::open(&path), Err(StoreError::InUse(_))));
     }
 
     #[test]

@@ -7,21 +7,19 @@
 //! transaction, flushed before an append returns. An exclusive lock on `accord.lock` in the ledger
 //! directory keeps a second process out.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use sled::transaction::TransactionError;
 use sled::Transactional;
 
+use crate::dir::{self, io};
 use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
 
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
-const LOCK_FILE: &str = "accord.lock";
-/// How long an open waits for another process to release the ledger.
-pub const LOCK_WAIT: Duration = Duration::from_secs(2);
-const SLED_DIR: &str = "db";
+/// The sled database directory inside the ledger directory.
+pub(crate) const SLED_DIR: &str = "db";
 /// sled 0.34's log file, inside `SLED_DIR`.
 const SLED_LOG: &str = "db";
 
@@ -38,12 +36,7 @@ pub struct SledStore {
 impl SledStore {
     /// Opens an existing ledger directory.
     pub fn open(path: &Path) -> Result<Self> {
-        if !path.exists() {
-            return Err(StoreError::NotFound(path.to_owned()));
-        }
-        if !path.is_dir() {
-            return Err(StoreError::NotADirectory(path.to_owned()));
-        }
+        dir::check_existing(path)?;
         if !path.join(SLED_DIR).is_dir() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
@@ -53,52 +46,16 @@ impl SledStore {
     /// Creates a new, empty ledger directory (or uses an empty one, or one
     /// that a crash left holding a store with no entries).
     pub fn create(path: &Path) -> Result<Self> {
-        if path.exists() {
-            if !path.is_dir() {
-                return Err(StoreError::NotADirectory(path.to_owned()));
-            }
-            if path.join(SLED_DIR).exists() {
-                let store = Self::open_locked(path)?;
-                if store.last_seq()?.is_some() {
-                    return Err(StoreError::AlreadyExists(path.to_owned()));
-                }
-                return Ok(store);
-            }
-            // A crash between taking the lock and creating the store leaves
-            // only the lock file: that directory is still empty for us.
-            let listing = std::fs::read_dir(path).map_err(|e| io(path, e))?;
-            for item in listing {
-                let item = item.map_err(|e| io(path, e))?;
-                if item.file_name() != LOCK_FILE {
-                    return Err(StoreError::NotEmpty(path.to_owned()));
-                }
-            }
+        let existed = dir::prepare_create(path, SLED_DIR)?;
+        let store = Self::open_locked(path)?;
+        if existed && store.last_seq()?.is_some() {
+            return Err(StoreError::AlreadyExists(path.to_owned()));
         }
-        std::fs::create_dir_all(path).map_err(|e| io(path, e))?;
-        Self::open_locked(path)
+        Ok(store)
     }
 
     fn open_locked(path: &Path) -> Result<Self> {
-        let lock_path = path.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(|e| io(&lock_path, e))?;
-        // Another process's append takes milliseconds: wait a little for it
-        // before reporting the ledger in use.
-        let deadline = Instant::now() + LOCK_WAIT;
-        loop {
-            match lock.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Err(TryLockError::WouldBlock) => return Err(StoreError::InUse(path.to_owned())),
-                Err(TryLockError::Error(e)) => return Err(io(&lock_path, e)),
-            }
-        }
+        let lock = dir::lock(path)?;
         let db = sled::Config::new()
             .path(path.join(SLED_DIR))
             .open()
@@ -107,12 +64,8 @@ impl SledStore {
         let derived = db.open_tree(DERIVED).map_err(|e| sled_err(path, e))?;
         let log_path = path.join(SLED_DIR).join(SLED_LOG);
         let log = File::open(&log_path).map_err(|e| io(&log_path, e))?;
-        // Make the directory entries of a new ledger durable too.
-        for dir in [path.join(SLED_DIR), path.to_owned()] {
-            File::open(&dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| io(&dir, e))?;
-        }
+        dir::sync_dir(&path.join(SLED_DIR))?;
+        dir::sync_dir(path)?;
         Ok(Self {
             path: path.to_owned(),
             db,
@@ -145,10 +98,6 @@ impl SledStore {
             TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
         }
     }
-}
-
-fn io(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io(format!("{}: {e}", path.display()))
 }
 
 fn sled_err(path: &Path, e: sled::Error) -> StoreError {

@@ -1,0 +1,101 @@
+//! [`DiskStore`]: whichever disk backend a ledger directory holds (redb by
+//! default, sled when chosen at creation), behind the one trait.
+
+use std::path::Path;
+
+use crate::redb_store::REDB_FILE;
+use crate::sled_store::SLED_DIR;
+use crate::{KeyValue, RawEntry, RedbStore, Result, SledStore, Store, StoreError};
+
+/// The storage engine a new ledger is created with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Backend {
+    #[default]
+    Redb,
+    Sled,
+}
+
+impl std::str::FromStr for Backend {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "redb" => Ok(Backend::Redb),
+            "sled" => Ok(Backend::Sled),
+            other => Err(format!("unknown store {other:?}: use redb or sled")),
+        }
+    }
+}
+
+pub enum DiskStore {
+    Redb(RedbStore),
+    Sled(SledStore),
+}
+
+/// Whether `path` holds the files of either backend.
+pub(crate) fn holds_a_store(path: &Path) -> bool {
+    path.join(REDB_FILE).exists() || path.join(SLED_DIR).exists()
+}
+
+impl DiskStore {
+    /// Opens the ledger in `path` with the backend its files belong to.
+    pub fn open(path: &Path) -> Result<Self> {
+        if path.join(REDB_FILE).is_file() {
+            Ok(DiskStore::Redb(RedbStore::open(path)?))
+        } else if path.join(SLED_DIR).is_dir() {
+            Ok(DiskStore::Sled(SledStore::open(path)?))
+        } else {
+            crate::dir::check_existing(path)?;
+            Err(StoreError::NotFound(path.to_owned()))
+        }
+    }
+
+    pub fn create(path: &Path, backend: Backend) -> Result<Self> {
+        match backend {
+            Backend::Redb => Ok(DiskStore::Redb(RedbStore::create(path)?)),
+            Backend::Sled => Ok(DiskStore::Sled(SledStore::create(path)?)),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DiskStore::Redb(_) => Backend::Redb,
+            DiskStore::Sled(_) => Backend::Sled,
+        }
+    }
+}
+
+macro_rules! each {
+    ($self:ident, $s:ident => $e:expr) => {
+        match $self {
+            DiskStore::Redb($s) => $e,
+            DiskStore::Sled($s) => $e,
+        }
+    };
+}
+
+impl Store for DiskStore {
+    fn last_seq(&self) -> Result<Option<u64>> {
+        each!(self, s => s.last_seq())
+    }
+    fn get(&self, seq: u64) -> Result<Option<Vec<u8>>> {
+        each!(self, s => s.get(seq))
+    }
+    fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<RawEntry>> + '_> {
+        each!(self, s => s.scan(from))
+    }
+    fn append(&mut self, seq: u64, entry: &[u8], derived: &[KeyValue]) -> Result<()> {
+        each!(self, s => s.append(seq, entry, derived))
+    }
+    fn append_batch(&mut self, entries: &[RawEntry], derived: &[KeyValue]) -> Result<()> {
+        each!(self, s => s.append_batch(entries, derived))
+    }
+    fn derived(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        each!(self, s => s.derived(key))
+    }
+    fn derived_scan(&self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<KeyValue>> + '_> {
+        each!(self, s => s.derived_scan(prefix))
+    }
+    fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()> {
+        each!(self, s => s.replace_derived(derived))
+    }
+}
