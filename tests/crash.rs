@@ -243,6 +243,8 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
                     "charter.toml",
                     "--key",
                     "un.pem",
+                    "--store",
+                    &store,
                 ])
                 .output()
                 .unwrap();

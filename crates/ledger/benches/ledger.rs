@@ -81,6 +81,19 @@ fn primitives(c: &mut Criterion) {
             file.sync_data().expect("fdatasync");
         })
     });
+    let redb_db = redb::Database::create(dir.path().join("raw.redb")).expect("redb");
+    const RAW: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("raw");
+    g.bench_function("redb_insert_commit", |b| {
+        b.iter(|| {
+            n += 1;
+            let tx = redb_db.begin_write().expect("begin");
+            {
+                let mut t = tx.open_table(RAW).expect("table");
+                t.insert(n, entry.bytes.as_slice()).expect("insert");
+            }
+            tx.commit().expect("commit");
+        })
+    });
     g.bench_function("sled_insert", |b| {
         b.iter(|| {
             n += 1;

@@ -56,7 +56,7 @@ pub(crate) fn prepare_create(path: &Path, store: &str) -> Result<bool> {
         let name = item.map_err(|e| io(path, e))?.file_name();
         if name == store {
             has_store = true;
-        } else if name != LOCK_FILE {
+        } else if name != LOCK_FILE && name != crate::redb_store::REDB_SCRATCH {
             return Err(if crate::holds_a_store(path) {
                 StoreError::AlreadyExists(path.to_owned())
             } else {

@@ -16,6 +16,8 @@ use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
 
 /// The redb file inside the ledger directory.
 pub(crate) const REDB_FILE: &str = "ledger.redb";
+/// Where a new database file is built before it is renamed to `REDB_FILE`.
+pub(crate) const REDB_SCRATCH: &str = "ledger.redb.creating";
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const DERIVED: TableDefinition<&[u8], &[u8]> = TableDefinition::new("derived");
 
@@ -48,11 +50,30 @@ impl RedbStore {
     /// that a crash left holding a store with no entries).
     pub fn create(path: &Path) -> Result<Self> {
         let existed = dir::prepare_create(path, REDB_FILE)?;
-        let store = Self::open_locked(path)?;
-        if existed && store.last_seq()?.is_some() {
-            return Err(StoreError::AlreadyExists(path.to_owned()));
+        if existed {
+            let store = Self::open_locked(path)?;
+            if store.last_seq()?.is_some() {
+                return Err(StoreError::AlreadyExists(path.to_owned()));
+            }
+            return Ok(store);
         }
-        Ok(store)
+        // The database file is built under a scratch name and renamed into
+        // place once redb has written it whole: a crash while creating it
+        // leaves no half-made `ledger.redb` that could not be opened.
+        let lock = dir::lock(path)?;
+        let scratch = path.join(REDB_SCRATCH);
+        if scratch.exists() {
+            std::fs::remove_file(&scratch).map_err(|e| dir::io(&scratch, e))?;
+        }
+        let db = Database::create(&scratch).map_err(|e| err(&scratch, e))?;
+        let file = path.join(REDB_FILE);
+        std::fs::rename(&scratch, &file).map_err(|e| dir::io(&file, e))?;
+        dir::sync_dir(path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            db,
+            _lock: lock,
+        })
     }
 
     fn open_locked(path: &Path) -> Result<Self> {
@@ -62,7 +83,6 @@ impl RedbStore {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::InUse(path.to_owned()),
             other => err(&file, other),
         })?;
-        dir::sync_dir(path)?;
         Ok(Self {
             path: path.to_owned(),
             db,
