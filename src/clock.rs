@@ -16,10 +16,7 @@ pub fn parse(s: &str) -> Result<i64> {
 }
 
 pub fn format(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-        .unwrap_or_else(|| format!("@{t}"))
+    accord_ledger::export::rfc3339(t)
 }
 
 #[cfg(test)]

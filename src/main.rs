@@ -6,7 +6,6 @@ mod charter_file;
 mod cli;
 mod clock;
 mod evidence;
-mod export_file;
 mod keyfile;
 mod record;
 mod render;
@@ -18,7 +17,7 @@ use std::process::ExitCode;
 
 use accord_core::projection;
 use accord_core::{AllegationId, Event, PartyId};
-use accord_ledger::{synth, Backend, DiskStore, Ledger, LedgerError};
+use accord_ledger::{export, synth, Backend, DiskStore, Ledger, LedgerError};
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
@@ -172,15 +171,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let ledger = Ledger::open(&cli.ledger)?;
             let f = std::fs::File::open(&other)
                 .with_context(|| format!("cannot read {}", other.display()))?;
-            let pairs = ledger.equivocations(export_file::read(io::BufReader::new(f)))?;
+            let pairs = ledger.equivocations(export::read(io::BufReader::new(f)))?;
             let proof: Vec<serde_json::Value> = pairs
                 .iter()
                 .map(|(mine, theirs)| {
                     serde_json::json!({
                         "author": mine.entry.body.author.party.as_str(),
                         "author_seq": mine.entry.body.author_seq,
-                        "here": export_file::line(mine),
-                        "there": export_file::line(theirs),
+                        "here": export::line(mine),
+                        "there": export::line(theirs),
                     })
                 })
                 .collect();
@@ -361,14 +360,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Import { file, store } => {
             let n = if file.as_os_str() == "-" {
-                Ledger::import(&cli.ledger, store, export_file::read(io::stdin().lock()))?
+                Ledger::import(&cli.ledger, store, export::read(io::stdin().lock()))?
             } else {
                 if file.is_dir() {
                     bail!("{} is a directory, not an export file", file.display());
                 }
                 let f = std::fs::File::open(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
-                Ledger::import(&cli.ledger, store, export_file::read(io::BufReader::new(f)))?
+                Ledger::import(&cli.ledger, store, export::read(io::BufReader::new(f)))?
             };
             writeln!(
                 out,
@@ -441,8 +440,8 @@ fn export_to(
     id: &accord_core::LedgerId,
     w: &mut impl Write,
 ) -> Result<u64> {
-    export_file::write_line(w, &export_file::header(id))?;
-    Ok(ledger.export(|e| export_file::write_line(w, &export_file::line(e)))??)
+    export::write_line(w, &export::header(id))?;
+    Ok(ledger.export(|e| export::write_line(w, &export::line(e)))??)
 }
 
 /// Exports to a scratch file beside `path`, renamed over it once complete.

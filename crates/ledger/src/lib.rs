@@ -7,7 +7,9 @@
 //! all. Verification recomputes everything from the raw entry bytes and
 //! never reads derived data.
 
+pub mod charter_toml;
 mod error;
+pub mod export;
 mod ledger;
 pub mod synth;
 mod verify;

@@ -6,12 +6,21 @@
 use std::io::{BufRead, Write};
 
 use accord_core::Sealed;
-use accord_ledger::LedgerError;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
-use crate::clock;
+use crate::LedgerError;
+
+/// Unix seconds as RFC 3339 (UTC), or `@SECONDS` if out of range.
+pub fn rfc3339(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&Rfc3339).ok())
+        .unwrap_or_else(|| format!("@{t}"))
+}
 
 pub const FORMAT: &str = "accord-export";
 pub const VERSION: u64 = 1;
@@ -25,7 +34,7 @@ pub fn line(e: &Sealed) -> Value {
     json!({
         "seq": b.seq,
         "hash": e.hash.to_hex(),
-        "time": clock::format(b.time),
+        "time": rfc3339(b.time),
         "author": b.author.party.as_str(),
         "kind": b.event.kind(),
         "subject": b.event.subject(),
