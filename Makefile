@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 CARGO ?= cargo
 
-.PHONY: all build demo test lint bench stress stress-sled clean
+.PHONY: all build demo test lint bench stress stress-sled fuzz clean
 
 all: build
 
@@ -34,6 +34,10 @@ stress:
 # 0.34 has been seen to corrupt its store after a SIGKILL.
 stress-sled:
 	ACCORD_CRASH_STORE=sled ACCORD_CRASH_KILLS=500 $(CARGO) test --locked --test crash -- --nocapture
+
+# Each fuzz target for 60 s (needs `cargo install cargo-fuzz --locked`).
+fuzz:
+	./scripts/fuzz.sh 60
 
 clean:
 	$(CARGO) clean

@@ -261,3 +261,68 @@ fn sigkilled_bulk_writes_and_inits_leave_a_ledger_that_opens_without_repair() {
         outcomes[0], outcomes[1], outcomes[2]
     );
 }
+
+#[test]
+fn a_killed_import_creates_nothing_and_the_next_one_cleans_up() {
+    let w = World::new();
+    let src = w.path("src");
+    let out = Command::new(assert_cmd::cargo::cargo_bin("accord"))
+        .args([
+            "--ledger",
+            src.to_str().unwrap(),
+            "dev",
+            "synth",
+            "--entries",
+            "12000",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = Command::new(assert_cmd::cargo::cargo_bin("accord"))
+        .args(["--ledger", src.to_str().unwrap(), "export", "--out"])
+        .arg(w.path("all.jsonl"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let target = w.path("copy");
+    let mut killed = 0;
+    for delay in [80u64, 200, 400] {
+        let child = Command::new(assert_cmd::cargo::cargo_bin("accord"))
+            .args(["--ledger", target.to_str().unwrap(), "import"])
+            .arg(w.path("all.jsonl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if run_or_kill(child, Duration::from_millis(delay)).is_none() {
+            killed += 1;
+            assert!(!target.exists(), "a killed import left a ledger");
+        } else {
+            break;
+        }
+    }
+    let out = Command::new(assert_cmd::cargo::cargo_bin("accord"))
+        .args(["--ledger", target.to_str().unwrap(), "import"])
+        .arg(w.path("all.jsonl"))
+        .output()
+        .unwrap();
+    if killed == 0 {
+        eprintln!("the first import finished before its kill: nothing to clean up");
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".importing-"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "scratch directories left: {leftovers:?}"
+    );
+    eprintln!("import killed {killed} time(s); the next import succeeded and cleaned up");
+}

@@ -93,6 +93,7 @@ impl Ledger<DiskStore> {
                 return Err(StoreError::AlreadyExists(path.to_owned()).into());
             }
         }
+        remove_abandoned_scratch(path)?;
         let scratch = scratch_dir(path);
         let outcome = Self::import_into(&scratch, backend, entries);
         match outcome {
@@ -154,6 +155,28 @@ impl Ledger<DiskStore> {
         ledger.append_sealed(&batch)?;
         Ok(count + batch.len() as u64)
     }
+}
+
+/// Removes scratch directories of earlier imports into `path` that crashed
+/// (no process holds their lock).
+fn remove_abandoned_scratch(path: &Path) -> Result<(), LedgerError> {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return Ok(());
+    };
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let prefix = format!(".{name}.importing-");
+    let Ok(listing) = std::fs::read_dir(&parent) else {
+        return Ok(());
+    };
+    for item in listing.flatten() {
+        if item.file_name().to_string_lossy().starts_with(&prefix) {
+            accord_store::remove_if_abandoned(&item.path())?;
+        }
+    }
+    Ok(())
 }
 
 fn scratch_dir(path: &Path) -> std::path::PathBuf {

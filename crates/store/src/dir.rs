@@ -84,3 +84,19 @@ pub(crate) fn sync_dir(path: &Path) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(|e| io(path, e))
 }
+
+/// Removes a ledger directory that no process holds (a scratch directory a
+/// crashed import left behind). Returns whether it was removed; a directory
+/// whose lock is held is left alone.
+pub fn remove_if_abandoned(path: &Path) -> Result<bool> {
+    let lock_path = path.join(LOCK_FILE);
+    let held = match OpenOptions::new().write(true).open(&lock_path) {
+        Ok(lock) => matches!(lock.try_lock(), Err(TryLockError::WouldBlock)),
+        Err(_) => false,
+    };
+    if held {
+        return Ok(false);
+    }
+    std::fs::remove_dir_all(path).map_err(|e| io(path, e))?;
+    Ok(true)
+}

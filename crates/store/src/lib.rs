@@ -12,7 +12,7 @@ mod mem;
 mod redb_store;
 mod sled_store;
 
-pub use dir::LOCK_WAIT;
+pub use dir::{remove_if_abandoned, LOCK_WAIT};
 pub(crate) use disk::holds_a_store;
 pub use disk::{Backend, DiskStore};
 pub use mem::MemStore;
