@@ -87,41 +87,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Key(KeyCommand::List { json }) => {
             let ledger = Ledger::open(&cli.ledger)?;
             let state = ledger.replay()?;
-            let parties: Vec<serde_json::Value> = state
-                .charter()
-                .parties
-                .iter()
-                .map(|p| {
-                    let history: Vec<serde_json::Value> = state
-                        .keyring()
-                        .history(&p.id)
-                        .iter()
-                        .map(|s| serde_json::json!({"key_id": s.key.id().to_hex(), "key": s.key.to_hex(), "from": s.from, "until": s.until}))
-                        .collect();
-                    serde_json::json!({
-                        "party": p.id.as_str(),
-                        "current": state.keyring().current(&p.id).map(|k| k.id().to_hex()),
-                        "history": history,
-                    })
-                })
-                .collect();
             if json.json {
-                writeln!(out, "{}", serde_json::json!(parties))?;
+                writeln!(out, "{}", views_render::keys_json(&state))?;
             } else {
-                for (p, v) in state.charter().parties.iter().zip(&parties) {
-                    let current = v["current"]
-                        .as_str()
-                        .map_or("REVOKED (no key)".to_string(), |k| {
-                            format!("key {}", &k[..12])
-                        });
-                    let spans = state.keyring().history(&p.id);
-                    let changes = if spans.len() > 1 || spans.iter().any(|s| s.until.is_some()) {
-                        format!("  ({} key(s) over time)", spans.len())
-                    } else {
-                        String::new()
-                    };
-                    writeln!(out, "{:<8} {}{changes}", p.id, current)?;
-                }
+                write!(out, "{}", views_render::keys_text(&state))?;
             }
         }
         Command::Init {

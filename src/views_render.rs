@@ -143,3 +143,49 @@ pub fn diff_text(from: u64, to: u64, changes: &[Change]) -> String {
     }
     out
 }
+
+/// Every party's current key id (`null` if revoked without replacement)
+/// and key history.
+pub fn keys_json(state: &State) -> Value {
+    let parties: Vec<Value> = state
+        .charter()
+        .parties
+        .iter()
+        .map(|p| {
+            let history: Vec<Value> = state
+                .keyring()
+                .history(&p.id)
+                .iter()
+                .map(|s| {
+                    json!({"key_id": s.key.id().to_hex(), "key": s.key.to_hex(), "from": s.from, "until": s.until})
+                })
+                .collect();
+            json!({
+                "party": p.id.as_str(),
+                "current": state.keyring().current(&p.id).map(|k| k.id().to_hex()),
+                "history": history,
+            })
+        })
+        .collect();
+    json!(parties)
+}
+
+pub fn keys_text(state: &State) -> String {
+    let mut out = String::new();
+    for p in &state.charter().parties {
+        let current = state
+            .keyring()
+            .current(&p.id)
+            .map_or("REVOKED (no key)".to_string(), |k| {
+                format!("key {}", k.id().short())
+            });
+        let spans = state.keyring().history(&p.id);
+        let changes = if spans.len() > 1 || spans.iter().any(|s| s.until.is_some()) {
+            format!("  ({} key(s) over time)", spans.len())
+        } else {
+            String::new()
+        };
+        out += &format!("{:<8} {current}{changes}\n", p.id);
+    }
+    out
+}

@@ -316,17 +316,6 @@ impl<S: Store> Ledger<S> {
         })
     }
 
-    /// The charter (entry 0's event).
-    pub fn charter(&self) -> Result<Charter, LedgerError> {
-        match self.entry(0)?.entry.body.event {
-            Event::Charter(c) => Ok(c),
-            _ => Err(LedgerError::Damaged {
-                seq: 0,
-                reason: "entry 0 is not a charter".into(),
-            }),
-        }
-    }
-
     /// Checks `entry`'s signature against the key its author held at that
     /// point of the chain. The key history comes from the head's state or,
     /// if the ledger is damaged, from a replay of the entries before this
