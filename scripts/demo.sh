@@ -154,15 +154,9 @@ run ruling endorse R1 --key tr.pem
 run ruling dissent R1 --key ir.pem --text "The operations targeted a designated group; the finding ignores the cut to Damascus's water supply."
 run ruling endorse R1 --key ru.pem
 
-say "An auditor verifies the whole chain offline"
 unset ACCORD_TIME
-run verify
-
 say "The record"
 run log
-
-say "Obligations now"
-run obligations
 
 say "The government's obligations as recorded before the ruling (6 February)"
 run obligations --party gov --as-of 2017-02-06T23:59:59Z
@@ -176,3 +170,9 @@ run diff --from "$from" --to "$("$ACCORD" verify --json | python3 -c 'import jso
 
 say "The auditor checks the evidence file against its recorded digest"
 run evidence check A1 wadi-barada-report.txt
+
+say "An auditor verifies the whole chain offline"
+run verify
+
+say "Obligations now"
+run obligations
