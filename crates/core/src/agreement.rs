@@ -69,6 +69,27 @@ fn proposal_matches(item: String, named: &EntryHash, actual: &EntryHash) -> Resu
     Ok(())
 }
 
+/// An endorsement or acceptance of `item`: it must name the proposal's
+/// hash, and the signer must not have `done` it before.
+fn sign_off(
+    ctx: &Ctx,
+    item: String,
+    named: &EntryHash,
+    proposal: &EntryHash,
+    done: &'static str,
+    signed: &[(PartyId, u64)],
+) -> Result<(), Violation> {
+    proposal_matches(item.clone(), named, proposal)?;
+    if signed.iter().any(|(p, _)| p == ctx.party) {
+        return Err(Violation::Already {
+            party: ctx.party.clone(),
+            done,
+            item,
+        });
+    }
+    Ok(())
+}
+
 fn owner(ctx: &Ctx, owner: &PartyId, action: &'static str, item: String) -> Result<(), Violation> {
     if ctx.party != owner {
         return Err(Violation::NotYours {
@@ -149,19 +170,14 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .clauses
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
-            proposal_matches(
-                format!("endorsement of clause {clause}"),
+            sign_off(
+                ctx,
+                format!("clause {clause}"),
                 proposal,
                 &c.proposal.hash,
-            )?;
-            if c.endorsements.iter().any(|(p, _)| p == ctx.party) {
-                return Err(Violation::Already {
-                    party: ctx.party.clone(),
-                    done: "endorsed",
-                    item: format!("clause {clause}"),
-                });
-            }
-            Ok(())
+                "endorsed",
+                &c.endorsements,
+            )
         }
         Event::ClauseAccepted { clause, proposal } => {
             require(
@@ -174,19 +190,14 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .clauses
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
-            proposal_matches(
-                format!("acceptance of clause {clause}"),
+            sign_off(
+                ctx,
+                format!("clause {clause}"),
                 proposal,
                 &c.proposal.hash,
-            )?;
-            if c.acceptances.iter().any(|(p, _)| p == ctx.party) {
-                return Err(Violation::Already {
-                    party: ctx.party.clone(),
-                    done: "accepted",
-                    item: format!("clause {clause}"),
-                });
-            }
-            Ok(())
+                "accepted",
+                &c.acceptances,
+            )
         }
         Event::CommitmentMade {
             id,
@@ -485,14 +496,14 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .revocations
                 .get(revocation)
                 .ok_or_else(|| unknown("revocation", revocation.as_str()))?;
-            proposal_matches(item.clone(), proposal, &v.proposal.hash)?;
-            if v.endorsements.iter().any(|(p, _)| p == ctx.party) {
-                return Err(Violation::Already {
-                    party: ctx.party.clone(),
-                    done: "endorsed",
-                    item,
-                });
-            }
+            sign_off(
+                ctx,
+                item.clone(),
+                proposal,
+                &v.proposal.hash,
+                "endorsed",
+                &v.endorsements,
+            )?;
             let mut with_me = v.endorsements.clone();
             with_me.push((ctx.party.clone(), 0));
             let adopts = v.adopted_at.is_none()

@@ -90,6 +90,20 @@ mod contract {
     //! One suite, run against both stores.
     use super::*;
 
+    /// Retries `open` while a sled instance dropped a moment ago still holds
+    /// its file lock (its background flusher winds down asynchronously).
+    fn after_sled_lets_go<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
+        let mut outcome = open();
+        for _ in 0..50 {
+            if !matches!(outcome, Err(StoreError::InUse(_))) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            outcome = open();
+        }
+        outcome
+    }
+
     pub fn exercise(store: &mut dyn Store) {
         let kv = |k: &str, v: &str| (k.as_bytes().to_vec(), v.as_bytes().to_vec());
         assert_eq!(store.last_seq().unwrap(), None);
@@ -154,16 +168,7 @@ mod contract {
         let s = SledStore::open(&path).unwrap();
         assert_eq!(s.last_seq().unwrap(), Some(3));
         drop(s);
-        // sled's background flusher may hold its file lock for a moment
-        // after the last handle is dropped.
-        let mut again = SledStore::create(&path);
-        for _ in 0..50 {
-            if !matches!(again, Err(StoreError::InUse(_))) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            again = SledStore::create(&path);
-        }
+        let again = after_sled_lets_go(|| SledStore::create(&path));
         assert!(
             matches!(again, Err(StoreError::AlreadyExists(_))),
             "{:?}",
@@ -193,14 +198,7 @@ mod contract {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("ledger");
         drop(SledStore::create(&path).unwrap());
-        let mut again = SledStore::create(&path);
-        for _ in 0..50 {
-            if !matches!(again, Err(StoreError::InUse(_))) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            again = SledStore::create(&path);
-        }
+        let again = after_sled_lets_go(|| SledStore::create(&path));
         assert_eq!(again.unwrap().last_seq().unwrap(), None);
     }
 
@@ -234,15 +232,7 @@ mod contract {
             let mut s = DiskStore::create(&path, Backend::Sled).unwrap();
             exercise(&mut s);
         }
-        let mut again = DiskStore::open(&path);
-        for _ in 0..50 {
-            if !matches!(again, Err(StoreError::InUse(_))) {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            again = DiskStore::open(&path);
-        }
-        let s = again.unwrap();
+        let s = after_sled_lets_go(|| DiskStore::open(&path)).unwrap();
         assert_eq!(s.backend(), Backend::Sled);
         assert_eq!(s.last_seq().unwrap(), Some(3));
     }
