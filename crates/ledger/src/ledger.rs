@@ -327,7 +327,11 @@ impl<S: Store> Ledger<S> {
             (_, Ok(chain)) => State::from_parts(chain, Records::default())
                 .keyring()
                 .clone(),
-            (_, Err(_)) => self.state_at(entry.seq() - 1)?.keyring().clone(),
+            (_, Err(_)) => match entry.seq().checked_sub(1) {
+                Some(before) => self.state_at(before)?.keyring().clone(),
+                // Entry 0 that is not a charter: no key can vouch for it.
+                None => return Ok(SignatureStatus::UnknownSigner),
+            },
         };
         let key = keyring.at(&author.party, &author.key, entry.seq()).copied();
         Ok(match key {
