@@ -3,8 +3,11 @@
 //! state holds the charter, per-author counters, clause records and a fixed
 //! window of recent hashes). Derived data is never read.
 
-use accord_core::{Head, LedgerId, Sealed, State};
+use std::collections::HashMap;
+
+use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, Sealed, State};
 use accord_store::{RawEntry, Store, StoreError};
+use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
 use crate::LedgerError;
@@ -121,20 +124,56 @@ struct Folded {
     failure: Option<Failure>,
 }
 
+/// Entries read, decoded and signature-checked together. Bounds memory
+/// (about a megabyte) and lets signature checks run on every core while the
+/// rules are still applied one entry at a time, in order.
+const CHUNK: usize = 2048;
+
 fn fold_while<S: Store + ?Sized>(
     store: &S,
     mut take: impl FnMut(&Sealed) -> bool,
     mut visit: impl FnMut(&Sealed),
 ) -> Folded {
     let mut state: Option<State> = None;
-    for (expected, item) in (0u64..).zip(store.scan(0)) {
-        match step(&mut state, expected, item, &mut take) {
-            Ok(Some(entry)) => visit(&entry),
-            Ok(None) => break,
-            Err((seq, reason)) => {
-                return Folded {
-                    state,
-                    failure: Some(Failure { seq, reason }),
+    let mut keys = KnownKeys::default();
+    let mut scan = (0u64..).zip(store.scan(0)).peekable();
+    while scan.peek().is_some() {
+        let decoded: Vec<Result<Sealed, (u64, String)>> = scan
+            .by_ref()
+            .take(CHUNK)
+            .map(|(n, item)| decode(n, item))
+            .collect();
+        for entry in decoded.iter().flatten() {
+            keys.learn(entry);
+        }
+        let signatures = keys.check_all(&decoded);
+        for (entry, signature_ok) in decoded.into_iter().zip(signatures) {
+            let admitted = entry.and_then(|entry| {
+                if entry.seq() > 0 && !take(&entry) {
+                    return Ok(None);
+                }
+                let seq = entry.seq();
+                match state.as_mut() {
+                    None => state = Some(State::genesis(&entry).map_err(|v| (seq, v.to_string()))?),
+                    Some(s) => s
+                        .admit_checked(&entry, signature_ok)
+                        .map_err(|v| (seq, v.to_string()))?,
+                }
+                Ok(Some(entry))
+            });
+            match admitted {
+                Ok(Some(entry)) => visit(&entry),
+                Ok(None) => {
+                    return Folded {
+                        state,
+                        failure: None,
+                    }
+                }
+                Err((seq, reason)) => {
+                    return Folded {
+                        state,
+                        failure: Some(Failure { seq, reason }),
+                    }
                 }
             }
         }
@@ -145,14 +184,9 @@ fn fold_while<S: Store + ?Sized>(
     }
 }
 
-/// Checks one stored entry and folds it into `state`; `None` when `take`
-/// declines it (entry 0 is always taken).
-fn step(
-    state: &mut Option<State>,
-    expected: u64,
-    item: Result<RawEntry, StoreError>,
-    take: &mut impl FnMut(&Sealed) -> bool,
-) -> Result<Option<Sealed>, (u64, String)> {
+/// Reads and decodes stored entry `expected`, checking that it is there
+/// and is the entry it claims to be.
+fn decode(expected: u64, item: Result<RawEntry, StoreError>) -> Result<Sealed, (u64, String)> {
     let (key, bytes) = item.map_err(|e| (expected, format!("unreadable: {e}")))?;
     if key != expected {
         return Err((expected, "entry is missing".into()));
@@ -164,12 +198,57 @@ fn step(
             format!("stored at seq {key} but the entry says seq {}", entry.seq()),
         ));
     }
-    if key > 0 && !take(&entry) {
-        return Ok(None);
+    Ok(entry)
+}
+
+/// Every key any entry has put forward (charter keys, rotations,
+/// replacements), by id. A signature is checked here against the key with
+/// the id the entry names; whether that key was the author's key at that
+/// position is the rules' question, answered in order by `admit_checked`.
+#[derive(Default)]
+struct KnownKeys(HashMap<KeyId, VerifyingKey>);
+
+impl KnownKeys {
+    fn learn(&mut self, entry: &Sealed) {
+        let mut add = |k: &PublicKey| {
+            if let Ok(vk) = k.verifying_key() {
+                self.0.insert(k.id(), vk);
+            }
+        };
+        match &entry.entry.body.event {
+            Event::Charter(c) => c.parties.iter().for_each(|p| add(&p.key)),
+            Event::KeyRotated { new_key } => add(new_key),
+            Event::KeyRevocationProposed {
+                replacement: Some(k),
+                ..
+            } => add(k),
+            _ => {}
+        }
     }
-    match state {
-        None => *state = Some(State::genesis(&entry).map_err(|v| (key, v.to_string()))?),
-        Some(s) => s.admit(&entry).map_err(|v| (key, v.to_string()))?,
+
+    /// Signature checks of a chunk, split across the machine's cores.
+    fn check_all(&self, chunk: &[Result<Sealed, (u64, String)>]) -> Vec<bool> {
+        let check = |e: &Result<Sealed, (u64, String)>| {
+            e.as_ref().is_ok_and(|e| {
+                self.0
+                    .get(&e.entry.body.author.key)
+                    .is_some_and(|vk| e.verify_with(vk))
+            })
+        };
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads < 2 || chunk.len() < 64 {
+            return chunk.iter().map(check).collect();
+        }
+        let per = chunk.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = chunk
+                .chunks(per)
+                .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<bool>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
     }
-    Ok(Some(entry))
 }

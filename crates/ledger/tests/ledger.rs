@@ -242,3 +242,24 @@ fn an_undecodable_record_is_rebuilt_from_the_entries() {
         "rejected: id C1 is already in use (ids are unique across clauses, commitments, allegations and rulings)"
     );
 }
+
+#[test]
+fn parallel_signature_checks_name_the_same_first_bad_entry() {
+    // Large enough for several chunks checked on all cores.
+    let mut store = synthetic(5000).into_store();
+    for (seq, at) in [(4100u64, 0usize), (2047, 1), (2048, 2)] {
+        let mut damaged = store.clone();
+        let bytes = damaged.danger_entries_mut().get_mut(&seq).unwrap();
+        let n = bytes.len();
+        // A byte of the signature, of the event, of the header.
+        let i = [n - 10, n / 2, 40][at];
+        bytes[i] ^= 0x08;
+        let r = Ledger::from_store(damaged).verify();
+        let f = r.failure.expect("damage must be found");
+        assert_eq!(f.seq, seq, "{}", f.reason);
+        assert_eq!(r.verified, seq);
+    }
+    let r = Ledger::from_store(std::mem::take(&mut store)).verify();
+    assert!(r.ok());
+    assert_eq!(r.verified, 5001);
+}
