@@ -430,17 +430,6 @@ fn built() -> World {
     w
 }
 
-fn first_bad(w: &World) -> (u64, String) {
-    let out = w.accord(&["verify", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "verify must exit 1");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["valid"], false);
-    (
-        v["first_bad"]["seq"].as_u64().unwrap(),
-        v["first_bad"]["reason"].as_str().unwrap().to_owned(),
-    )
-}
-
 #[test]
 fn a_flipped_byte_in_any_entry_fails_verify_at_that_seq() {
     let w = built();
@@ -454,7 +443,7 @@ fn a_flipped_byte_in_any_entry_fails_verify_at_that_seq() {
                 damaged[at] ^= 0x10;
                 t.insert(key, damaged).unwrap();
             });
-            assert_eq!(first_bad(&w).0, seq, "byte {at} of entry {seq}");
+            assert_eq!(w.first_bad().0, seq, "byte {at} of entry {seq}");
             let out = w.accord(&["verify"]).output().unwrap();
             assert!(String::from_utf8(out.stdout)
                 .unwrap()
@@ -473,7 +462,7 @@ fn reordered_entries_fail_verify() {
         t.insert(&raw[3].0, raw[4].1.clone()).unwrap();
         t.insert(&raw[4].0, raw[3].1.clone()).unwrap();
     });
-    let (seq, reason) = first_bad(&w);
+    let (seq, reason) = w.first_bad();
     assert_eq!(seq, 3, "{reason}");
 }
 
@@ -481,7 +470,7 @@ fn reordered_entries_fail_verify() {
 fn an_entry_removed_from_the_middle_fails_verify() {
     let w = built();
     with_entries(&w.ledger(), |t| t.remove(4u64.to_be_bytes()).unwrap());
-    assert_eq!(first_bad(&w), (4, "entry is missing".to_owned()));
+    assert_eq!(w.first_bad(), (4, "entry is missing".to_owned()));
 }
 
 #[test]
@@ -495,7 +484,7 @@ fn a_forged_entry_fails_verify() {
     let n = forged.len();
     forged[n - 64..].copy_from_slice(&[7u8; 64]);
     with_entries(&w.ledger(), |t| t.insert(key, forged).unwrap());
-    let (seq, reason) = first_bad(&w);
+    let (seq, reason) = w.first_bad();
     assert_eq!(seq, 3);
     assert!(reason.contains("signature"), "{reason}");
     assert_eq!(
@@ -742,7 +731,7 @@ fn a_damaged_ledger_is_rebuilt_from_another_partys_export() {
         b[50] ^= 4;
         t.insert(&raw[3].0, b).unwrap();
     });
-    assert_eq!(first_bad(&w).0, 3);
+    assert_eq!(w.first_bad().0, 3);
     let e = one_line_error(w.accord(&["export", "--out", "bad.jsonl"]).assert());
     assert!(e.contains("damaged at entry 3"), "{e}");
     assert!(!w.path("bad.jsonl").exists() && !w.path(".bad.jsonl.partial").exists());
@@ -938,7 +927,7 @@ fn tamper_matrix_foreign_replayed_and_shifted_entries() {
     with_entries(&w.ledger(), |t| {
         t.insert(&raw[1].0, foreign.clone()).unwrap()
     });
-    let (seq, reason) = first_bad(&w);
+    let (seq, reason) = w.first_bad();
     assert_eq!(seq, 1);
     assert!(reason.contains("another ledger"), "{reason}");
     with_entries(&w.ledger(), |t| {
@@ -948,7 +937,7 @@ fn tamper_matrix_foreign_replayed_and_shifted_entries() {
     // A replayed entry: an earlier signed entry stored again at the tail.
     let next = (raw.len() as u64).to_be_bytes();
     with_entries(&w.ledger(), |t| t.insert(next, raw[2].1.clone()).unwrap());
-    let (seq, reason) = first_bad(&w);
+    let (seq, reason) = w.first_bad();
     assert_eq!(seq, raw.len() as u64);
     assert!(reason.contains("says seq 2"), "{reason}");
     with_entries(&w.ledger(), |t| t.remove(next).unwrap());
@@ -962,7 +951,7 @@ fn tamper_matrix_foreign_replayed_and_shifted_entries() {
         }
         t.remove(&raw[raw.len() - 1].0).unwrap();
     });
-    let (seq, reason) = first_bad(&w);
+    let (seq, reason) = w.first_bad();
     assert_eq!(seq, 3, "{reason}");
 }
 

@@ -900,16 +900,6 @@ fn smuggle(w: &World, key_file: &str, event: impl FnOnce(&accord_core::State) ->
     entry.seq()
 }
 
-fn first_bad(w: &World) -> (u64, String) {
-    let out = w.accord(&["verify", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        v["first_bad"]["seq"].as_u64().unwrap(),
-        v["first_bad"]["reason"].as_str().unwrap().to_owned(),
-    )
-}
-
 fn r1_endorsement(state: &accord_core::State) -> Event {
     let r1 = RulingId::new("R1").unwrap();
     let proposal = state.records().rulings()[&r1].proposal.hash;
@@ -925,7 +915,7 @@ fn verify_names_a_validly_signed_entry_that_breaks_a_rule() {
     let w = astana();
     ruled(&w);
     let seq = smuggle(&w, "us.pem", r1_endorsement);
-    let (bad, reason) = first_bad(&w);
+    let (bad, reason) = w.first_bad();
     assert_eq!(bad, seq);
     assert!(reason.contains("observer"), "{reason}");
 
@@ -933,7 +923,7 @@ fn verify_names_a_validly_signed_entry_that_breaks_a_rule() {
     let w = astana();
     ruled(&w);
     let seq = smuggle(&w, "tr.pem", r1_endorsement);
-    let (bad, reason) = first_bad(&w);
+    let (bad, reason) = w.first_bad();
     assert_eq!(bad, seq);
     assert!(reason.contains("already endorsed"), "{reason}");
 }

@@ -9,17 +9,6 @@ use accord_core::{ClauseId, Event};
 use accord_ledger::Ledger;
 use common::{one_line_error, with_entries, World};
 use predicates::str::contains;
-use serde_json::Value;
-
-fn first_bad(w: &World) -> (u64, String) {
-    let out = w.accord(&["verify", "--json"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "verify must fail");
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        v["first_bad"]["seq"].as_u64().unwrap(),
-        v["first_bad"]["reason"].as_str().unwrap().to_owned(),
-    )
-}
 
 /// Signs a clause proposal with `key_file` on top of the head and writes it
 /// straight into sled, bypassing every check.
@@ -111,7 +100,7 @@ fn verify_names_an_entry_signed_with_a_rotated_key() {
         .assert()
         .success();
     let seq = smuggle_proposal(&w, "tr.pem", "tr");
-    let (bad, reason) = first_bad(&w);
+    let (bad, reason) = w.first_bad();
     assert_eq!(bad, seq);
     assert!(
         reason.contains("not the current key of party tr"),
@@ -177,7 +166,7 @@ fn a_quorum_of_guarantors_revokes_a_lost_key_and_installs_a_replacement() {
 
     // An entry the thief signs with the revoked key after the revocation.
     let seq = smuggle_proposal(&w, "ru.pem", "ru");
-    let (bad, reason) = first_bad(&w);
+    let (bad, reason) = w.first_bad();
     assert_eq!(bad, seq);
     assert!(
         reason.contains("not the current key of party ru"),

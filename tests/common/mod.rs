@@ -110,6 +110,19 @@ impl World {
             .collect()
     }
 
+    /// Runs `verify --json` on a ledger that must be invalid (exit 1) and
+    /// returns the first bad entry's seq and reason.
+    pub fn first_bad(&self) -> (u64, String) {
+        let out = self.accord(&["verify", "--json"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "verify must exit 1");
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["valid"], false);
+        (
+            v["first_bad"]["seq"].as_u64().unwrap(),
+            v["first_bad"]["reason"].as_str().unwrap().to_owned(),
+        )
+    }
+
     /// Every stored byte of the ledger's entries, read with the storage
     /// engine directly.
     pub fn raw_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
