@@ -3,7 +3,9 @@
 //! state holds the charter, per-author counters, clause records and a fixed
 //! window of recent hashes). Derived data is never read.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::ControlFlow;
+use std::sync::{mpsc, Arc, Mutex};
 
 use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, Sealed, State};
 use accord_store::{RawEntry, Store, StoreError};
@@ -124,37 +126,160 @@ struct Folded {
     failure: Option<Failure>,
 }
 
-/// Entries read, decoded and signature-checked together. Bounds memory
-/// (about a megabyte) and lets signature checks run on every core while the
-/// rules are still applied one entry at a time, in order.
+/// Entries read, decoded and signature-checked together. Bounds memory:
+/// at most two chunks (about two megabytes) are in flight at once.
 const CHUNK: usize = 2048;
 
+/// One entry as read: decoded, or the reason it is bad and its seq.
+type Decoded = Result<Sealed, (u64, String)>;
+
+/// A part of a chunk handed to a signature-checking worker: chunk number,
+/// part number, the entries and the keys known when it was read.
+type Job = (u64, usize, Vec<Decoded>, Arc<KnownKeys>);
+type Done = (u64, usize, Vec<Decoded>, Vec<bool>);
+
+/// The replay, pipelined: this thread reads and decodes chunk k+1 and
+/// applies the rules, in order, to chunk k, while workers (one per core)
+/// check the signatures of the chunks in flight. The store is only touched
+/// from this thread; the workers see decoded entries and keys.
 fn fold_while<S: Store + ?Sized>(
     store: &S,
-    mut take: impl FnMut(&Sealed) -> bool,
-    mut visit: impl FnMut(&Sealed),
+    take: impl FnMut(&Sealed) -> bool,
+    visit: impl FnMut(&Sealed),
 ) -> Folded {
-    let mut state: Option<State> = None;
-    let mut keys = KnownKeys::default();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut scan = (0u64..).zip(store.scan(0)).peekable();
-    while scan.peek().is_some() {
-        let decoded: Vec<Result<Sealed, (u64, String)>> = scan
+    let mut keys = Arc::new(KnownKeys::default());
+    let mut rules = Rules::new(take, visit);
+    let mut read_chunk = |keys: &mut Arc<KnownKeys>| -> Option<Vec<Decoded>> {
+        scan.peek()?;
+        let chunk: Vec<Decoded> = scan
             .by_ref()
             .take(CHUNK)
             .map(|(n, item)| decode(n, item))
             .collect();
-        for entry in decoded.iter().flatten() {
-            keys.learn(entry);
+        for entry in chunk.iter().flatten() {
+            if KnownKeys::puts_forward(entry) {
+                Arc::make_mut(keys).learn(entry);
+            }
         }
-        let signatures = keys.check_all(&decoded);
-        for (entry, signature_ok) in decoded.into_iter().zip(signatures) {
+        Some(chunk)
+    };
+    if threads < 2 {
+        while let Some(chunk) = read_chunk(&mut keys) {
+            let signatures: Vec<bool> = chunk.iter().map(|e| keys.check(e)).collect();
+            if rules.apply(chunk, signatures).is_break() {
+                break;
+            }
+        }
+        return rules.finish();
+    }
+    std::thread::scope(|scope| {
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(2 * threads);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let (done_tx, done_rx) = mpsc::channel::<Done>();
+        for _ in 0..threads {
+            let job_rx = Arc::clone(&job_rx);
+            let done_tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let job = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((chunk, part, entries, keys)) = job else {
+                    return;
+                };
+                let signatures = entries.iter().map(|e| keys.check(e)).collect();
+                if done_tx.send((chunk, part, entries, signatures)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let dispatch = |n: u64, chunk: Vec<Decoded>, keys: &Arc<KnownKeys>| -> usize {
+            let per = chunk.len().div_ceil(threads).max(1);
+            let mut chunk = chunk.into_iter();
+            let mut parts = 0;
+            loop {
+                let part: Vec<Decoded> = chunk.by_ref().take(per).collect();
+                if part.is_empty() {
+                    return parts;
+                }
+                if job_tx.send((n, parts, part, Arc::clone(keys))).is_err() {
+                    return parts;
+                }
+                parts += 1;
+            }
+        };
+        // Parts that came back, keyed by (chunk, part), until their chunk
+        // is complete and its turn has come.
+        let mut back: BTreeMap<(u64, usize), (Vec<Decoded>, Vec<bool>)> = BTreeMap::new();
+        let mut in_flight: VecDeque<(u64, usize)> = VecDeque::new();
+        let mut next = 0u64;
+        if let Some(chunk) = read_chunk(&mut keys) {
+            in_flight.push_back((next, dispatch(next, chunk, &keys)));
+            next += 1;
+        }
+        while let Some((n, parts)) = in_flight.pop_front() {
+            if let Some(chunk) = read_chunk(&mut keys) {
+                in_flight.push_back((next, dispatch(next, chunk, &keys)));
+                next += 1;
+            }
+            while (0..parts).any(|p| !back.contains_key(&(n, p))) {
+                match done_rx.recv() {
+                    Ok((c, p, entries, sigs)) => {
+                        back.insert((c, p), (entries, sigs));
+                    }
+                    Err(_) => return rules.abort("a signature-checking worker stopped"),
+                }
+            }
+            let mut entries = Vec::with_capacity(CHUNK);
+            let mut signatures = Vec::with_capacity(CHUNK);
+            for p in 0..parts {
+                if let Some((e, s)) = back.remove(&(n, p)) {
+                    entries.extend(e);
+                    signatures.extend(s);
+                }
+            }
+            if rules.apply(entries, signatures).is_break() {
+                break;
+            }
+        }
+        rules.finish()
+    })
+}
+
+/// The in-order half of the replay: the state so far and the first failure.
+struct Rules<T, V> {
+    state: Option<State>,
+    failure: Option<Failure>,
+    take: T,
+    visit: V,
+}
+
+impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
+    fn new(take: T, visit: V) -> Self {
+        Rules {
+            state: None,
+            failure: None,
+            take,
+            visit,
+        }
+    }
+
+    /// Admits a chunk's entries in order; breaks at the first bad entry or
+    /// the first one `take` refuses.
+    fn apply(&mut self, chunk: Vec<Decoded>, signatures: Vec<bool>) -> ControlFlow<()> {
+        for (entry, signature_ok) in chunk.into_iter().zip(signatures) {
             let admitted = entry.and_then(|entry| {
-                if entry.seq() > 0 && !take(&entry) {
+                if entry.seq() > 0 && !(self.take)(&entry) {
                     return Ok(None);
                 }
                 let seq = entry.seq();
-                match state.as_mut() {
-                    None => state = Some(State::genesis(&entry).map_err(|v| (seq, v.to_string()))?),
+                match self.state.as_mut() {
+                    None => {
+                        self.state = Some(State::genesis(&entry).map_err(|v| (seq, v.to_string()))?)
+                    }
                     Some(s) => s
                         .admit_checked(&entry, signature_ok)
                         .map_err(|v| (seq, v.to_string()))?,
@@ -162,25 +287,33 @@ fn fold_while<S: Store + ?Sized>(
                 Ok(Some(entry))
             });
             match admitted {
-                Ok(Some(entry)) => visit(&entry),
-                Ok(None) => {
-                    return Folded {
-                        state,
-                        failure: None,
-                    }
-                }
+                Ok(Some(entry)) => (self.visit)(&entry),
+                Ok(None) => return ControlFlow::Break(()),
                 Err((seq, reason)) => {
-                    return Folded {
-                        state,
-                        failure: Some(Failure { seq, reason }),
-                    }
+                    self.failure = Some(Failure { seq, reason });
+                    return ControlFlow::Break(());
                 }
             }
         }
+        ControlFlow::Continue(())
     }
-    Folded {
-        state,
-        failure: None,
+
+    /// Ends the replay with an internal failure at the next entry, so that
+    /// nothing after it is reported verified.
+    fn abort(mut self, reason: &str) -> Folded {
+        let seq = self.state.as_ref().map_or(0, |s| s.head().seq + 1);
+        self.failure.get_or_insert(Failure {
+            seq,
+            reason: reason.into(),
+        });
+        self.finish()
+    }
+
+    fn finish(self) -> Folded {
+        Folded {
+            state: self.state,
+            failure: self.failure,
+        }
     }
 }
 
@@ -205,10 +338,22 @@ fn decode(expected: u64, item: Result<RawEntry, StoreError>) -> Result<Sealed, (
 /// replacements), by id. A signature is checked here against the key with
 /// the id the entry names; whether that key was the author's key at that
 /// position is the rules' question, answered in order by `admit_checked`.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct KnownKeys(HashMap<KeyId, VerifyingKey>);
 
 impl KnownKeys {
+    fn puts_forward(entry: &Sealed) -> bool {
+        matches!(
+            &entry.entry.body.event,
+            Event::Charter(_)
+                | Event::KeyRotated { .. }
+                | Event::KeyRevocationProposed {
+                    replacement: Some(_),
+                    ..
+                }
+        )
+    }
+
     fn learn(&mut self, entry: &Sealed) {
         let mut add = |k: &PublicKey| {
             if let Ok(vk) = k.verifying_key() {
@@ -226,29 +371,12 @@ impl KnownKeys {
         }
     }
 
-    /// Signature checks of a chunk, split across the machine's cores.
-    fn check_all(&self, chunk: &[Result<Sealed, (u64, String)>]) -> Vec<bool> {
-        let check = |e: &Result<Sealed, (u64, String)>| {
-            e.as_ref().is_ok_and(|e| {
-                self.0
-                    .get(&e.entry.body.author.key)
-                    .is_some_and(|vk| e.verify_with(vk))
-            })
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        if threads < 2 || chunk.len() < 64 {
-            return chunk.iter().map(check).collect();
-        }
-        let per = chunk.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let parts: Vec<_> = chunk
-                .chunks(per)
-                .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<bool>>()))
-                .collect();
-            parts
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+    /// Whether `entry` decoded and carries a good signature by the key it names.
+    fn check(&self, entry: &Decoded) -> bool {
+        entry.as_ref().is_ok_and(|e| {
+            self.0
+                .get(&e.entry.body.author.key)
+                .is_some_and(|vk| e.verify_with(vk))
         })
     }
 }

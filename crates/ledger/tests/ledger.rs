@@ -259,7 +259,15 @@ fn parallel_signature_checks_name_the_same_first_bad_entry() {
         assert_eq!(f.seq, seq, "{}", f.reason);
         assert_eq!(r.verified, seq);
     }
-    let r = Ledger::from_store(std::mem::take(&mut store)).verify();
+    let l = Ledger::from_store(std::mem::take(&mut store));
+    let r = l.verify();
     assert!(r.ok());
     assert_eq!(r.verified, 5001);
+    // Replays that stop inside, at the end of and after a chunk stop there,
+    // and agree with the entries read one by one.
+    for seq in [0u64, 1, 2047, 2048, 3001, 4095, 5000] {
+        let state = l.state_at(seq).unwrap();
+        assert_eq!(state.head(), l.entry(seq).unwrap().head());
+    }
+    assert!(l.state_at(5001).is_err());
 }
