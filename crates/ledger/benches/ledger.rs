@@ -15,6 +15,9 @@ use accord_ledger::{Backend, DiskStore, Ledger};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use sha2::{Digest, Sha256};
 
+/// Signatures per iteration of the multi-core verify_strict benchmark.
+const PARALLEL_SIGS: usize = 4096;
+
 fn entries() -> u64 {
     std::env::var("ACCORD_BENCH_ENTRIES")
         .ok()
@@ -48,6 +51,54 @@ fn primitives(c: &mut Criterion) {
     });
     g.bench_function("ed25519_verify_strict", |b| {
         b.iter(|| assert!(crypto::verify(&pk, black_box(&message), &sig)))
+    });
+    // The same check on every core, as verify runs it: the raw rate that
+    // verify's ratio is taken against.
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let many: Vec<(Vec<u8>, crypto::Signature)> = (0..PARALLEL_SIGS)
+        .map(|i| {
+            let mut m = message.clone();
+            m.extend_from_slice(&(i as u64).to_le_bytes());
+            let s = crypto::sign(&signer, &m);
+            (m, s)
+        })
+        .collect();
+    let vk = pk.verifying_key().expect("key");
+    g.throughput(Throughput::Elements(PARALLEL_SIGS as u64));
+    g.bench_function(format!("ed25519_verify_strict_{threads}_threads"), |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                for part in many.chunks(PARALLEL_SIGS.div_ceil(threads)) {
+                    let vk = &vk;
+                    s.spawn(move || {
+                        for (m, sig) in part {
+                            assert!(crypto::verify_with(vk, m, sig));
+                        }
+                    });
+                }
+            })
+        })
+    });
+    // Batch verification, one core, 256 at a time, and the check that
+    // would make it exact (a subgroup check of each R): see
+    // crates/core/tests/strict_vs_batch.rs.
+    let sigs: Vec<ed25519_dalek::Signature> = many
+        .iter()
+        .take(256)
+        .map(|(_, s)| ed25519_dalek::Signature::from_bytes(&s.to_bytes()))
+        .collect();
+    let messages: Vec<&[u8]> = many.iter().take(256).map(|(m, _)| m.as_slice()).collect();
+    let keys = vec![vk; 256];
+    g.throughput(Throughput::Elements(256));
+    g.bench_function("ed25519_verify_batch_256", |b| {
+        b.iter(|| ed25519_dalek::verify_batch(&messages, &sigs, &keys).expect("batch"))
+    });
+    g.throughput(Throughput::Elements(1));
+    let r = curve25519_dalek::edwards::CompressedEdwardsY(sig.r)
+        .decompress()
+        .expect("R");
+    g.bench_function("edwards_is_torsion_free", |b| {
+        b.iter(|| assert!(black_box(r).is_torsion_free()))
     });
     g.bench_function("sha256_entry", |b| {
         b.iter(|| Sha256::digest(black_box(&entry.bytes)))

@@ -15,7 +15,7 @@ use accord_store::{Backend, DiskStore, KeyValue, Store, StoreError};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use crate::verify::{self, VerifyReport};
+use crate::verify::{self, KnownKeys, VerifyReport};
 use crate::LedgerError;
 
 /// How far ahead of the appending machine's clock a claimed time may be.
@@ -536,19 +536,24 @@ impl<S: Store> Ledger<S> {
         }
         'attempt: for _ in 0..2 {
             let mut state = self.head_state()?;
+            let mut keys = KnownKeys::of(&state);
+            for e in entries.iter().filter(|e| KnownKeys::puts_forward(e)) {
+                keys.learn(e);
+            }
+            let signatures = keys.check_all(entries);
             let mut loaded = BTreeSet::new();
-            for e in entries {
+            for (e, signature_ok) in entries.iter().zip(signatures) {
                 match self.load_records(&mut state, &mut loaded, e.entry.body.event.touches()) {
                     Ok(()) => {}
                     Err(Reload::Stale) => continue 'attempt,
                     Err(Reload::Failed(err)) => return Err(err),
                 }
-                state
-                    .admit(e)
-                    .map_err(|violation| LedgerError::RejectedEntry {
+                state.admit_checked(e, signature_ok).map_err(|violation| {
+                    LedgerError::RejectedEntry {
                         seq: e.seq(),
                         violation,
-                    })?;
+                    }
+                })?;
             }
             let batch: Vec<(u64, Vec<u8>)> =
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();

@@ -339,10 +339,23 @@ fn decode(expected: u64, item: Result<RawEntry, StoreError>) -> Result<Sealed, (
 /// the id the entry names; whether that key was the author's key at that
 /// position is the rules' question, answered in order by `admit_checked`.
 #[derive(Default, Clone)]
-struct KnownKeys(HashMap<KeyId, VerifyingKey>);
+pub(crate) struct KnownKeys(HashMap<KeyId, VerifyingKey>);
 
 impl KnownKeys {
-    fn puts_forward(entry: &Sealed) -> bool {
+    /// Every key the state's keyring has held, for any party.
+    pub(crate) fn of(state: &State) -> KnownKeys {
+        let mut keys = KnownKeys::default();
+        for party in &state.charter().parties {
+            for span in state.keyring().history(&party.id) {
+                if let Ok(vk) = span.key.verifying_key() {
+                    keys.0.insert(span.key.id(), vk);
+                }
+            }
+        }
+        keys
+    }
+
+    pub(crate) fn puts_forward(entry: &Sealed) -> bool {
         matches!(
             &entry.entry.body.event,
             Event::Charter(_)
@@ -354,7 +367,7 @@ impl KnownKeys {
         )
     }
 
-    fn learn(&mut self, entry: &Sealed) {
+    pub(crate) fn learn(&mut self, entry: &Sealed) {
         let mut add = |k: &PublicKey| {
             if let Ok(vk) = k.verifying_key() {
                 self.0.insert(k.id(), vk);
@@ -373,10 +386,37 @@ impl KnownKeys {
 
     /// Whether `entry` decoded and carries a good signature by the key it names.
     fn check(&self, entry: &Decoded) -> bool {
-        entry.as_ref().is_ok_and(|e| {
-            self.0
-                .get(&e.entry.body.author.key)
-                .is_some_and(|vk| e.verify_with(vk))
+        entry.as_ref().is_ok_and(|e| self.check_sealed(e))
+    }
+
+    fn check_sealed(&self, e: &Sealed) -> bool {
+        self.0
+            .get(&e.entry.body.author.key)
+            .is_some_and(|vk| e.verify_with(vk))
+    }
+
+    /// The signature checks of `entries`, split across the machine's cores.
+    pub(crate) fn check_all(&self, entries: &[Sealed]) -> Vec<bool> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if threads < 2 || entries.len() < 64 {
+            return entries.iter().map(|e| self.check_sealed(e)).collect();
+        }
+        std::thread::scope(|scope| {
+            let parts: Vec<_> = entries
+                .chunks(entries.len().div_ceil(threads))
+                .map(|part| {
+                    let worker =
+                        scope.spawn(move || part.iter().map(|e| self.check_sealed(e)).collect());
+                    (part.len(), worker)
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|(len, worker)| {
+                    // A worker that died vouches for none of its entries.
+                    worker.join().unwrap_or_else(|_| vec![false; len])
+                })
+                .collect()
         })
     }
 }
