@@ -1,14 +1,17 @@
 //! Verification: a streaming replay of the raw entry bytes through the same
-//! gate as appends. Memory stays constant in the number of entries (the
-//! state holds the charter, per-author counters, clause records and a fixed
-//! window of recent hashes). Derived data is never read.
+//! gate as appends. Memory stays flat in the number of entries and items:
+//! at most two chunks of entries are in flight, the chain state is fixed in
+//! size (charter, per-author counters, a window of recent hashes), and the
+//! records of items are recomputed into scratch space on disk and read back
+//! only when a later entry touches them, as appends read derived data.
+//! Derived data in the store is never read.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::ops::ControlFlow;
 use std::sync::{mpsc, Arc, Mutex};
 
-use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, Sealed, State};
-use accord_store::{RawEntry, Store, StoreError};
+use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, RecordKey, Sealed, State};
+use accord_store::{RawEntry, Scratch, Store, StoreError};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
@@ -57,6 +60,7 @@ pub fn verify_store_expecting<S: Store + ?Sized>(store: &S, expect: Option<Head>
                 seen_expected = Some(e.hash);
             }
         },
+        Keep::VerdictOnly,
     );
     if let (None, Some(want)) = (&failure, expect) {
         failure = match seen_expected {
@@ -102,7 +106,7 @@ pub(crate) fn replay_while<S: Store + ?Sized>(
     take: impl FnMut(&Sealed) -> bool,
     visit: impl FnMut(&Sealed),
 ) -> Result<State, LedgerError> {
-    match fold_while(store, take, visit) {
+    match fold_while(store, take, visit, Keep::AllRecords) {
         Folded {
             state: Some(state),
             failure: None,
@@ -118,6 +122,15 @@ pub(crate) fn replay_while<S: Store + ?Sized>(
             })
         }
     }
+}
+
+/// What a replay must return besides the verdict.
+#[derive(PartialEq, Eq)]
+enum Keep {
+    /// The full state, every item's record in memory (projections).
+    AllRecords,
+    /// Only the chain state: item records are spilled to scratch space.
+    VerdictOnly,
 }
 
 /// The state after the last good entry, and the first failure if any.
@@ -146,11 +159,12 @@ fn fold_while<S: Store + ?Sized>(
     store: &S,
     take: impl FnMut(&Sealed) -> bool,
     visit: impl FnMut(&Sealed),
+    records: Keep,
 ) -> Folded {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut scan = (0u64..).zip(store.scan(0)).peekable();
     let mut keys = Arc::new(KnownKeys::default());
-    let mut rules = Rules::new(take, visit);
+    let mut rules = Rules::new(take, visit, records == Keep::VerdictOnly);
     let mut read_chunk = |keys: &mut Arc<KnownKeys>| -> Option<Vec<Decoded>> {
         scan.peek()?;
         let chunk: Vec<Decoded> = scan
@@ -255,21 +269,97 @@ struct Rules<T, V> {
     failure: Option<Failure>,
     take: T,
     visit: V,
+    /// Where item records wait between chunks when the caller needs only
+    /// the verdict, keeping memory flat however many items the ledger has.
+    spill: Option<Spill>,
+}
+
+/// Records of items, recomputed by this replay, kept on disk between
+/// chunks; `loaded` names those read (or found absent) in this chunk.
+struct Spill {
+    scratch: Scratch,
+    loaded: BTreeSet<RecordKey>,
+}
+
+impl Spill {
+    /// Loads into `state` the records `keys` name, and those they link to,
+    /// as the append path does from the store's derived data.
+    fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
+        let mut pending: BTreeSet<RecordKey> = keys
+            .into_iter()
+            .filter(|k| !self.loaded.contains(k))
+            .collect();
+        while !pending.is_empty() {
+            for key in &pending {
+                let bytes = self
+                    .scratch
+                    .get(&key.to_bytes())
+                    .map_err(|e| e.to_string())?;
+                if let Some(bytes) = bytes {
+                    state
+                        .records_mut()
+                        .load(key, &bytes)
+                        .map_err(|e| format!("scratch space: {e}"))?;
+                }
+            }
+            self.loaded.extend(std::mem::take(&mut pending));
+            pending = state
+                .records()
+                .links()
+                .into_iter()
+                .filter(|k| !self.loaded.contains(k))
+                .collect();
+        }
+        Ok(())
+    }
+
+    /// Writes back this chunk's records and drops them from `state`.
+    fn store(&mut self, state: State) -> Result<State, String> {
+        let records = state.records().encode_all().map_err(|e| e.to_string())?;
+        self.scratch.put_all(&records).map_err(|e| e.to_string())?;
+        self.loaded.clear();
+        Ok(state.restrict(&BTreeSet::new()))
+    }
 }
 
 impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
-    fn new(take: T, visit: V) -> Self {
+    fn new(take: T, visit: V, spill: bool) -> Self {
         Rules {
             state: None,
             failure: None,
             take,
             visit,
+            spill: spill.then(|| Spill {
+                scratch: Scratch::new(),
+                loaded: BTreeSet::new(),
+            }),
         }
     }
 
     /// Admits a chunk's entries in order; breaks at the first bad entry or
     /// the first one `take` refuses.
     fn apply(&mut self, chunk: Vec<Decoded>, signatures: Vec<bool>) -> ControlFlow<()> {
+        let flow = self.admit_all(chunk, signatures);
+        let Some(spill) = self.spill.as_mut() else {
+            return flow;
+        };
+        if let Some(state) = self.state.take() {
+            let seq = state.head().seq + 1;
+            match spill.store(state) {
+                Ok(state) => self.state = Some(state),
+                Err(e) => {
+                    self.failure.get_or_insert(Failure {
+                        seq,
+                        reason: format!("verification stopped: {e}"),
+                    });
+                    return ControlFlow::Break(());
+                }
+            }
+        }
+        flow
+    }
+
+    fn admit_all(&mut self, chunk: Vec<Decoded>, signatures: Vec<bool>) -> ControlFlow<()> {
         for (entry, signature_ok) in chunk.into_iter().zip(signatures) {
             let admitted = entry.and_then(|entry| {
                 if entry.seq() > 0 && !(self.take)(&entry) {
@@ -280,9 +370,15 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
                     None => {
                         self.state = Some(State::genesis(&entry).map_err(|v| (seq, v.to_string()))?)
                     }
-                    Some(s) => s
-                        .admit_checked(&entry, signature_ok)
-                        .map_err(|v| (seq, v.to_string()))?,
+                    Some(s) => {
+                        if let Some(spill) = self.spill.as_mut() {
+                            spill
+                                .load(s, entry.entry.body.event.touches())
+                                .map_err(|e| (seq, format!("verification stopped: {e}")))?;
+                        }
+                        s.admit_checked(&entry, signature_ok)
+                            .map_err(|v| (seq, v.to_string()))?
+                    }
                 }
                 Ok(Some(entry))
             });

@@ -271,3 +271,39 @@ fn parallel_signature_checks_name_the_same_first_bad_entry() {
     }
     assert!(l.state_at(5001).is_err());
 }
+
+#[test]
+fn verify_recalls_records_from_earlier_chunks() {
+    // A validly signed second endorsement of clause S1 (seq 1-4) by the
+    // same guarantor, stored past several chunks: verify keeps item records
+    // in scratch space between chunks and must still see the first one.
+    let l = synthetic(5000);
+    let state = l.replay().unwrap();
+    let id = ClauseId::new("S1").unwrap();
+    let proposal = l.entry(1).unwrap().hash;
+    let again = state
+        .sign_next(
+            &key(0),
+            state.head_time(),
+            Event::ClauseEndorsed {
+                clause: id,
+                proposal,
+            },
+        )
+        .unwrap();
+    let mut store = l.into_store();
+    store.append(again.seq(), &again.bytes, &[]).unwrap();
+    let l = Ledger::from_store(store);
+    let f = l
+        .verify()
+        .failure
+        .expect("a second endorsement must be refused");
+    assert_eq!(f.seq, 5001, "{}", f.reason);
+    assert!(f.reason.contains("has already endorsed"), "{}", f.reason);
+    match l.replay() {
+        Err(accord_ledger::LedgerError::Damaged { seq, reason }) => {
+            assert_eq!((seq, &reason), (5001, &f.reason))
+        }
+        other => panic!("the full replay must agree: {other:?}"),
+    }
+}

@@ -10,6 +10,7 @@ mod dir;
 mod disk;
 mod mem;
 mod redb_store;
+mod scratch;
 mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
@@ -17,6 +18,7 @@ pub(crate) use disk::holds_a_store;
 pub use disk::{Backend, DiskStore};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
+pub use scratch::Scratch;
 pub use sled_store::SledStore;
 
 use std::path::PathBuf;

@@ -1,0 +1,141 @@
+//! A temporary key-value map on disk, for derived data too large to hold in
+//! memory while it is being recomputed (verify's records of every item).
+//!
+//! It lives in a fresh directory under the system's temporary directory and
+//! is deleted on drop. Nothing in it is durable or ever read again by a
+//! later process: it must never hold anything that is not recomputed.
+
+use std::collections::BTreeMap;
+
+use redb::{Database, Durability, ReadableDatabase, TableDefinition};
+
+use crate::redb_store::builder;
+use crate::{KeyValue, Result, StoreError};
+
+const MAP: TableDefinition<&[u8], &[u8]> = TableDefinition::new("scratch");
+
+pub enum Scratch {
+    Disk {
+        db: Database,
+        /// One read transaction serves every read between two writes.
+        reader: Option<redb::ReadTransaction>,
+        // Dropped after `db`: removes the directory.
+        _dir: tempfile::TempDir,
+    },
+    /// Used when no temporary directory can be written (read-only
+    /// system): correct, but memory then grows with the data.
+    Memory(BTreeMap<Vec<u8>, Vec<u8>>),
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io(format!("scratch space: {e}"))
+}
+
+impl Scratch {
+    /// A new, empty map on disk, or in memory if the temporary directory
+    /// cannot be used.
+    pub fn new() -> Scratch {
+        let disk = || -> Option<Scratch> {
+            let dir = tempfile::Builder::new()
+                .prefix("accord-scratch-")
+                .tempdir()
+                .ok()?;
+            let db = builder().create(dir.path().join("scratch.redb")).ok()?;
+            Some(Scratch::Disk {
+                db,
+                reader: None,
+                _dir: dir,
+            })
+        };
+        disk().unwrap_or_else(|| Scratch::Memory(BTreeMap::new()))
+    }
+
+    pub fn in_memory() -> Scratch {
+        Scratch::Memory(BTreeMap::new())
+    }
+
+    pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self {
+            Scratch::Memory(map) => Ok(map.get(key).cloned()),
+            Scratch::Disk { db, reader, .. } => {
+                let tx = match reader {
+                    Some(tx) => tx,
+                    None => reader.insert(db.begin_read().map_err(err)?),
+                };
+                let table = match tx.open_table(MAP) {
+                    Ok(t) => t,
+                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                    Err(e) => return Err(err(e)),
+                };
+                Ok(table.get(key).map_err(err)?.map(|v| v.value().to_vec()))
+            }
+        }
+    }
+
+    /// Writes every pair, replacing earlier values of the same keys.
+    pub fn put_all(&mut self, pairs: &[KeyValue]) -> Result<()> {
+        match self {
+            Scratch::Memory(map) => {
+                map.extend(pairs.iter().cloned());
+                Ok(())
+            }
+            Scratch::Disk { db, reader, .. } => {
+                *reader = None;
+                let mut tx = db.begin_write().map_err(err)?;
+                tx.set_durability(Durability::None).map_err(err)?;
+                {
+                    let mut table = tx.open_table(MAP).map_err(err)?;
+                    for (k, v) in pairs {
+                        table.insert(k.as_slice(), v.as_slice()).map_err(err)?;
+                    }
+                }
+                tx.commit().map_err(err)
+            }
+        }
+    }
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Scratch::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exercise(mut s: Scratch) {
+        assert_eq!(s.get(b"a").unwrap(), None);
+        assert_eq!(s.get(b"a").unwrap(), None);
+        s.put_all(&[
+            (b"a".to_vec(), b"1".to_vec()),
+            (b"b".to_vec(), b"2".to_vec()),
+        ])
+        .unwrap();
+        s.put_all(&[(b"a".to_vec(), b"3".to_vec())]).unwrap();
+        assert_eq!(s.get(b"a").unwrap(), Some(b"3".to_vec()));
+        assert_eq!(s.get(b"b").unwrap(), Some(b"2".to_vec()));
+        assert_eq!(s.get(b"c").unwrap(), None);
+    }
+
+    #[test]
+    fn scratch_on_disk_and_in_memory_behave_alike() {
+        let disk = Scratch::new();
+        assert!(matches!(disk, Scratch::Disk { .. }));
+        exercise(disk);
+        exercise(Scratch::in_memory());
+    }
+
+    #[test]
+    fn scratch_directory_is_removed_on_drop() {
+        let s = Scratch::new();
+        let Scratch::Disk { _dir: dir, .. } = &s else {
+            panic!("expected a scratch directory");
+        };
+        let path = dir.path().to_owned();
+        assert!(path.exists());
+        drop(s);
+        assert!(!path.exists());
+    }
+}
