@@ -391,7 +391,7 @@ fn dev_synth(
     if let Some(dir) = keys_out {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        for (i, name) in ["tr", "ru", "ir", "un"].iter().enumerate() {
+        for (i, (name, _, _)) in synth::PARTIES.iter().enumerate() {
             keyfile::write_private(&dir.join(format!("{name}.pem")), &synth::key(i))?;
         }
     }

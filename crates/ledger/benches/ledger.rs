@@ -175,7 +175,7 @@ fn accord_paths(c: &mut Criterion) {
     });
     let mut i = 0u64;
     let signer = key(1);
-    let time = START + n as i64 + 1;
+    let time = synth::time_of(n + 1);
     g.bench_function(format!("append_durable_on_{n}"), |b| {
         b.iter(|| {
             i += 1;

@@ -452,7 +452,7 @@ impl<S: Store> Ledger<S> {
     pub fn history(&self, id: &str) -> Result<Vec<Sealed>, LedgerError> {
         let mut filter = History::new(id);
         let mut out = Vec::new();
-        verify::replay_while(
+        verify::stream_while(
             &self.store,
             |_| true,
             |e| {
@@ -576,7 +576,7 @@ impl<S: Store> Ledger<S> {
         let mut failed = None;
         let stop = std::cell::Cell::new(false);
         let mut count = 0u64;
-        verify::replay_while(
+        verify::stream_while(
             &self.store,
             |_| !stop.get(),
             |e| {

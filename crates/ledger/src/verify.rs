@@ -106,7 +106,21 @@ pub(crate) fn replay_while<S: Store + ?Sized>(
     take: impl FnMut(&Sealed) -> bool,
     visit: impl FnMut(&Sealed),
 ) -> Result<State, LedgerError> {
-    match fold_while(store, take, visit, Keep::AllRecords) {
+    checked(fold_while(store, take, visit, Keep::AllRecords))
+}
+
+/// [`replay_while`] for callers that only need to see the entries (export,
+/// history): memory stays flat, and the state returned holds no records.
+pub(crate) fn stream_while<S: Store + ?Sized>(
+    store: &S,
+    take: impl FnMut(&Sealed) -> bool,
+    visit: impl FnMut(&Sealed),
+) -> Result<State, LedgerError> {
+    checked(fold_while(store, take, visit, Keep::VerdictOnly))
+}
+
+fn checked(folded: Folded) -> Result<State, LedgerError> {
+    match folded {
         Folded {
             state: Some(state),
             failure: None,

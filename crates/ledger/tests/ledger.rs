@@ -78,6 +78,9 @@ fn refused_appends_leave_the_ledger_byte_for_byte_unchanged() {
     assert_eq!(snapshot(&l), before);
 }
 
+/// A time after every synthetic entry of these tests.
+const LATER: i64 = START + 86_400;
+
 fn synthetic(n: u64) -> Ledger<MemStore> {
     let mut l = founded();
     synth::extend(&mut l, n).unwrap();
@@ -172,9 +175,7 @@ fn stale_derived_state_is_rebuilt_from_the_entries() {
         .replace_derived(&[(b"chain".to_vec(), b"garbage".to_vec())])
         .unwrap();
     l = Ledger::from_store(store);
-    let e = l
-        .append(&key(0), START + 100, START + 100, propose("C1"))
-        .unwrap();
+    let e = l.append(&key(0), LATER, LATER, propose("X1")).unwrap();
     assert_eq!(e.seq(), 11);
     assert!(l.verify().ok());
 }
@@ -187,37 +188,33 @@ fn append_refuses_a_damaged_ledger_when_rebuilding() {
         .replace_derived(&[(b"chain".to_vec(), b"stale".to_vec())])
         .unwrap();
     let mut l = Ledger::from_store(store);
-    let err = l
-        .append(&key(0), START + 100, START + 100, propose("C1"))
-        .unwrap_err();
+    let err = l.append(&key(0), LATER, LATER, propose("X1")).unwrap_err();
     assert!(matches!(err, LedgerError::Damaged { seq: 4, .. }), "{err}");
 }
 
 #[test]
 fn incrementally_kept_derived_data_equals_a_rebuild() {
     let mut l = synthetic(37);
-    l.append(&key(1), START + 100, START + 100, propose("C1"))
-        .unwrap();
+    l.append(&key(1), LATER, LATER, propose("X1")).unwrap();
     for signer in [0, 2] {
         let proposal = l
-            .clause(&ClauseId::new("C1").unwrap())
+            .clause(&ClauseId::new("X1").unwrap())
             .unwrap()
             .unwrap()
             .proposal
             .hash;
         let endorse = Event::ClauseEndorsed {
-            clause: ClauseId::new("C1").unwrap(),
+            clause: ClauseId::new("X1").unwrap(),
             proposal,
         };
-        l.append(&key(signer), START + 100, START + 100, endorse)
-            .unwrap();
+        l.append(&key(signer), LATER, LATER, endorse).unwrap();
     }
     let incremental = snapshot(&l).1;
     l.rebuild_derived().unwrap();
     assert_eq!(snapshot(&l).1, incremental);
-    let c1 = l.clause(&ClauseId::new("C1").unwrap()).unwrap().unwrap();
-    assert_eq!(c1.endorsements.len(), 2);
-    assert_eq!(c1.adopted_at, None);
+    let x1 = l.clause(&ClauseId::new("X1").unwrap()).unwrap().unwrap();
+    assert_eq!(x1.endorsements.len(), 2);
+    assert_eq!(x1.adopted_at, None);
 }
 
 #[test]
@@ -274,12 +271,12 @@ fn parallel_signature_checks_name_the_same_first_bad_entry() {
 
 #[test]
 fn verify_recalls_records_from_earlier_chunks() {
-    // A validly signed second endorsement of clause S1 (seq 1-4) by the
+    // A validly signed second endorsement of clause C1 (seq 1-4) by the
     // same guarantor, stored past several chunks: verify keeps item records
     // in scratch space between chunks and must still see the first one.
     let l = synthetic(5000);
     let state = l.replay().unwrap();
-    let id = ClauseId::new("S1").unwrap();
+    let id = ClauseId::new("C1").unwrap();
     let proposal = l.entry(1).unwrap().hash;
     let again = state
         .sign_next(
