@@ -228,7 +228,7 @@ impl Script {
             0 => {
                 self.incidents += 1;
                 let a = AllegationId::new(format!("A{}", self.incidents)).expect("generated id");
-                let accused = if r % 2 == 0 { GOV } else { OPP };
+                let accused = if r.is_multiple_of(2) { GOV } else { OPP };
                 let by = if r % 5 < 3 {
                     MONITOR
                 } else {
@@ -288,7 +288,7 @@ impl Script {
                     },
                 )
             }
-            2 if r % 10 == 0 => {
+            2 if r.is_multiple_of(10) => {
                 let (a, by, _) = self.allegation.take().expect("an allegation is open");
                 self.end_incident();
                 (
@@ -314,7 +314,7 @@ impl Script {
                     Attribution::Unattributable
                 };
                 self.dissenter = (r % 8 == 1).then_some(((r >> 8) % 3) as usize);
-                let proposer = if r % 3 == 0 {
+                let proposer = if r.is_multiple_of(3) {
                     MONITOR
                 } else {
                     (r % 3) as usize
@@ -363,7 +363,7 @@ impl Script {
         self.allegation = None;
         self.ruling = None;
         self.dissenter = None;
-        self.step = if self.incidents % INCIDENTS_PER_CLAUSE == 0 {
+        self.step = if self.incidents.is_multiple_of(INCIDENTS_PER_CLAUSE) {
             Step::Clause(0)
         } else {
             Step::Incident(0)
