@@ -118,11 +118,20 @@ pub enum Command {
     /// Propose, endorse or dissent from rulings on allegations.
     #[command(subcommand)]
     Ruling(RulingCommand),
-    /// Each party's commitments, allegations, rulings and pending duties.
+    /// Each party's commitments, open allegations, proposed rulings and
+    /// pending duties (--all adds closed allegations and adopted rulings).
     Obligations {
         /// Only this party.
         #[arg(long)]
         party: Option<String>,
+        /// Also list allegations already ruled on or withdrawn, and adopted
+        /// rulings (a full replay of the entries).
+        #[arg(long)]
+        all: bool,
+        /// Recompute the view by replaying every entry with every check,
+        /// instead of reading the records appends keep beside the entries.
+        #[arg(long)]
+        replay: bool,
         /// As recorded up to and including entry SEQ.
         #[arg(long, value_name = "SEQ", conflicts_with = "as_of")]
         at: Option<u64>,

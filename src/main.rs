@@ -198,11 +198,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Obligations {
             party,
+            all,
+            replay,
             at,
             as_of,
             json,
         } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open(&cli.ledger)?;
             let (state, time) = match (at, as_of) {
                 (Some(seq), _) => {
                     let state = ledger.state_at(seq)?;
@@ -213,9 +215,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     let t = clock::parse(&t)?;
                     (state_as_of(&ledger, t)?, t)
                 }
+                // The open view at the head needs only the live items,
+                // which appends keep indexed: no history is read.
+                (None, None) if !all && !replay => (ledger.open_state()?, clock::now()),
                 (None, None) => (ledger.replay()?, clock::now()),
             };
             let mut views = projection::obligations(&state, time);
+            if !all {
+                views = projection::open_view(views);
+            }
             if let Some(p) = party {
                 let p = PartyId::new(p)?;
                 views.retain(|v| v.party == p);
@@ -227,13 +235,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{}",
-                    views_render::obligations_json(&state, time, &views)
+                    views_render::obligations_json(&state, time, &views, all)
                 )?;
             } else {
                 write!(
                     out,
                     "{}",
-                    views_render::obligations_text(&state, time, &views)
+                    views_render::obligations_text(&state, time, &views, all)
                 )?;
             }
         }

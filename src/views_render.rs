@@ -25,22 +25,27 @@ fn rfc3339_times(v: &mut Value) {
     }
 }
 
-pub fn obligations_json(state: &State, time: i64, views: &[PartyView]) -> Value {
+/// `all`: the full view, rather than the open one (`projection::open_view`).
+pub fn obligations_json(state: &State, time: i64, views: &[PartyView], all: bool) -> Value {
     let mut parties = serde_json::to_value(views).unwrap_or(Value::Null);
     rfc3339_times(&mut parties);
     json!({
         "as_of": { "seq": state.head().seq, "hash": state.head().hash.to_hex(), "time": clock::format(time) },
+        "scope": if all { "all" } else { "open" },
         "parties": parties,
     })
 }
 
-pub fn obligations_text(state: &State, time: i64, views: &[PartyView]) -> String {
+pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool) -> String {
     let mut out = format!(
         "obligations as recorded up to entry {} ({}), judged at {}\n",
         state.head().seq,
         state.head().hash.short(),
         clock::format(time)
     );
+    if !all {
+        out += "open items only; closed allegations and adopted rulings are shown with --all\n";
+    }
     for v in views {
         out += &format!("\n{} — {} ({})\n", v.party, v.name, v.role);
         let mut any = false;

@@ -335,7 +335,25 @@ fn a_commitment_expires_when_its_due_time_passes_unfulfilled() {
 fn the_dispute_track_from_allegation_to_adopted_ruling() {
     let w = astana();
     let proposed = ruled(&w);
-    let o = w.json(&["obligations", "--json"]);
+    // The open view: the breach shows on the commitment; the allegation,
+    // now ruled on, and the adopted ruling only in the full view.
+    let open = w.json(&["obligations", "--json"]);
+    assert_eq!(open["scope"], "open");
+    let gov = party(&open, "gov");
+    assert_eq!(item(&gov["commitments"], "K5")["state"], "breached");
+    assert!(gov["allegations_against"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["id"] != "A1"));
+    assert!(gov["rulings"].as_array().unwrap().is_empty());
+    let o = w.json(&["obligations", "--json", "--all"]);
+    assert_eq!(o["scope"], "all");
+    // The same view from a full replay of the entries.
+    assert_eq!(
+        w.json(&["obligations", "--json", "--all", "--replay"])["parties"],
+        o["parties"]
+    );
     let gov = party(&o, "gov");
     let k5 = item(&gov["commitments"], "K5");
     assert_eq!(k5["state"], "breached");
@@ -848,7 +866,7 @@ fn ruling_rules_about_findings_and_breaches() {
     );
     at(&w, t, &["ruling", "endorse", "R1", "--key", "ir.pem"]);
     at(&w, t, &["ruling", "endorse", "R1", "--key", "ru.pem"]);
-    let o = w.json(&["obligations", "--json", "--party", "gov"]);
+    let o = w.json(&["obligations", "--json", "--all", "--party", "gov"]);
     let gov = party(&o, "gov");
     assert_eq!(
         item(&gov["allegations_against"], "A1")["finding"],

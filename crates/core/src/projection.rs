@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
-use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, Records};
+use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, RecordKey, Records};
 use crate::rules::State;
 use crate::terms::{Attribution, Finding};
 
@@ -127,6 +127,50 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
             }
         })
         .collect()
+}
+
+/// Whether the item `key` names can still show in the open view
+/// ([`open_view`]): a clause not yet adopted or not yet accepted by every
+/// party to the conflict, any commitment, an allegation still open, a
+/// ruling or key revocation not yet adopted. The ledger keeps an index of
+/// these so that the open view reads only them and what they link to.
+pub fn is_live(state: &State, key: &RecordKey) -> bool {
+    let r = state.records();
+    match key {
+        RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
+            c.adopted_at.is_none()
+                || state
+                    .charter()
+                    .parties
+                    .iter()
+                    .filter(|p| p.role == Role::Party)
+                    .any(|p| !c.acceptances.iter().any(|(q, _)| q == &p.id))
+        }),
+        RecordKey::Commitment(id) => r.commitments().contains_key(id),
+        RecordKey::Allegation(id) => r
+            .allegations()
+            .get(id)
+            .is_some_and(|a| a.status == AllegationStatus::Open),
+        RecordKey::Ruling(id) => r.rulings().get(id).is_some_and(|x| x.adopted_at.is_none()),
+        RecordKey::Revocation(id) => r
+            .revocations()
+            .get(id)
+            .is_some_and(|v| v.adopted_at.is_none()),
+    }
+}
+
+/// The open view of obligations: commitments, allegations still open
+/// (filed or answered), rulings still proposed, and every duty. Closed
+/// allegations and adopted rulings stay on record (`history`, the full
+/// view) and in the state of the commitments they concern.
+pub fn open_view(mut views: Vec<PartyView>) -> Vec<PartyView> {
+    let open = |a: &AllegationView| matches!(a.state, "filed" | "answered");
+    for v in &mut views {
+        v.allegations_against.retain(open);
+        v.allegations_by.retain(open);
+        v.rulings.retain(|r| r.state == "proposed");
+    }
+    views
 }
 
 /// Every party's obligations in `state`, with expiry judged at `time`.

@@ -6,7 +6,7 @@ use std::path::Path;
 use accord_core::codec;
 use accord_core::entry::{Author, Head};
 use accord_core::keyring::Keyring;
-use accord_core::projection::History;
+use accord_core::projection::{self, History};
 use accord_core::{
     crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
     Evidence, RecordKey, Records, Sealed, State, Violation, FORMAT_VERSION,
@@ -21,10 +21,16 @@ use crate::LedgerError;
 /// How far ahead of the appending machine's clock a claimed time may be.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-const SNAPSHOT_VERSION: u32 = 3;
+/// Version of the derived data's layout; a ledger whose derived data has
+/// another version rebuilds it from the entries when first used. 4: the
+/// index of live items (`live/`).
+const SNAPSHOT_VERSION: u32 = 4;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
+/// Prefix of the index of items that can show in the open view of
+/// obligations ([`projection::is_live`]): `live/` + the record's key.
+const LIVE_PREFIX: &[u8] = b"live/";
 
 /// The per-ledger state stored beside the entries, tagged with the head it
 /// was folded up to. It speeds appends and is never read by verify.
@@ -231,9 +237,18 @@ pub fn genesis(
 
 /// The derived writes that go with an append: the chain snapshot and every
 /// record the (partial) state holds, which are the ones loaded or created.
+/// Each record comes with its entry in the index of live items: present
+/// while live, removed (an empty value) once not.
 fn derived_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
     let mut out = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
     out.extend(state.records().encode_all()?);
+    for key in state.records().keys() {
+        let live = projection::is_live(state, &key);
+        out.push((
+            [LIVE_PREFIX, &key.to_bytes()].concat(),
+            if live { vec![1] } else { Vec::new() },
+        ));
+    }
     Ok(out)
 }
 
@@ -413,9 +428,7 @@ impl<S: Store> Ledger<S> {
     /// was stored. Refuses a damaged ledger.
     pub fn rebuild_derived(&mut self) -> Result<State, LedgerError> {
         let state = verify::replay(&self.store)?;
-        let mut writes = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
-        writes.extend(state.records().encode_all()?);
-        self.store.replace_derived(&writes)?;
+        self.store.replace_derived(&derived_writes(&state)?)?;
         Ok(state)
     }
 
@@ -462,6 +475,38 @@ impl<S: Store> Ledger<S> {
             },
         )?;
         Ok(out)
+    }
+
+    /// The state at the head with the records the open view of obligations
+    /// needs ([`projection::open_view`]): the live items and what they link
+    /// to, read from the derived data appends keep (rebuilt from the
+    /// entries if it is stale or damaged). Reads no history.
+    pub fn open_state(&mut self) -> Result<State, LedgerError> {
+        for _ in 0..2 {
+            let mut state = self.head_state()?;
+            let mut keys = Vec::new();
+            let mut damaged = false;
+            for item in self.store.derived_scan(LIVE_PREFIX) {
+                let (k, _) = item?;
+                match RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]) {
+                    Some(key) => keys.push(key),
+                    None => damaged = true,
+                }
+            }
+            if damaged {
+                self.rebuild_derived()?;
+                continue;
+            }
+            match self.load_records(&mut state, &mut BTreeSet::new(), keys) {
+                Ok(()) => return Ok(state),
+                Err(Reload::Stale) => continue,
+                Err(Reload::Failed(e)) => return Err(e),
+            }
+        }
+        Err(LedgerError::Damaged {
+            seq: self.last_seq()?,
+            reason: "derived data stays undecodable after a rebuild".into(),
+        })
     }
 
     /// The records named by `keys` (and those they link to) as of the head.

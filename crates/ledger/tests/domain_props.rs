@@ -10,7 +10,7 @@
 //!   after entry k.
 
 use accord_core::crypto::public_key;
-use accord_core::projection::obligations;
+use accord_core::projection::{obligations, open_view};
 use accord_core::*;
 use accord_ledger::{KeyValue, Ledger, MemStore, RawEntry, Store};
 use ed25519_dalek::SigningKey;
@@ -348,6 +348,13 @@ proptest! {
             let breached = r.commitments().values().filter(|c| matches!(c.status, accord_core::records::CommitmentStatus::Breached { .. } | accord_core::records::CommitmentStatus::Remedied { .. })).count();
             eprintln!("admitted {admitted}/{} clauses {} commitments {} allegations {} rulings {} adopted {adopted} breached {breached}", steps.len(), r.clauses().len(), r.commitments().len(), r.allegations().len(), r.rulings().len());
         }
+        // The open view from the live items appends index equals the open
+        // view of a full replay.
+        let live = ledger.open_state().unwrap();
+        prop_assert_eq!(
+            open_view(obligations(&live, time)),
+            open_view(obligations(&full, time))
+        );
         // Derived data kept incrementally equals a rebuild.
         let incremental = stored(&ledger).1;
         let rebuilt = ledger.rebuild_derived().unwrap();

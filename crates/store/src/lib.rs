@@ -56,7 +56,7 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 ///
 /// `append` is all-or-nothing and durable on return: the entry and its
 /// derived writes land together in one atomic write that is flushed before
-/// `Ok`.
+/// `Ok`. A derived write with an empty value removes its key.
 pub trait Store {
     /// The seq of the last stored entry, or `None` if the store is empty.
     fn last_seq(&self) -> Result<Option<u64>>;
@@ -131,21 +131,31 @@ mod contract {
             .append_batch(&[(5, b"five".to_vec())], &[kv("h", "5")])
             .is_err());
         assert_eq!(store.last_seq().unwrap(), Some(3));
+        assert_eq!(store.get(3).unwrap().as_deref(), Some(&b"three"[..]));
         assert_eq!(store.get(1).unwrap().as_deref(), Some(&b"one"[..]));
         assert_eq!(store.get(9).unwrap(), None);
         assert_eq!(store.derived(b"h").unwrap().as_deref(), Some(&b"3"[..]));
         let clauses: Vec<_> = store.derived_scan(b"c/").map(|r| r.unwrap()).collect();
         assert_eq!(clauses, vec![kv("c/1", "a"), kv("c/2", "b")]);
+        // An empty value removes a key.
+        store.append(4, b"four", &[kv("c/1", "")]).unwrap();
+        assert_eq!(store.derived(b"c/1").unwrap(), None);
+        let clauses: Vec<_> = store.derived_scan(b"c/").map(|r| r.unwrap()).collect();
+        assert_eq!(clauses, vec![kv("c/2", "b")]);
         let all: Vec<_> = store.scan(1).map(|r| r.unwrap()).collect();
         assert_eq!(
             all,
             vec![
                 (1, b"one".to_vec()),
                 (2, b"two".to_vec()),
-                (3, b"three".to_vec())
+                (3, b"three".to_vec()),
+                (4, b"four".to_vec())
             ]
         );
-        store.replace_derived(&[kv("h", "r")]).unwrap();
+        store
+            .replace_derived(&[kv("h", "r"), kv("gone", "")])
+            .unwrap();
+        assert_eq!(store.derived(b"gone").unwrap(), None);
         assert_eq!(store.derived(b"h").unwrap().as_deref(), Some(&b"r"[..]));
         assert_eq!(
             store.derived_scan(b"c/").count(),
@@ -168,7 +178,7 @@ mod contract {
             exercise(&mut s);
         }
         let s = SledStore::open(&path).unwrap();
-        assert_eq!(s.last_seq().unwrap(), Some(3));
+        assert_eq!(s.last_seq().unwrap(), Some(4));
         drop(s);
         let again = after_sled_lets_go(|| SledStore::create(&path));
         assert!(
@@ -214,7 +224,7 @@ mod contract {
         }
         let s = DiskStore::open(&path).unwrap();
         assert_eq!(s.backend(), Backend::Redb);
-        assert_eq!(s.last_seq().unwrap(), Some(3));
+        assert_eq!(s.last_seq().unwrap(), Some(4));
         drop(s);
         assert!(matches!(
             DiskStore::create(&path, Backend::Redb),
@@ -236,7 +246,7 @@ mod contract {
         }
         let s = after_sled_lets_go(|| DiskStore::open(&path)).unwrap();
         assert_eq!(s.backend(), Backend::Sled);
-        assert_eq!(s.last_seq().unwrap(), Some(3));
+        assert_eq!(s.last_seq().unwrap(), Some(4));
     }
 
     #[test]

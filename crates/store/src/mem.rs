@@ -38,7 +38,13 @@ impl Store for MemStore {
     fn append_batch(&mut self, entries: &[RawEntry], derived: &[KeyValue]) -> Result<()> {
         check_batch(self.last_seq()?, entries)?;
         self.entries.extend(entries.iter().cloned());
-        self.derived.extend(derived.iter().cloned());
+        for (k, v) in derived {
+            if v.is_empty() {
+                self.derived.remove(k);
+            } else {
+                self.derived.insert(k.clone(), v.clone());
+            }
+        }
         Ok(())
     }
 
@@ -57,7 +63,11 @@ impl Store for MemStore {
     }
 
     fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()> {
-        self.derived = derived.iter().cloned().collect();
+        self.derived = derived
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .cloned()
+            .collect();
         Ok(())
     }
 }

@@ -170,9 +170,13 @@ impl Store for RedbStore {
             }
             let mut table = tx.open_table(DERIVED).map_err(|e| self.e(e))?;
             for (k, v) in derived {
-                table
-                    .insert(k.as_slice(), v.as_slice())
-                    .map_err(|e| self.e(e))?;
+                if v.is_empty() {
+                    table.remove(k.as_slice()).map_err(|e| self.e(e))?;
+                } else {
+                    table
+                        .insert(k.as_slice(), v.as_slice())
+                        .map_err(|e| self.e(e))?;
+                }
             }
         }
         tx.commit().map_err(|e| self.e(e))
@@ -225,7 +229,7 @@ impl Store for RedbStore {
         tx.delete_table(DERIVED).map_err(|e| self.e(e))?;
         {
             let mut table = tx.open_table(DERIVED).map_err(|e| self.e(e))?;
-            for (k, v) in derived {
+            for (k, v) in derived.iter().filter(|(_, v)| !v.is_empty()) {
                 table
                     .insert(k.as_slice(), v.as_slice())
                     .map_err(|e| self.e(e))?;

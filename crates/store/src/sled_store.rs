@@ -153,7 +153,11 @@ impl Store for SledStore {
                     entries.insert(&seq.to_be_bytes(), bytes.as_slice())?;
                 }
                 for (k, v) in derived {
-                    derived_tree.insert(k.as_slice(), v.as_slice())?;
+                    if v.is_empty() {
+                        derived_tree.remove(k.as_slice())?;
+                    } else {
+                        derived_tree.insert(k.as_slice(), v.as_slice())?;
+                    }
                 }
                 Ok(())
             })
@@ -188,7 +192,7 @@ impl Store for SledStore {
                 for k in &old {
                     tree.remove(k)?;
                 }
-                for (k, v) in derived {
+                for (k, v) in derived.iter().filter(|(_, v)| !v.is_empty()) {
                     tree.insert(k.as_slice(), v.as_slice())?;
                 }
                 Ok(())
