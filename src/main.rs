@@ -7,6 +7,7 @@ mod cli;
 mod clock;
 mod evidence;
 mod keyfile;
+mod progress;
 mod record;
 mod render;
 mod views_render;
@@ -183,10 +184,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let expect = expect_head.as_deref().map(parse_head).transpose()?;
             let ledger = Ledger::open(&cli.ledger)?;
-            let report = match expect {
-                Some(head) => ledger.verify_expecting(head),
-                None => ledger.verify(),
-            };
+            let bar = progress::entries(ledger.last_seq()? + 1, "verifying", json.json);
+            let report = ledger.verify_observed(expect, &mut |seq| bar.set_position(seq + 1));
+            bar.finish_and_clear();
             if json.json {
                 writeln!(out, "{}", render::verify_json(&report))?;
             } else {
@@ -344,7 +344,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 let f = std::fs::File::open(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
-                Ledger::import(&cli.ledger, store, export::read(io::BufReader::new(f)))?
+                let size = f.metadata().map_or(0, |m| m.len());
+                let bar = progress::bytes(size, "importing", false);
+                let read = io::BufReader::new(bar.wrap_read(f));
+                let n = Ledger::import(&cli.ledger, store, export::read(read));
+                bar.finish_and_clear();
+                n?
             };
             writeln!(
                 out,
@@ -418,7 +423,13 @@ fn export_to(
     w: &mut impl Write,
 ) -> Result<u64> {
     export::write_line(w, &export::header(id))?;
-    Ok(ledger.export(|e| export::write_line(w, &export::line(e)))??)
+    let bar = progress::entries(ledger.last_seq()? + 1, "exporting", false);
+    let written = ledger.export(|e| {
+        bar.set_position(e.seq() + 1);
+        export::write_line(w, &export::line(e))
+    });
+    bar.finish_and_clear();
+    Ok(written??)
 }
 
 /// Exports to a scratch file beside `path`, renamed over it once complete.

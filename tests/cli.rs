@@ -975,3 +975,29 @@ fn invalid_utf8_arguments_are_a_usage_error_not_a_panic() {
     );
     assert_eq!(w.entry_list().len(), 1);
 }
+
+#[test]
+fn long_runs_draw_no_progress_bar_when_standard_error_is_not_a_terminal() {
+    // Large enough that a terminal would get progress bars.
+    let w = World::new();
+    w.accord(&["dev", "synth", "--entries", "25000"])
+        .assert()
+        .success();
+    let export = w.path("all.jsonl");
+    for args in [
+        vec!["verify"],
+        vec!["verify", "--json"],
+        vec!["export", "--out", export.to_str().unwrap()],
+    ] {
+        w.accord(&args).assert().success().stderr("");
+    }
+    w.accord(&[
+        "--ledger",
+        w.path("copy").to_str().unwrap(),
+        "import",
+        "all.jsonl",
+    ])
+    .assert()
+    .success()
+    .stderr("");
+}

@@ -695,4 +695,14 @@ impl<S: Store> Ledger<S> {
     pub fn verify_expecting(&self, head: Head) -> VerifyReport {
         verify::verify_store_expecting(&self.store, Some(head))
     }
+
+    /// Verifies (and checks `expect`, if given), telling `progress` the seq
+    /// of each entry that has passed every check.
+    pub fn verify_observed(
+        &self,
+        expect: Option<Head>,
+        progress: &mut dyn FnMut(u64),
+    ) -> VerifyReport {
+        verify::verify_store_observed(&self.store, expect, progress)
+    }
 }

@@ -51,6 +51,16 @@ pub fn verify_store<S: Store + ?Sized>(store: &S) -> VerifyReport {
 /// head saved earlier) with the same hash: a truncated tail or a rewritten
 /// history then fails too.
 pub fn verify_store_expecting<S: Store + ?Sized>(store: &S, expect: Option<Head>) -> VerifyReport {
+    verify_store_observed(store, expect, &mut |_| {})
+}
+
+/// [`verify_store_expecting`], telling `progress` the seq of each entry
+/// that has passed every check (for a progress bar).
+pub fn verify_store_observed<S: Store + ?Sized>(
+    store: &S,
+    expect: Option<Head>,
+    progress: &mut dyn FnMut(u64),
+) -> VerifyReport {
     let mut seen_expected = None;
     let Folded { state, mut failure } = fold_while(
         store,
@@ -59,6 +69,7 @@ pub fn verify_store_expecting<S: Store + ?Sized>(store: &S, expect: Option<Head>
             if expect.is_some_and(|h| h.seq == e.seq()) {
                 seen_expected = Some(e.hash);
             }
+            progress(e.seq());
         },
         Keep::VerdictOnly,
     );
