@@ -292,6 +292,30 @@ impl Records {
         out
     }
 
+    /// The records that the records `keys` name link to ([`Records::links`]
+    /// restricted to them): what must be loaded next, without walking every
+    /// record already in memory.
+    pub fn links_of<'a>(&self, keys: impl IntoIterator<Item = &'a RecordKey>) -> Vec<RecordKey> {
+        let mut out = Vec::new();
+        for key in keys {
+            match key {
+                RecordKey::Commitment(id) => {
+                    if let Some(c) = self.commitments.get(id) {
+                        out.push(RecordKey::Clause(c.clause.clone()));
+                    }
+                }
+                RecordKey::Ruling(id) => {
+                    if let Some(r) = self.rulings.get(id) {
+                        out.push(RecordKey::Allegation(r.allegation.clone()));
+                        out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The encoded value of one record, or `None` if it does not exist.
     pub fn encode(&self, key: &RecordKey) -> Result<Option<Vec<u8>>, CodecError> {
         match key {

@@ -386,24 +386,25 @@ impl<S: Store> Ledger<S> {
         loaded: &mut BTreeSet<RecordKey>,
         keys: Vec<RecordKey>,
     ) -> Result<(), Reload> {
-        let mut pending: BTreeSet<RecordKey> =
-            keys.into_iter().filter(|k| !loaded.contains(k)).collect();
+        let mut pending = keys;
         while !pending.is_empty() {
-            for key in &pending {
-                if let Some(bytes) = self.store.derived(&key.to_bytes())? {
-                    if state.records_mut().load(key, &bytes).is_err() {
-                        self.rebuild_derived()?;
-                        return Err(Reload::Stale);
+            let mut next = Vec::new();
+            for key in pending {
+                if !loaded.insert(key.clone()) {
+                    continue;
+                }
+                // Created earlier in this batch: newer than what is stored.
+                if !state.records().contains(&key) {
+                    if let Some(bytes) = self.store.derived(&key.to_bytes())? {
+                        if state.records_mut().load(&key, &bytes).is_err() {
+                            self.rebuild_derived()?;
+                            return Err(Reload::Stale);
+                        }
                     }
                 }
+                next.extend(state.records().links_of([&key]));
             }
-            loaded.extend(std::mem::take(&mut pending));
-            pending = state
-                .records()
-                .links()
-                .into_iter()
-                .filter(|k| !loaded.contains(k))
-                .collect();
+            pending = next;
         }
         Ok(())
     }

@@ -171,15 +171,35 @@ const CHUNK: usize = 2048;
 /// One entry as read: decoded, or the reason it is bad and its seq.
 type Decoded = Result<Sealed, (u64, String)>;
 
-/// A part of a chunk handed to a signature-checking worker: chunk number,
-/// part number, the entries and the keys known when it was read.
-type Job = (u64, usize, Vec<Decoded>, Arc<KnownKeys>);
-type Done = (u64, usize, Vec<Decoded>, Vec<bool>);
+/// One entry as stored, before decoding.
+type Raw = (u64, Result<RawEntry, StoreError>);
 
-/// The replay, pipelined: this thread reads and decodes chunk k+1 and
+/// A part of a chunk handed to a worker: chunk number, part number, the
+/// stored entries and the keys known when it was read.
+type Job = (u64, usize, Vec<Raw>, Arc<KnownKeys>);
+type Done = (u64, usize, Vec<Decoded>, Vec<Checked>);
+
+/// A worker's verdict on one entry's signature.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Checked {
+    Good,
+    Bad,
+    /// Signed by a key put forward by an entry the worker had not seen:
+    /// checked again, in order, by the rules' thread.
+    UnknownKey,
+}
+
+/// A worker's share: decode the stored entries and check their signatures.
+fn check_part(raw: Vec<Raw>, keys: &KnownKeys) -> (Vec<Decoded>, Vec<Checked>) {
+    let decoded: Vec<Decoded> = raw.into_iter().map(|(n, item)| decode(n, item)).collect();
+    let checked = decoded.iter().map(|e| keys.checked(e)).collect();
+    (decoded, checked)
+}
+
+/// The replay, pipelined: this thread reads chunk k+1 from the store and
 /// applies the rules, in order, to chunk k, while workers (one per core)
-/// check the signatures of the chunks in flight. The store is only touched
-/// from this thread; the workers see decoded entries and keys.
+/// decode the chunks in flight and check their signatures. The store is
+/// only touched from this thread.
 fn fold_while<S: Store + ?Sized>(
     store: &S,
     take: impl FnMut(&Sealed) -> bool,
@@ -188,33 +208,49 @@ fn fold_while<S: Store + ?Sized>(
 ) -> Folded {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut scan = (0u64..).zip(store.scan(0)).peekable();
+    // Keys learned in order, from the entries the rules have reached.
     let mut keys = Arc::new(KnownKeys::default());
     let mut rules = Rules::new(take, visit, records == Keep::VerdictOnly);
-    let mut read_chunk = |keys: &mut Arc<KnownKeys>| -> Option<Vec<Decoded>> {
-        scan.peek()?;
-        let chunk: Vec<Decoded> = scan
-            .by_ref()
-            .take(CHUNK)
-            .map(|(n, item)| decode(n, item))
-            .collect();
-        for entry in chunk.iter().flatten() {
-            if KnownKeys::puts_forward(entry) {
-                Arc::make_mut(keys).learn(entry);
-            }
+    // The charter's keys sign nearly every entry: learn them before any
+    // chunk goes out, so that workers rarely meet a key they do not know.
+    if let Some((_, Ok((0, bytes)))) = scan.peek() {
+        if let Ok(charter) = Sealed::from_bytes(bytes.clone()) {
+            Arc::make_mut(&mut keys).learn(&charter);
         }
-        Some(chunk)
+    }
+    let mut read_chunk = || -> Option<Vec<Raw>> {
+        scan.peek()?;
+        Some(scan.by_ref().take(CHUNK).collect())
+    };
+    let settle = |keys: &mut Arc<KnownKeys>, entries: &[Decoded], checked: Vec<Checked>| {
+        entries
+            .iter()
+            .zip(checked)
+            .map(|(entry, c)| {
+                if let Ok(e) = entry {
+                    if KnownKeys::puts_forward(e) {
+                        Arc::make_mut(keys).learn(e);
+                    }
+                }
+                match c {
+                    Checked::UnknownKey => keys.checked(entry) == Checked::Good,
+                    c => c == Checked::Good,
+                }
+            })
+            .collect::<Vec<bool>>()
     };
     if threads < 2 {
-        while let Some(chunk) = read_chunk(&mut keys) {
-            let signatures: Vec<bool> = chunk.iter().map(|e| keys.check(e)).collect();
-            if rules.apply(chunk, signatures).is_break() {
+        while let Some(chunk) = read_chunk() {
+            let (entries, checked) = check_part(chunk, &keys);
+            let signatures = settle(&mut keys, &entries, checked);
+            if rules.apply(entries, signatures).is_break() {
                 break;
             }
         }
         return rules.finish();
     }
     std::thread::scope(|scope| {
-        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(2 * threads);
+        let (job_tx, job_rx) = mpsc::sync_channel::<Job>(8 * threads);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let (done_tx, done_rx) = mpsc::channel::<Done>();
         for _ in 0..threads {
@@ -225,22 +261,22 @@ fn fold_while<S: Store + ?Sized>(
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((chunk, part, entries, keys)) = job else {
+                let Ok((chunk, part, raw, keys)) = job else {
                     return;
                 };
-                let signatures = entries.iter().map(|e| keys.check(e)).collect();
-                if done_tx.send((chunk, part, entries, signatures)).is_err() {
+                let (entries, checked) = check_part(raw, &keys);
+                if done_tx.send((chunk, part, entries, checked)).is_err() {
                     return;
                 }
             });
         }
         drop(done_tx);
-        let dispatch = |n: u64, chunk: Vec<Decoded>, keys: &Arc<KnownKeys>| -> usize {
-            let per = chunk.len().div_ceil(threads).max(1);
+        let dispatch = |n: u64, chunk: Vec<Raw>, keys: &Arc<KnownKeys>| -> usize {
+            let per = chunk.len().div_ceil(4 * threads).max(1);
             let mut chunk = chunk.into_iter();
             let mut parts = 0;
             loop {
-                let part: Vec<Decoded> = chunk.by_ref().take(per).collect();
+                let part: Vec<Raw> = chunk.by_ref().take(per).collect();
                 if part.is_empty() {
                     return parts;
                 }
@@ -252,15 +288,15 @@ fn fold_while<S: Store + ?Sized>(
         };
         // Parts that came back, keyed by (chunk, part), until their chunk
         // is complete and its turn has come.
-        let mut back: BTreeMap<(u64, usize), (Vec<Decoded>, Vec<bool>)> = BTreeMap::new();
+        let mut back: BTreeMap<(u64, usize), (Vec<Decoded>, Vec<Checked>)> = BTreeMap::new();
         let mut in_flight: VecDeque<(u64, usize)> = VecDeque::new();
         let mut next = 0u64;
-        if let Some(chunk) = read_chunk(&mut keys) {
+        if let Some(chunk) = read_chunk() {
             in_flight.push_back((next, dispatch(next, chunk, &keys)));
             next += 1;
         }
         while let Some((n, parts)) = in_flight.pop_front() {
-            if let Some(chunk) = read_chunk(&mut keys) {
+            if let Some(chunk) = read_chunk() {
                 in_flight.push_back((next, dispatch(next, chunk, &keys)));
                 next += 1;
             }
@@ -273,13 +309,14 @@ fn fold_while<S: Store + ?Sized>(
                 }
             }
             let mut entries = Vec::with_capacity(CHUNK);
-            let mut signatures = Vec::with_capacity(CHUNK);
+            let mut checked = Vec::with_capacity(CHUNK);
             for p in 0..parts {
-                if let Some((e, s)) = back.remove(&(n, p)) {
+                if let Some((e, c)) = back.remove(&(n, p)) {
                     entries.extend(e);
-                    signatures.extend(s);
+                    checked.extend(c);
                 }
             }
+            let signatures = settle(&mut keys, &entries, checked);
             if rules.apply(entries, signatures).is_break() {
                 break;
             }
@@ -310,30 +347,29 @@ impl Spill {
     /// Loads into `state` the records `keys` name, and those they link to,
     /// as the append path does from the store's derived data.
     fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
-        let mut pending: BTreeSet<RecordKey> = keys
-            .into_iter()
-            .filter(|k| !self.loaded.contains(k))
-            .collect();
+        let mut pending = keys;
         while !pending.is_empty() {
-            for key in &pending {
-                let bytes = self
-                    .scratch
-                    .get(&key.to_bytes())
-                    .map_err(|e| e.to_string())?;
-                if let Some(bytes) = bytes {
-                    state
-                        .records_mut()
-                        .load(key, &bytes)
-                        .map_err(|e| format!("scratch space: {e}"))?;
+            let mut next = Vec::new();
+            for key in pending {
+                if !self.loaded.insert(key.clone()) {
+                    continue;
                 }
+                // Created earlier in this chunk: newer than any scratch copy.
+                if !state.records().contains(&key) {
+                    let bytes = self
+                        .scratch
+                        .get(&key.to_bytes())
+                        .map_err(|e| e.to_string())?;
+                    if let Some(bytes) = bytes {
+                        state
+                            .records_mut()
+                            .load(&key, &bytes)
+                            .map_err(|e| format!("scratch space: {e}"))?;
+                    }
+                }
+                next.extend(state.records().links_of([&key]));
             }
-            self.loaded.extend(std::mem::take(&mut pending));
-            pending = state
-                .records()
-                .links()
-                .into_iter()
-                .filter(|k| !self.loaded.contains(k))
-                .collect();
+            pending = next;
         }
         Ok(())
     }
@@ -505,9 +541,17 @@ impl KnownKeys {
         }
     }
 
-    /// Whether `entry` decoded and carries a good signature by the key it names.
-    fn check(&self, entry: &Decoded) -> bool {
-        entry.as_ref().is_ok_and(|e| self.check_sealed(e))
+    /// Whether `entry` decoded and carries a good signature by the key it
+    /// names, or names a key not known here.
+    fn checked(&self, entry: &Decoded) -> Checked {
+        let Ok(e) = entry else {
+            return Checked::Bad;
+        };
+        match self.0.get(&e.entry.body.author.key) {
+            None => Checked::UnknownKey,
+            Some(vk) if e.verify_with(vk) => Checked::Good,
+            Some(_) => Checked::Bad,
+        }
     }
 
     fn check_sealed(&self, e: &Sealed) -> bool {

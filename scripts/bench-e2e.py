@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""End-to-end benchmark of the accord binary on synthetic ledgers (part of
+`make bench`; docs/BENCHMARKS.md). For each size it builds a valid ledger
+with `accord dev synth`, then times, as separate processes, with peak RSS:
+verify, export, import, the open obligations view, a view as of an earlier
+entry, and command-line appends; and it measures, in the same run, the
+primitives the targets are ratios to (raw verify_strict rates, and a bare
+open + insert + durable commit of the same store as one process).
+
+usage: bench-e2e.py [--sizes 10000,100000,1000000] [--work DIR] [--json FILE]
+Needs `cargo build --release` and `cargo build --release --examples -p
+accord-ledger` first (the Makefile does both).
+"""
+import argparse, base64, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ACCORD = os.path.join(ROOT, 'target', 'release', 'accord')
+EXAMPLES = os.path.join(ROOT, 'target', 'release', 'examples')
+
+
+def run(args, stdout=subprocess.DEVNULL, env=None):
+    """Runs one process; returns (seconds, peak RSS in MiB)."""
+    start = time.perf_counter()
+    p = subprocess.Popen(args, stdout=stdout, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    took = time.perf_counter() - start
+    err = p.stderr.read().decode(errors='replace')
+    p.stderr.close()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        sys.exit(f'{" ".join(args)} failed ({p.returncode}): {err.strip()}')
+    return took, usage.ru_maxrss / 1024
+
+
+def disk_bytes(path):
+    total = 0
+    for d, _, files in os.walk(path):
+        for f in files:
+            total += os.stat(os.path.join(d, f)).st_blocks * 512
+    return total
+
+
+def canonical_bytes(export):
+    n = total = 0
+    with open(export) as f:
+        next(f)
+        for line in f:
+            total += len(base64.b64decode(json.loads(line)['entry']))
+            n += 1
+    return n, total
+
+
+def raw_rates():
+    out = subprocess.run([os.path.join(EXAMPLES, 'raw_rates')], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def median_of(k, args, env=None):
+    times = [run(args, env=env)[0] for _ in range(k)]
+    return statistics.median(times)
+
+
+def measure(n, work, raw):
+    r = {'entries': n + 1}
+    ledger = os.path.join(work, f'ledger-{n}')
+    keys = os.path.join(work, f'keys-{n}')
+    r['synth_s'], r['synth_rss'] = run([ACCORD, '--ledger', ledger, 'dev', 'synth',
+                                        '--entries', str(n), '--keys-out', keys])
+    a = [ACCORD, '--ledger', ledger]
+    reps = 1 if n >= 500_000 else 3
+    verify = [run(a + ['verify']) for _ in range(reps)]
+    r['verify_s'] = statistics.median(t for t, _ in verify)
+    r['verify_rss'] = max(m for _, m in verify)
+    export = os.path.join(work, f'export-{n}.jsonl')
+    r['export_s'], r['export_rss'] = run(a + ['export', '--out', export])
+    copy = os.path.join(work, f'imported-{n}')
+    r['import_s'], r['import_rss'] = run([ACCORD, '--ledger', copy, 'import', export])
+    shutil.rmtree(copy)
+    _, r['canonical_bytes'] = canonical_bytes(export)
+    os.remove(export)
+    r['disk_bytes'] = disk_bytes(ledger)
+    r['obligations_ms'] = 1000 * median_of(11, a + ['obligations'])
+    r['obligations_rss'] = run(a + ['obligations'])[1]
+    r['obligations_at_s'], r['obligations_at_rss'] = run(a + ['obligations', '--at', str(n // 2)])
+    # The floor of a command-line append: the same store opened, one entry
+    # inserted and made durable, by a process, on a scratch copy.
+    scratch = os.path.join(work, f'probe-{n}')
+    shutil.copytree(ledger, scratch)
+    probe = os.path.join(EXAMPLES, 'store_probe')
+    run([probe, scratch])  # warm the page cache like the appends below
+    r['probe_ms'] = 1000 * median_of(21, [probe, scratch])
+    shutil.rmtree(scratch)
+    key = os.path.join(keys, 'ru.pem')
+    times = []
+    for i in range(21):
+        t, _ = run(a + ['clause', 'propose', '--id', f'BENCH{i}', '--title', 'Benchmark clause',
+                        '--text', 'The parties shall report every alleged violation within 24 hours.',
+                        '--key', key])
+        times.append(t)
+    r['append_ms'] = 1000 * statistics.median(times[1:])
+    shutil.rmtree(ledger)
+    shutil.rmtree(keys)
+    per_s = raw['verify_strict_per_s_all']
+    r['verify_ratio'] = (r['entries'] / r['verify_s']) / per_s
+    r['import_ratio'] = (r['entries'] / r['import_s']) / per_s
+    r['append_ratio'] = r['append_ms'] / r['probe_ms']
+    r['disk_ratio'] = r['disk_bytes'] / r['canonical_bytes']
+    return r
+
+
+def table(raw, results):
+    lines = [f"raw verify_strict: {raw['verify_strict_per_s_1']:,.0f}/s on 1 thread, "
+             f"{raw['verify_strict_per_s_all']:,.0f}/s on {raw['threads']} threads", '',
+             '| entries | synth | verify (target ≥ 0.85 × raw) | peak RSS | import (≥ 0.5 × raw) | peak RSS '
+             '| export | obligations now (≤ 25 ms) | obligations --at n/2 | append, CLI | store floor '
+             '| append ratio (≤ 2) | disk (≤ 2.5 × canonical) |',
+             '|' + '---|' * 13]
+    for r in results:
+        lines.append(
+            f"| {r['entries']:,} | {r['synth_s']:.1f} s | {r['verify_s']:.2f} s = {r['verify_ratio']:.2f} × "
+            f"| {r['verify_rss']:.0f} MiB | {r['import_s']:.2f} s = {r['import_ratio']:.2f} × "
+            f"| {r['import_rss']:.0f} MiB | {r['export_s']:.2f} s ({r['export_rss']:.0f} MiB) "
+            f"| {r['obligations_ms']:.1f} ms ({r['obligations_rss']:.0f} MiB) "
+            f"| {r['obligations_at_s']:.2f} s ({r['obligations_at_rss']:.0f} MiB) "
+            f"| {r['append_ms']:.1f} ms | {r['probe_ms']:.1f} ms | {r['append_ratio']:.2f} "
+            f"| {r['disk_bytes'] / 1e6:.1f} MB = {r['disk_ratio']:.2f} × {r['canonical_bytes'] / 1e6:.1f} MB |")
+    return '\n'.join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--sizes', default=os.environ.get('ACCORD_BENCH_SIZES', '10000,100000,1000000'))
+    p.add_argument('--work', default=None)
+    p.add_argument('--json', default=os.path.join(ROOT, 'target', 'bench-e2e.json'))
+    args = p.parse_args()
+    for exe in (ACCORD, os.path.join(EXAMPLES, 'raw_rates'), os.path.join(EXAMPLES, 'store_probe')):
+        if not os.path.exists(exe):
+            sys.exit(f'{exe} is missing: run `make bench` (it builds it first)')
+    work = args.work or tempfile.mkdtemp(prefix='accord-bench-')
+    try:
+        raw = raw_rates()
+        results = []
+        for n in (int(s) for s in args.sizes.split(',')):
+            print(f'measuring {n:,} entries in {work} ...', file=sys.stderr, flush=True)
+            results.append(measure(n, work, raw))
+        raw_after = raw_rates()
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    with open(args.json, 'w') as f:
+        json.dump({'raw_before': raw, 'raw_after': raw_after, 'results': results}, f, indent=1)
+    print(table(raw, results))
+    drift = raw_after['verify_strict_per_s_all'] / raw['verify_strict_per_s_all']
+    print(f"\nraw verify_strict on all threads after the run: {raw_after['verify_strict_per_s_all']:,.0f}/s "
+          f"({drift:.2f} × the rate before: machine load changed by that much)")
+
+
+if __name__ == '__main__':
+    main()
