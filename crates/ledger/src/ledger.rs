@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::{mpsc, Arc};
 
 use accord_core::codec;
 use accord_core::entry::{Author, Head};
@@ -148,18 +149,65 @@ impl Ledger<DiskStore> {
         ledger
             .store
             .append(0, &genesis.bytes, &derived_writes(&state)?)?;
-        let mut count = 1u64;
-        let mut batch = Vec::with_capacity(BATCH);
-        for entry in entries {
-            batch.push(entry?);
-            if batch.len() == BATCH {
-                ledger.append_sealed(&batch)?;
-                count += batch.len() as u64;
-                batch.clear();
-            }
-        }
-        ledger.append_sealed(&batch)?;
-        Ok(count + batch.len() as u64)
+        // A pipeline of three: this thread reads and decodes the next batch
+        // (learning keys in order), a checker checks the signatures of the
+        // one before on every core, and a writer admits and stores the one
+        // before that.
+        let mut keys = Arc::new(KnownKeys::of(&state));
+        std::thread::scope(|scope| {
+            let (to_check, checks) = mpsc::sync_channel::<(Vec<Sealed>, Arc<KnownKeys>)>(1);
+            let (to_write, writes) = mpsc::sync_channel::<(Vec<Sealed>, Vec<bool>)>(1);
+            scope.spawn(move || {
+                for (batch, keys) in checks {
+                    let signatures = keys.check_all(&batch);
+                    if to_write.send((batch, signatures)).is_err() {
+                        return;
+                    }
+                }
+            });
+            let writer = scope.spawn(move || -> Result<u64, LedgerError> {
+                let mut count = 1u64;
+                for (batch, signatures) in writes {
+                    ledger.append_checked(&batch, &signatures)?;
+                    count += batch.len() as u64;
+                }
+                Ok(count)
+            });
+            let read = || -> Result<(), LedgerError> {
+                let mut batch = Vec::with_capacity(BATCH);
+                for entry in entries {
+                    let entry = entry?;
+                    if KnownKeys::puts_forward(&entry) {
+                        Arc::make_mut(&mut keys).learn(&entry);
+                    }
+                    batch.push(entry);
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if to_check.send((full, Arc::clone(&keys))).is_err() {
+                            // The writer stopped: its error is the one to report.
+                            return Ok(());
+                        }
+                    }
+                }
+                if !batch.is_empty() {
+                    let _ = to_check.send((batch, Arc::clone(&keys)));
+                }
+                Ok(())
+            };
+            let read = read();
+            drop(to_check);
+            let written = writer.join().unwrap_or_else(|_| {
+                Err(LedgerError::Damaged {
+                    seq: 0,
+                    reason: "the import's writer stopped unexpectedly".into(),
+                })
+            });
+            // A refused or unstorable entry is reported before a read error
+            // that came after it.
+            let count = written?;
+            read?;
+            Ok(count)
+        })
     }
 }
 
@@ -580,15 +628,28 @@ impl<S: Store> Ledger<S> {
         if entries.is_empty() {
             return Ok(());
         }
+        let mut keys = KnownKeys::of(&self.head_state()?);
+        for e in entries.iter().filter(|e| KnownKeys::puts_forward(e)) {
+            keys.learn(e);
+        }
+        let signatures = keys.check_all(entries);
+        self.append_checked(entries, &signatures)
+    }
+
+    /// [`Ledger::append_sealed`] with each entry's signature already
+    /// checked (`signatures[i]` for `entries[i]`) against the key it names.
+    fn append_checked(
+        &mut self,
+        entries: &[Sealed],
+        signatures: &[bool],
+    ) -> Result<(), LedgerError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         'attempt: for _ in 0..2 {
             let mut state = self.head_state()?;
-            let mut keys = KnownKeys::of(&state);
-            for e in entries.iter().filter(|e| KnownKeys::puts_forward(e)) {
-                keys.learn(e);
-            }
-            let signatures = keys.check_all(entries);
             let mut loaded = BTreeSet::new();
-            for (e, signature_ok) in entries.iter().zip(signatures) {
+            for (e, &signature_ok) in entries.iter().zip(signatures) {
                 match self.load_records(&mut state, &mut loaded, e.entry.body.event.touches()) {
                     Ok(()) => {}
                     Err(Reload::Stale) => continue 'attempt,

@@ -304,3 +304,55 @@ fn verify_recalls_records_from_earlier_chunks() {
         other => panic!("the full replay must agree: {other:?}"),
     }
 }
+
+#[test]
+fn import_checks_every_batch_in_order_and_follows_key_rotations() {
+    // Several import batches, a key rotation in the last one and entries
+    // signed with the new key right after it.
+    let mut l = synthetic(9000);
+    let new_key = key(100);
+    let later = synth::time_of(9001);
+    l.append(
+        &key(0),
+        later,
+        later,
+        Event::KeyRotated {
+            new_key: accord_core::crypto::public_key(&new_key),
+        },
+    )
+    .unwrap();
+    l.append(&new_key, later, later, propose("X1")).unwrap();
+    let entries: Vec<_> = l.entries(0).map(|e| e.unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+
+    let copy = dir.path().join("copy");
+    let n = Ledger::import(
+        &copy,
+        accord_ledger::Backend::Redb,
+        entries.iter().cloned().map(Ok),
+    )
+    .unwrap();
+    assert_eq!(n, 9003);
+    let copy = Ledger::open(&copy).unwrap();
+    assert!(copy.verify().ok());
+    assert_eq!(copy.entry(9002).unwrap(), entries[9002]);
+
+    // A bad signature in the second batch: refused by seq, nothing created.
+    let mut bad = entries.clone();
+    let mut bytes = bad[5000].bytes.clone();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    bad[5000] = accord_core::Sealed::from_bytes(bytes).unwrap();
+    let target = dir.path().join("bad");
+    let err = Ledger::import(
+        &target,
+        accord_ledger::Backend::Redb,
+        bad.into_iter().map(Ok),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, LedgerError::RejectedEntry { seq: 5000, .. }),
+        "{err}"
+    );
+    assert!(!target.exists());
+}
