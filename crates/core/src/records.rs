@@ -370,6 +370,19 @@ impl Records {
         self
     }
 
+    /// How many records this holds.
+    pub fn len(&self) -> usize {
+        self.clauses.len()
+            + self.commitments.len()
+            + self.allegations.len()
+            + self.rulings.len()
+            + self.revocations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Every record's key.
     pub fn keys(&self) -> BTreeSet<RecordKey> {
         let mut out = BTreeSet::new();

@@ -6,10 +6,12 @@
 //! only when a later entry touches them, as appends read derived data.
 //! Derived data in the store is never read.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::ops::ControlFlow;
 use std::sync::{mpsc, Arc, Mutex};
 
+use accord_core::projection;
 use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, RecordKey, Sealed, State};
 use accord_store::{RawEntry, Scratch, Store, StoreError};
 use ed25519_dalek::VerifyingKey;
@@ -336,50 +338,63 @@ struct Rules<T, V> {
     spill: Option<Spill>,
 }
 
-/// Records of items, recomputed by this replay, kept on disk between
-/// chunks; `loaded` names those read (or found absent) in this chunk.
+/// Records of items, recomputed by this replay: those of open items (and
+/// commitments) in memory, those of closed items moved to scratch space on
+/// disk at the end of each chunk. `moved` holds a hash of every key in
+/// scratch space, so that looking up the ids of new items (which all miss)
+/// rarely touches the disk.
 struct Spill {
     scratch: Scratch,
-    loaded: BTreeSet<RecordKey>,
+    moved: HashSet<u64>,
+}
+
+fn key_hash(key: &RecordKey) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
 }
 
 impl Spill {
-    /// Loads into `state` the records `keys` name, and those they link to,
-    /// as the append path does from the store's derived data.
+    /// Makes sure `state` holds the records `keys` name, and those they
+    /// link to, as the append path does from the store's derived data.
     fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
         let mut pending = keys;
-        while !pending.is_empty() {
-            let mut next = Vec::new();
-            for key in pending {
-                if !self.loaded.insert(key.clone()) {
-                    continue;
+        // Links go at most two deep (ruling, commitment, clause).
+        while let Some(key) = pending.pop() {
+            // In memory: newer than any scratch copy.
+            if !state.records().contains(&key) && self.moved.contains(&key_hash(&key)) {
+                let bytes = self
+                    .scratch
+                    .get(&key.to_bytes())
+                    .map_err(|e| e.to_string())?;
+                if let Some(bytes) = bytes {
+                    state
+                        .records_mut()
+                        .load(&key, &bytes)
+                        .map_err(|e| format!("scratch space: {e}"))?;
                 }
-                // Created earlier in this chunk: newer than any scratch copy.
-                if !state.records().contains(&key) {
-                    let bytes = self
-                        .scratch
-                        .get(&key.to_bytes())
-                        .map_err(|e| e.to_string())?;
-                    if let Some(bytes) = bytes {
-                        state
-                            .records_mut()
-                            .load(&key, &bytes)
-                            .map_err(|e| format!("scratch space: {e}"))?;
-                    }
-                }
-                next.extend(state.records().links_of([&key]));
             }
-            pending = next;
+            pending.extend(state.records().links_of([&key]));
         }
         Ok(())
     }
 
-    /// Writes back this chunk's records and drops them from `state`.
+    /// Moves the records of closed items to scratch space and keeps the
+    /// live ones ([`projection::is_live`]: open items and commitments, the
+    /// ones later entries touch) in memory.
     fn store(&mut self, state: State) -> Result<State, String> {
-        let records = state.records().encode_all().map_err(|e| e.to_string())?;
-        self.scratch.put_all(&records).map_err(|e| e.to_string())?;
-        self.loaded.clear();
-        Ok(state.restrict(&BTreeSet::new()))
+        let mut live = BTreeSet::new();
+        let mut closed = Vec::new();
+        for key in state.records().keys() {
+            if projection::is_live(&state, &key) {
+                live.insert(key);
+            } else if let Some(value) = state.records().encode(&key).map_err(|e| e.to_string())? {
+                self.moved.insert(key_hash(&key));
+                closed.push((key.to_bytes(), value));
+            }
+        }
+        self.scratch.put_all(&closed).map_err(|e| e.to_string())?;
+        Ok(state.restrict(&live))
     }
 }
 
@@ -392,7 +407,7 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
             visit,
             spill: spill.then(|| Spill {
                 scratch: Scratch::new(),
-                loaded: BTreeSet::new(),
+                moved: HashSet::new(),
             }),
         }
     }

@@ -303,6 +303,34 @@ fn verify_recalls_records_from_earlier_chunks() {
         }
         other => panic!("the full replay must agree: {other:?}"),
     }
+
+    // An allegation reusing the id of one closed in the first chunk (its
+    // record was moved to scratch space long before).
+    let l = synthetic(5000);
+    let state = l.replay().unwrap();
+    let reused = state
+        .sign_next(
+            &key(6),
+            state.head_time(),
+            Event::AllegationFiled {
+                id: accord_core::AllegationId::new("A1").unwrap(),
+                against: accord_core::PartyId::new("gov").unwrap(),
+                commitments: Vec::new(),
+                occurred: state.head_time(),
+                location: "Jobar".into(),
+                summary: "Shelling reported.".into(),
+                evidence: Vec::new(),
+            },
+        )
+        .unwrap();
+    let mut store = l.into_store();
+    store.append(reused.seq(), &reused.bytes, &[]).unwrap();
+    let f = Ledger::from_store(store)
+        .verify()
+        .failure
+        .expect("a reused id must be refused");
+    assert_eq!(f.seq, 5001, "{}", f.reason);
+    assert!(f.reason.contains("already in use"), "{}", f.reason);
 }
 
 #[test]

@@ -17,8 +17,9 @@ const MAP: TableDefinition<&[u8], &[u8]> = TableDefinition::new("scratch");
 pub enum Scratch {
     Disk {
         db: Database,
-        /// One read transaction serves every read between two writes.
-        reader: Option<redb::ReadTransaction>,
+        /// One read transaction's table serves every read between two
+        /// writes.
+        reader: Option<redb::ReadOnlyTable<&'static [u8], &'static [u8]>>,
         // Dropped after `db`: removes the directory.
         _dir: tempfile::TempDir,
     },
@@ -58,14 +59,16 @@ impl Scratch {
         match self {
             Scratch::Memory(map) => Ok(map.get(key).cloned()),
             Scratch::Disk { db, reader, .. } => {
-                let tx = match reader {
-                    Some(tx) => tx,
-                    None => reader.insert(db.begin_read().map_err(err)?),
-                };
-                let table = match tx.open_table(MAP) {
-                    Ok(t) => t,
-                    Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
-                    Err(e) => return Err(err(e)),
+                let table = match reader {
+                    Some(table) => table,
+                    None => {
+                        let tx = db.begin_read().map_err(err)?;
+                        match tx.open_table(MAP) {
+                            Ok(t) => reader.insert(t),
+                            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+                            Err(e) => return Err(err(e)),
+                        }
+                    }
                 };
                 Ok(table.get(key).map_err(err)?.map(|v| v.value().to_vec()))
             }
