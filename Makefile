@@ -1,7 +1,7 @@
 # The two commands of the README: `make demo` and `make test`.
 CARGO ?= cargo
 
-.PHONY: all build demo test lint bench stress stress-sled fuzz clean
+.PHONY: all build demo test lint bench bench-build bench-peers stress stress-sled fuzz clean
 
 all: build
 
@@ -22,9 +22,21 @@ test: lint
 		$(CARGO) test --locked --workspace --no-fail-fast; \
 	fi
 
-bench:
+# Criterion benches of the primitives and core paths, then the end-to-end
+# harness on 10k, 100k and 1M-entry ledgers (ACCORD_BENCH_SIZES to change).
+bench: bench-build
 	$(CARGO) bench --locked -p accord-ledger --bench ledger
 	python3 scripts/bench-report.py
+	python3 scripts/bench-e2e.py
+
+bench-build:
+	$(CARGO) build --locked --release
+	$(CARGO) build --locked --release --examples -p accord-ledger
+
+# accord beside hypercore (npm, installed into target/bench-peers at run
+# time) and ssh-signed git commits, in one run.
+bench-peers: bench-build
+	python3 scripts/bench-peers.py
 
 # Long-running variants of the crash tests (not part of `make test`).
 stress:
