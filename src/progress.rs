@@ -11,11 +11,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 const MIN_ENTRIES: u64 = 20_000;
 const MIN_BYTES: u64 = 8 << 20;
 
-fn wanted(quiet: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal()
-}
-
-fn styled(bar: ProgressBar, template: &str, what: &str) -> ProgressBar {
+/// A bar up to `total`, or a hidden one when not wanted or not worth it.
+fn bar(total: u64, min: u64, template: &str, what: &str, quiet: bool) -> ProgressBar {
+    if quiet || total < min || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -25,24 +26,22 @@ fn styled(bar: ProgressBar, template: &str, what: &str) -> ProgressBar {
 
 /// A bar counting `total` entries.
 pub fn entries(total: u64, what: &str, quiet: bool) -> ProgressBar {
-    if !wanted(quiet) || total < MIN_ENTRIES {
-        return ProgressBar::hidden();
-    }
-    styled(
-        ProgressBar::new(total),
+    bar(
+        total,
+        MIN_ENTRIES,
         "{msg} [{bar:32}] {human_pos}/{human_len} entries, {per_sec}, {eta} left",
         what,
+        quiet,
     )
 }
 
 /// A bar over the `total` bytes of a file being read.
 pub fn bytes(total: u64, what: &str, quiet: bool) -> ProgressBar {
-    if !wanted(quiet) || total < MIN_BYTES {
-        return ProgressBar::hidden();
-    }
-    styled(
-        ProgressBar::new(total),
+    bar(
+        total,
+        MIN_BYTES,
         "{msg} [{bar:32}] {bytes}/{total_bytes}, {bytes_per_sec}, {eta} left",
         what,
+        quiet,
     )
 }

@@ -457,12 +457,15 @@ impl<S: Store> Ledger<S> {
         Ok(())
     }
 
-    /// The state at the head with the records `keys` need.
-    fn state_for(&mut self, keys: Vec<RecordKey>) -> Result<State, LedgerError> {
+    /// Runs `attempt`, once more if it found derived data damaged (and
+    /// rebuilt it); damaged again after the rebuild is an error.
+    fn retrying<T>(
+        &mut self,
+        mut attempt: impl FnMut(&mut Self) -> Result<T, Reload>,
+    ) -> Result<T, LedgerError> {
         for _ in 0..2 {
-            let mut state = self.head_state()?;
-            match self.load_records(&mut state, &mut BTreeSet::new(), keys.clone()) {
-                Ok(()) => return Ok(state),
+            match attempt(self) {
+                Ok(v) => return Ok(v),
                 Err(Reload::Stale) => continue,
                 Err(Reload::Failed(e)) => return Err(e),
             }
@@ -470,6 +473,15 @@ impl<S: Store> Ledger<S> {
         Err(LedgerError::Damaged {
             seq: self.last_seq()?,
             reason: "derived data stays undecodable after a rebuild".into(),
+        })
+    }
+
+    /// The state at the head with the records `keys` need.
+    fn state_for(&mut self, keys: Vec<RecordKey>) -> Result<State, LedgerError> {
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            l.load_records(&mut state, &mut BTreeSet::new(), keys.clone())?;
+            Ok(state)
         })
     }
 
@@ -531,30 +543,23 @@ impl<S: Store> Ledger<S> {
     /// to, read from the derived data appends keep (rebuilt from the
     /// entries if it is stale or damaged). Reads no history.
     pub fn open_state(&mut self) -> Result<State, LedgerError> {
-        for _ in 0..2 {
-            let mut state = self.head_state()?;
-            let mut keys = Vec::new();
-            let mut damaged = false;
-            for item in self.store.derived_scan(LIVE_PREFIX) {
-                let (k, _) = item?;
-                match RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]) {
-                    Some(key) => keys.push(key),
-                    None => damaged = true,
-                }
-            }
-            if damaged {
-                self.rebuild_derived()?;
-                continue;
-            }
-            match self.load_records(&mut state, &mut BTreeSet::new(), keys) {
-                Ok(()) => return Ok(state),
-                Err(Reload::Stale) => continue,
-                Err(Reload::Failed(e)) => return Err(e),
-            }
-        }
-        Err(LedgerError::Damaged {
-            seq: self.last_seq()?,
-            reason: "derived data stays undecodable after a rebuild".into(),
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            let names: Vec<Vec<u8>> = l
+                .store
+                .derived_scan(LIVE_PREFIX)
+                .map(|item| item.map(|(k, _)| k))
+                .collect::<Result<_, _>>()?;
+            let keys: Option<Vec<RecordKey>> = names
+                .iter()
+                .map(|k| RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]))
+                .collect();
+            let Some(keys) = keys else {
+                l.rebuild_derived()?;
+                return Err(Reload::Stale);
+            };
+            l.load_records(&mut state, &mut BTreeSet::new(), keys)?;
+            Ok(state)
         })
     }
 
@@ -646,15 +651,11 @@ impl<S: Store> Ledger<S> {
         if entries.is_empty() {
             return Ok(());
         }
-        'attempt: for _ in 0..2 {
-            let mut state = self.head_state()?;
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
             let mut loaded = BTreeSet::new();
             for (e, &signature_ok) in entries.iter().zip(signatures) {
-                match self.load_records(&mut state, &mut loaded, e.entry.body.event.touches()) {
-                    Ok(()) => {}
-                    Err(Reload::Stale) => continue 'attempt,
-                    Err(Reload::Failed(err)) => return Err(err),
-                }
+                l.load_records(&mut state, &mut loaded, e.entry.body.event.touches())?;
                 state.admit_checked(e, signature_ok).map_err(|violation| {
                     LedgerError::RejectedEntry {
                         seq: e.seq(),
@@ -664,12 +665,8 @@ impl<S: Store> Ledger<S> {
             }
             let batch: Vec<(u64, Vec<u8>)> =
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
-            self.store.append_batch(&batch, &derived_writes(&state)?)?;
-            return Ok(());
-        }
-        Err(LedgerError::Damaged {
-            seq: self.last_seq()?,
-            reason: "derived data stays undecodable after a rebuild".into(),
+            l.store.append_batch(&batch, &derived_writes(&state)?)?;
+            Ok(())
         })
     }
 
