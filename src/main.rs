@@ -205,19 +205,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => {
             let mut ledger = Ledger::open(&cli.ledger)?;
+            // The open view needs only the live items: at the head, appends
+            // keep them indexed; at an earlier point, the nearest projection
+            // checkpoint and the entries after it give them. The full view
+            // and --replay replay every entry with every check.
+            let fast = !all && !replay;
             let (state, time) = match (at, as_of) {
                 (Some(seq), _) => {
-                    let state = ledger.state_at(seq)?;
+                    let state = if fast {
+                        ledger.open_state_at(seq)?
+                    } else {
+                        ledger.state_at(seq)?
+                    };
                     let time = state.head_time();
                     (state, time)
                 }
                 (None, Some(t)) => {
                     let t = clock::parse(&t)?;
-                    (state_as_of(&ledger, t)?, t)
+                    let state = if fast {
+                        ledger.open_state_at(seq_as_of(&ledger, t)?)?
+                    } else {
+                        state_as_of(&ledger, t)?
+                    };
+                    (state, t)
                 }
-                // The open view at the head needs only the live items,
-                // which appends keep indexed: no history is read.
-                (None, None) if !all && !replay => (ledger.open_state()?, clock::now()),
+                (None, None) if fast => (ledger.open_state()?, clock::now()),
                 (None, None) => (ledger.replay()?, clock::now()),
             };
             let mut views = projection::obligations(&state, time);
@@ -376,7 +388,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn state_as_of(ledger: &Ledger<DiskStore>, t: i64) -> Result<accord_core::State> {
-    match ledger.state_as_of(t) {
+    before_ledger(t, ledger.state_as_of(t))
+}
+
+fn seq_as_of(ledger: &Ledger<DiskStore>, t: i64) -> Result<u64> {
+    before_ledger(t, ledger.seq_as_of(t))
+}
+
+/// A time before entry 0 as one line in the terms of the question asked.
+fn before_ledger<T>(t: i64, outcome: Result<T, LedgerError>) -> Result<T> {
+    match outcome {
         Err(LedgerError::BeforeLedger { founded, .. }) => bail!(
             "{} is before the ledger was founded ({})",
             clock::format(t),

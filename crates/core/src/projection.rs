@@ -159,6 +159,24 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
     }
 }
 
+/// The keys of the records the open view of `state` reads: the live items
+/// and, transitively, the records they link to.
+pub fn open_keys(state: &State) -> BTreeSet<RecordKey> {
+    let records = state.records();
+    let mut out = BTreeSet::new();
+    let mut pending: Vec<RecordKey> = records
+        .keys()
+        .into_iter()
+        .filter(|k| is_live(state, k))
+        .collect();
+    while let Some(key) = pending.pop() {
+        if out.insert(key.clone()) {
+            pending.extend(records.links_of([&key]));
+        }
+    }
+    out
+}
+
 /// The open view of obligations: commitments, allegations still open
 /// (filed or answered), rulings still proposed, and every duty. Closed
 /// allegations and adopted rulings stay on record (`history`, the full

@@ -155,6 +155,17 @@ impl RecordKey {
         })
     }
 
+    /// The item's id, whatever its kind.
+    pub fn id(&self) -> &str {
+        match self {
+            RecordKey::Clause(id) => id.as_str(),
+            RecordKey::Commitment(id) => id.as_str(),
+            RecordKey::Allegation(id) => id.as_str(),
+            RecordKey::Ruling(id) => id.as_str(),
+            RecordKey::Revocation(id) => id.as_str(),
+        }
+    }
+
     /// The keys an item id could name in each kind: ids are unique across
     /// kinds, so creating an item reads all of them.
     pub fn every_kind(id: &str) -> Vec<RecordKey> {
@@ -179,6 +190,18 @@ impl RecordKey {
 }
 
 impl Event {
+    /// The id of the item this event creates, if it creates one.
+    pub fn created_id(&self) -> Option<&str> {
+        match self {
+            Event::ClauseProposed { id, .. } => Some(id.as_str()),
+            Event::CommitmentMade { id, .. } => Some(id.as_str()),
+            Event::AllegationFiled { id, .. } => Some(id.as_str()),
+            Event::RulingProposed { id, .. } => Some(id.as_str()),
+            Event::KeyRevocationProposed { id, .. } => Some(id.as_str()),
+            _ => None,
+        }
+    }
+
     /// The records that admitting this event reads or writes directly; the
     /// ledger adds their [`Records::links`].
     pub fn touches(&self) -> Vec<RecordKey> {

@@ -24,14 +24,56 @@ pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// Version of the derived data's layout; a ledger whose derived data has
 /// another version rebuilds it from the entries when first used. 4: the
-/// index of live items (`live/`).
-const SNAPSHOT_VERSION: u32 = 4;
+/// index of live items (`live/`); 5: projection checkpoints.
+const SNAPSHOT_VERSION: u32 = 5;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
 /// Prefix of the index of items that can show in the open view of
 /// obligations ([`projection::is_live`]): `live/` + the record's key.
 const LIVE_PREFIX: &[u8] = b"live/";
+/// Entries between two projection checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 1024;
+/// Prefix of projection checkpoints: `checkpoint/` + the seq, big-endian.
+const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
+
+fn checkpoint_key(seq: u64) -> Vec<u8> {
+    [CHECKPOINT_PREFIX, &seq.to_be_bytes()].concat()
+}
+
+/// The state after an entry whose seq is a multiple of the checkpoint
+/// interval, cut down to what the open view needs: the chain and the records
+/// of live items and of what they link to ([`projection::open_keys`]).
+/// Derived data: rebuilt from the entries, never read by verify.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    version: u32,
+    chain: Chain,
+    records: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The checkpoint of `state`, which must hold every live record.
+fn checkpoint(state: &State) -> Result<KeyValue, LedgerError> {
+    let mut records = Vec::new();
+    for key in projection::open_keys(state) {
+        if let Some(value) = state.records().encode(&key)? {
+            records.push((key.to_bytes(), value));
+        }
+    }
+    let value = codec::encode_derived(&Checkpoint {
+        version: SNAPSHOT_VERSION,
+        chain: state.chain().clone(),
+        records,
+    })?;
+    Ok((checkpoint_key(state.head().seq), value))
+}
+
+/// Derived writes of a new ledger's entry 0: its state and checkpoint.
+fn genesis_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
+    let mut writes = derived_writes(state)?;
+    writes.push(checkpoint(state)?);
+    Ok(writes)
+}
 
 /// The per-ledger state stored beside the entries, tagged with the head it
 /// was folded up to. It speeds appends and is never read by verify.
@@ -51,6 +93,7 @@ pub enum SignatureStatus {
 
 pub struct Ledger<S: Store> {
     store: S,
+    checkpoint_every: u64,
 }
 
 impl Ledger<DiskStore> {
@@ -58,6 +101,7 @@ impl Ledger<DiskStore> {
     /// holds it.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         Ok(Self {
+            checkpoint_every: CHECKPOINT_EVERY,
             store: DiskStore::open(path)?,
         })
     }
@@ -74,10 +118,11 @@ impl Ledger<DiskStore> {
         let (entry, state) = genesis(charter, signer, time)?;
         let mut ledger = Self {
             store: DiskStore::create(path, backend)?,
+            checkpoint_every: CHECKPOINT_EVERY,
         };
         ledger
             .store
-            .append(0, &entry.bytes, &derived_writes(&state)?)?;
+            .append(0, &entry.bytes, &genesis_writes(&state)?)?;
         Ok(ledger)
     }
 
@@ -145,10 +190,11 @@ impl Ledger<DiskStore> {
         })?;
         let mut ledger = Self {
             store: DiskStore::create(scratch, backend)?,
+            checkpoint_every: CHECKPOINT_EVERY,
         };
         ledger
             .store
-            .append(0, &genesis.bytes, &derived_writes(&state)?)?;
+            .append(0, &genesis.bytes, &genesis_writes(&state)?)?;
         // A pipeline of three: this thread reads and decodes the next batch
         // (learning keys in order), a checker checks the signatures of the
         // one before on every core, and a writer admits and stores the one
@@ -329,13 +375,24 @@ impl<S: Store> Ledger<S> {
         time: i64,
     ) -> Result<Self, LedgerError> {
         let (entry, state) = genesis(charter, signer, time)?;
-        store.append(0, &entry.bytes, &derived_writes(&state)?)?;
-        Ok(Self { store })
+        store.append(0, &entry.bytes, &genesis_writes(&state)?)?;
+        Ok(Self::from_store(store))
     }
 
     /// Wraps a store that already holds a ledger.
     pub fn from_store(store: S) -> Self {
-        Self { store }
+        Self {
+            store,
+            checkpoint_every: CHECKPOINT_EVERY,
+        }
+    }
+
+    /// Writes projection checkpoints every `n` entries from now on instead
+    /// of every [`CHECKPOINT_EVERY`] (tests use small intervals). Any
+    /// interval gives the same answers; only their cost changes.
+    pub fn with_checkpoints_every(mut self, n: u64) -> Self {
+        self.checkpoint_every = n.max(1);
+        self
     }
 
     pub fn store(&self) -> &S {
@@ -488,8 +545,27 @@ impl<S: Store> Ledger<S> {
     /// Rebuilds every piece of derived data from the entries, replacing what
     /// was stored. Refuses a damaged ledger.
     pub fn rebuild_derived(&mut self) -> Result<State, LedgerError> {
-        let state = verify::replay(&self.store)?;
-        self.store.replace_derived(&derived_writes(&state)?)?;
+        let every = self.checkpoint_every;
+        let mut checkpoints = Vec::new();
+        let mut failed = None;
+        let state = verify::replay_while(
+            &self.store,
+            |_| true,
+            |e, state| {
+                if e.seq() % every == 0 {
+                    match checkpoint(state) {
+                        Ok(kv) => checkpoints.push(kv),
+                        Err(err) => failed = Some(err),
+                    }
+                }
+            },
+        )?;
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        let mut writes = derived_writes(&state)?;
+        writes.extend(checkpoints);
+        self.store.replace_derived(&writes)?;
         Ok(state)
     }
 
@@ -505,7 +581,7 @@ impl<S: Store> Ledger<S> {
         if seq > last {
             return Err(LedgerError::NoEntry { seq, last });
         }
-        verify::replay_while(&self.store, |e| e.seq() <= seq, |_| {})
+        verify::replay_while(&self.store, |e| e.seq() <= seq, |_, _| {})
     }
 
     /// The full state from the entries whose claimed time is at or before
@@ -518,7 +594,7 @@ impl<S: Store> Ledger<S> {
                 founded: genesis.entry.body.time,
             });
         }
-        verify::replay_while(&self.store, |e| e.entry.body.time <= time, |_| {})
+        verify::replay_while(&self.store, |e| e.entry.body.time <= time, |_, _| {})
     }
 
     /// The entries that make up the record of item `id`, in order, from a
@@ -529,7 +605,7 @@ impl<S: Store> Ledger<S> {
         verify::stream_while(
             &self.store,
             |_| true,
-            |e| {
+            |e, _| {
                 if filter.concerns(&e.entry.body.event) {
                     out.push(e.clone());
                 }
@@ -545,22 +621,127 @@ impl<S: Store> Ledger<S> {
     pub fn open_state(&mut self) -> Result<State, LedgerError> {
         self.retrying(|l| {
             let mut state = l.head_state()?;
-            let names: Vec<Vec<u8>> = l
-                .store
-                .derived_scan(LIVE_PREFIX)
-                .map(|item| item.map(|(k, _)| k))
-                .collect::<Result<_, _>>()?;
-            let keys: Option<Vec<RecordKey>> = names
-                .iter()
-                .map(|k| RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]))
-                .collect();
-            let Some(keys) = keys else {
-                l.rebuild_derived()?;
-                return Err(Reload::Stale);
-            };
-            l.load_records(&mut state, &mut BTreeSet::new(), keys)?;
+            let live = l.live_keys()?;
+            l.load_records(&mut state, &mut BTreeSet::new(), live)?;
             Ok(state)
         })
+    }
+
+    /// The keys in the index of live items; a damaged index is rebuilt.
+    fn live_keys(&mut self) -> Result<Vec<RecordKey>, Reload> {
+        let names: Vec<Vec<u8>> = self
+            .store
+            .derived_scan(LIVE_PREFIX)
+            .map(|item| item.map(|(k, _)| k))
+            .collect::<Result<_, _>>()?;
+        let keys: Option<Vec<RecordKey>> = names
+            .iter()
+            .map(|k| RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]))
+            .collect();
+        match keys {
+            Some(keys) => Ok(keys),
+            None => {
+                self.rebuild_derived()?;
+                Err(Reload::Stale)
+            }
+        }
+    }
+
+    /// The state after entry `seq` with the records the open view needs,
+    /// from the nearest projection checkpoint at or before it and the
+    /// entries after that (their signatures were checked when appended and
+    /// are not checked again here; `state_at` checks everything). Falls
+    /// back to `state_at` if the checkpoint is missing, stale or damaged.
+    pub fn open_state_at(&self, seq: u64) -> Result<State, LedgerError> {
+        let last = self.last_seq()?;
+        if seq > last {
+            return Err(LedgerError::NoEntry { seq, last });
+        }
+        match self.open_state_from_checkpoint(seq)? {
+            Some(state) => Ok(state),
+            None => self.state_at(seq),
+        }
+    }
+
+    /// [`Ledger::open_state_at`] without the fallback: `None` when there is
+    /// no usable checkpoint at or before `seq` (`seq` must exist).
+    pub fn open_state_from_checkpoint(&self, seq: u64) -> Result<Option<State>, LedgerError> {
+        let base = seq - seq % self.checkpoint_every;
+        let Some(bytes) = self.store.derived(&checkpoint_key(base))? else {
+            return Ok(None);
+        };
+        let Ok(cp) = codec::decode_derived::<Checkpoint>(&bytes) else {
+            return Ok(None);
+        };
+        if cp.version != SNAPSHOT_VERSION || cp.chain.head() != self.entry(base)?.head() {
+            return Ok(None);
+        }
+        let mut records = Records::default();
+        for (k, v) in &cp.records {
+            match RecordKey::from_bytes(k) {
+                Some(key) if records.load(&key, v).is_ok() => {}
+                _ => return Ok(None),
+            }
+        }
+        let mut state = State::from_parts(cp.chain, records);
+        for item in self.store.scan(base + 1).take((seq - base) as usize) {
+            let (n, bytes) = item?;
+            let Ok(e) = Sealed::from_bytes(bytes) else {
+                return Ok(None);
+            };
+            if e.seq() != n {
+                return Ok(None);
+            }
+            // Records the checkpoint left out (items closed by then) that
+            // this entry reads: their stored version, which may hold later
+            // changes (a dissent recorded after a ruling's adoption). A
+            // closed item only changes in ways the open view does not show;
+            // if a later change makes the rules refuse this entry, the
+            // caller replays from the start instead.
+            let event = &e.entry.body.event;
+            let created = event.created_id();
+            let mut pending: Vec<RecordKey> = event
+                .touches()
+                .into_iter()
+                .filter(|k| Some(k.id()) != created)
+                .collect();
+            while let Some(key) = pending.pop() {
+                if !state.records().contains(&key) {
+                    if let Some(v) = self.store.derived(&key.to_bytes())? {
+                        if state.records_mut().load(&key, &v).is_err() {
+                            return Ok(None);
+                        }
+                    }
+                }
+                pending.extend(state.records().links_of([&key]));
+            }
+            if state.admit_checked(&e, true).is_err() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(state))
+    }
+
+    /// The last entry whose claimed time is at or before `time` (claimed
+    /// times never go backwards, so a binary search finds it).
+    pub fn seq_as_of(&self, time: i64) -> Result<u64, LedgerError> {
+        let genesis = self.entry(0)?;
+        if time < genesis.entry.body.time {
+            return Err(LedgerError::BeforeLedger {
+                time,
+                founded: genesis.entry.body.time,
+            });
+        }
+        let (mut lo, mut hi) = (0, self.last_seq()?);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.entry(mid)?.entry.body.time <= time {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(lo)
     }
 
     /// The records named by `keys` (and those they link to) as of the head.
@@ -619,11 +800,21 @@ impl<S: Store> Ledger<S> {
                 max_skew: MAX_CLOCK_SKEW_SECS,
             });
         }
-        let mut state = self.state_for(event.touches())?;
-        let entry = state.sign_next(signer, time, event)?;
-        state.admit(&entry)?;
-        self.store
-            .append(entry.seq(), &entry.bytes, &derived_writes(&state)?)?;
+        let every = self.checkpoint_every;
+        let (entry, writes) = self.retrying(|l| {
+            let mut state = l.head_state()?;
+            l.load_records(&mut state, &mut BTreeSet::new(), event.touches())?;
+            let entry = state.sign_next(signer, time, event.clone())?;
+            state.admit(&entry)?;
+            let mut writes = derived_writes(&state)?;
+            if entry.seq() % every == 0 {
+                let live = l.live_keys()?;
+                l.load_records(&mut state, &mut BTreeSet::new(), live)?;
+                writes.push(checkpoint(&state)?);
+            }
+            Ok((entry, writes))
+        })?;
+        self.store.append(entry.seq(), &entry.bytes, &writes)?;
         Ok(entry)
     }
 
@@ -651,9 +842,18 @@ impl<S: Store> Ledger<S> {
         if entries.is_empty() {
             return Ok(());
         }
+        let every = self.checkpoint_every;
+        let reaches_checkpoint = entries.iter().any(|e| e.seq() % every == 0);
         self.retrying(|l| {
             let mut state = l.head_state()?;
             let mut loaded = BTreeSet::new();
+            if reaches_checkpoint {
+                // A checkpoint holds every live record, not only those
+                // these entries touch.
+                let live = l.live_keys()?;
+                l.load_records(&mut state, &mut loaded, live)?;
+            }
+            let mut checkpoints = Vec::new();
             for (e, &signature_ok) in entries.iter().zip(signatures) {
                 l.load_records(&mut state, &mut loaded, e.entry.body.event.touches())?;
                 state.admit_checked(e, signature_ok).map_err(|violation| {
@@ -662,10 +862,15 @@ impl<S: Store> Ledger<S> {
                         violation,
                     }
                 })?;
+                if e.seq() % every == 0 {
+                    checkpoints.push(checkpoint(&state)?);
+                }
             }
             let batch: Vec<(u64, Vec<u8>)> =
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
-            l.store.append_batch(&batch, &derived_writes(&state)?)?;
+            let mut writes = derived_writes(&state)?;
+            writes.extend(checkpoints);
+            l.store.append_batch(&batch, &writes)?;
             Ok(())
         })
     }
@@ -683,7 +888,7 @@ impl<S: Store> Ledger<S> {
         verify::stream_while(
             &self.store,
             |_| !stop.get(),
-            |e| {
+            |e, _| {
                 if failed.is_none() {
                     match visit(e) {
                         Ok(()) => count += 1,

@@ -4,7 +4,7 @@
 //! guarantors, a mediator, the two parties to the conflict and a monitor.
 //! Most entries are incidents (an allegation with evidence digests, the
 //! accused's answer, then a ruling proposed and adopted by two guarantors,
-//! sometimes after a dissent, or a withdrawal); every 200 incidents a new
+//! sometimes after a dissent, or a withdrawal); every 2,000 incidents a new
 //! clause is proposed, endorsed by the guarantors, accepted by both parties
 //! and followed by a commitment from each.
 //!
@@ -45,7 +45,7 @@ const GOV: usize = 4;
 const OPP: usize = 5;
 const MONITOR: usize = 6;
 /// Incidents between two new clauses.
-const INCIDENTS_PER_CLAUSE: u64 = 200;
+const INCIDENTS_PER_CLAUSE: u64 = 2000;
 
 const PLACES: [&str; 12] = [
     "Wadi Barada",

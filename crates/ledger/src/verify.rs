@@ -67,7 +67,7 @@ pub fn verify_store_observed<S: Store + ?Sized>(
     let Folded { state, mut failure } = fold_while(
         store,
         |_| true,
-        |e| {
+        |e, _| {
             if expect.is_some_and(|h| h.seq == e.seq()) {
                 seen_expected = Some(e.hash);
             }
@@ -108,7 +108,7 @@ pub fn verify_store_observed<S: Store + ?Sized>(
 
 /// Rebuilds the state from the entries, refusing a damaged ledger.
 pub(crate) fn replay<S: Store + ?Sized>(store: &S) -> Result<State, LedgerError> {
-    replay_while(store, |_| true, |_| {})
+    replay_while(store, |_| true, |_, _| {})
 }
 
 /// Replays, with every check, the entries from seq 0 for which `take`
@@ -117,7 +117,7 @@ pub(crate) fn replay<S: Store + ?Sized>(store: &S) -> Result<State, LedgerError>
 pub(crate) fn replay_while<S: Store + ?Sized>(
     store: &S,
     take: impl FnMut(&Sealed) -> bool,
-    visit: impl FnMut(&Sealed),
+    visit: impl FnMut(&Sealed, &State),
 ) -> Result<State, LedgerError> {
     checked(fold_while(store, take, visit, Keep::AllRecords))
 }
@@ -127,7 +127,7 @@ pub(crate) fn replay_while<S: Store + ?Sized>(
 pub(crate) fn stream_while<S: Store + ?Sized>(
     store: &S,
     take: impl FnMut(&Sealed) -> bool,
-    visit: impl FnMut(&Sealed),
+    visit: impl FnMut(&Sealed, &State),
 ) -> Result<State, LedgerError> {
     checked(fold_while(store, take, visit, Keep::VerdictOnly))
 }
@@ -205,7 +205,7 @@ fn check_part(raw: Vec<Raw>, keys: &KnownKeys) -> (Vec<Decoded>, Vec<Checked>) {
 fn fold_while<S: Store + ?Sized>(
     store: &S,
     take: impl FnMut(&Sealed) -> bool,
-    visit: impl FnMut(&Sealed),
+    visit: impl FnMut(&Sealed, &State),
     records: Keep,
 ) -> Folded {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -398,7 +398,7 @@ impl Spill {
     }
 }
 
-impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
+impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
     fn new(take: T, visit: V, spill: bool) -> Self {
         Rules {
             state: None,
@@ -459,7 +459,11 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed)> Rules<T, V> {
                 Ok(Some(entry))
             });
             match admitted {
-                Ok(Some(entry)) => (self.visit)(&entry),
+                Ok(Some(entry)) => {
+                    if let Some(state) = &self.state {
+                        (self.visit)(&entry, state)
+                    }
+                }
                 Ok(None) => return ControlFlow::Break(()),
                 Err((seq, reason)) => {
                     self.failure = Some(Failure { seq, reason });

@@ -7,7 +7,8 @@
 //! - derived data kept incrementally equals a rebuild from the entries, and
 //!   so do the obligations projected from it;
 //! - the state "as of" entry k equals the state of the ledger truncated
-//!   after entry k.
+//!   after entry k, and the open view as of k built from the nearest
+//!   projection checkpoint equals the one from a full replay.
 
 use accord_core::crypto::public_key;
 use accord_core::projection::{obligations, open_view};
@@ -309,7 +310,11 @@ proptest! {
         steps in prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
         cut in any::<prop::sample::Index>(),
     ) {
-        let mut ledger = Ledger::init(MemStore::default(), charter(), &key(3), T0).unwrap();
+        // Checkpoints every 4 entries, so that views as of a point start
+        // from one in the middle of these short ledgers.
+        let mut ledger = Ledger::init(MemStore::default(), charter(), &key(3), T0)
+            .unwrap()
+            .with_checkpoints_every(4);
         let mut full = ledger.replay().unwrap();
         let mut time = T0;
         let mut admitted = 0;
@@ -370,6 +375,17 @@ proptest! {
         let short = Ledger::from_store(truncated).replay().unwrap();
         let at = ledger.state_at(k).unwrap();
         prop_assert_eq!(obligations(&at, at.head_time()), obligations(&short, short.head_time()));
+        // The open view as of entry k from the nearest checkpoint and the
+        // entries after it, whenever that path answers (it declines when a
+        // later change to a closed item gets in the way), equals the open
+        // view of the full replay; so does the view with the fallback.
+        let full_view = open_view(obligations(&at, at.head_time()));
+        if let Some(fast) = ledger.open_state_from_checkpoint(k).unwrap() {
+            prop_assert_eq!(fast.head(), at.head());
+            prop_assert_eq!(open_view(obligations(&fast, at.head_time())), full_view.clone());
+        }
+        let either = ledger.open_state_at(k).unwrap();
+        prop_assert_eq!(open_view(obligations(&either, at.head_time())), full_view);
         prop_assert_eq!(at, short);
     }
 }

@@ -1,6 +1,7 @@
 //! The ledger API over the in-memory store: appends, refusals that change
 //! nothing, verification of damaged ledgers, and derived-state rebuilds.
 
+use accord_core::projection::{obligations, open_view};
 use accord_core::{ClauseId, Event, Violation};
 use accord_ledger::synth::{self, key, START};
 use accord_ledger::{KeyValue, Ledger, LedgerError, MemStore, RawEntry, Store};
@@ -383,4 +384,31 @@ fn import_checks_every_batch_in_order_and_follows_key_rotations() {
         "{err}"
     );
     assert!(!target.exists());
+}
+
+#[test]
+fn open_views_as_of_any_entry_come_from_checkpoints_and_match_a_full_replay() {
+    // Checkpoints every 256 entries, written inside import-sized batches.
+    let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(3), START)
+        .unwrap()
+        .with_checkpoints_every(256);
+    synth::extend(&mut l, 5000).unwrap();
+    for k in [0u64, 1, 255, 256, 257, 1000, 4095, 4096, 4097, 4999, 5000] {
+        let fast = l
+            .open_state_from_checkpoint(k)
+            .unwrap()
+            .unwrap_or_else(|| panic!("no usable checkpoint for entry {k}"));
+        let full = l.state_at(k).unwrap();
+        let t = full.head_time();
+        assert_eq!(fast.head(), full.head());
+        assert_eq!(
+            open_view(obligations(&fast, t)),
+            open_view(obligations(&full, t)),
+            "entry {k}"
+        );
+    }
+    // The checkpoints written batch by batch are those a rebuild writes.
+    let incremental = snapshot(&l).1;
+    l.rebuild_derived().unwrap();
+    assert_eq!(snapshot(&l).1, incremental);
 }
