@@ -167,8 +167,8 @@ struct Folded {
 }
 
 /// Entries read, decoded and signature-checked together. Bounds memory:
-/// at most two chunks (about two megabytes) are in flight at once.
-const CHUNK: usize = 2048;
+/// at most two chunks (about half a megabyte) are in flight at once.
+const CHUNK: usize = 512;
 
 /// One entry as read: decoded, or the reason it is bad and its seq.
 type Decoded = Result<Sealed, (u64, String)>;
