@@ -256,6 +256,15 @@ impl Event {
     }
 }
 
+/// Why [`Records::load_linked`] stopped.
+#[derive(Debug)]
+pub enum LoadError<E> {
+    /// `fetch` failed.
+    Fetch(E),
+    /// The stored bytes of a record did not decode.
+    Undecodable(RecordKey, CodecError),
+}
+
 /// All records, or (for an append) just the ones an event touches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Records {
@@ -304,15 +313,30 @@ impl Records {
     /// Records that the loaded records refer to and whose state an
     /// admission may read or change.
     pub fn links(&self) -> BTreeSet<RecordKey> {
-        let mut out = BTreeSet::new();
-        for c in self.commitments.values() {
-            out.insert(RecordKey::Clause(c.clause.clone()));
+        self.links_of(&self.keys()).into_iter().collect()
+    }
+
+    /// Makes sure this holds the records `keys` name and, transitively, the
+    /// ones they link to: each one not held yet is asked of `fetch` (its
+    /// stored bytes, or `None` if there is no such record). Records already
+    /// held are newer than any stored copy and are kept.
+    pub fn load_linked<E>(
+        &mut self,
+        keys: Vec<RecordKey>,
+        mut fetch: impl FnMut(&RecordKey) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<(), LoadError<E>> {
+        // Links go at most two deep (ruling, commitment, clause).
+        let mut pending = keys;
+        while let Some(key) = pending.pop() {
+            if !self.contains(&key) {
+                if let Some(bytes) = fetch(&key).map_err(LoadError::Fetch)? {
+                    self.load(&key, &bytes)
+                        .map_err(|e| LoadError::Undecodable(key.clone(), e))?;
+                }
+            }
+            pending.extend(self.links_of([&key]));
         }
-        for r in self.rulings.values() {
-            out.insert(RecordKey::Allegation(r.allegation.clone()));
-            out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
-        }
-        out
+        Ok(())
     }
 
     /// The records that the records `keys` name link to ([`Records::links`]

@@ -8,6 +8,7 @@ use accord_core::codec;
 use accord_core::entry::{Author, Head};
 use accord_core::keyring::Keyring;
 use accord_core::projection::{self, History};
+use accord_core::records::LoadError;
 use accord_core::{
     crypto, AllegationId, Chain, Charter, ClauseId, ClauseState, EntryBody, EntryHash, Event,
     Evidence, RecordKey, Records, Sealed, State, Violation, FORMAT_VERSION,
@@ -491,27 +492,22 @@ impl<S: Store> Ledger<S> {
         loaded: &mut BTreeSet<RecordKey>,
         keys: Vec<RecordKey>,
     ) -> Result<(), Reload> {
-        let mut pending = keys;
-        while !pending.is_empty() {
-            let mut next = Vec::new();
-            for key in pending {
-                if !loaded.insert(key.clone()) {
-                    continue;
-                }
-                // Created earlier in this batch: newer than what is stored.
-                if !state.records().contains(&key) {
-                    if let Some(bytes) = self.store.derived(&key.to_bytes())? {
-                        if state.records_mut().load(&key, &bytes).is_err() {
-                            self.rebuild_derived()?;
-                            return Err(Reload::Stale);
-                        }
-                    }
-                }
-                next.extend(state.records().links_of([&key]));
+        let store = &self.store;
+        let outcome = state.records_mut().load_linked(keys, |key| {
+            // Looked up earlier in this batch: held now, or known absent.
+            if !loaded.insert(key.clone()) {
+                return Ok(None);
             }
-            pending = next;
+            store.derived(&key.to_bytes())
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(LoadError::Fetch(e)) => Err(e.into()),
+            Err(LoadError::Undecodable(..)) => {
+                self.rebuild_derived()?;
+                Err(Reload::Stale)
+            }
         }
-        Ok(())
     }
 
     /// Runs `attempt`, once more if it found derived data damaged (and
@@ -700,20 +696,18 @@ impl<S: Store> Ledger<S> {
             // caller replays from the start instead.
             let event = &e.entry.body.event;
             let created = event.created_id();
-            let mut pending: Vec<RecordKey> = event
+            let keys: Vec<RecordKey> = event
                 .touches()
                 .into_iter()
                 .filter(|k| Some(k.id()) != created)
                 .collect();
-            while let Some(key) = pending.pop() {
-                if !state.records().contains(&key) {
-                    if let Some(v) = self.store.derived(&key.to_bytes())? {
-                        if state.records_mut().load(&key, &v).is_err() {
-                            return Ok(None);
-                        }
-                    }
-                }
-                pending.extend(state.records().links_of([&key]));
+            match state
+                .records_mut()
+                .load_linked(keys, |key| self.store.derived(&key.to_bytes()))
+            {
+                Ok(()) => {}
+                Err(LoadError::Fetch(err)) => return Err(err.into()),
+                Err(LoadError::Undecodable(..)) => return Ok(None),
             }
             if state.admit_checked(&e, true).is_err() {
                 return Ok(None);

@@ -12,6 +12,7 @@ use std::ops::ControlFlow;
 use std::sync::{mpsc, Arc, Mutex};
 
 use accord_core::projection;
+use accord_core::records::LoadError;
 use accord_core::{Event, Head, KeyId, LedgerId, PublicKey, RecordKey, Sealed, State};
 use accord_store::{RawEntry, Scratch, Store, StoreError};
 use ed25519_dalek::VerifyingKey;
@@ -358,25 +359,20 @@ impl Spill {
     /// Makes sure `state` holds the records `keys` name, and those they
     /// link to, as the append path does from the store's derived data.
     fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
-        let mut pending = keys;
-        // Links go at most two deep (ruling, commitment, clause).
-        while let Some(key) = pending.pop() {
-            // In memory: newer than any scratch copy.
-            if !state.records().contains(&key) && self.moved.contains(&key_hash(&key)) {
-                let bytes = self
-                    .scratch
-                    .get(&key.to_bytes())
-                    .map_err(|e| e.to_string())?;
-                if let Some(bytes) = bytes {
-                    state
-                        .records_mut()
-                        .load(&key, &bytes)
-                        .map_err(|e| format!("scratch space: {e}"))?;
+        let (scratch, moved) = (&mut self.scratch, &self.moved);
+        state
+            .records_mut()
+            .load_linked(keys, |key| {
+                if moved.contains(&key_hash(key)) {
+                    scratch.get(&key.to_bytes())
+                } else {
+                    Ok(None)
                 }
-            }
-            pending.extend(state.records().links_of([&key]));
-        }
-        Ok(())
+            })
+            .map_err(|e| match e {
+                LoadError::Fetch(e) => e.to_string(),
+                LoadError::Undecodable(_, e) => format!("scratch space: {e}"),
+            })
     }
 
     /// Moves the records of closed items to scratch space and keeps the
