@@ -9,13 +9,14 @@ use crate::charter::{Adoption, Charter, Role};
 use crate::entry::Sealed;
 use crate::event::Event;
 use crate::ids::{EntryHash, PartyId};
-use crate::limits::{MAX_EVIDENCE, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
+use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
 use crate::records::{
     AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
     Response, RevocationState, RulingState,
 };
-use crate::rules::{Ctx, Violation};
+use crate::rules::{check_time, Ctx, Violation};
 use crate::terms::{Attribution, Evidence, Finding};
+use crate::text::TextFault;
 
 const DRAFTERS: &str = "guarantors and the mediator";
 
@@ -37,9 +38,40 @@ fn require(
     }
 }
 
+fn fault(field: &'static str, max: usize, f: TextFault) -> Violation {
+    match f {
+        TextFault::Length => Violation::Text { field, max },
+        TextFault::Control => Violation::Control { field },
+    }
+}
+
+/// Multi-line free text (newlines and tabs allowed).
 fn text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
-    if s.trim().is_empty() || s.len() > max {
-        return Err(Violation::Text { field, max });
+    crate::text::check_text(s, max).map_err(|f| fault(field, max, f))
+}
+
+/// A one-line field (a title, a name, a location).
+fn line(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
+    crate::text::check_line(s, max).map_err(|f| fault(field, max, f))
+}
+
+/// A list of at most `max` items, none named twice.
+fn distinct<T: Ord + std::fmt::Display>(
+    list: &'static str,
+    items: &[T],
+    max: usize,
+) -> Result<(), Violation> {
+    if items.len() > max {
+        return Err(Violation::TooMany { list, max });
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for item in items {
+        if !seen.insert(item) {
+            return Err(Violation::Repeated {
+                list,
+                item: item.to_string(),
+            });
+        }
     }
     Ok(())
 }
@@ -103,14 +135,11 @@ fn owner(ctx: &Ctx, owner: &PartyId, action: &'static str, item: String) -> Resu
 }
 
 fn evidence(list: &[Evidence]) -> Result<(), Violation> {
-    if list.len() > MAX_EVIDENCE {
-        return Err(Violation::Rule(format!(
-            "at most {MAX_EVIDENCE} evidence files may be listed"
-        )));
-    }
+    let digests: Vec<_> = list.iter().map(|e| e.sha256).collect();
+    distinct("the evidence files' digests", &digests, MAX_EVIDENCE)?;
     for e in list {
-        text("evidence file name", &e.name, MAX_TITLE_BYTES)?;
-        text("evidence media type", &e.media_type, MAX_TITLE_BYTES)?;
+        line("evidence file name", &e.name, MAX_TITLE_BYTES)?;
+        line("evidence media type", &e.media_type, MAX_TITLE_BYTES)?;
     }
     Ok(())
 }
@@ -156,7 +185,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "propose clauses",
             )?;
             fresh_id(records, id.as_str())?;
-            text("clause title", title, MAX_TITLE_BYTES)?;
+            line("clause title", title, MAX_TITLE_BYTES)?;
             text("clause text", t, MAX_TEXT_BYTES)
         }
         Event::ClauseEndorsed { clause, proposal } => {
@@ -212,7 +241,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             text("commitment text", t, MAX_TEXT_BYTES)?;
             if let Some(z) = zone {
-                text("zone", z, MAX_TITLE_BYTES)?;
+                line("zone", z, MAX_TITLE_BYTES)?;
+            }
+            if let Some(d) = due {
+                check_time("due time", *d)?;
             }
             if due.is_some_and(|d| d < ctx.time) {
                 return Err(Violation::Rule(format!(
@@ -299,6 +331,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     "allegation {id}: {against} is an observer and bound by nothing"
                 )));
             }
+            distinct("the allegation's commitments", commitments, MAX_LIST)?;
             for k in commitments {
                 let c = records
                     .commitments
@@ -311,12 +344,13 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     )));
                 }
             }
+            check_time("incident time", *occurred)?;
             if *occurred > ctx.time {
                 return Err(Violation::Rule(format!(
                     "allegation {id}: the incident's time is after the entry's own time"
                 )));
             }
-            text("location", location, MAX_TITLE_BYTES)?;
+            line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
             evidence(ev)
         }
@@ -374,10 +408,18 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 return Err(wrong_state(item, allegation_state_word(a), "ruled on"));
             }
             if let Attribution::Party(p) = attribution {
-                if ctx.charter.party(p).is_none() {
-                    return Err(unknown("party", p.as_str()));
+                let attributed = ctx
+                    .charter
+                    .party(p)
+                    .ok_or_else(|| unknown("party", p.as_str()))?;
+                if attributed.role == Role::Observer {
+                    return Err(Violation::ObserverAttributed {
+                        ruling: id.to_string(),
+                        party: p.clone(),
+                    });
                 }
             }
+            distinct("the ruling's breaches", breaches, MAX_LIST)?;
             if !breaches.is_empty() && *finding != Finding::Confirmed {
                 return Err(Violation::Rule(format!(
                     "ruling {id}: breaches can only be named with a confirmed finding"
@@ -400,6 +442,14 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                             c.obligor
                         )));
                     }
+                }
+                if *attribution == Attribution::Shared && c.obligor != a.against {
+                    return Err(Violation::SharedBreach {
+                        ruling: id.to_string(),
+                        commitment: k.to_string(),
+                        obligor: c.obligor.clone(),
+                        accused: a.against.clone(),
+                    });
                 }
             }
             text("ruling text", t, MAX_TEXT_BYTES)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::{KeyError, PublicKey};
 use crate::ids::PartyId;
 use crate::limits::{MAX_PARTIES, MAX_TITLE_BYTES};
+use crate::text;
 
 // Names only matter to human-readable encodings (JSON); the canonical
 // encoding writes the variant index.
@@ -91,9 +92,9 @@ pub struct Charter {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CharterError {
-    #[error("charter title must be 1-{MAX_TITLE_BYTES} bytes")]
+    #[error("charter title must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line, without control characters")]
     Title,
-    #[error("party {0}: name must be 1-{MAX_TITLE_BYTES} bytes")]
+    #[error("party {0}: name must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line, without control characters")]
     Name(PartyId),
     #[error("charter must name between 1 and {MAX_PARTIES} parties")]
     PartyCount,
@@ -128,7 +129,7 @@ impl Charter {
 
     /// Checks everything a charter must satisfy to found a ledger.
     pub fn validate(&self) -> Result<(), CharterError> {
-        if self.title.trim().is_empty() || self.title.len() > MAX_TITLE_BYTES {
+        if text::check_line(&self.title, MAX_TITLE_BYTES).is_err() {
             return Err(CharterError::Title);
         }
         if self.parties.is_empty() || self.parties.len() > MAX_PARTIES {
@@ -139,7 +140,7 @@ impl Charter {
             if !ids.insert(&p.id) {
                 return Err(CharterError::DuplicateParty(p.id.clone()));
             }
-            if p.name.trim().is_empty() || p.name.len() > MAX_TITLE_BYTES {
+            if text::check_line(&p.name, MAX_TITLE_BYTES).is_err() {
                 return Err(CharterError::Name(p.id.clone()));
             }
             p.key

@@ -42,11 +42,20 @@ pub enum CodecError {
     Trailing(usize),
     #[error("non-canonical encoding (re-encoding gives different bytes)")]
     NonCanonical,
+    #[error("the encoding is {0} bytes; the limit is {MAX_ENTRY_BYTES} bytes")]
+    TooLarge(usize),
 }
 
-/// Encodes a value in the canonical form.
+/// Encodes a value in the canonical form, refusing one larger than an
+/// entry may be (bincode's limit binds only its decoder), so nothing can be
+/// signed or stored that a reader would refuse.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
-    bincode::serde::encode_to_vec(value, CONFIG).map_err(|e| CodecError::Encode(e.to_string()))
+    let bytes = bincode::serde::encode_to_vec(value, CONFIG)
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
+    if bytes.len() > MAX_ENTRY_BYTES {
+        return Err(CodecError::TooLarge(bytes.len()));
+    }
+    Ok(bytes)
 }
 
 /// Decodes a value, accepting only its canonical encoding.
@@ -102,6 +111,19 @@ mod tests {
     #[test]
     fn rejects_non_canonical_bool() {
         assert!(decode::<bool>(&[2]).is_err());
+    }
+
+    #[test]
+    fn refuses_to_encode_what_it_would_refuse_to_decode() {
+        let fits = vec![7u8; MAX_ENTRY_BYTES - 8];
+        let bytes = encode(&fits).unwrap();
+        assert_eq!(bytes.len(), MAX_ENTRY_BYTES);
+        assert_eq!(decode::<Vec<u8>>(&bytes).unwrap(), fits);
+        let over = vec![7u8; MAX_ENTRY_BYTES - 7];
+        assert_eq!(
+            encode(&over),
+            Err(CodecError::TooLarge(MAX_ENTRY_BYTES + 1))
+        );
     }
 
     #[test]

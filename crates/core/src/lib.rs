@@ -18,6 +18,7 @@ pub mod projection;
 pub mod records;
 pub mod rules;
 pub mod terms;
+pub mod text;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
 pub use codec::CodecError;

@@ -15,3 +15,10 @@ pub const MAX_PARTIES: usize = 256;
 pub const SEEN_WINDOW: u64 = 256;
 /// Most evidence files one allegation or response may list.
 pub const MAX_EVIDENCE: usize = 256;
+/// Most commitments an allegation or a ruling may name.
+pub const MAX_LIST: usize = 256;
+/// Earliest time an entry may carry (or name): 0000-01-01T00:00:00Z.
+pub const MIN_TIME: i64 = -62_167_219_200;
+/// Latest time an entry may carry (or name): 9999-12-31T23:59:59Z. Every
+/// time in range has an RFC 3339 form.
+pub const MAX_TIME: i64 = 253_402_300_799;

@@ -18,7 +18,7 @@ use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
 use crate::event::Event;
 use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
 use crate::keyring::Keyring;
-use crate::limits::SEEN_WINDOW;
+use crate::limits::{MAX_ENTRY_BYTES, MAX_TIME, MIN_TIME, SEEN_WINDOW};
 use crate::records::{ClauseState, RecordKey, Records};
 
 /// Why an entry is not admitted. Each message is one line saying what is
@@ -101,8 +101,46 @@ pub enum Violation {
     },
     #[error("{0}")]
     Rule(String),
-    #[error("{field} must be 1-{max} bytes")]
+    #[error("{field} must be 1-{max} bytes of visible text")]
     Text { field: &'static str, max: usize },
+    #[error("{field} holds a control character or, in a one-line field, a line break: remove it")]
+    Control { field: &'static str },
+    #[error("the entry is {size} bytes encoded; the limit is {MAX_ENTRY_BYTES} bytes")]
+    TooLarge { size: usize },
+    #[error("{field} ({time} s since 1970) is outside the years 0000-9999")]
+    TimeRange { field: &'static str, time: i64 },
+    #[error("{list} may name at most {max} items")]
+    TooMany { list: &'static str, max: usize },
+    #[error("{item} is named more than once in {list}")]
+    Repeated { list: &'static str, item: String },
+    #[error("ruling {ruling}: {party} is an observer and bound by nothing: an incident cannot be attributed to it")]
+    ObserverAttributed { ruling: String, party: PartyId },
+    #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but a shared ruling can only breach commitments of the accused, {accused}")]
+    SharedBreach {
+        ruling: String,
+        commitment: String,
+        obligor: PartyId,
+        accused: PartyId,
+    },
+}
+
+/// Checks what every entry must satisfy before any rule: its encoded size
+/// and its claimed time.
+fn check_envelope(entry: &Sealed) -> Result<(), Violation> {
+    if entry.bytes.len() > MAX_ENTRY_BYTES {
+        return Err(Violation::TooLarge {
+            size: entry.bytes.len(),
+        });
+    }
+    check_time("claimed time", entry.entry.body.time)
+}
+
+/// Checks that a time has an RFC 3339 form (years 0000-9999).
+pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation> {
+    if !(MIN_TIME..=MAX_TIME).contains(&time) {
+        return Err(Violation::TimeRange { field, time });
+    }
+    Ok(())
 }
 
 /// The state folded from a ledger's entries up to its head: the small
@@ -151,6 +189,7 @@ impl State {
         if b.version != FORMAT_VERSION {
             return Err(Violation::Version(b.version));
         }
+        check_envelope(entry)?;
         let Event::Charter(charter) = &b.event else {
             return Err(Violation::Genesis);
         };
@@ -207,6 +246,7 @@ impl State {
         if b.version != FORMAT_VERSION {
             return Err(Violation::Version(b.version));
         }
+        check_envelope(entry)?;
         if b.ledger != self.chain.ledger {
             return Err(Violation::WrongLedger(b.ledger));
         }

@@ -15,13 +15,14 @@ const IR: usize = 2;
 const GOV: usize = 3;
 const OPP: usize = 4;
 const MON: usize = 5;
-const PARTIES: [(&str, Role); 6] = [
+const PARTIES: [(&str, Role); 7] = [
     ("tr", Role::Guarantor),
     ("ru", Role::Guarantor),
     ("ir", Role::Guarantor),
     ("gov", Role::Party),
     ("opp", Role::Party),
     ("mon", Role::Monitor),
+    ("obs", Role::Observer),
 ];
 
 fn key(i: usize) -> SigningKey {
@@ -397,4 +398,190 @@ fn touched_records_cover_every_read() {
         let mut full = g.state.clone();
         assert_eq!(partial.admit(&entry), full.admit(&entry), "{event:?}");
     }
+}
+
+fn pid(s: &str) -> PartyId {
+    PartyId::new(s).unwrap()
+}
+
+fn allege(id: &str, commitments: Vec<CommitmentId>) -> Event {
+    Event::AllegationFiled {
+        id: aid(id),
+        against: pid("gov"),
+        commitments,
+        occurred: T0,
+        location: "Valley".into(),
+        summary: "Shelling.".into(),
+        evidence: vec![],
+    }
+}
+
+fn ruling(id: &str, attribution: Attribution, breaches: Vec<CommitmentId>) -> Event {
+    Event::RulingProposed {
+        id: rid(id),
+        allegation: aid("A1"),
+        finding: Finding::Confirmed,
+        attribution,
+        breaches,
+        text: "Finding.".into(),
+    }
+}
+
+#[test]
+fn lists_refuse_repeats_and_more_than_the_limit() {
+    let mut g = Given::new();
+    assert_eq!(
+        g.try_(OPP, allege("A2", vec![kid("K1"), kid("K1")])),
+        Err(Violation::Repeated {
+            list: "the allegation's commitments",
+            item: "K1".into()
+        })
+    );
+    let many = (0..=limits::MAX_LIST)
+        .map(|i| kid(&format!("K{i}")))
+        .collect();
+    assert!(matches!(
+        g.try_(OPP, allege("A2", many)),
+        Err(Violation::TooMany {
+            max: limits::MAX_LIST,
+            ..
+        })
+    ));
+    assert!(matches!(
+        g.try_(
+            TR,
+            ruling(
+                "R1",
+                Attribution::Party(pid("gov")),
+                vec![kid("K1"), kid("K1")]
+            )
+        ),
+        Err(Violation::Repeated { .. })
+    ));
+    g.ok(
+        TR,
+        ruling("R1", Attribution::Party(pid("gov")), vec![kid("K1")]),
+    );
+}
+
+#[test]
+fn a_ruling_cannot_attribute_to_an_observer() {
+    let mut g = Given::new();
+    assert_eq!(
+        g.try_(TR, ruling("R1", Attribution::Party(pid("obs")), vec![])),
+        Err(Violation::ObserverAttributed {
+            ruling: "R1".into(),
+            party: pid("obs")
+        })
+    );
+}
+
+#[test]
+fn a_shared_ruling_breaches_only_the_accuseds_commitments() {
+    let mut g = Given::new();
+    assert!(matches!(
+        g.try_(TR, ruling("R1", Attribution::Shared, vec![kid("K2")])),
+        Err(Violation::SharedBreach { .. })
+    ));
+    g.ok(TR, ruling("R1", Attribution::Shared, vec![kid("K1")]));
+}
+
+#[test]
+fn times_outside_years_0000_to_9999_are_refused() {
+    let mut g = Given::new();
+    let far = limits::MAX_TIME + 1;
+    let entry = g.state.sign_next(&key(GOV), far, commit("K9")).unwrap();
+    assert_eq!(
+        g.state.admit(&entry),
+        Err(Violation::TimeRange {
+            field: "claimed time",
+            time: far
+        })
+    );
+    let due = Event::CommitmentMade {
+        id: kid("K9"),
+        clause: cid("C1"),
+        text: "Hold.".into(),
+        zone: None,
+        due: Some(far),
+    };
+    assert!(matches!(
+        g.try_(GOV, due),
+        Err(Violation::TimeRange {
+            field: "due time",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn one_line_fields_refuse_line_breaks_and_escapes_and_blank_means_invisible() {
+    let mut g = Given::new();
+    let mut with = |location: &str, summary: &str| {
+        g.try_(
+            OPP,
+            Event::AllegationFiled {
+                id: aid("A2"),
+                against: pid("gov"),
+                commitments: vec![],
+                occurred: T0,
+                location: location.into(),
+                summary: summary.into(),
+                evidence: vec![],
+            },
+        )
+    };
+    assert_eq!(
+        with("Valley\nbreached by ruling R1", "x"),
+        Err(Violation::Control { field: "location" })
+    );
+    assert_eq!(
+        with("Valley", "x\u{1b}[2K"),
+        Err(Violation::Control { field: "summary" })
+    );
+    assert!(matches!(
+        with("\u{200B}", "x"),
+        Err(Violation::Text {
+            field: "location",
+            ..
+        })
+    ));
+    assert!(matches!(
+        with("Valley", "\0"),
+        Err(Violation::Text {
+            field: "summary",
+            ..
+        })
+    ));
+    assert!(with("Valley", "line one\nline two").is_ok());
+}
+
+#[test]
+fn an_entry_over_the_size_limit_cannot_be_built_or_admitted() {
+    let g = Given::new();
+    let huge = Event::ClauseProposed {
+        id: cid("C9"),
+        title: "t".into(),
+        text: "x".repeat(limits::MAX_ENTRY_BYTES),
+    };
+    assert!(matches!(
+        g.state.sign_next(&key(TR), g.time + 60, huge),
+        Err(SignError::Codec(CodecError::TooLarge(_)))
+    ));
+    // The gate itself refuses bytes over the limit, whatever produced them.
+    let mut state = g.state.clone();
+    let entry = state
+        .sign_next(&key(GOV), g.time + 60, commit("K9"))
+        .unwrap();
+    let oversized = Sealed {
+        bytes: vec![0; limits::MAX_ENTRY_BYTES + 1],
+        ..entry
+    };
+    assert_eq!(
+        state.admit(&oversized),
+        Err(Violation::TooLarge {
+            size: limits::MAX_ENTRY_BYTES + 1
+        })
+    );
+    assert_eq!(state, g.state);
 }
