@@ -176,9 +176,29 @@ pub enum Command {
         store: Backend,
     },
     /// Rebuild every piece of derived data (indexes, cached state) from the
-    /// entries. Never needed for correctness: appends rebuild stale data
-    /// themselves, and verify never reads it.
-    Doctor,
+    /// entries, and say what differed. Never needed for correctness: appends
+    /// rebuild stale data themselves, and verify never reads it; but the
+    /// fast views (obligations' open view) trust it.
+    Doctor {
+        /// Change nothing: recompute derived data and report every
+        /// difference from what is stored (exit 1 if any), for an auditor.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Make the good prefix of an invalid ledger the ledger again, keeping
+    /// every later entry in a file and the old store renamed aside
+    /// (docs/SECURITY.md, "Recovering a ledger").
+    Recover {
+        /// The last entry to keep (default: the last one that verifies).
+        #[arg(long, value_name = "SEQ")]
+        to: Option<u64>,
+        /// Where to keep the entries after it (must not exist): an export's
+        /// lines, with the raw bytes of any entry that does not decode.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// One line per entry: seq, time, author, kind, subject, short hash.
     Log(JsonFlag),
     /// One entry in full, with its hash and signature status.
@@ -187,12 +207,15 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
-    /// Recompute and check the whole chain; exit 1 naming the first bad entry.
+    /// Recompute and check the whole chain. Exit 0 valid; 1 invalid or
+    /// damaged (naming the first bad entry); 3 could not check (no ledger,
+    /// an I/O error: nothing is known to be wrong); 4 valid, but an entry is
+    /// dated ahead of this machine's clock.
     Verify {
         /// A head saved earlier (SEQ:HASH, as `verify` prints it): the
         /// ledger must reach it with that hash, so a truncated or rewritten
         /// tail fails.
-        #[arg(long, value_name = "SEQ:HASH")]
+        #[arg(long, value_name = "SEQ:HASH", conflicts_with = "against")]
         expect_head: Option<String>,
         /// Another copy's export: report every author who signed two
         /// different entries with the same per-author sequence number

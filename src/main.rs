@@ -1,7 +1,10 @@
 //! The `accord` binary: argv, files, the terminal and JSON rendering. All
 //! ledger work goes through accord-ledger; this is the only place that uses
-//! `anyhow` and decides exit codes (0 ok, 1 error or invalid ledger, 2 usage).
+//! `anyhow` and decides exit codes (0 ok, 1 error or invalid ledger, 2 usage;
+//! `verify` also 3 and 4, see `audit`). No panic reaches the terminal as a
+//! backtrace: one is reported as one line, like any error.
 
+mod audit;
 mod charter_file;
 mod cli;
 mod clock;
@@ -26,19 +29,46 @@ use cli::{Cli, Command, DevCommand, EvidenceCommand, KeyCommand};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => code,
-        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let mut last = PANIC.lock().unwrap_or_else(|p| p.into_inner());
+        *last = Some(what);
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             let _ = writeln!(io::stderr(), "error: {}", one_line(&e));
+            ExitCode::FAILURE
+        }
+        Err(_) => {
+            let what = PANIC
+                .lock()
+                .map(|p| p.clone())
+                .unwrap_or_default()
+                .unwrap_or_default();
+            let _ = writeln!(
+                io::stderr(),
+                "error: internal failure ({}); if the ledger may be damaged run `accord verify`; please report this",
+                what.replace('\n', " ")
+            );
             ExitCode::FAILURE
         }
     }
 }
 
+/// The message of the last panic, kept by the panic hook (which prints
+/// nothing) for `main` to report as one line.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
 /// The error and its causes on one line, skipping a cause whose text the
 /// message before it already includes.
-fn one_line(e: &anyhow::Error) -> String {
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
         let text = cause.to_string();
@@ -53,7 +83,7 @@ fn one_line(e: &anyhow::Error) -> String {
     line.replace('\n', " ")
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.downcast_ref::<io::Error>()
         .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
@@ -134,67 +164,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Verify {
-            against: Some(other),
+            expect_head,
+            against,
             json,
-            ..
         } => {
-            let ledger = Ledger::open(&cli.ledger)?;
-            let f = std::fs::File::open(&other)
-                .with_context(|| format!("cannot read {}", other.display()))?;
-            let pairs = ledger.equivocations(export::read(io::BufReader::new(f)))?;
-            let proof: Vec<serde_json::Value> = pairs
-                .iter()
-                .map(|(mine, theirs)| {
-                    serde_json::json!({
-                        "author": mine.entry.body.author.party.as_str(),
-                        "author_seq": mine.entry.body.author_seq,
-                        "here": export::line(mine),
-                        "there": export::line(theirs),
-                    })
-                })
-                .collect();
-            if json.json {
-                writeln!(out, "{}", serde_json::json!({ "equivocations": proof }))?;
-            } else if pairs.is_empty() {
-                writeln!(out, "no equivocation: no author signed two different entries with the same sequence number")?;
-            } else {
-                for (mine, theirs) in &pairs {
-                    let b = &mine.entry.body;
-                    writeln!(
-                        out,
-                        "EQUIVOCATION: {} signed two entries as its #{}: here seq {} {} ({}), there seq {} {} ({})",
-                        b.author.party,
-                        b.author_seq,
-                        b.seq,
-                        mine.hash,
-                        b.event.kind(),
-                        theirs.seq(),
-                        theirs.hash,
-                        theirs.entry.body.event.kind()
-                    )?;
-                }
-                writeln!(out, "both entries of each pair carry valid signatures: use --json for the signed bytes")?;
-            }
-            if !pairs.is_empty() {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-        Command::Verify {
-            expect_head, json, ..
-        } => {
-            let expect = expect_head.as_deref().map(parse_head).transpose()?;
-            let ledger = Ledger::open(&cli.ledger)?;
-            let bar = progress::entries(ledger.last_seq()? + 1, "verifying", json.json);
-            let report = ledger.verify_observed(expect, &mut |seq| bar.set_position(seq + 1));
-            bar.finish_and_clear();
-            if json.json {
-                writeln!(out, "{}", render::verify_json(&report))?;
-            } else {
-                writeln!(out, "{}", render::verify_text(&report))?;
-            }
-            if !report.ok() {
-                return Ok(ExitCode::FAILURE);
-            }
+            return audit::verify(
+                &cli.ledger,
+                expect_head.as_deref(),
+                against.as_deref(),
+                json.json,
+                &mut out,
+            );
         }
         Command::Obligations {
             party,
@@ -336,20 +316,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Doctor => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
-            let state = ledger.rebuild_derived()?;
-            writeln!(
-                out,
-                "rebuilt derived data from {} verified entries; head {}:{}",
-                state.head().seq + 1,
-                state.head().seq,
-                state.head().hash
-            )?;
+        Command::Doctor { check, json } => {
+            return audit::doctor(&cli.ledger, check, json.json, &mut out);
+        }
+        Command::Recover { to, out: keep } => {
+            audit::recover(&cli.ledger, to, &keep, &mut out)?;
         }
         Command::Import { file, store } => {
             let n = if file.as_os_str() == "-" {
-                Ledger::import(&cli.ledger, store, export::read(io::stdin().lock()))?
+                Ledger::import(
+                    &cli.ledger,
+                    store,
+                    clock::now(),
+                    export::read(io::stdin().lock()),
+                )?
             } else {
                 if file.is_dir() {
                     bail!("{} is a directory, not an export file", file.display());
@@ -359,7 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let size = f.metadata().map_or(0, |m| m.len());
                 let bar = progress::bytes(size, "importing", false);
                 let read = io::BufReader::new(bar.wrap_read(f));
-                let n = Ledger::import(&cli.ledger, store, export::read(read));
+                let n = Ledger::import(&cli.ledger, store, clock::now(), export::read(read));
                 bar.finish_and_clear();
                 n?
             };
@@ -485,7 +465,7 @@ fn export_file_atomic(
     }
 }
 
-fn parse_head(s: &str) -> Result<accord_core::Head> {
+pub(crate) fn parse_head(s: &str) -> Result<accord_core::Head> {
     let (seq, hash) = s.split_once(':').with_context(|| {
         format!("--expect-head {s:?}: use SEQ:HASH, as `accord verify` prints the head")
     })?;
@@ -497,10 +477,12 @@ fn parse_head(s: &str) -> Result<accord_core::Head> {
     })
 }
 
+/// The time to claim: `--time` or `ACCORD_TIME`, or (when neither is
+/// given, or it is empty) this machine's clock.
 fn claimed_time(flag: Option<&str>) -> Result<i64> {
     match flag {
-        Some(s) => clock::parse(s),
-        None => Ok(clock::now()),
+        Some(s) if !s.trim().is_empty() => clock::parse(s),
+        _ => Ok(clock::now()),
     }
 }
 

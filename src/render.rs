@@ -172,7 +172,7 @@ pub fn verify_json(r: &VerifyReport) -> Value {
         "verified": r.verified,
         "ledger": r.ledger.map(|l| l.to_hex()),
         "head": r.head.map(|h| json!({ "seq": h.seq, "hash": h.hash.to_hex() })),
-        "first_bad": r.failure.as_ref().map(|f| json!({ "seq": f.seq, "reason": f.reason })),
+        "first_bad": r.failure.as_ref().map(|f| json!({ "seq": f.seq, "reason": f.reason, "kind": f.kind })),
     })
 }
 
@@ -184,6 +184,10 @@ pub fn verify_text(r: &VerifyReport) -> String {
             h.seq,
             h.hash,
             r.ledger.map(|l| l.to_hex()).unwrap_or_default()
+        ),
+        (Some(f), _) if r.unchecked() => format!(
+            "COULD NOT CHECK: entry {}: {}\n{} entries before it verified; nothing is known to be wrong with the ledger: fix the cause and retry",
+            f.seq, f.reason, r.verified
         ),
         (Some(f), _) => format!(
             "INVALID: entry {}: {}\n{} entries before it verified",

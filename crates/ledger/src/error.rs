@@ -19,10 +19,21 @@ pub enum LedgerError {
         now: i64,
         max_skew: i64,
     },
+    #[error("entry {seq} claims time {claimed}, more than {max_skew} s ahead of this machine's clock ({now}): a signer's clock is wrong; see SECURITY.md, \"Entries from the future\"")]
+    FutureEntry {
+        seq: u64,
+        claimed: i64,
+        now: i64,
+        max_skew: i64,
+    },
     #[error("{0}")]
     Store(#[from] StoreError),
     #[error("the ledger is damaged at entry {seq}: {reason}; run `accord verify` for details")]
     Damaged { seq: u64, reason: String },
+    #[error("could not check the ledger at entry {seq}: {reason}; nothing is known to be wrong with it: fix the cause and retry")]
+    Unchecked { seq: u64, reason: String },
+    #[error("the ledger changed while recovering (last entry {expected}, now {found}): nothing was done; run recover again")]
+    Changed { expected: u64, found: u64 },
     #[error("no entry {seq}: the ledger's last entry is {last}")]
     NoEntry { seq: u64, last: u64 },
     #[error("{time} is before the ledger was founded ({founded})")]

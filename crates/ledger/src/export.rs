@@ -5,6 +5,7 @@
 
 use std::io::{BufRead, Write};
 
+use accord_core::limits::MAX_ENTRY_BYTES;
 use accord_core::Sealed;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -42,7 +43,7 @@ pub fn line(e: &Sealed) -> Value {
     })
 }
 
-pub fn write_line(out: &mut impl Write, v: &Value) -> std::io::Result<()> {
+pub fn write_line(out: &mut (impl Write + ?Sized), v: &Value) -> std::io::Result<()> {
     writeln!(out, "{v}")
 }
 
@@ -53,12 +54,47 @@ fn bad(line: u64, reason: impl Into<String>) -> LedgerError {
     }
 }
 
+/// The longest line a valid export can hold: the base64 of the largest
+/// entry, and room for the readable fields beside it.
+pub const MAX_LINE_BYTES: usize = MAX_ENTRY_BYTES.div_ceil(3) * 4 + 64 * 1024;
+
+/// Reads one line of at most `max` bytes (without its newline), never
+/// buffering more than that: `None` at the end of the input.
+fn bounded_line(input: &mut impl BufRead, max: usize) -> Option<std::io::Result<Vec<u8>>> {
+    let mut line = Vec::new();
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Some(Err(e)),
+        };
+        if chunk.is_empty() {
+            return (!line.is_empty()).then_some(Ok(line));
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (chunk.len(), false),
+        };
+        if line.len() + take > max {
+            return Some(Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("longer than {max} bytes, the longest line an export can hold: this is not an accord export, or it is damaged"),
+            )));
+        }
+        line.extend_from_slice(&chunk[..take]);
+        input.consume(take + usize::from(done));
+        if done {
+            return Some(Ok(line));
+        }
+    }
+}
+
 /// Reads an export: checks the header, decodes each line's canonical bytes
 /// and checks the readable seq and hash against them. Entries come out one
 /// at a time; nothing is judged here beyond the format (the ledger's import
-/// admits each entry through every rule).
-pub fn read(input: impl BufRead) -> impl Iterator<Item = Result<Sealed, LedgerError>> {
-    let mut lines = input.lines();
+/// admits each entry through every rule). No line longer than
+/// [`MAX_LINE_BYTES`] is buffered.
+pub fn read(mut input: impl BufRead) -> impl Iterator<Item = Result<Sealed, LedgerError>> {
     let mut n = 0u64;
     let mut ledger: Option<String> = None;
     let mut failed = false;
@@ -68,8 +104,14 @@ pub fn read(input: impl BufRead) -> impl Iterator<Item = Result<Sealed, LedgerEr
         }
         loop {
             n += 1;
-            let text = match lines.next()? {
-                Ok(t) => t,
+            let text = match bounded_line(&mut input, MAX_LINE_BYTES)? {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        failed = true;
+                        return Some(Err(bad(n, "not UTF-8 text")));
+                    }
+                },
                 Err(e) => {
                     failed = true;
                     return Some(Err(bad(n, format!("unreadable: {e}"))));
@@ -117,4 +159,35 @@ fn parse(n: u64, text: &str, ledger: &mut Option<String>) -> Result<Option<Seale
         return Err(bad(n, "the header's ledger id is not the hash of entry 0"));
     }
     Ok(Some(entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_read_whole_up_to_the_bound_and_refused_past_it() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"abc\r\nxyz\n\nlast"[..]);
+        let mut lines = Vec::new();
+        while let Some(line) = bounded_line(&mut input, 5) {
+            lines.push(line.unwrap());
+        }
+        assert_eq!(lines, [&b"abc\r"[..], b"xyz", b"", b"last"]);
+        let mut long = std::io::BufReader::with_capacity(4, &b"ok\n123456\n"[..]);
+        assert_eq!(bounded_line(&mut long, 5).unwrap().unwrap(), b"ok");
+        assert!(bounded_line(&mut long, 5).unwrap().is_err());
+    }
+
+    #[test]
+    fn an_endless_line_is_refused_without_reading_it_all() {
+        let endless = std::io::repeat(b'x');
+        let mut entries = read(std::io::BufReader::new(endless));
+        match entries.next() {
+            Some(Err(LedgerError::Import { line: 1, reason })) => {
+                assert!(reason.contains("longer than"), "{reason}")
+            }
+            other => panic!("expected a refusal of line 1, got {other:?}"),
+        }
+        assert!(entries.next().is_none());
+    }
 }

@@ -69,6 +69,30 @@ fn checkpoint(state: &State) -> Result<KeyValue, LedgerError> {
     Ok((checkpoint_key(state.head().seq), value))
 }
 
+/// One way stored derived data differs from what the entries give, by key
+/// (`chain`, `live/…`, a record's key, `checkpoint/<seq>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "difference", content = "key", rename_all = "kebab-case")]
+pub enum DerivedDifference {
+    /// Stored, but the entries do not give it.
+    Extra(String),
+    /// Given by the entries, but not stored.
+    Missing(String),
+    /// Stored with another value than the entries give.
+    Changed(String),
+}
+
+fn derived_key_name(key: &[u8]) -> String {
+    match key.strip_prefix(CHECKPOINT_PREFIX) {
+        Some(seq) if seq.len() == 8 => {
+            let mut be = [0u8; 8];
+            be.copy_from_slice(seq);
+            format!("checkpoint/{}", u64::from_be_bytes(be))
+        }
+        _ => String::from_utf8_lossy(key).escape_debug().to_string(),
+    }
+}
+
 /// Derived writes of a new ledger's entry 0: its state and checkpoint.
 fn genesis_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
     let mut writes = derived_writes(state)?;
@@ -132,9 +156,13 @@ impl Ledger<DiskStore> {
     /// scratch directory beside `path`, which is renamed to `path` only when
     /// every entry has been admitted and stored durably. Returns the number
     /// of entries.
+    ///
+    /// Refuses, as an append would, an entry claiming a time more than
+    /// [`MAX_CLOCK_SKEW_SECS`] ahead of `now` (this machine's clock).
     pub fn import(
         path: &Path,
         backend: Backend,
+        now: i64,
         entries: impl IntoIterator<Item = Result<Sealed, LedgerError>>,
     ) -> Result<u64, LedgerError> {
         if path.exists() {
@@ -148,6 +176,19 @@ impl Ledger<DiskStore> {
         }
         remove_abandoned_scratch(path)?;
         let scratch = scratch_dir(path);
+        let entries = entries.into_iter().map(|e| {
+            let e = e?;
+            let claimed = e.entry.body.time;
+            if claimed > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+                return Err(LedgerError::FutureEntry {
+                    seq: e.seq(),
+                    claimed,
+                    now,
+                    max_skew: MAX_CLOCK_SKEW_SECS,
+                });
+            }
+            Ok(e)
+        });
         let outcome = Self::import_into(&scratch, backend, entries);
         match outcome {
             Ok(n) => {
@@ -179,9 +220,9 @@ impl Ledger<DiskStore> {
         let genesis = match entries.next() {
             Some(e) => e?,
             None => {
-                return Err(LedgerError::Damaged {
-                    seq: 0,
-                    reason: "the export holds no entries".into(),
+                return Err(LedgerError::Import {
+                    line: 1,
+                    reason: "the export holds no entries (an empty file, or only a header): nothing to import".into(),
                 })
             }
         };
@@ -541,6 +582,63 @@ impl<S: Store> Ledger<S> {
     /// Rebuilds every piece of derived data from the entries, replacing what
     /// was stored. Refuses a damaged ledger.
     pub fn rebuild_derived(&mut self) -> Result<State, LedgerError> {
+        Ok(self.rebuild_derived_reporting()?.0)
+    }
+
+    /// [`Ledger::rebuild_derived`], also saying what differed.
+    pub fn rebuild_derived_reporting(
+        &mut self,
+    ) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
+        let (state, writes) = self.recompute_derived()?;
+        let differences = self.derived_differences(&writes)?;
+        self.store.replace_derived(&writes)?;
+        Ok((state, differences))
+    }
+
+    /// Recomputes every piece of derived data from the entries and compares
+    /// it with what is stored, changing nothing: what an auditor runs to
+    /// learn whether derived data (which the fast views trust) was edited.
+    pub fn check_derived(&self) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
+        let (state, writes) = self.recompute_derived()?;
+        let differences = self.derived_differences(&writes)?;
+        Ok((state, differences))
+    }
+
+    /// Every difference between the stored derived data and `expected`,
+    /// in key order.
+    fn derived_differences(
+        &self,
+        expected: &[KeyValue],
+    ) -> Result<Vec<DerivedDifference>, LedgerError> {
+        let expected: std::collections::BTreeMap<&[u8], &[u8]> = expected
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+            .collect();
+        let mut stored = std::collections::BTreeMap::new();
+        for kv in self.store.derived_scan(b"") {
+            let (k, v) = kv?;
+            stored.insert(k, v);
+        }
+        let mut out = Vec::new();
+        for (k, v) in &expected {
+            match stored.get(*k) {
+                None => out.push(DerivedDifference::Missing(derived_key_name(k))),
+                Some(s) if s.as_slice() != *v => {
+                    out.push(DerivedDifference::Changed(derived_key_name(k)))
+                }
+                Some(_) => {}
+            }
+        }
+        for k in stored.keys() {
+            if !expected.contains_key(k.as_slice()) {
+                out.push(DerivedDifference::Extra(derived_key_name(k)));
+            }
+        }
+        Ok(out)
+    }
+
+    fn recompute_derived(&self) -> Result<(State, Vec<KeyValue>), LedgerError> {
         let every = self.checkpoint_every;
         let mut checkpoints = Vec::new();
         let mut failed = None;
@@ -561,8 +659,21 @@ impl<S: Store> Ledger<S> {
         }
         let mut writes = derived_writes(&state)?;
         writes.extend(checkpoints);
-        self.store.replace_derived(&writes)?;
-        Ok(state)
+        Ok((state, writes))
+    }
+
+    /// The first entry whose claimed time is after `limit` (a verifier's
+    /// clock plus the allowed skew), if any: a ledger whose head is dated in
+    /// the future cannot be appended to until that time comes.
+    pub fn first_dated_after(&self, limit: i64) -> Result<Option<u64>, LedgerError> {
+        let last = self.last_seq()?;
+        if self.entry(last)?.entry.body.time <= limit {
+            return Ok(None);
+        }
+        if self.entry(0)?.entry.body.time > limit {
+            return Ok(Some(0));
+        }
+        Ok(Some(self.seq_as_of(limit)? + 1))
     }
 
     /// The full state at the head, recomputed from the entries.

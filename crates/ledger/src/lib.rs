@@ -11,12 +11,14 @@ pub mod charter_toml;
 mod error;
 pub mod export;
 mod ledger;
+mod recover;
 pub mod synth;
 mod verify;
 
 pub use error::LedgerError;
-pub use ledger::{Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
-pub use verify::{verify_store, verify_store_expecting, Failure, VerifyReport};
+pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
+pub use recover::Recovered;
+pub use verify::{verify_store, verify_store_expecting, Failure, FailureKind, VerifyReport};
 
 pub use accord_store::{
     Backend, DiskStore, KeyValue, MemStore, RawEntry, RedbStore, SledStore, Store, StoreError,

@@ -35,13 +35,54 @@ impl VerifyReport {
     pub fn ok(&self) -> bool {
         self.failure.is_none()
     }
+
+    /// Whether verification could not be completed (as opposed to finding
+    /// the ledger invalid).
+    pub fn unchecked(&self) -> bool {
+        self.failure
+            .as_ref()
+            .is_some_and(|f| f.kind == FailureKind::Unchecked)
+    }
 }
 
-/// The first bad entry and why.
+/// The first entry that could not be shown good, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
     pub seq: u64,
     pub reason: String,
+    pub kind: FailureKind,
+}
+
+/// Whether a failure is the ledger's or the verifier's: an audit must tell
+/// tampering or damage from a machine that could not finish the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// The entry is bad: it breaks the format, the chain or a rule, or its
+    /// stored bytes are damaged.
+    Invalid,
+    /// The check could not be completed here (an I/O error, a full or
+    /// unwritable temporary directory): nothing is known to be wrong with
+    /// the ledger.
+    Unchecked,
+}
+
+impl Failure {
+    fn invalid(seq: u64, reason: impl Into<String>) -> Failure {
+        Failure {
+            seq,
+            reason: reason.into(),
+            kind: FailureKind::Invalid,
+        }
+    }
+
+    fn unchecked(seq: u64, reason: impl Into<String>) -> Failure {
+        Failure {
+            seq,
+            reason: reason.into(),
+            kind: FailureKind::Unchecked,
+        }
+    }
 }
 
 /// Replays every stored entry, checking encoding, seq continuity, chain
@@ -79,24 +120,21 @@ pub fn verify_store_observed<S: Store + ?Sized>(
     if let (None, Some(want)) = (&failure, expect) {
         failure = match seen_expected {
             Some(hash) if hash == want.hash => None,
-            Some(hash) => Some(Failure {
-                seq: want.seq,
-                reason: format!("entry {} has hash {hash}, not the expected {}", want.seq, want.hash),
-            }),
-            None => Some(Failure {
-                seq: state.as_ref().map_or(0, |s| s.head().seq + 1),
-                reason: format!(
+            Some(hash) => Some(Failure::invalid(
+                want.seq,
+                format!("entry {} has hash {hash}, not the expected {}", want.seq, want.hash),
+            )),
+            None => Some(Failure::invalid(
+                state.as_ref().map_or(0, |s| s.head().seq + 1),
+                format!(
                     "the ledger ends before the expected head {}: entries are missing from its tail",
                     want.seq
                 ),
-            }),
+            )),
         };
     }
     let failure = match (&state, failure) {
-        (None, None) => Some(Failure {
-            seq: 0,
-            reason: "the ledger has no entries".into(),
-        }),
+        (None, None) => Some(Failure::invalid(0, "the ledger has no entries")),
         (_, f) => f,
     };
     VerifyReport {
@@ -140,13 +178,16 @@ fn checked(folded: Folded) -> Result<State, LedgerError> {
             failure: None,
         } => Ok(state),
         Folded { failure, .. } => {
-            let f = failure.unwrap_or(Failure {
-                seq: 0,
-                reason: "the ledger has no entries".into(),
-            });
-            Err(LedgerError::Damaged {
-                seq: f.seq,
-                reason: f.reason,
+            let f = failure.unwrap_or(Failure::invalid(0, "the ledger has no entries"));
+            Err(match f.kind {
+                FailureKind::Invalid => LedgerError::Damaged {
+                    seq: f.seq,
+                    reason: f.reason,
+                },
+                FailureKind::Unchecked => LedgerError::Unchecked {
+                    seq: f.seq,
+                    reason: f.reason,
+                },
             })
         }
     }
@@ -171,8 +212,8 @@ struct Folded {
 /// at most two chunks (about half a megabyte) are in flight at once.
 const CHUNK: usize = 512;
 
-/// One entry as read: decoded, or the reason it is bad and its seq.
-type Decoded = Result<Sealed, (u64, String)>;
+/// One entry as read: decoded, or why it is not and its seq.
+type Decoded = Result<Sealed, Failure>;
 
 /// One entry as stored, before decoding.
 type Raw = (u64, Result<RawEntry, StoreError>);
@@ -420,10 +461,10 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
             match spill.store(state) {
                 Ok(state) => self.state = Some(state),
                 Err(e) => {
-                    self.failure.get_or_insert(Failure {
+                    self.failure.get_or_insert(Failure::unchecked(
                         seq,
-                        reason: format!("verification stopped: {e}"),
-                    });
+                        format!("verification stopped: {e}"),
+                    ));
                     return ControlFlow::Break(());
                 }
             }
@@ -440,16 +481,21 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
                 let seq = entry.seq();
                 match self.state.as_mut() {
                     None => {
-                        self.state = Some(State::genesis(&entry).map_err(|v| (seq, v.to_string()))?)
+                        self.state = Some(
+                            State::genesis(&entry)
+                                .map_err(|v| Failure::invalid(seq, v.to_string()))?,
+                        )
                     }
                     Some(s) => {
                         if let Some(spill) = self.spill.as_mut() {
                             spill
                                 .load(s, entry.entry.body.event.touches())
-                                .map_err(|e| (seq, format!("verification stopped: {e}")))?;
+                                .map_err(|e| {
+                                    Failure::unchecked(seq, format!("verification stopped: {e}"))
+                                })?;
                         }
                         s.admit_checked(&entry, signature_ok)
-                            .map_err(|v| (seq, v.to_string()))?
+                            .map_err(|v| Failure::invalid(seq, v.to_string()))?
                     }
                 }
                 Ok(Some(entry))
@@ -461,8 +507,8 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
                     }
                 }
                 Ok(None) => return ControlFlow::Break(()),
-                Err((seq, reason)) => {
-                    self.failure = Some(Failure { seq, reason });
+                Err(failure) => {
+                    self.failure = Some(failure);
                     return ControlFlow::Break(());
                 }
             }
@@ -474,10 +520,7 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
     /// nothing after it is reported verified.
     fn abort(mut self, reason: &str) -> Folded {
         let seq = self.state.as_ref().map_or(0, |s| s.head().seq + 1);
-        self.failure.get_or_insert(Failure {
-            seq,
-            reason: reason.into(),
-        });
+        self.failure.get_or_insert(Failure::unchecked(seq, reason));
         self.finish()
     }
 
@@ -491,14 +534,18 @@ impl<T: FnMut(&Sealed) -> bool, V: FnMut(&Sealed, &State)> Rules<T, V> {
 
 /// Reads and decodes stored entry `expected`, checking that it is there
 /// and is the entry it claims to be.
-fn decode(expected: u64, item: Result<RawEntry, StoreError>) -> Result<Sealed, (u64, String)> {
-    let (key, bytes) = item.map_err(|e| (expected, format!("unreadable: {e}")))?;
+fn decode(expected: u64, item: Result<RawEntry, StoreError>) -> Decoded {
+    let (key, bytes) = item.map_err(|e| match e {
+        StoreError::Corrupt(_) => Failure::invalid(expected, format!("unreadable: {e}")),
+        e => Failure::unchecked(expected, format!("unreadable: {e}")),
+    })?;
     if key != expected {
-        return Err((expected, "entry is missing".into()));
+        return Err(Failure::invalid(expected, "entry is missing"));
     }
-    let entry = Sealed::from_bytes(bytes).map_err(|e| (key, format!("undecodable entry: {e}")))?;
+    let entry = Sealed::from_bytes(bytes)
+        .map_err(|e| Failure::invalid(key, format!("undecodable entry: {e}")))?;
     if entry.seq() != key {
-        return Err((
+        return Err(Failure::invalid(
             key,
             format!("stored at seq {key} but the entry says seq {}", entry.seq()),
         ));

@@ -4,7 +4,9 @@
 use accord_core::projection::{obligations, open_view};
 use accord_core::{ClauseId, Event, Violation};
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{KeyValue, Ledger, LedgerError, MemStore, RawEntry, Store};
+use accord_ledger::{
+    KeyValue, Ledger, LedgerError, MemStore, RawEntry, Store, MAX_CLOCK_SKEW_SECS,
+};
 
 fn founded() -> Ledger<MemStore> {
     Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap()
@@ -358,6 +360,7 @@ fn import_checks_every_batch_in_order_and_follows_key_rotations() {
     let n = Ledger::import(
         &copy,
         accord_ledger::Backend::Redb,
+        later,
         entries.iter().cloned().map(Ok),
     )
     .unwrap();
@@ -376,11 +379,34 @@ fn import_checks_every_batch_in_order_and_follows_key_rotations() {
     let err = Ledger::import(
         &target,
         accord_ledger::Backend::Redb,
+        later,
         bad.into_iter().map(Ok),
     )
     .unwrap_err();
     assert!(
         matches!(err, LedgerError::RejectedEntry { seq: 5000, .. }),
+        "{err}"
+    );
+    assert!(!target.exists());
+
+    // An entry dated more than five minutes after the importing machine's
+    // clock is refused as an append would refuse it: nothing is created.
+    let before = entries[9002].entry.body.time - MAX_CLOCK_SKEW_SECS - 1;
+    let target = dir.path().join("early");
+    let err = Ledger::import(
+        &target,
+        accord_ledger::Backend::Redb,
+        before,
+        entries.iter().cloned().map(Ok),
+    )
+    .unwrap_err();
+    let first = entries
+        .iter()
+        .position(|e| e.entry.body.time > before + MAX_CLOCK_SKEW_SECS)
+        .unwrap() as u64;
+    assert!(first > 0);
+    assert!(
+        matches!(err, LedgerError::FutureEntry { seq, .. } if seq == first),
         "{err}"
     );
     assert!(!target.exists());

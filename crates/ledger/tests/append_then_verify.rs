@@ -1,0 +1,330 @@
+//! The invariant that keeps a ledger from being bricked by its own
+//! parties: whatever `append` accepts, `verify` accepts. Random events, many
+//! at or just past a limit (text lengths, list counts, times, control
+//! characters), are appended to a ledger; whatever lands must verify, and
+//! every refusal must leave the ledger as it was.
+
+use std::sync::OnceLock;
+
+use accord_core::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES};
+use accord_core::*;
+use accord_ledger::synth::{self, key, START};
+use accord_ledger::{Ledger, MemStore, Store};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+
+/// Commitments gov made under an adopted clause, for allegations and
+/// rulings to name.
+const COMMITMENTS: usize = MAX_LIST + 2;
+const GOV: usize = 4;
+const OPP: usize = 5;
+const MON: usize = 6;
+
+fn kid(i: usize) -> CommitmentId {
+    CommitmentId::new(format!("K{i}")).unwrap()
+}
+
+/// A ledger with clause C0 adopted, commitments K0.. by gov, and
+/// allegation A0 by opp against gov: built once, cloned for each case.
+fn base() -> &'static MemStore {
+    static BASE: OnceLock<MemStore> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(0), START).unwrap();
+        let t = START + 60;
+        let c0 = ClauseId::new("C0").unwrap();
+        let proposal = l
+            .append(
+                &key(0),
+                t,
+                t,
+                Event::ClauseProposed {
+                    id: c0.clone(),
+                    title: "Title".into(),
+                    text: "Text.".into(),
+                },
+            )
+            .unwrap()
+            .hash;
+        for g in 0..3 {
+            l.append(
+                &key(g),
+                t,
+                t,
+                Event::ClauseEndorsed {
+                    clause: c0.clone(),
+                    proposal,
+                },
+            )
+            .unwrap();
+        }
+        for i in 0..COMMITMENTS {
+            l.append(
+                &key(GOV),
+                t,
+                t,
+                Event::CommitmentMade {
+                    id: kid(i),
+                    clause: c0.clone(),
+                    text: "Hold.".into(),
+                    zone: None,
+                    due: None,
+                },
+            )
+            .unwrap();
+        }
+        l.append(
+            &key(OPP),
+            t,
+            t,
+            Event::AllegationFiled {
+                id: AllegationId::new("A0").unwrap(),
+                against: PartyId::new("gov").unwrap(),
+                commitments: vec![kid(0)],
+                occurred: t,
+                location: "Valley".into(),
+                summary: "Shelling.".into(),
+                evidence: vec![],
+            },
+        )
+        .unwrap();
+        l.into_store()
+    })
+}
+
+/// Lengths around each limit, and ordinary ones.
+fn len_near(max: usize) -> impl Strategy<Value = usize> {
+    prop_oneof![1..8usize, Just(max - 1), Just(max), Just(max + 1), Just(0)]
+}
+
+/// Text of about `len` bytes, sometimes with a character a field may
+/// refuse (a newline, an escape, a zero-width space, a bidi override).
+fn text(len: impl Strategy<Value = usize>) -> impl Strategy<Value = String> {
+    (
+        len,
+        prop::option::of(prop::sample::select(vec![
+            '\n', '\u{1b}', '\u{200B}', '\u{202E}', '\t', 'é',
+        ])),
+    )
+        .prop_map(|(len, odd)| {
+            let mut s = "x".repeat(len);
+            if let Some(c) = odd {
+                if len > 0 {
+                    s.replace_range(0..1, &c.to_string());
+                }
+            }
+            s
+        })
+}
+
+/// A list of commitment ids of a count near the limit, some repeated; or
+/// one commitment named so often that the entry would pass 1 MiB (what a
+/// party once used to brick a ledger).
+fn commitments() -> impl Strategy<Value = Vec<CommitmentId>> {
+    prop_oneof![
+        8 => (prop_oneof![0..4usize, Just(MAX_LIST), Just(MAX_LIST + 1)], any::<bool>()).prop_map(
+            |(n, repeat)| {
+                let mut v: Vec<_> = (0..n).map(kid).collect();
+                if repeat && n > 1 {
+                    v[1] = kid(0);
+                }
+                v
+            },
+        ),
+        1 => Just(vec![kid(0); limits::MAX_ENTRY_BYTES / 10 + 1]),
+    ]
+}
+
+fn evidence() -> impl Strategy<Value = Vec<Evidence>> {
+    (
+        prop_oneof![0..3usize, Just(MAX_EVIDENCE), Just(MAX_EVIDENCE + 1)],
+        text(len_near(MAX_TITLE_BYTES)),
+        any::<bool>(),
+    )
+        .prop_map(|(n, name, repeat)| {
+            (0..n)
+                .map(|i| {
+                    let digest = if repeat && i == 1 { 0 } else { i };
+                    Evidence {
+                        name: name.clone(),
+                        sha256: EntryHash([
+                            digest as u8,
+                            (digest >> 8) as u8,
+                            1,
+                            2,
+                            3,
+                            4,
+                            5,
+                            6,
+                            7,
+                            8,
+                            9,
+                            10,
+                            11,
+                            12,
+                            13,
+                            14,
+                            15,
+                            16,
+                            17,
+                            18,
+                            19,
+                            20,
+                            21,
+                            22,
+                            23,
+                            24,
+                            25,
+                            26,
+                            27,
+                            28,
+                            29,
+                            30,
+                        ]),
+                        size: 1,
+                        media_type: "text/plain".into(),
+                    }
+                })
+                .collect()
+        })
+}
+
+#[derive(Debug, Clone)]
+enum Try {
+    Clause(String, String),
+    Commit(String, Option<i64>),
+    Allege(Vec<CommitmentId>, String, String, Vec<Evidence>),
+    Answer(String, Vec<Evidence>),
+    Rule(Vec<CommitmentId>, String),
+}
+
+fn attempt() -> impl Strategy<Value = Try> {
+    prop_oneof![
+        (
+            text(len_near(MAX_TITLE_BYTES)),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(t, x)| Try::Clause(t, x)),
+        (
+            text(len_near(MAX_TEXT_BYTES)),
+            prop::option::of(prop_oneof![
+                Just(MAX_TIME),
+                Just(MAX_TIME + 1),
+                Just(START + 1_000_000)
+            ])
+        )
+            .prop_map(|(t, d)| Try::Commit(t, d)),
+        (
+            commitments(),
+            text(len_near(MAX_TITLE_BYTES)),
+            text(len_near(MAX_TEXT_BYTES)),
+            evidence()
+        )
+            .prop_map(|(k, l, s, e)| Try::Allege(k, l, s, e)),
+        (text(len_near(MAX_TEXT_BYTES)), evidence()).prop_map(|(t, e)| Try::Answer(t, e)),
+        (commitments(), text(len_near(MAX_TEXT_BYTES))).prop_map(|(k, t)| Try::Rule(k, t)),
+    ]
+}
+
+fn event(n: usize, t: &Try) -> (usize, Event) {
+    match t.clone() {
+        Try::Clause(title, text) => (
+            0,
+            Event::ClauseProposed {
+                id: ClauseId::new(format!("C{}", n + 1)).unwrap(),
+                title,
+                text,
+            },
+        ),
+        Try::Commit(text, due) => (
+            GOV,
+            Event::CommitmentMade {
+                id: CommitmentId::new(format!("N{n}")).unwrap(),
+                clause: ClauseId::new("C0").unwrap(),
+                text,
+                zone: Some("Zone".into()),
+                due,
+            },
+        ),
+        Try::Allege(commitments, location, summary, evidence) => (
+            OPP,
+            Event::AllegationFiled {
+                id: AllegationId::new(format!("A{}", n + 1)).unwrap(),
+                against: PartyId::new("gov").unwrap(),
+                commitments,
+                occurred: START,
+                location,
+                summary,
+                evidence,
+            },
+        ),
+        Try::Answer(text, evidence) => (
+            GOV,
+            Event::AllegationAnswered {
+                allegation: AllegationId::new("A0").unwrap(),
+                position: Position::Deny,
+                text,
+                evidence,
+            },
+        ),
+        Try::Rule(breaches, text) => (
+            MON,
+            Event::RulingProposed {
+                id: RulingId::new(format!("R{n}")).unwrap(),
+                allegation: AllegationId::new("A0").unwrap(),
+                finding: Finding::Confirmed,
+                attribution: Attribution::Party(PartyId::new("gov").unwrap()),
+                breaches,
+                text,
+            },
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whatever_append_accepts_verify_accepts(tries in prop::collection::vec(attempt(), 1..6)) {
+        let mut l = Ledger::from_store(base().clone());
+        let mut accepted = 0u64;
+        let first = l.last_seq().unwrap() + 1;
+        for (n, t) in tries.iter().enumerate() {
+            let (signer, event) = event(n, t);
+            let time = START + 120 + n as i64;
+            let before = l.store().clone();
+            match l.append(&key(signer), time, time, event) {
+                Ok(entry) => {
+                    prop_assert!(entry.bytes.len() <= limits::MAX_ENTRY_BYTES);
+                    accepted += 1;
+                }
+                Err(_) => {
+                    prop_assert_eq!(l.store().last_seq().unwrap(), before.last_seq().unwrap());
+                }
+            }
+        }
+        let report = l.verify();
+        prop_assert!(report.ok(), "{:?}", report.failure);
+        prop_assert_eq!(report.verified, first + accepted);
+    }
+}
+
+/// The generator reaches both sides of the limits: near-limit entries that
+/// are accepted and ones that are refused (the property is not vacuous).
+#[test]
+fn the_generator_reaches_accepted_and_refused_near_limit_entries() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut big_accepted, mut refused) = (0, 0);
+    for n in 0..200 {
+        let t = attempt().new_tree(&mut runner).unwrap().current();
+        let (signer, event) = event(n, &t);
+        let mut l = Ledger::from_store(base().clone());
+        let time = START + 120;
+        match l.append(&key(signer), time, time, event) {
+            Ok(e) if e.bytes.len() > MAX_TEXT_BYTES => big_accepted += 1,
+            Ok(_) => {}
+            Err(_) => refused += 1,
+        }
+    }
+    assert!(big_accepted > 5, "{big_accepted} large entries accepted");
+    assert!(refused > 20, "{refused} refused");
+}
