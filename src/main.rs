@@ -2,6 +2,7 @@
 //! ledger work goes through accord-ledger; this is the only place that uses
 //! `anyhow` and decides exit codes (0 ok, 1 error or invalid ledger, 2 usage).
 
+mod bounded;
 mod charter_file;
 mod cli;
 mod clock;
@@ -453,7 +454,11 @@ fn export_to(
     Ok(written??)
 }
 
-/// Exports to a scratch file beside `path`, renamed over it once complete.
+/// Exports to a scratch file beside `path`, renamed over it once complete,
+/// then the directory synced so that the rename itself is durable. The
+/// scratch file is always created new: whatever is already at its name (a
+/// leftover, or a symlink planted to redirect the write) is removed, never
+/// written through.
 fn export_file_atomic(
     ledger: &Ledger<DiskStore>,
     id: &accord_core::LedgerId,
@@ -463,9 +468,19 @@ fn export_file_atomic(
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;
     let scratch = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    match std::fs::remove_file(&scratch) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("cannot remove {}", scratch.display()))
+        }
+        _ => {}
+    }
+    // O_CREAT|O_EXCL: fails on any existing name, a symlink included.
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let written = (|| -> Result<u64> {
-        let f = std::fs::File::create(&scratch)
-            .with_context(|| format!("cannot create {}", scratch.display()))?;
         let mut w = io::BufWriter::new(f);
         let n = export_to(ledger, id, &mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
@@ -476,6 +491,13 @@ fn export_file_atomic(
         Ok(n) => {
             std::fs::rename(&scratch, path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .with_context(|| format!("cannot sync directory {}", dir.display()))?;
             Ok(n)
         }
         Err(e) => {
