@@ -23,7 +23,7 @@ impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::Open { path, source } => {
-                write!(f, "cannot open {}: {source}", path.display())
+                write!(f, "cannot read {}: {source}", path.display())
             }
             ReadError::NotRegular { path, kind } => {
                 write!(f, "{} is a {kind}, not a regular file", path.display())

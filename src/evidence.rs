@@ -6,10 +6,10 @@ use std::io::Read;
 use std::path::Path;
 
 use accord_core::{EntryHash, Evidence};
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use sha2::{Digest, Sha256};
 
-use crate::bounded;
+use crate::bounded::{self, ReadError};
 
 /// Media types by file extension; anything else is octet-stream.
 const MEDIA_TYPES: [(&str, &str); 14] = [
@@ -32,7 +32,12 @@ const MEDIA_TYPES: [(&str, &str); 14] = [
 /// The digest of one evidence file, read in a stream. Only regular files
 /// are read: a FIFO would wait for a writer and a device may never end.
 pub fn digest(path: &Path) -> Result<Evidence> {
-    let mut file = bounded::open_regular(path).context("evidence")?;
+    let mut file = bounded::open_regular(path).map_err(|e| match e {
+        ReadError::Open { source, .. } | ReadError::Read { source, .. } => {
+            anyhow!("cannot read evidence file {}: {source}", path.display())
+        }
+        e => anyhow!("evidence {e}"),
+    })?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;

@@ -312,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out,
                     "match: {} is {} as recorded in entry {seq} (sha256 {})",
                     file.display(),
-                    e.name,
+                    render::escape(&e.name),
                     e.sha256
                 )?;
             } else {
