@@ -106,12 +106,17 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
 }
 
 /// The whole of a regular file of at most `limit` bytes. At most
-/// `limit + 1` bytes are read; a longer file is refused. The buffer is
-/// sized once from the file's length, so a caller that wraps the result in
-/// `Zeroizing` leaves no copy behind in reallocated memory (unless the
-/// file grows while it is read).
+/// `limit + 1` bytes are read; a longer file is refused.
 pub fn read_at_most(path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
-    let file = open_regular(path)?;
+    read_open_at_most(open_regular(path)?, path, limit)
+}
+
+/// [`read_at_most`] for a file already opened by [`open_regular`] (for a
+/// caller that checks the opened file's metadata first, such as a private
+/// key's mode). The buffer is sized once from the file's length, so a
+/// caller that wraps the result in `Zeroizing` leaves no copy behind in
+/// reallocated memory (unless the file grows while it is read).
+pub fn read_open_at_most(file: File, path: &Path, limit: usize) -> Result<Vec<u8>, ReadError> {
     let len = file.metadata().map_or(0, |m| m.len());
     let expected = usize::try_from(len).unwrap_or(usize::MAX).min(limit);
     let mut buf = Vec::with_capacity(expected.saturating_add(1));

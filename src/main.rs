@@ -6,6 +6,7 @@ mod bounded;
 mod charter_file;
 mod cli;
 mod clock;
+mod durable;
 mod evidence;
 mod keyfile;
 mod progress;
@@ -491,13 +492,7 @@ fn export_file_atomic(
         Ok(n) => {
             std::fs::rename(&scratch, path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            std::fs::File::open(dir)
-                .and_then(|d| d.sync_all())
-                .with_context(|| format!("cannot sync directory {}", dir.display()))?;
+            durable::sync_parent(path)?;
             Ok(n)
         }
         Err(e) => {
