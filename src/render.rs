@@ -313,7 +313,8 @@ pub(crate) mod tests {
     use super::*;
     use accord_core::crypto::public_key;
     use accord_core::{
-        Author, Charter, EntryBody, EntryHash, Head, Party, PartyId, Role, Rules, FORMAT_VERSION,
+        AllegationId, Author, Charter, EntryBody, EntryHash, Evidence, Head, Party, PartyId, Role,
+        Rules, FORMAT_VERSION,
     };
     use ed25519_dalek::SigningKey;
 
@@ -385,6 +386,12 @@ pub(crate) mod tests {
     /// Entry 0 of a ledger with this charter.
     pub fn genesis(title: &str, name: &str) -> Sealed {
         let (charter, key) = charter(title, name);
+        sealed(Event::Charter(charter), &key)
+    }
+
+    /// `event` signed as entry 0: enough for the renderings, which check
+    /// no rule.
+    fn sealed(event: Event, key: &SigningKey) -> Sealed {
         let zero = Head {
             seq: 0,
             hash: EntryHash::ZERO,
@@ -397,14 +404,59 @@ pub(crate) mod tests {
             time: 1_485_162_000,
             author: Author {
                 party: PartyId::new("tr").unwrap(),
-                key: public_key(&key).id(),
+                key: public_key(key).id(),
             },
             author_seq: 1,
             seen: zero,
-            event: Event::Charter(charter),
+            event,
         }
-        .sign(&key)
+        .sign(key)
         .unwrap()
+    }
+
+    #[test]
+    fn show_escapes_every_free_text_field_of_an_event() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let evidence = Evidence {
+            name: format!("name{HOSTILE}"),
+            sha256: EntryHash::ZERO,
+            size: 1,
+            media_type: format!("type{HOSTILE}"),
+        };
+        let e = sealed(
+            Event::AllegationFiled {
+                id: AllegationId::new("A1").unwrap(),
+                against: PartyId::new("gov").unwrap(),
+                commitments: vec![],
+                occurred: 0,
+                location: format!("place{HOSTILE}"),
+                summary: format!("summary{HOSTILE}"),
+                evidence: vec![evidence.clone(), evidence],
+            },
+            &key,
+        );
+        let show = show_text(&e, SignatureStatus::Valid);
+        assert_printable(&show);
+        assert!(
+            show.contains(&format!(
+                "\nevidence   media_type: type{ESCAPED}, name: name{ESCAPED}, "
+            )),
+            "{show}"
+        );
+        assert!(
+            show.contains("\nlocation   | placea\n           | b\\r"),
+            "{show}"
+        );
+        assert!(
+            show.contains("\nsummary    | summarya\n           | b\\r"),
+            "{show}"
+        );
+        // Each field of show is one line, but the two blocks' second lines.
+        assert_eq!(
+            show.lines().filter(|l| l.starts_with(' ')).count(),
+            2,
+            "{show}"
+        );
     }
 
     #[test]
