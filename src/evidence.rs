@@ -1,12 +1,15 @@
 //! Evidence files: their SHA-256, size and media type, read from disk in a
-//! stream. The files themselves never enter the ledger.
+//! stream. The files themselves never enter the ledger; anything that is not
+//! a regular file is refused before a byte is read.
 
 use std::io::Read;
 use std::path::Path;
 
 use accord_core::{EntryHash, Evidence};
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use sha2::{Digest, Sha256};
+
+use crate::bounded::{self, ReadError};
 
 /// Media types by file extension; anything else is octet-stream.
 const MEDIA_TYPES: [(&str, &str); 14] = [
@@ -26,12 +29,15 @@ const MEDIA_TYPES: [(&str, &str); 14] = [
     ("kml", "application/vnd.google-earth.kml+xml"),
 ];
 
+/// The digest of one evidence file, read in a stream. Only regular files
+/// are read: a FIFO would wait for a writer and a device may never end.
 pub fn digest(path: &Path) -> Result<Evidence> {
-    if path.is_dir() {
-        bail!("{} is a directory, not an evidence file", path.display());
-    }
-    let mut file = std::fs::File::open(path)
-        .with_context(|| format!("cannot read evidence file {}", path.display()))?;
+    let mut file = bounded::open_regular(path).map_err(|e| match e {
+        ReadError::Open { source, .. } | ReadError::Read { source, .. } => {
+            anyhow!("cannot read evidence file {}: {source}", path.display())
+        }
+        e => anyhow!("evidence {e}"),
+    })?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;

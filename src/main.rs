@@ -5,9 +5,11 @@
 //! backtrace: one is reported as one line, like any error.
 
 mod audit;
+mod bounded;
 mod charter_file;
 mod cli;
 mod clock;
+mod durable;
 mod evidence;
 mod keyfile;
 mod progress;
@@ -291,7 +293,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out,
                     "match: {} is {} as recorded in entry {seq} (sha256 {})",
                     file.display(),
-                    e.name,
+                    render::escape(&e.name),
                     e.sha256
                 )?;
             } else {
@@ -433,7 +435,11 @@ fn export_to(
     Ok(written??)
 }
 
-/// Exports to a scratch file beside `path`, renamed over it once complete.
+/// Exports to a scratch file beside `path`, renamed over it once complete,
+/// then the directory synced so that the rename itself is durable. The
+/// scratch file is always created new: whatever is already at its name (a
+/// leftover, or a symlink planted to redirect the write) is removed, never
+/// written through.
 fn export_file_atomic(
     ledger: &Ledger<DiskStore>,
     id: &accord_core::LedgerId,
@@ -443,9 +449,19 @@ fn export_file_atomic(
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;
     let scratch = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
+    match std::fs::remove_file(&scratch) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            return Err(e).with_context(|| format!("cannot remove {}", scratch.display()))
+        }
+        _ => {}
+    }
+    // O_CREAT|O_EXCL: fails on any existing name, a symlink included.
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
     let written = (|| -> Result<u64> {
-        let f = std::fs::File::create(&scratch)
-            .with_context(|| format!("cannot create {}", scratch.display()))?;
         let mut w = io::BufWriter::new(f);
         let n = export_to(ledger, id, &mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
@@ -456,6 +472,7 @@ fn export_file_atomic(
         Ok(n) => {
             std::fs::rename(&scratch, path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
+            durable::sync_parent(path)?;
             Ok(n)
         }
         Err(e) => {

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use accord_core::limits::MAX_TEXT_BYTES;
 use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
@@ -14,7 +15,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::cli::{
     AllegationCommand, ClauseCommand, Command, CommitmentCommand, KeyCommand, RulingCommand,
 };
-use crate::{clock, evidence};
+use crate::{bounded, clock, evidence};
 
 /// The event a writing command records and the key that signs it, or
 /// `None` if `cmd` does not write.
@@ -242,7 +243,9 @@ fn ruling_proposal(
     Ok((ruling, proposal))
 }
 
+/// A clause text from a file: read to at most the text limit plus one byte,
+/// so that an endless or huge file is refused without being held.
 fn read_text_file(path: &std::path::Path) -> Result<String> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let bytes = bounded::read_at_most(path, MAX_TEXT_BYTES).context("--text-file")?;
     String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
 }

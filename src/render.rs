@@ -1,11 +1,121 @@
 //! Text and JSON renderings of entries and reports. The JSON shapes are a
 //! documented interface (README, "JSON output"): add fields, never rename.
+//! Every piece of free text from the ledger that a text view prints goes
+//! through [`escape`] (or [`block`] in `show`): an author's text must never
+//! reach the terminal as control sequences or as lines of the view itself.
+//! JSON output needs no such care: serde_json escapes control characters.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use accord_core::{Adoption, Entry, Event, Sealed};
 use accord_ledger::{SignatureStatus, VerifyReport};
 use serde_json::{json, Value};
 
 use crate::clock;
+
+/// Free text made safe to print on one line of a text view. Whatever an
+/// author wrote, the terminal receives only printable characters and the
+/// text cannot end the line it is printed on:
+/// - line breaks, tabs and NUL become `\n`, `\r`, `\t`, `\0`;
+/// - every other control character (C0, DEL, C1: ANSI and CSI sequences),
+///   every format character (bidi embeddings, overrides and isolates,
+///   marks, zero-width spaces, BOM, invisible operators, tags) and the
+///   line and paragraph separators become `\u{hex}`;
+/// - a backslash becomes `\\`, so that an author cannot type something
+///   that reads as one of these escapes.
+///
+/// Zero-width joiner and non-joiner (U+200D, U+200C) are kept: Persian and
+/// Indic spelling and emoji sequences need them, and they can neither move
+/// nor reorder the text around them.
+///
+/// The line-oriented views (log, obligations, diff, history, verify)
+/// therefore show a multi-line text with `\n` inside its one line; only
+/// `show` prints it across lines, as a [`block`].
+pub fn escape(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\0' => out.push_str("\\0"),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c == '\\' || c.is_control() || is_format_or_separator(c)
+}
+
+/// Unicode's format characters (general category Cf) other than the
+/// zero-width joiner and non-joiner, and the line and paragraph separators
+/// (Zl, Zp).
+fn is_format_or_separator(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B
+            | 0x200E..=0x200F
+            | 0x2028..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
+}
+
+/// A field of `show`: `label` padded to the value column, then the value.
+/// A value of one line is printed as is (escaped). A multi-line value is
+/// printed as a block, one line of the text per line of output, each behind
+/// `| ` in the value column, so that no line of it can be read as a field
+/// of `show` (those start in the first column): e.g.
+///
+/// ```text
+/// summary    | Shelling of the enclave.
+///            | Witnesses: ...
+/// ```
+///
+/// Each line is escaped as by [`escape`]; the text's last newline, if any,
+/// shows as a last empty line of the block.
+pub fn block(label: &str, value: &str) -> String {
+    if !value.contains('\n') {
+        return format!("{label:<10} {}\n", escape(value));
+    }
+    let mut out = String::new();
+    for (i, line) in value.split('\n').enumerate() {
+        let label = if i == 0 { label } else { "" };
+        let _ = write!(out, "{label:<10} |");
+        if !line.is_empty() {
+            let _ = write!(out, " {}", escape(line));
+        }
+        out.push('\n');
+    }
+    out
+}
 
 pub fn status_str(s: SignatureStatus) -> &'static str {
     match s {
@@ -23,7 +133,7 @@ pub fn log_line(e: &Sealed) -> String {
         clock::format(b.time),
         b.author.party,
         b.event.kind(),
-        truncate(&b.event.subject(), 24),
+        truncate(&escape(&b.event.subject()), 24),
         e.hash.short()
     )
 }
@@ -120,13 +230,13 @@ pub fn show_text(e: &Sealed, status: SignatureStatus) -> String {
     );
     match &b.event {
         Event::Charter(c) => {
-            out += &format!("title      {}\n", c.title);
+            out += &block("title", &c.title);
             for p in &c.parties {
                 out += &format!(
                     "party      {:<8} {:<10} {} (key {})\n",
                     p.id,
                     p.role,
-                    p.name,
+                    escape(&p.name),
                     p.key.id().short()
                 );
             }
@@ -142,7 +252,10 @@ pub fn show_text(e: &Sealed, status: SignatureStatus) -> String {
         event => {
             if let Value::Object(fields) = event_json(event) {
                 for (k, v) in fields.iter().filter(|(k, _)| *k != "kind") {
-                    out += &format!("{:<10} {}\n", k, plain(v));
+                    out += &match v {
+                        Value::String(s) => block(k, s),
+                        v => format!("{:<10} {}\n", k, plain(v)),
+                    };
                 }
             }
         }
@@ -150,10 +263,10 @@ pub fn show_text(e: &Sealed, status: SignatureStatus) -> String {
     out
 }
 
-/// A JSON value as plain text for the terminal.
+/// A JSON value as plain text for the terminal, on one line.
 fn plain(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => escape(s).into_owned(),
         Value::Null => "-".into(),
         Value::Array(items) if items.is_empty() => "-".into(),
         Value::Array(items) => items.iter().map(plain).collect::<Vec<_>>().join("; "),
@@ -187,12 +300,183 @@ pub fn verify_text(r: &VerifyReport) -> String {
         ),
         (Some(f), _) if r.unchecked() => format!(
             "COULD NOT CHECK: entry {}: {}\n{} entries before it verified; nothing is known to be wrong with the ledger: fix the cause and retry",
-            f.seq, f.reason, r.verified
+            f.seq,
+            escape(&f.reason),
+            r.verified
         ),
         (Some(f), _) => format!(
             "INVALID: entry {}: {}\n{} entries before it verified",
-            f.seq, f.reason, r.verified
+            f.seq,
+            escape(&f.reason),
+            r.verified
         ),
         (None, None) => "INVALID: the ledger has no entries".into(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use accord_core::crypto::public_key;
+    use accord_core::{
+        AllegationId, Author, Charter, EntryBody, EntryHash, Evidence, Head, Party, PartyId, Role,
+        Rules, FORMAT_VERSION,
+    };
+    use ed25519_dalek::SigningKey;
+
+    /// Every kind of character an author could use against a terminal or a
+    /// reader, and a backslash.
+    pub const HOSTILE: &str = "a\nb\r\t\0\u{1b}[31m\u{9b}2J\u{7f}\u{85}\u{202a}\u{202e}\u{2066}\u{2069}\u{200e}\u{200b}\u{2060}\u{feff}\u{2028}\u{2029}\u{ad}\u{61c}\u{e0041}\\z";
+    pub const ESCAPED: &str = r"a\nb\r\t\0\u{1b}[31m\u{9b}2J\u{7f}\u{85}\u{202a}\u{202e}\u{2066}\u{2069}\u{200e}\u{200b}\u{2060}\u{feff}\u{2028}\u{2029}\u{ad}\u{61c}\u{e0041}\\z";
+
+    /// No character of `text` is a control or format character, but the
+    /// newlines that end the view's own lines.
+    pub fn assert_printable(text: &str) {
+        for c in text.chars() {
+            assert!(
+                c == '\n' || !(c.is_control() || is_format_or_separator(c)),
+                "raw {c:?} in:\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn escape_shows_every_control_and_format_character() {
+        assert_eq!(escape(HOSTILE), ESCAPED);
+        assert_printable(&escape(HOSTILE));
+    }
+
+    #[test]
+    fn escape_keeps_ordinary_text_of_any_script_as_it_is() {
+        for s in [
+            "Government of the Syrian Arab Republic",
+            "الجمهورية العربية السورية",
+            "می\u{200c}خواهم",
+            "नमस्ते",
+            "e\u{301}te\u{301}",
+            "Türkiye, 'quoted' \"twice\" | a: b",
+            "👨\u{200d}👩\u{200d}👧",
+            "",
+        ] {
+            assert!(matches!(escape(s), Cow::Borrowed(t) if t == s), "{s}");
+        }
+    }
+
+    #[test]
+    fn block_prints_one_line_per_line_behind_a_marker() {
+        assert_eq!(block("summary", "one line"), "summary    one line\n");
+        assert_eq!(
+            block("text", "one\n\nkind       x\u{1b}\n"),
+            "text       | one\n           |\n           | kind       x\\u{1b}\n           |\n"
+        );
+    }
+
+    fn charter(title: &str, name: &str) -> (Charter, SigningKey) {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let charter = Charter {
+            title: title.into(),
+            parties: vec![Party {
+                id: PartyId::new("tr").unwrap(),
+                name: name.into(),
+                role: Role::Guarantor,
+                key: public_key(&key),
+            }],
+            rules: Rules {
+                clause_adoption: Adoption::AllGuarantors,
+                ruling_quorum: 1,
+            },
+        };
+        (charter, key)
+    }
+
+    /// Entry 0 of a ledger with this charter.
+    pub fn genesis(title: &str, name: &str) -> Sealed {
+        let (charter, key) = charter(title, name);
+        sealed(Event::Charter(charter), &key)
+    }
+
+    /// `event` signed as entry 0: enough for the renderings, which check
+    /// no rule.
+    fn sealed(event: Event, key: &SigningKey) -> Sealed {
+        let zero = Head {
+            seq: 0,
+            hash: EntryHash::ZERO,
+        };
+        EntryBody {
+            version: FORMAT_VERSION,
+            ledger: EntryHash::ZERO,
+            seq: 0,
+            prev: EntryHash::ZERO,
+            time: 1_485_162_000,
+            author: Author {
+                party: PartyId::new("tr").unwrap(),
+                key: public_key(key).id(),
+            },
+            author_seq: 1,
+            seen: zero,
+            event,
+        }
+        .sign(key)
+        .unwrap()
+    }
+
+    #[test]
+    fn show_escapes_every_free_text_field_of_an_event() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let evidence = Evidence {
+            name: format!("name{HOSTILE}"),
+            sha256: EntryHash::ZERO,
+            size: 1,
+            media_type: format!("type{HOSTILE}"),
+        };
+        let e = sealed(
+            Event::AllegationFiled {
+                id: AllegationId::new("A1").unwrap(),
+                against: PartyId::new("gov").unwrap(),
+                commitments: vec![],
+                occurred: 0,
+                location: format!("place{HOSTILE}"),
+                summary: format!("summary{HOSTILE}"),
+                evidence: vec![evidence.clone(), evidence],
+            },
+            &key,
+        );
+        let show = show_text(&e, SignatureStatus::Valid);
+        assert_printable(&show);
+        assert!(
+            show.contains(&format!(
+                "\nevidence   media_type: type{ESCAPED}, name: name{ESCAPED}, "
+            )),
+            "{show}"
+        );
+        assert!(
+            show.contains("\nlocation   | placea\n           | b\\r"),
+            "{show}"
+        );
+        assert!(
+            show.contains("\nsummary    | summarya\n           | b\\r"),
+            "{show}"
+        );
+        // Each field of show is one line, but the two blocks' second lines.
+        assert_eq!(
+            show.lines().filter(|l| l.starts_with(' ')).count(),
+            2,
+            "{show}"
+        );
+    }
+
+    #[test]
+    fn show_and_log_escape_a_hostile_charter_title_and_party_name() {
+        let e = genesis(&format!("Title{HOSTILE}"), &format!("Name{HOSTILE}"));
+        let show = show_text(&e, SignatureStatus::Valid);
+        assert_printable(&show);
+        assert!(
+            show.contains("\ntitle      | Titlea\n           | b\\r\\t"),
+            "{show}"
+        );
+        assert!(show.contains(&format!("Name{ESCAPED} (key ")), "{show}");
+        let log = log_line(&e);
+        assert_printable(&log);
+        assert!(log.contains(r"Titlea\nb\r\t\0\u{1b}[3…"), "{log}");
     }
 }

@@ -1,10 +1,15 @@
-//! Text and JSON renderings of the projections: obligations and diffs.
+//! Text and JSON renderings of the projections: obligations, diffs and
+//! keys. Each item is one line of text: free text in it (names, commitment
+//! texts, zones, locations, summaries) goes through `render::escape`, so an
+//! author's newlines and control characters can neither add a line to the
+//! view nor reach the terminal.
 
 use accord_core::projection::{Change, PartyView};
 use accord_core::State;
 use serde_json::{json, Value};
 
 use crate::clock;
+use crate::render::escape;
 
 /// Rewrites Unix-second fields named `due` or `occurred` as RFC 3339.
 fn rfc3339_times(v: &mut Value) {
@@ -47,7 +52,7 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
         out += "open items only; closed allegations and adopted rulings are shown with --all\n";
     }
     for v in views {
-        out += &format!("\n{} — {} ({})\n", v.party, v.name, v.role);
+        out += &format!("\n{} — {} ({})\n", v.party, escape(&v.name), v.role);
         let mut any = false;
         for c in &v.commitments {
             any = true;
@@ -58,7 +63,7 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
             let zone = c
                 .zone
                 .as_deref()
-                .map(|z| format!(", zone {z}"))
+                .map(|z| format!(", zone {}", escape(z)))
                 .unwrap_or_default();
             let ruling = c
                 .ruling
@@ -67,7 +72,10 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
                 .unwrap_or_default();
             out += &format!(
                 "  commitment  {:<6} {:<10}{ruling} under {}{due}{zone}: {}\n",
-                c.id, c.state, c.clause, c.text
+                c.id,
+                c.state,
+                c.clause,
+                escape(&c.text)
             );
         }
         for (label, list) in [
@@ -86,9 +94,9 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
                     "  allegation  {:<6} {}{finding}, {label} {other}, {} at {}: {}\n",
                     a.id,
                     a.state,
-                    a.location,
+                    escape(&a.location),
                     clock::format(a.occurred),
-                    a.summary
+                    escape(&a.summary)
                 );
             }
         }
@@ -115,7 +123,7 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
         }
         for d in &v.duties {
             any = true;
-            out += &format!("  to do       {} {}\n", d.duty, d.item);
+            out += &format!("  to do       {} {}\n", d.duty, escape(&d.item));
         }
         if !any {
             out += "  nothing on record\n";
@@ -141,9 +149,9 @@ pub fn diff_text(from: u64, to: u64, changes: &[Change]) -> String {
             "  {:<6} {:<18} {:<24} {} -> {}\n",
             c.party,
             c.kind,
-            c.item,
-            c.from.as_deref().unwrap_or("(none)"),
-            c.to.as_deref().unwrap_or("(none)")
+            escape(&c.item),
+            escape(c.from.as_deref().unwrap_or("(none)")),
+            escape(c.to.as_deref().unwrap_or("(none)"))
         );
     }
     out
@@ -193,4 +201,81 @@ pub fn keys_text(state: &State) -> String {
         out += &format!("{:<8} {current}{changes}\n", p.id);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::tests::{assert_printable, genesis, ESCAPED, HOSTILE};
+    use accord_core::projection::{AllegationView, CommitmentView, Duty};
+    use accord_core::{AllegationId, ClauseId, CommitmentId, PartyId, Role};
+
+    #[test]
+    fn every_free_text_of_an_obligations_item_stays_on_its_line() {
+        let state = State::genesis(&genesis("Charter", "Turkey")).unwrap();
+        let view = PartyView {
+            party: PartyId::new("gov").unwrap(),
+            name: format!("Gov{HOSTILE}"),
+            role: Role::Party,
+            commitments: vec![CommitmentView {
+                id: CommitmentId::new("K5").unwrap(),
+                clause: ClauseId::new("C1").unwrap(),
+                text: format!("Text{HOSTILE}"),
+                zone: Some(format!("Zone{HOSTILE}")),
+                due: None,
+                state: "active",
+                ruling: None,
+            }],
+            allegations_against: vec![AllegationView {
+                id: AllegationId::new("A1").unwrap(),
+                by: PartyId::new("opp").unwrap(),
+                against: PartyId::new("gov").unwrap(),
+                occurred: 0,
+                location: format!("Place{HOSTILE}"),
+                summary: format!("Summary{HOSTILE}"),
+                commitments: vec![],
+                state: "filed",
+                finding: None,
+                ruling: None,
+            }],
+            allegations_by: vec![],
+            rulings: vec![],
+            duties: vec![Duty {
+                duty: "respond",
+                item: format!("A1{HOSTILE}"),
+            }],
+        };
+        let text = obligations_text(&state, 0, &[view], true);
+        assert_printable(&text);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert_eq!(lines[2], format!("gov — Gov{ESCAPED} (party)"));
+        assert!(lines[3].starts_with("  commitment  K5 "), "{text}");
+        assert!(
+            lines[3].ends_with(&format!(", zone Zone{ESCAPED}: Text{ESCAPED}")),
+            "{text}"
+        );
+        assert!(lines[4].starts_with("  allegation  A1 "), "{text}");
+        assert!(
+            lines[4].contains(&format!(
+                "Place{ESCAPED} at 1970-01-01T00:00:00Z: Summary{ESCAPED}"
+            )),
+            "{text}"
+        );
+        assert_eq!(lines[5], format!("  to do       respond A1{ESCAPED}"));
+    }
+
+    #[test]
+    fn diff_lines_escape_their_items() {
+        let change = Change {
+            party: PartyId::new("gov").unwrap(),
+            kind: "duty",
+            item: format!("respond {HOSTILE}"),
+            from: None,
+            to: Some(HOSTILE.into()),
+        };
+        let text = diff_text(0, 1, &[change]);
+        assert_printable(&text);
+        assert_eq!(text.lines().count(), 2, "{text}");
+    }
 }
