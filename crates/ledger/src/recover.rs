@@ -92,9 +92,17 @@ impl Ledger<DiskStore> {
         let io = |p: &Path, e: std::io::Error| {
             LedgerError::Store(StoreError::Io(format!("{}: {e}", p.display())))
         };
-        std::fs::rename(path, &backup).map_err(|e| io(path, e))?;
+        if let Err(e) = std::fs::rename(path, &backup) {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(io(path, e));
+        }
         drop(ledger);
-        std::fs::rename(&fresh, path).map_err(|e| io(path, e))?;
+        if let Err(e) = std::fs::rename(&fresh, path) {
+            // Put the old store back rather than leave no ledger at `path`.
+            let _ = std::fs::rename(&backup, path);
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(io(path, e));
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::File::open(parent)
                 .and_then(|d| d.sync_all())
