@@ -491,7 +491,12 @@ fn evidence_is_checked_against_its_recorded_digest() {
         ev["size"],
         std::fs::metadata(w.path("report.txt")).unwrap().len()
     );
-    assert_eq!(ev["sha256"].as_str().unwrap().len(), 64);
+    // SHA-256 of report.txt's bytes, computed by another implementation
+    // (`printf 'Council report: strikes on Ain al-Fijeh.\n' | sha256sum`).
+    assert_eq!(
+        ev["sha256"],
+        "e166bf59b32f781fee8b1c72277c2fa4563f9ca30ab55280a97ffab79ad359f9"
+    );
 }
 
 #[test]

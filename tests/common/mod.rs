@@ -128,6 +128,42 @@ impl World {
     pub fn raw_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         with_entries(&self.ledger(), |t| t.iter())
     }
+
+    /// Every stored key and value of both tables (entries, then derived
+    /// data), read with the storage engine directly.
+    pub fn raw_store(&self) -> RawStore {
+        RawStore {
+            entries: self.raw_entries(),
+            derived: with_tree(&self.ledger(), "derived", |t| t.iter()),
+        }
+    }
+
+    /// Copies a checked-in file from tests/fixtures into the world, with
+    /// `mode` (git keeps no modes but 0644 and 0755).
+    pub fn copy_fixture(&self, fixture: &str, name: &str, mode: u32) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::copy(fixture_path(fixture), self.path(name)).unwrap();
+        std::fs::set_permissions(self.path(name), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+}
+
+/// Both tables of a ledger as stored.
+#[derive(Debug, PartialEq, Eq)]
+pub struct RawStore {
+    pub entries: Vec<(Vec<u8>, Vec<u8>)>,
+    pub derived: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// A checked-in file under tests/fixtures (see the README beside it).
+pub fn fixture_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The bytes of a checked-in file under tests/fixtures.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixture_path(name)).unwrap()
 }
 
 /// One of a ledger's tables, opened with its storage engine (redb or sled)

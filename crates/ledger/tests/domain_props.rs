@@ -8,14 +8,19 @@
 //!   so do the obligations projected from it;
 //! - the state "as of" entry k equals the state of the ledger truncated
 //!   after entry k, and the open view as of k built from the nearest
-//!   projection checkpoint equals the one from a full replay.
+//!   projection checkpoint equals the one from a full replay;
+//! - and, so that none of this holds only of trivial ledgers, a share of
+//!   the generated sequences reach an adopted clause, an adopted ruling
+//!   and a breached commitment (counted across cases and asserted).
 
 use accord_core::crypto::public_key;
 use accord_core::projection::{obligations, open_view};
+use accord_core::records::CommitmentStatus;
 use accord_core::*;
 use accord_ledger::{KeyValue, Ledger, MemStore, RawEntry, Store};
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
+use proptest::test_runner::{TestCaseError, TestRunner};
 
 const T0: i64 = 1_485_129_600;
 const NAMES: [(&str, Role); 8] = [
@@ -302,90 +307,179 @@ fn stored(l: &Ledger<MemStore>) -> (Vec<RawEntry>, Vec<KeyValue>) {
     )
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+/// What one generated sequence reached.
+#[derive(Debug, Clone, Copy)]
+struct Reached {
+    clause_adopted: bool,
+    ruling_adopted: bool,
+    breach: bool,
+}
 
-    #[test]
-    fn partial_appends_decide_like_the_full_fold(
-        steps in prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
-        cut in any::<prop::sample::Index>(),
-    ) {
-        // Checkpoints every 4 entries, so that views as of a point start
-        // from one in the middle of these short ledgers.
-        let mut ledger = Ledger::init(MemStore::default(), charter(), &key(3), T0)
-            .unwrap()
-            .with_checkpoints_every(4);
-        let mut full = ledger.replay().unwrap();
-        let mut time = T0;
-        let mut admitted = 0;
-        for (act, pick, bias, dt) in &steps {
-            time += dt;
-            // Seven times in ten, choose a signer and ruling that make sense.
-            let (act, signer) = if *bias < 8 {
-                let act = sensible_ruling(sensible_refs(act.clone(), &full, *pick), &full);
-                let signer = sensible_signer(&act, &full, *pick, *pick);
-                (act, signer)
-            } else {
-                (act.clone(), *pick)
-            };
-            let act = &act;
-            let ev = event(act, &full, time);
-            let entry = full.sign_next(&key(signer), time, ev).unwrap();
-            let before = stored(&ledger);
-            let by_fold = full.clone().admit(&entry);
-            let by_ledger = ledger.append_sealed(std::slice::from_ref(&entry));
-            match (&by_fold, &by_ledger) {
-                (Ok(()), Ok(())) => {
-                    full.admit(&entry).unwrap();
-                    admitted += 1;
-                }
-                (Err(v), Err(accord_ledger::LedgerError::RejectedEntry { violation, .. })) => {
-                    prop_assert_eq!(v, violation);
-                    prop_assert_eq!(stored(&ledger), before, "a refusal changed the store");
-                }
-                _ => prop_assert!(false, "fold {:?} but ledger {:?} for {:?}", by_fold, by_ledger, act),
+type Step = (Act, usize, u8, i64);
+
+/// One case: every property in the module doc, on `steps`, with the view
+/// "as of" taken at `cut`.
+fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestCaseError> {
+    // Checkpoints every 4 entries, so that views as of a point start
+    // from one in the middle of these short ledgers.
+    let mut ledger = Ledger::init(MemStore::default(), charter(), &key(3), T0)
+        .unwrap()
+        .with_checkpoints_every(4);
+    let mut full = ledger.replay().unwrap();
+    let mut time = T0;
+    let mut admitted = 0;
+    for (act, pick, bias, dt) in steps {
+        time += dt;
+        // Seven times in ten, choose a signer and ruling that make sense.
+        let (act, signer) = if *bias < 8 {
+            let act = sensible_ruling(sensible_refs(act.clone(), &full, *pick), &full);
+            let signer = sensible_signer(&act, &full, *pick, *pick);
+            (act, signer)
+        } else {
+            (act.clone(), *pick)
+        };
+        let act = &act;
+        let ev = event(act, &full, time);
+        let entry = full.sign_next(&key(signer), time, ev).unwrap();
+        let before = stored(&ledger);
+        let by_fold = full.clone().admit(&entry);
+        let by_ledger = ledger.append_sealed(std::slice::from_ref(&entry));
+        match (&by_fold, &by_ledger) {
+            (Ok(()), Ok(())) => {
+                full.admit(&entry).unwrap();
+                admitted += 1;
             }
+            (Err(v), Err(accord_ledger::LedgerError::RejectedEntry { violation, .. })) => {
+                prop_assert_eq!(v, violation);
+                prop_assert_eq!(stored(&ledger), before, "a refusal changed the store");
+            }
+            _ => prop_assert!(
+                false,
+                "fold {:?} but ledger {:?} for {:?}",
+                by_fold,
+                by_ledger,
+                act
+            ),
         }
-        // PROP_STATS=1 shows how far the sequences get (adoptions, breaches).
-        if std::env::var("PROP_STATS").is_ok() {
-            let r = full.records();
-            let adopted = r.rulings().values().filter(|x| x.adopted_at.is_some()).count();
-            let breached = r.commitments().values().filter(|c| matches!(c.status, accord_core::records::CommitmentStatus::Breached { .. } | accord_core::records::CommitmentStatus::Remedied { .. })).count();
-            eprintln!("admitted {admitted}/{} clauses {} commitments {} allegations {} rulings {} adopted {adopted} breached {breached}", steps.len(), r.clauses().len(), r.commitments().len(), r.allegations().len(), r.rulings().len());
-        }
-        // The open view from the live items appends index equals the open
-        // view of a full replay.
-        let live = ledger.open_state().unwrap();
-        prop_assert_eq!(
-            open_view(obligations(&live, time)),
-            open_view(obligations(&full, time))
-        );
-        // Derived data kept incrementally equals a rebuild.
-        let incremental = stored(&ledger).1;
-        let rebuilt = ledger.rebuild_derived().unwrap();
-        prop_assert_eq!(&stored(&ledger).1, &incremental);
-        prop_assert_eq!(obligations(&rebuilt, time), obligations(&full, time));
-        prop_assert_eq!(rebuilt, full);
-
-        // As of entry k equals the ledger truncated after entry k.
-        let k = cut.index(admitted + 1) as u64;
-        let mut truncated = MemStore::default();
-        let prefix: Vec<RawEntry> = ledger.store().scan(0).take(k as usize + 1).map(|r| r.unwrap()).collect();
-        truncated.append_batch(&prefix, &[]).unwrap();
-        let short = Ledger::from_store(truncated).replay().unwrap();
-        let at = ledger.state_at(k).unwrap();
-        prop_assert_eq!(obligations(&at, at.head_time()), obligations(&short, short.head_time()));
-        // The open view as of entry k from the nearest checkpoint and the
-        // entries after it, whenever that path answers (it declines when a
-        // later change to a closed item gets in the way), equals the open
-        // view of the full replay; so does the view with the fallback.
-        let full_view = open_view(obligations(&at, at.head_time()));
-        if let Some(fast) = ledger.open_state_from_checkpoint(k).unwrap() {
-            prop_assert_eq!(fast.head(), at.head());
-            prop_assert_eq!(open_view(obligations(&fast, at.head_time())), full_view.clone());
-        }
-        let either = ledger.open_state_at(k).unwrap();
-        prop_assert_eq!(open_view(obligations(&either, at.head_time())), full_view);
-        prop_assert_eq!(at, short);
     }
+    let r = full.records();
+    let reached = Reached {
+        clause_adopted: r.clauses().values().any(|c| c.adopted_at.is_some()),
+        ruling_adopted: r.rulings().values().any(|x| x.adopted_at.is_some()),
+        breach: r.commitments().values().any(|c| {
+            matches!(
+                c.status,
+                CommitmentStatus::Breached { .. } | CommitmentStatus::Remedied { .. }
+            )
+        }),
+    };
+    // PROP_STATS=1 shows how far each sequence gets.
+    if std::env::var("PROP_STATS").is_ok() {
+        eprintln!(
+            "admitted {admitted}/{} clauses {} commitments {} allegations {} rulings {} {reached:?}",
+            steps.len(),
+            r.clauses().len(),
+            r.commitments().len(),
+            r.allegations().len(),
+            r.rulings().len()
+        );
+    }
+    // The open view from the live items appends index equals the open
+    // view of a full replay.
+    let live = ledger.open_state().unwrap();
+    prop_assert_eq!(
+        open_view(obligations(&live, time)),
+        open_view(obligations(&full, time))
+    );
+    // Derived data kept incrementally equals a rebuild.
+    let incremental = stored(&ledger).1;
+    let rebuilt = ledger.rebuild_derived().unwrap();
+    prop_assert_eq!(&stored(&ledger).1, &incremental);
+    prop_assert_eq!(obligations(&rebuilt, time), obligations(&full, time));
+    prop_assert_eq!(rebuilt, full);
+
+    // As of entry k equals the ledger truncated after entry k.
+    let k = cut.index(admitted + 1) as u64;
+    let mut truncated = MemStore::default();
+    let prefix: Vec<RawEntry> = ledger
+        .store()
+        .scan(0)
+        .take(k as usize + 1)
+        .map(|r| r.unwrap())
+        .collect();
+    truncated.append_batch(&prefix, &[]).unwrap();
+    let short = Ledger::from_store(truncated).replay().unwrap();
+    let at = ledger.state_at(k).unwrap();
+    prop_assert_eq!(
+        obligations(&at, at.head_time()),
+        obligations(&short, short.head_time())
+    );
+    // The open view as of entry k from the nearest checkpoint and the
+    // entries after it, whenever that path answers (it declines when a
+    // later change to a closed item gets in the way), equals the open
+    // view of the full replay; so does the view with the fallback.
+    let full_view = open_view(obligations(&at, at.head_time()));
+    if let Some(fast) = ledger.open_state_from_checkpoint(k).unwrap() {
+        prop_assert_eq!(fast.head(), at.head());
+        prop_assert_eq!(
+            open_view(obligations(&fast, at.head_time())),
+            full_view.clone()
+        );
+    }
+    let either = ledger.open_state_at(k).unwrap();
+    prop_assert_eq!(open_view(obligations(&either, at.head_time())), full_view);
+    prop_assert_eq!(at, short);
+    Ok(reached)
+}
+
+const CASES: u32 = 128;
+
+#[test]
+fn partial_appends_decide_like_the_full_fold() {
+    let config = ProptestConfig {
+        cases: CASES,
+        source_file: Some(file!()),
+        ..ProptestConfig::default()
+    };
+    let strategy = (
+        prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
+        any::<prop::sample::Index>(),
+    );
+    let counts = std::cell::Cell::new([0u32; 4]);
+    let mut runner = TestRunner::new(config);
+    let outcome = runner.run(&strategy, |(steps, cut)| {
+        let reached = check_case(&steps, cut)?;
+        let [cases, clauses, rulings, breaches] = counts.get();
+        counts.set([
+            cases + 1,
+            clauses + u32::from(reached.clause_adopted),
+            rulings + u32::from(reached.ruling_adopted),
+            breaches + u32::from(reached.breach),
+        ]);
+        Ok(())
+    });
+    if let Err(e) = outcome {
+        panic!("{e}\n{runner}");
+    }
+    // Measured over runs of 128 cases: about two in five reach an adopted
+    // clause, a quarter to a third an adopted ruling, one in eight a
+    // breach. The floors are far enough below that a run short of them
+    // means the generator stopped reaching them, not bad luck.
+    let [cases, clauses, rulings, breaches] = counts.get();
+    eprintln!(
+        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach"
+    );
+    assert!(cases >= CASES, "only {cases} cases ran");
+    assert!(
+        clauses >= cases / 6,
+        "{clauses} of {cases} cases adopted a clause"
+    );
+    assert!(
+        rulings >= cases / 8,
+        "{rulings} of {cases} cases adopted a ruling"
+    );
+    assert!(
+        breaches >= cases / 64,
+        "{breaches} of {cases} cases reached a breach"
+    );
 }
