@@ -23,6 +23,8 @@ pub const KEY_ID_TAG: &[u8] = b"accord-v1/key-id\0";
 pub enum KeyError {
     #[error("not a valid ed25519 public key")]
     InvalidPoint,
+    #[error("not the canonical encoding of an ed25519 public key (a coordinate of p or more, or a negative zero): refused")]
+    NonCanonical,
     #[error("weak ed25519 public key (small order): refused")]
     Weak,
     #[error("not a PKCS#8 ed25519 private key in PEM form: {0}")]
@@ -84,10 +86,15 @@ impl PublicKey {
         Ok(Self(out))
     }
 
-    /// The key as a point, refusing encodings that are not points and
-    /// small-order (weak) points, including the identity.
+    /// The key as a point, refusing encodings that are not points, encodings
+    /// that are not the point's canonical one (docs/FORMAT.md: RFC 8032
+    /// decoding refuses them, ed25519-dalek alone does not), and small-order
+    /// (weak) points, including the identity.
     pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
         let vk = VerifyingKey::from_bytes(&self.0).map_err(|_| KeyError::InvalidPoint)?;
+        if vk.to_edwards().compress().to_bytes() != self.0 {
+            return Err(KeyError::NonCanonical);
+        }
         if vk.is_weak() {
             return Err(KeyError::Weak);
         }
@@ -146,8 +153,10 @@ pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
     Signature::from_bytes(&key.sign(message).to_bytes())
 }
 
-/// Strict RFC 8032 verification: rejects non-canonical S, small-order R and
-/// small-order keys.
+/// Strict verification as docs/FORMAT.md defines it: RFC 8032's
+/// cofactorless equation with R compared as bytes (so a non-canonical R
+/// never matches), and refusing non-canonical S, small-order R, and keys that
+/// are non-canonical or of small order.
 pub fn verify(key: &PublicKey, message: &[u8], sig: &Signature) -> bool {
     let Ok(vk) = key.verifying_key() else {
         return false;
