@@ -31,8 +31,9 @@ pub enum KeyError {
     PrivatePem(String),
     #[error("not an ed25519 public key in PEM (SPKI) form: {0}")]
     PublicPem(String),
-    #[error("{0:?} is not 64 hex characters of an ed25519 public key")]
-    Hex(String),
+    /// The text is not repeated: it may be a private key pasted by mistake.
+    #[error("not 64 hex characters of an ed25519 public key ({0} characters given; the text is not shown)")]
+    Hex(usize),
 }
 
 /// An ed25519 public key as its 32 compressed bytes. Whether the bytes are a
@@ -82,7 +83,8 @@ impl PublicKey {
 
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
         let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| KeyError::Hex(s.to_owned()))?;
+        let s = s.trim();
+        hex::decode_to_slice(s, &mut out).map_err(|_| KeyError::Hex(s.chars().count()))?;
         Ok(Self(out))
     }
 
