@@ -265,7 +265,6 @@ fn refused_vectors() -> Vec<(&'static str, Vec<u8>)> {
 /// other; its entry 1 lists one evidence file more than the limit.
 struct LedgerB {
     genesis: Sealed,
-    state: State,
 }
 
 fn ledger_b() -> LedgerB {
@@ -311,11 +310,12 @@ fn ledger_b() -> LedgerB {
     }
     .sign(&k1)
     .unwrap();
-    let state = State::genesis(&genesis).unwrap();
-    LedgerB { genesis, state }
+    LedgerB { genesis }
 }
 
-/// An allegation by `g` against `p` listing `files` evidence files.
+/// An allegation by `g` against `p` listing `files` evidence files, as
+/// ledger B's entry 1. Built and signed directly, not through
+/// `State::sign_next`, so that no check made while signing can stop it.
 fn allegation_with_evidence(b: &LedgerB, files: usize) -> Sealed {
     let evidence = (0..files)
         .map(|i| {
@@ -328,21 +328,31 @@ fn allegation_with_evidence(b: &LedgerB, files: usize) -> Sealed {
             }
         })
         .collect();
-    b.state
-        .sign_next(
-            &key(),
-            1_485_252_000,
-            Event::AllegationFiled {
-                id: AllegationId::new("A1").unwrap(),
-                against: PartyId::new("p").unwrap(),
-                commitments: vec![],
-                occurred: 1_485_248_400,
-                location: "Astana".into(),
-                summary: "One evidence file more than the limit.".into(),
-                evidence,
-            },
-        )
-        .unwrap()
+    let k = key();
+    EntryBody {
+        version: FORMAT_VERSION,
+        ledger: b.genesis.hash,
+        seq: 1,
+        prev: b.genesis.hash,
+        time: 1_485_252_000,
+        author: Author {
+            party: PartyId::new("g").unwrap(),
+            key: public_key(&k).id(),
+        },
+        author_seq: 2,
+        seen: b.genesis.head(),
+        event: Event::AllegationFiled {
+            id: AllegationId::new("A1").unwrap(),
+            against: PartyId::new("p").unwrap(),
+            commitments: vec![],
+            occurred: 1_485_248_400,
+            location: "Astana".into(),
+            summary: "One evidence file more than the limit.".into(),
+            evidence,
+        },
+    }
+    .sign(&k)
+    .unwrap()
 }
 
 fn over_limit_evidence() -> usize {
