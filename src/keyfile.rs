@@ -2,6 +2,12 @@
 //! encrypted under a passphrase: PBES2 with scrypt and AES-256-CBC, which
 //! OpenSSL reads), public keys as SPKI PEM beside them. Key material and
 //! passphrases are zeroized after use and never printed.
+//!
+//! An encrypted file carries its own key-derivation parameters, so files
+//! written with older parameters still open. Those parameters are input: a
+//! file asking for more memory or work than [`MAX_SCRYPT_MEMORY`] and
+//! [`MAX_SCRYPT_WORK`] (or [`MAX_PBKDF2_ITERATIONS`]) is refused before any
+//! derivation runs, so a hostile key file cannot make us allocate GiBs.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -12,8 +18,26 @@ use accord_core::crypto::{self, PublicKey};
 use anyhow::{bail, Context, Result};
 use ed25519_dalek::pkcs8::{spki::der::pem::LineEnding, DecodePrivateKey, KeypairBytes};
 use ed25519_dalek::SigningKey;
-use pkcs8::EncodePrivateKey;
+use pkcs8::pkcs5::pbes2::{self, Kdf};
+use pkcs8::pkcs5::{scrypt, EncryptionScheme};
+use pkcs8::{EncodePrivateKey, EncryptedPrivateKeyInfoRef, PrivateKeyInfoRef, SecretDocument};
 use zeroize::Zeroizing;
+
+/// scrypt parameters of newly encrypted keys (docs/SECURITY.md, "Keys"):
+/// N = 2^14 and r = 8 use 16 MiB, the most OpenSSL 3 lets a PEM file ask
+/// for (32 MiB, and N = 2^15 needs a little more), and p = 8 makes the
+/// work N·r·p = 2^20, that of OWASP's first choice (N = 2^17, r = 8, p = 1).
+pub const SCRYPT_LOG_N: u8 = 14;
+pub const SCRYPT_R: u32 = 8;
+pub const SCRYPT_P: u32 = 8;
+/// Most memory (128·r·N bytes) a key file may make scrypt use: 256 MiB,
+/// enough for N = 2^18, r = 8 (age's passphrase setting).
+pub const MAX_SCRYPT_MEMORY: u128 = 256 << 20;
+/// Most work (N·r·p) a key file may ask of scrypt: 4 times ours.
+pub const MAX_SCRYPT_WORK: u128 = 1 << 22;
+/// Most PBKDF2 iterations a key file may ask for (OpenSSL's default is
+/// 2,048; OWASP asks for 600,000 with HMAC-SHA-256).
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
 
 pub fn pub_path(private: &Path) -> PathBuf {
     let mut s = private.as_os_str().to_owned();
@@ -30,13 +54,9 @@ pub fn generate(out: &Path, encrypt: bool) -> Result<PublicKey> {
     let key = SigningKey::from_bytes(&seed);
     if encrypt {
         let passphrase = new_passphrase(out)?;
-        let kp = KeypairBytes {
-            secret_key: key.to_bytes(),
-            public_key: None,
-        };
-        let pem = kp
-            .to_pkcs8_encrypted_pem(passphrase.as_bytes(), LineEnding::LF)
+        let params = scrypt::Params::new(SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P)
             .map_err(|e| anyhow::anyhow!("cannot encrypt the key: {e}"))?;
+        let pem = encrypt_pem(&key, passphrase.as_bytes(), params)?;
         write_new(out, pem.as_bytes(), 0o600)?;
     } else {
         write_private(out, &key)?;
@@ -47,6 +67,92 @@ pub fn generate(out: &Path, encrypt: bool) -> Result<PublicKey> {
         let _ = std::fs::remove_file(out);
     })?;
     Ok(public)
+}
+
+/// `key` as an encrypted PKCS#8 PEM: PBES2, scrypt with `params` and a
+/// random 16-byte salt, AES-256-CBC with a random IV.
+fn encrypt_pem(
+    key: &SigningKey,
+    passphrase: &[u8],
+    params: scrypt::Params,
+) -> Result<Zeroizing<String>> {
+    let mut salt = [0u8; 16];
+    let mut iv = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .and_then(|()| getrandom::fill(&mut iv))
+        .context("the operating system's random source failed")?;
+    let failed = |e: &dyn std::fmt::Display| anyhow::anyhow!("cannot encrypt the key: {e}");
+    let scheme =
+        pbes2::Parameters::generate_scrypt_aes256cbc(params, &salt, iv).map_err(|e| failed(&e))?;
+    let plain = KeypairBytes {
+        secret_key: key.to_bytes(),
+        public_key: None,
+    }
+    .to_pkcs8_der()
+    .map_err(|e| failed(&e))?;
+    PrivateKeyInfoRef::try_from(plain.as_bytes())
+        .map_err(|e| failed(&e))?
+        .encrypt_with_params(scheme, passphrase)
+        .map_err(|e| failed(&e))?
+        .to_pem("ENCRYPTED PRIVATE KEY", LineEnding::LF)
+        .map_err(|e| failed(&e))
+}
+
+/// Decrypts an encrypted PKCS#8 PEM, refusing before any key derivation a
+/// file whose parameters ask for more than the limits above.
+fn decrypt(path: &Path, pem: &str, passphrase: &[u8]) -> Result<SigningKey> {
+    let damaged = || anyhow::anyhow!("{} is not a readable encrypted key file", path.display());
+    let (_, der) = SecretDocument::from_pem(pem.trim()).map_err(|_| damaged())?;
+    let info = EncryptedPrivateKeyInfoRef::try_from(der.as_bytes()).map_err(|_| damaged())?;
+    let EncryptionScheme::Pbes2(scheme) = &info.encryption_algorithm else {
+        bail!(
+            "{}: PBES1 encryption (DES or RC2) is not supported: re-encrypt the key with PBES2",
+            path.display()
+        );
+    };
+    check_kdf(&scheme.kdf).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let plain = info.decrypt(passphrase).map_err(|_| {
+        anyhow::anyhow!(
+            "cannot decrypt {}: wrong passphrase, or the file is damaged",
+            path.display()
+        )
+    })?;
+    SigningKey::from_pkcs8_der(plain.as_bytes())
+        .map_err(|_| anyhow::anyhow!("{} does not hold an ed25519 key", path.display()))
+}
+
+/// Refuses key-derivation parameters beyond the limits, in one line.
+fn check_kdf(kdf: &Kdf) -> std::result::Result<(), String> {
+    match kdf {
+        Kdf::Scrypt(p) => {
+            let n = u128::from(p.cost_parameter);
+            let r = u128::from(p.block_size);
+            let memory = 128 * n * r;
+            let work = n * r * u128::from(p.parallelization);
+            if memory > MAX_SCRYPT_MEMORY || work > MAX_SCRYPT_WORK {
+                return Err(format!(
+                    "the key file asks scrypt for N={}, r={}, p={} ({} MiB of memory, work N·r·p = {work}); \
+                     accord allows at most {} MiB and work {MAX_SCRYPT_WORK}: refused as damaged or hostile",
+                    p.cost_parameter,
+                    p.block_size,
+                    p.parallelization,
+                    memory >> 20,
+                    MAX_SCRYPT_MEMORY >> 20,
+                ));
+            }
+        }
+        Kdf::Pbkdf2(p) => {
+            if p.iteration_count > MAX_PBKDF2_ITERATIONS {
+                return Err(format!(
+                    "the key file asks for {} PBKDF2 iterations; accord allows at most \
+                     {MAX_PBKDF2_ITERATIONS}: refused as damaged or hostile",
+                    p.iteration_count
+                ));
+            }
+        }
+        _ => return Err("the key file uses a key derivation accord does not know".into()),
+    }
+    Ok(())
 }
 
 pub fn write_private(out: &Path, key: &SigningKey) -> Result<()> {
@@ -102,14 +208,7 @@ pub fn load_private(path: &Path) -> Result<SigningKey> {
     let text = read_text(path)?;
     if text.contains("BEGIN ENCRYPTED PRIVATE KEY") {
         let passphrase = passphrase(&format!("Passphrase for {}: ", path.display()))?;
-        return SigningKey::from_pkcs8_encrypted_pem(text.trim(), passphrase.as_bytes()).map_err(
-            |_| {
-                anyhow::anyhow!(
-                    "cannot decrypt {}: wrong passphrase, or the file is damaged",
-                    path.display()
-                )
-            },
-        );
+        return decrypt(path, &text, passphrase.as_bytes());
     }
     crypto::private_key_from_pem(&text).with_context(|| format!("{}", path.display()))
 }
@@ -150,4 +249,53 @@ pub fn load_public(path: &Path) -> Result<PublicKey> {
         return Ok(crypto::public_key(&load_private(path)?));
     }
     PublicKey::from_pem(&text).with_context(|| format!("{}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_from_the_previous_writer_opens_with_its_own_parameters() {
+        // What `key new --encrypt` wrote before: pkcs8's default PBES2
+        // parameters (scrypt N = 2^14, r = 8, p = 1).
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let pem = KeypairBytes {
+            secret_key: key.to_bytes(),
+            public_key: None,
+        }
+        .to_pkcs8_encrypted_pem("old passphrase", LineEnding::LF)
+        .unwrap();
+        let (_, der) = SecretDocument::from_pem(&pem).unwrap();
+        let info = EncryptedPrivateKeyInfoRef::try_from(der.as_bytes()).unwrap();
+        let EncryptionScheme::Pbes2(scheme) = &info.encryption_algorithm else {
+            panic!("not PBES2");
+        };
+        let Kdf::Scrypt(p) = &scheme.kdf else {
+            panic!("not scrypt");
+        };
+        assert_eq!(
+            (p.cost_parameter, p.block_size, p.parallelization),
+            (1 << 14, 8, 1)
+        );
+        let back = decrypt(Path::new("old.pem"), &pem, b"old passphrase").unwrap();
+        assert_eq!(back.to_bytes(), key.to_bytes());
+    }
+
+    #[test]
+    fn limits_admit_our_parameters_and_age_s_but_not_more() {
+        let scrypt = |n: u64, r: u16, p: u16| {
+            check_kdf(&Kdf::Scrypt(pbes2::ScryptParams {
+                salt: pbes2::Salt::new([0u8; 16]).unwrap(),
+                cost_parameter: n,
+                block_size: r,
+                parallelization: p,
+                key_length: None,
+            }))
+        };
+        assert!(scrypt(1 << SCRYPT_LOG_N, SCRYPT_R as u16, SCRYPT_P as u16).is_ok());
+        assert!(scrypt(1 << 18, 8, 1).is_ok());
+        assert!(scrypt(1 << 19, 8, 1).is_err());
+        assert!(scrypt(1 << 14, 8, 33).is_err());
+    }
 }

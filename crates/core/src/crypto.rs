@@ -23,14 +23,17 @@ pub const KEY_ID_TAG: &[u8] = b"accord-v1/key-id\0";
 pub enum KeyError {
     #[error("not a valid ed25519 public key")]
     InvalidPoint,
+    #[error("not the canonical encoding of an ed25519 public key (a coordinate of p or more, or a negative zero): refused")]
+    NonCanonical,
     #[error("weak ed25519 public key (small order): refused")]
     Weak,
     #[error("not a PKCS#8 ed25519 private key in PEM form: {0}")]
     PrivatePem(String),
     #[error("not an ed25519 public key in PEM (SPKI) form: {0}")]
     PublicPem(String),
-    #[error("{0:?} is not 64 hex characters of an ed25519 public key")]
-    Hex(String),
+    /// The text is not repeated: it may be a private key pasted by mistake.
+    #[error("not 64 hex characters of an ed25519 public key ({0} characters given; the text is not shown)")]
+    Hex(usize),
 }
 
 /// An ed25519 public key as its 32 compressed bytes. Whether the bytes are a
@@ -80,14 +83,20 @@ impl PublicKey {
 
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
         let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| KeyError::Hex(s.to_owned()))?;
+        let s = s.trim();
+        hex::decode_to_slice(s, &mut out).map_err(|_| KeyError::Hex(s.chars().count()))?;
         Ok(Self(out))
     }
 
-    /// The key as a point, refusing encodings that are not points and
-    /// small-order (weak) points, including the identity.
+    /// The key as a point, refusing encodings that are not points, encodings
+    /// that are not the point's canonical one (docs/FORMAT.md: RFC 8032
+    /// decoding refuses them, ed25519-dalek alone does not), and small-order
+    /// (weak) points, including the identity.
     pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
         let vk = VerifyingKey::from_bytes(&self.0).map_err(|_| KeyError::InvalidPoint)?;
+        if vk.to_edwards().compress().to_bytes() != self.0 {
+            return Err(KeyError::NonCanonical);
+        }
         if vk.is_weak() {
             return Err(KeyError::Weak);
         }
@@ -146,8 +155,10 @@ pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
     Signature::from_bytes(&key.sign(message).to_bytes())
 }
 
-/// Strict RFC 8032 verification: rejects non-canonical S, small-order R and
-/// small-order keys.
+/// Strict verification as docs/FORMAT.md defines it: RFC 8032's
+/// cofactorless equation with R compared as bytes (so a non-canonical R
+/// never matches), and refusing non-canonical S, small-order R, and keys that
+/// are non-canonical or of small order.
 pub fn verify(key: &PublicKey, message: &[u8], sig: &Signature) -> bool {
     let Ok(vk) = key.verifying_key() else {
         return false;

@@ -49,6 +49,18 @@ enum AdoptionFile {
     Quorum { quorum: u32 },
 }
 
+/// Whether charter text looks like private key material: a PEM private key
+/// (plain or encrypted), the base64 of a PKCS#8 ed25519 key (its algorithm
+/// identifier encodes as `BQYDK2Vw` in both versions), or 64 bytes of hex
+/// (a secret and public key together, as NaCl stores them). Such text is
+/// never repeated in an error.
+fn looks_private(text: &str) -> bool {
+    let t = text.trim();
+    t.contains("PRIVATE KEY")
+        || t.contains("BQYDK2Vw")
+        || (t.len() == 128 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 /// Parses and checks a charter. `key_file` values are passed to
 /// `load_key`, which returns the public key or a one-line reason.
 pub fn parse(
@@ -73,10 +85,24 @@ pub fn parse(
             .parse()
             .map_err(|e: accord_core::CharterError| fail(format!("party {id}: {e}")))?;
         let key = match (p.key, p.key_file) {
-            (Some(hex), None) => {
-                PublicKey::from_hex(&hex).map_err(|e| fail(format!("party {id}: {e}")))?
+            (Some(text), None) => {
+                if looks_private(&text) {
+                    return Err(fail(format!(
+                        "party {id}: key holds a private key (not shown): a charter takes the \
+                         public key, e.g. key_file = \"FILE.pub\" or the hex `accord key show FILE` prints"
+                    )));
+                }
+                PublicKey::from_hex(&text).map_err(|e| fail(format!("party {id}: key is {e}")))?
             }
-            (None, Some(file)) => load_key(&file).map_err(|e| fail(format!("party {id}: {e}")))?,
+            (None, Some(file)) => {
+                if looks_private(&file.to_string_lossy()) {
+                    return Err(fail(format!(
+                        "party {id}: key_file holds key text (not shown), not a file name: \
+                         name the public key file, e.g. key_file = \"FILE.pub\""
+                    )));
+                }
+                load_key(&file).map_err(|e| fail(format!("party {id}: {e}")))?
+            }
             (Some(_), Some(_)) => {
                 return Err(fail(format!(
                     "party {id}: give either key or key_file, not both"
@@ -178,6 +204,79 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.rules.clause_adoption, Adoption::Quorum(1));
+    }
+
+    /// Whether `message` shows any 12 characters in a row of `secret`'s
+    /// material (its base64 or hex, without PEM armour or whitespace).
+    fn leaks(message: &str, secret: &str) -> bool {
+        let material: String = secret
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .flat_map(|l| l.split("-----"))
+            .filter(|part| !part.contains("PRIVATE KEY"))
+            .collect::<String>()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '+' || *c == '/')
+            .collect();
+        let m: String = message.chars().filter(|c| !c.is_whitespace()).collect();
+        let chars: Vec<char> = material.chars().collect();
+        chars
+            .windows(12)
+            .any(|w| m.contains(&w.iter().collect::<String>()))
+    }
+
+    fn one_party(key_line: &str) -> String {
+        charter(
+            &format!("[[party]]\nid = \"tr\"\nname = \"T\"\nrole = \"guarantor\"\n{key_line}\n"),
+            "clause_adoption = \"all-guarantors\"\nruling_quorum = 1",
+        )
+    }
+
+    #[test]
+    fn a_private_key_pasted_into_the_charter_is_never_printed() {
+        // RFC 8032 TEST 1 secret key, as PKCS#8 PEM and as raw hex.
+        let seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+        let public = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
+        let pem = "-----BEGIN PRIVATE KEY-----\n\
+                   MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n\
+                   -----END PRIVATE KEY-----\n";
+        let one_line_pem = pem.replace('\n', "");
+        let body = "MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g";
+        // A 32-byte secret that is not a curve point is refused as a key.
+        let not_a_point = (0u8..=255)
+            .map(|b| PublicKey([b; 32]).to_hex())
+            .find(|h| {
+                PublicKey::from_hex(h).map(|k| k.verifying_key())
+                    == Ok(Err(accord_core::KeyError::InvalidPoint))
+            })
+            .unwrap();
+        let cases = [
+            (format!("key = \"\"\"\n{pem}\"\"\""), body.to_string()),
+            (format!("key = \"{one_line_pem}\""), body.to_string()),
+            (format!("key = '{one_line_pem}'"), body.to_string()),
+            (format!("key = \"{pem}\""), body.to_string()),
+            (format!("key = {pem}"), body.to_string()),
+            (format!("key = \"{body}\""), body.to_string()),
+            (
+                format!("key = \"{seed}{public}\""),
+                format!("{seed}{public}"),
+            ),
+            (format!("key = \"{not_a_point}\""), not_a_point.clone()),
+            (
+                format!("key = \"{seed}\"\nkey_file = \"k.pub\""),
+                seed.to_string(),
+            ),
+            (format!("key_file = \"\"\"\n{pem}\"\"\""), body.to_string()),
+            (format!("key_file = \"{body}\""), body.to_string()),
+        ];
+        for (line, secret) in cases {
+            let text = one_party(&line);
+            let e = err(&text);
+            assert!(!leaks(&e, &secret), "{line:?} is echoed: {e}");
+            assert!(!e.contains('\n'), "{e:?} is not one line");
+        }
+        // The material the test looks for is found when it is there.
+        assert!(leaks(&format!("x {body} y"), pem));
     }
 
     #[test]
