@@ -11,11 +11,10 @@ use anyhow::{bail, Context, Result};
 use crate::keyfile;
 
 pub fn load(path: &Path) -> Result<Charter> {
-    if path.is_dir() {
-        bail!("{} is a directory, not a charter file", path.display());
-    }
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read charter {}", path.display()))?;
+    let bytes = crate::bounded::read_at_most(path, accord_core::limits::MAX_ENTRY_BYTES)?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{} is not a charter file (not UTF-8 text)", path.display());
+    };
     let base = path.parent().unwrap_or(Path::new("."));
     let load_key = |file: &Path| {
         keyfile::load_public(&base.join(file)).map_err(|e| format!("{e:#}").replace('\n', " "))

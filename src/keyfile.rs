@@ -66,6 +66,7 @@ pub fn generate(out: &Path, encrypt: bool) -> Result<PublicKey> {
     write_new(&pub_file, public.to_pem()?.as_bytes(), 0o644).inspect_err(|_| {
         let _ = std::fs::remove_file(out);
     })?;
+    crate::durable::sync_parent(out)?;
     Ok(public)
 }
 
@@ -180,13 +181,11 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The longest key file read: a PEM key, even encrypted, is under 1 KiB.
+const MAX_KEY_FILE_BYTES: usize = 16 * 1024;
+
 fn read_text(path: &Path) -> Result<Zeroizing<String>> {
-    if path.is_dir() {
-        bail!("{} is a directory, not a key file", path.display());
-    }
-    let bytes = Zeroizing::new(
-        std::fs::read(path).with_context(|| format!("cannot read key file {}", path.display()))?,
-    );
+    let bytes = Zeroizing::new(crate::bounded::read_at_most(path, MAX_KEY_FILE_BYTES)?);
     match std::str::from_utf8(&bytes) {
         Ok(s) => Ok(Zeroizing::new(s.to_owned())),
         Err(_) => bail!("{} is not a PEM key file (not text)", path.display()),
