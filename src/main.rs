@@ -86,7 +86,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Key(KeyCommand::List { json }) => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let state = ledger.replay()?;
             if json.json {
                 writeln!(out, "{}", views_render::keys_json(&state))?;
@@ -113,7 +113,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Log(json) => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             for entry in ledger.entries(0) {
                 let entry = entry?;
                 if json.json {
@@ -124,7 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Show { seq, json } => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             let entry = ledger.entry(seq)?;
             let status = ledger.signature_status(&entry)?;
             if json.json {
@@ -138,7 +138,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             ..
         } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let f = std::fs::File::open(&other)
                 .with_context(|| format!("cannot read {}", other.display()))?;
             let pairs = ledger.equivocations(export::read(io::BufReader::new(f)))?;
@@ -183,7 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             expect_head, json, ..
         } => {
             let expect = expect_head.as_deref().map(parse_head).transpose()?;
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let bar = progress::entries(ledger.last_seq()? + 1, "verifying", json.json);
             let report = ledger.verify_observed(expect, &mut |seq| bar.set_position(seq + 1));
             bar.finish_and_clear();
@@ -204,7 +204,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             json,
         } => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             // The open view needs only the live items: at the head, appends
             // keep them indexed; at an earlier point, the nearest projection
             // checkpoint and the entries after it give them. The full view
@@ -258,7 +258,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::History { id, json } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let entries = ledger.history(&id)?;
             if entries.is_empty() {
                 bail!("nothing on record concerns {id}");
@@ -274,7 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Diff { from, to, json } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let (a, b) = (ledger.state_at(from)?, ledger.state_at(to)?);
             let before = projection::obligations(&a, a.head_time());
             let after = projection::obligations(&b, b.head_time());
@@ -290,7 +290,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             json,
         }) => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             let id = AllegationId::new(allegation)?;
             let offered = evidence::digest(&file)?;
             let found = ledger.evidence_of(&id)?;
@@ -322,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Export { out: file } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let genesis = ledger.entry(0)?;
             match file {
                 None => {
