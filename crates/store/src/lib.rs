@@ -70,6 +70,10 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 /// `append` is all-or-nothing and durable on return: the entry and its
 /// derived writes land together in one atomic write that is flushed before
 /// `Ok`. A derived write with an empty value removes its key.
+///
+/// A store opened for reading only ([`DiskStore::open_read`]) refuses
+/// appends with [`StoreError::Io`], and keeps what `replace_derived` is
+/// given in memory for its own later reads, writing nothing.
 pub trait Store {
     /// The seq of the last stored entry, or `None` if the store is empty.
     fn last_seq(&self) -> Result<Option<u64>>;

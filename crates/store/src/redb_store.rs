@@ -767,4 +767,46 @@ mod tests {
         drop(holder);
         assert!(RedbStore::open_read(&path).is_ok());
     }
+
+    /// A copy taken while a writer had the file open is what a crash
+    /// leaves: a file redb must repair before anyone reads it.
+    fn copy_left_mid_write(path: &Path, to: &Path) {
+        let writer = RedbStore::open(path).unwrap();
+        std::fs::create_dir(to).unwrap();
+        std::fs::copy(path.join(REDB_FILE), to.join(REDB_FILE)).unwrap();
+        drop(writer);
+    }
+
+    #[test]
+    fn a_reader_repairs_a_file_left_mid_write_where_it_can_write() {
+        let (dir, path) = ledger_of(3);
+        let copy = dir.path().join("copy");
+        copy_left_mid_write(&path, &copy);
+        assert!(matches!(
+            try_open_snapshot(&copy.join(REDB_FILE)),
+            Ok(Opening::NeedsRepair)
+        ));
+        let reader = RedbStore::open_read(&copy).unwrap();
+        assert_eq!(reader.last_seq().unwrap(), Some(2));
+        assert_eq!(reader.scan(0).count(), 3);
+    }
+
+    #[test]
+    fn a_reader_that_cannot_repair_a_file_left_mid_write_says_so() {
+        let (dir, path) = ledger_of(3);
+        let copy = dir.path().join("copy");
+        copy_left_mid_write(&path, &copy);
+        // A lock file that cannot be opened for writing stands for a
+        // directory this user cannot write (which modes cannot show root).
+        std::fs::create_dir(copy.join(dir::LOCK_FILE)).unwrap();
+        let before = std::fs::read(copy.join(REDB_FILE)).unwrap();
+        match RedbStore::open_read(&copy).map(drop) {
+            Err(StoreError::Io(why)) => assert!(
+                why.contains("not closed cleanly") && why.contains("writable copy"),
+                "{why}"
+            ),
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
+        assert_eq!(std::fs::read(copy.join(REDB_FILE)).unwrap(), before);
+    }
 }
