@@ -104,10 +104,6 @@ struct Snapshot {
     // Dropped after the tables that read through them.
     _tx: ReadTransaction,
     _db: ReadOnlyDatabase,
-    /// Derived data this process recomputed ([`Store::replace_derived`] on
-    /// a read-only store): it replaces the stored derived data for this
-    /// process's reads, and is never written.
-    derived: Option<BTreeMap<Vec<u8>, Vec<u8>>>,
 }
 
 enum Db {
@@ -123,7 +119,14 @@ pub struct RedbStore {
     /// that state could panic again, or write to a damaged file.
     db: Db,
     panicked: AtomicBool,
-    /// The directory's lock, held by writers only.
+    /// Opened by [`RedbStore::open_read`]: appends are refused and
+    /// recomputed derived data stays in memory.
+    read_only: bool,
+    /// Derived data this process recomputed on a read-only store
+    /// ([`Store::replace_derived`]): it replaces the stored derived data
+    /// for this process's reads, and is never written.
+    recomputed: Option<BTreeMap<Vec<u8>, Vec<u8>>>,
+    /// The directory's lock, held by writers.
     _lock: Option<File>,
 }
 
@@ -266,7 +269,6 @@ fn try_open_snapshot(file: &Path) -> Result<Opening<Snapshot>> {
         tables,
         _tx: tx,
         _db: db,
-        derived: None,
     }))
 }
 
@@ -284,7 +286,9 @@ impl RedbStore {
     ///
     /// A file a writer left mid-write (a crash) must first be repaired by
     /// redb: if the directory can be written, this does that, as the next
-    /// writer would; otherwise it reports the ledger unreadable here.
+    /// writer would; otherwise it reports the ledger unreadable here. If
+    /// the repair cannot be recorded (a full disk), the store reads through
+    /// the repairing handle, holding the directory's lock as writers do.
     pub fn open_read(path: &Path) -> Result<Self> {
         Self::check_existing(path)?;
         let file = path.join(REDB_FILE);
@@ -292,29 +296,27 @@ impl RedbStore {
         loop {
             match until_free(path, || try_open_snapshot(&file))? {
                 Opening::Done(snapshot) => {
-                    return Ok(Self {
-                        path: path.to_owned(),
-                        db: Db::Read(Box::new(snapshot)),
-                        panicked: AtomicBool::new(false),
-                        _lock: None,
-                    })
+                    return Ok(Self::with(path, Db::Read(Box::new(snapshot)), None, true))
                 }
-                Opening::NeedsRepair if !repaired => {
-                    repaired = true;
-                    drop(Self::open_writer(path).map_err(|e| match e {
+                Opening::NeedsRepair => {
+                    let mut writer = Self::open_writer(path).map_err(|e| match e {
                         StoreError::Io(why) => StoreError::Io(format!(
                             "{} was not closed cleanly (a process stopped while writing) and cannot be repaired here ({why}): run any accord command on a writable copy, or restore from any party's export with `accord import`",
                             file.display()
                         )),
                         other => other,
-                    })?);
+                    })?;
+                    if repaired {
+                        // redb repaired it but could not record that (a
+                        // full disk, say): read through the handle that
+                        // repaired it, holding the lock as a writer would.
+                        writer.read_only = true;
+                        return Ok(writer);
+                    }
+                    drop(writer);
+                    repaired = true;
                 }
-                Opening::NeedsRepair | Opening::Busy => {
-                    return Err(damaged(
-                        &file,
-                        "it still needs repair after redb repaired it",
-                    ))
-                }
+                Opening::Busy => return Err(StoreError::InUse(path.to_owned())),
             }
         }
     }
@@ -356,20 +358,21 @@ impl RedbStore {
     ) -> Result<Self> {
         let path = PathBuf::from("backend");
         let (db, _) = guarded(&path, || Ok(builder_in(mode).create_with_backend(backend)?));
-        Ok(Self {
-            path,
-            db: Db::Write(db?),
-            panicked: AtomicBool::new(false),
-            _lock: None,
-        })
+        Ok(Self::with(&path, Db::Write(db?), None, false))
     }
 
     fn writer(path: &Path, db: Database, lock: File) -> Self {
+        Self::with(path, Db::Write(db), Some(lock), false)
+    }
+
+    fn with(path: &Path, db: Db, lock: Option<File>, read_only: bool) -> Self {
         Self {
             path: path.to_owned(),
-            db: Db::Write(db),
+            db,
             panicked: AtomicBool::new(false),
-            _lock: Some(lock),
+            read_only,
+            recomputed: None,
+            _lock: lock,
         }
     }
 
@@ -418,17 +421,18 @@ impl RedbStore {
             Option<&BTreeMap<Vec<u8>, Vec<u8>>>,
         ) -> std::result::Result<T, redb::Error>,
     ) -> Result<T> {
+        let recomputed = self.recomputed.as_ref();
         self.guard(|db| match db {
-            Db::Write(db) => f(&Tables::of(&db.begin_read()?)?, None),
-            Db::Read(s) => f(&s.tables, s.derived.as_ref()),
+            Db::Write(db) => f(&Tables::of(&db.begin_read()?)?, recomputed),
+            Db::Read(s) => f(&s.tables, recomputed),
             Db::Leaked => Err(redb::Error::DatabaseClosed),
         })
     }
 
     fn database(&self) -> Result<&Database> {
         match &self.db {
-            Db::Write(db) => Ok(db),
-            Db::Read(_) | Db::Leaked => Err(StoreError::Io(format!(
+            Db::Write(db) if !self.read_only => Ok(db),
+            _ => Err(StoreError::Io(format!(
                 "{}: opened for reading only (internal error: a write was attempted)",
                 self.file().display()
             ))),
@@ -607,8 +611,8 @@ impl Store for RedbStore {
     }
 
     fn replace_derived(&mut self, derived: &[KeyValue]) -> Result<()> {
-        if let Db::Read(snapshot) = &mut self.db {
-            snapshot.derived = Some(
+        if self.read_only {
+            self.recomputed = Some(
                 derived
                     .iter()
                     .filter(|(_, v)| !v.is_empty())
