@@ -27,7 +27,7 @@ use std::fs::File;
 use std::ops::Bound;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use redb::{
@@ -118,7 +118,8 @@ pub struct RedbStore {
     /// Leaked, not dropped, once redb has panicked: closing a database in
     /// that state could panic again, or write to a damaged file.
     db: Db,
-    panicked: AtomicBool,
+    /// What redb's panic said, once it has panicked.
+    panicked: OnceLock<String>,
     /// Opened by [`RedbStore::open_read`]: appends are refused and
     /// recomputed derived data stays in memory.
     read_only: bool,
@@ -132,7 +133,7 @@ pub struct RedbStore {
 
 impl Drop for RedbStore {
     fn drop(&mut self) {
-        if self.panicked.load(Ordering::Relaxed) {
+        if self.panicked.get().is_some() {
             std::mem::forget(std::mem::replace(&mut self.db, Db::Leaked));
         }
     }
@@ -369,7 +370,7 @@ impl RedbStore {
         Self {
             path: path.to_owned(),
             db,
-            panicked: AtomicBool::new(false),
+            panicked: OnceLock::new(),
             read_only,
             recomputed: None,
             _lock: lock,
@@ -402,12 +403,12 @@ impl RedbStore {
 
     /// Runs `f` on the database, marking the store damaged if redb panics.
     fn guard<T>(&self, f: impl FnOnce(&Db) -> std::result::Result<T, redb::Error>) -> Result<T> {
-        if self.panicked.load(Ordering::Relaxed) {
-            return Err(damaged(&self.file(), "redb could not read it"));
+        if let Some(what) = self.panicked.get() {
+            return Err(StoreError::Corrupt(what.clone()));
         }
         let (outcome, panicked) = guarded(&self.file(), || f(&self.db));
-        if panicked {
-            self.panicked.store(true, Ordering::Relaxed);
+        if let (true, Err(StoreError::Corrupt(what))) = (panicked, &outcome) {
+            let _ = self.panicked.set(what.clone());
         }
         outcome
     }
@@ -440,25 +441,31 @@ impl RedbStore {
     }
 
     /// Up to a scan's worth of entries from `from` on; whether more may
-    /// follow.
+    /// follow. The entries read before a failure come first: the failure
+    /// then comes with the next call, at the entry that could not be read.
     fn entries_from(&self, from: u64) -> Result<(Vec<RawEntry>, bool)> {
-        self.read(|t, _| {
-            let mut out = Vec::new();
+        let mut out = Vec::new();
+        let outcome = self.read(|t, _| {
             let Some(table) = &t.entries else {
-                return Ok((out, false));
+                return Ok(false);
             };
             let mut bytes = 0;
             for item in table.range(from..)? {
                 if out.len() == SCAN_ENTRIES || bytes > SCAN_BYTES {
-                    return Ok((out, true));
+                    return Ok(true);
                 }
                 let (k, v) = item?;
                 let value = v.value().to_vec();
                 bytes += value.len();
                 out.push((k.value(), value));
             }
-            Ok((out, false))
-        })
+            Ok(false)
+        });
+        match outcome {
+            Ok(more) => Ok((out, more)),
+            Err(_) if !out.is_empty() => Ok((out, true)),
+            Err(e) => Err(e),
+        }
     }
 
     /// Up to a scan's worth of derived pairs under `prefix`, after `start`;
