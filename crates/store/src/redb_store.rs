@@ -15,6 +15,9 @@
 //!   no directory lock, and reads one redb snapshot (a read transaction held
 //!   for the store's life) through a single-writer-mode read-only handle, so
 //!   a writer never waits for it however slowly its output is consumed.
+//!   The price, paid only while a reader is open: the writer's commits take
+//!   two syncs instead of one, and it cannot reuse pages the reader's
+//!   snapshot still holds (the file grows by what is written meanwhile).
 //!
 //! Damage: every call into redb runs under [`guarded`], which turns redb's
 //! errors and panics (redb trusts a file it closed cleanly and may panic on
