@@ -64,7 +64,7 @@ fn chain(
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let expect = expect_head.map(parse_head).transpose()?;
-    let ledger = Ledger::open(path)?;
+    let ledger = Ledger::open_read(path)?;
     let bar = progress::entries(ledger.last_seq()? + 1, "verifying", json);
     let report = ledger.verify_observed(expect, &mut |seq| bar.set_position(seq + 1));
     bar.finish_and_clear();
@@ -106,7 +106,7 @@ fn chain(
 }
 
 fn equivocations(path: &Path, other: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode> {
-    let ledger = Ledger::open(path)?;
+    let ledger = Ledger::open_read(path)?;
     let f =
         std::fs::File::open(other).with_context(|| format!("cannot read {}", other.display()))?;
     let mut theirs = Vec::new();
@@ -171,7 +171,7 @@ fn equivocations(path: &Path, other: &Path, json: bool, out: &mut impl Write) ->
 /// only report what differs.
 pub fn doctor(path: &Path, check: bool, json: bool, out: &mut impl Write) -> Result<ExitCode> {
     let (state, differences) = if check {
-        Ledger::open(path)?.check_derived()?
+        Ledger::open_read(path)?.check_derived()?
     } else {
         Ledger::open(path)?.rebuild_derived_reporting()?
     };

@@ -118,7 +118,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Key(KeyCommand::List { json }) => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let state = ledger.replay()?;
             if json.json {
                 writeln!(out, "{}", views_render::keys_json(&state))?;
@@ -145,7 +145,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::Log(json) => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             for entry in ledger.entries(0) {
                 let entry = entry?;
                 if json.json {
@@ -156,7 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Show { seq, json } => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             let entry = ledger.entry(seq)?;
             let status = ledger.signature_status(&entry)?;
             if json.json {
@@ -186,7 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             json,
         } => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             // The open view needs only the live items: at the head, appends
             // keep them indexed; at an earlier point, the nearest projection
             // checkpoint and the entries after it give them. The full view
@@ -240,7 +240,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::History { id, json } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let entries = ledger.history(&id)?;
             if entries.is_empty() {
                 bail!("nothing on record concerns {id}");
@@ -256,7 +256,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Diff { from, to, json } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let (a, b) = (ledger.state_at(from)?, ledger.state_at(to)?);
             let before = projection::obligations(&a, a.head_time());
             let after = projection::obligations(&b, b.head_time());
@@ -272,7 +272,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             json,
         }) => {
-            let mut ledger = Ledger::open(&cli.ledger)?;
+            let mut ledger = Ledger::open_read(&cli.ledger)?;
             let id = AllegationId::new(allegation)?;
             let offered = evidence::digest(&file)?;
             let found = ledger.evidence_of(&id)?;
@@ -304,7 +304,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Export { out: file } => {
-            let ledger = Ledger::open(&cli.ledger)?;
+            let ledger = Ledger::open_read(&cli.ledger)?;
             let genesis = ledger.entry(0)?;
             match file {
                 None => {

@@ -131,6 +131,17 @@ impl Ledger<DiskStore> {
         })
     }
 
+    /// Opens the ledger in directory `path` for reading only: nothing in
+    /// it is created or written (derived data found stale is recomputed in
+    /// memory), it works on a read-only copy, and writers never wait for it
+    /// (redb; a sled ledger is opened as by [`Ledger::open`]).
+    pub fn open_read(path: &Path) -> Result<Self, LedgerError> {
+        Ok(Self {
+            checkpoint_every: CHECKPOINT_EVERY,
+            store: DiskStore::open_read(path)?,
+        })
+    }
+
     /// Founds a new ledger in `path` from a charter. The charter and the
     /// signed entry 0 are checked in full before the directory is touched.
     pub fn create(

@@ -49,6 +49,19 @@ impl DiskStore {
         }
     }
 
+    /// Opens the ledger in `path` for reading only. A redb ledger is read
+    /// from one snapshot, creating and writing nothing, and never makes a
+    /// writer wait ([`RedbStore::open_read`]). sled cannot share its files
+    /// with another process or open them read-only: a sled ledger is opened
+    /// as by [`DiskStore::open`].
+    pub fn open_read(path: &Path) -> Result<Self> {
+        if path.join(REDB_FILE).is_file() {
+            Ok(DiskStore::Redb(RedbStore::open_read(path)?))
+        } else {
+            Self::open(path)
+        }
+    }
+
     pub fn create(path: &Path, backend: Backend) -> Result<Self> {
         match backend {
             Backend::Redb => Ok(DiskStore::Redb(RedbStore::create(path)?)),

@@ -6,6 +6,8 @@
 //! ([`MemStore`]). It knows nothing of what the bytes mean: it must never
 //! decode, hash or judge an entry.
 
+#[cfg(test)]
+mod crash_points;
 mod dir;
 mod disk;
 mod mem;
@@ -23,6 +25,11 @@ pub use sled_store::SledStore;
 
 use std::path::PathBuf;
 
+/// What went wrong in the store. Only [`StoreError::Corrupt`] says the
+/// ledger's files are damaged; `OutOfOrder` is a caller's mistake; every
+/// other variant is operational (the ledger may be fine: no ledger there,
+/// in use, I/O error, disk full, no permission) and no reason to call a
+/// ledger invalid.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
@@ -37,8 +44,14 @@ pub enum StoreError {
     NotADirectory(PathBuf),
     #[error("refusing to store entry {found}: the next seq is {expected}")]
     OutOfOrder { expected: u64, found: u64 },
-    #[error("storage is damaged: {0}")]
+    /// The store's files are damaged (unreadable pages, a file that is not
+    /// a database, an empty database file): no retry mends it.
+    #[error(
+        "storage is damaged: {0}: restore the ledger from any party's export with `accord import`"
+    )]
     Corrupt(String),
+    /// An operational failure: I/O error, disk full, permission denied,
+    /// scratch space unusable, a write attempted on a read-only store.
     #[error("storage I/O failed: {0}")]
     Io(String),
 }
@@ -57,6 +70,10 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 /// `append` is all-or-nothing and durable on return: the entry and its
 /// derived writes land together in one atomic write that is flushed before
 /// `Ok`. A derived write with an empty value removes its key.
+///
+/// A store opened for reading only ([`DiskStore::open_read`]) refuses
+/// appends with [`StoreError::Io`], and keeps what `replace_derived` is
+/// given in memory for its own later reads, writing nothing.
 pub trait Store {
     /// The seq of the last stored entry, or `None` if the store is empty.
     fn last_seq(&self) -> Result<Option<u64>>;

@@ -1,9 +1,12 @@
 //! A temporary key-value map on disk, for derived data too large to hold in
 //! memory while it is being recomputed (verify's records of every item).
 //!
-//! It lives in a fresh directory under the system's temporary directory and
-//! is deleted on drop. Nothing in it is durable or ever read again by a
-//! later process: it must never hold anything that is not recomputed.
+//! It lives in a fresh directory (mode 0700) under the system's temporary
+//! directory and is deleted on drop. Nothing in it is durable or ever read
+//! again by a later process: it must never hold anything that is not
+//! recomputed. Every failure of it (no space, no permission, an I/O error,
+//! even a redb panic) is [`StoreError::Io`]: scratch space says nothing
+//! about a ledger, so it must never report damage.
 
 use std::collections::BTreeMap;
 
@@ -32,16 +35,31 @@ fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError::Io(format!("scratch space: {e}"))
 }
 
+/// Runs `f`, which calls into redb, with a redb panic as an error too.
+fn caught<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(err("the temporary database failed")))
+}
+
+/// Only this user may enter the directory.
+#[cfg(unix)]
+fn private() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o700)
+}
+
 impl Scratch {
     /// A new, empty map on disk, or in memory if the temporary directory
     /// cannot be used.
     pub fn new() -> Scratch {
         let disk = || -> Option<Scratch> {
-            let dir = tempfile::Builder::new()
-                .prefix("accord-scratch-")
-                .tempdir()
-                .ok()?;
-            let db = builder().create(dir.path().join("scratch.redb")).ok()?;
+            let mut dir = tempfile::Builder::new();
+            dir.prefix("accord-scratch-");
+            #[cfg(unix)]
+            dir.permissions(private());
+            let dir = dir.tempdir().ok()?;
+            let file = dir.path().join("scratch.redb");
+            let db = caught(|| builder().create(&file).map_err(err)).ok()?;
             Some(Scratch::Disk {
                 db,
                 reader: None,
@@ -56,6 +74,10 @@ impl Scratch {
     }
 
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        caught(|| self.get_inner(key))
+    }
+
+    fn get_inner(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self {
             Scratch::Memory(map) => Ok(map.get(key).cloned()),
             Scratch::Disk { db, reader, .. } => {
@@ -77,6 +99,10 @@ impl Scratch {
 
     /// Writes every pair, replacing earlier values of the same keys.
     pub fn put_all(&mut self, pairs: &[KeyValue]) -> Result<()> {
+        caught(|| self.put_all_inner(pairs))
+    }
+
+    fn put_all_inner(&mut self, pairs: &[KeyValue]) -> Result<()> {
         match self {
             Scratch::Memory(map) => {
                 map.extend(pairs.iter().cloned());
@@ -140,5 +166,17 @@ mod tests {
         assert!(path.exists());
         drop(s);
         assert!(!path.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn scratch_directory_is_private_to_its_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let s = Scratch::new();
+        let Scratch::Disk { _dir: dir, .. } = &s else {
+            panic!("expected a scratch directory");
+        };
+        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "mode {:o}", mode & 0o777);
     }
 }
