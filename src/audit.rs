@@ -39,10 +39,18 @@ pub fn verify(
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let outcome = match against {
+    // A failure inside the verifier says nothing about the ledger: it is
+    // "could not check", not "invalid".
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match against {
         Some(other) => equivocations(path, other, json, out),
         None => chain(path, expect_head, json, out),
-    };
+    }))
+    .unwrap_or_else(|_| {
+        Err(anyhow::anyhow!(
+            "internal failure ({}): the check could not finish; please report this",
+            crate::last_panic()
+        ))
+    });
     match outcome {
         Ok(code) => Ok(code),
         Err(e) if crate::is_broken_pipe(&e) => Ok(ExitCode::SUCCESS),
@@ -254,6 +262,21 @@ pub fn recover(path: &Path, to: Option<u64>, keep: &PathBuf, out: &mut impl Writ
         (None, Some(f)) => f.seq - 1,
         (None, None) => bail!("the ledger is valid: nothing to recover (use --to to set entries aside anyway)"),
     };
+    let inside = |p: &Path| {
+        let dir = std::fs::canonicalize(path).ok();
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let at = std::fs::canonicalize(parent).ok();
+        matches!((dir, at), (Some(d), Some(a)) if a.starts_with(&d))
+    };
+    if inside(keep) {
+        bail!(
+            "{} is inside the ledger directory, which recover renames aside: keep the entries elsewhere",
+            keep.display()
+        );
+    }
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -265,6 +288,7 @@ pub fn recover(path: &Path, to: Option<u64>, keep: &PathBuf, out: &mut impl Writ
     drop(w);
     file.sync_all()
         .with_context(|| format!("cannot make {} durable", keep.display()))?;
+    crate::durable::sync_parent(keep)?;
     drop(ledger);
     let done = Ledger::recover_prefix(path, to, last, clock::now())?;
     writeln!(

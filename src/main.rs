@@ -32,14 +32,17 @@ use cli::{Cli, Command, DevCommand, EvidenceCommand, KeyCommand};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     std::panic::set_hook(Box::new(|info| {
-        let what = info
+        let mut what = info
             .payload()
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
+        if let Some(at) = info.location() {
+            what = format!("{what} at {}:{}", at.file(), at.line());
+        }
         let mut last = PANIC.lock().unwrap_or_else(|p| p.into_inner());
-        *last = Some(what);
+        *last = Some(what.replace('\n', " "));
     }));
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
@@ -49,19 +52,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
         Err(_) => {
-            let what = PANIC
-                .lock()
-                .map(|p| p.clone())
-                .unwrap_or_default()
-                .unwrap_or_default();
             let _ = writeln!(
                 io::stderr(),
                 "error: internal failure ({}); if the ledger may be damaged run `accord verify`; please report this",
-                what.replace('\n', " ")
+                last_panic()
             );
             ExitCode::FAILURE
         }
     }
+}
+
+/// What the last panic said and where, as the panic hook kept it.
+pub(crate) fn last_panic() -> String {
+    PANIC
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default()
+        .unwrap_or_default()
 }
 
 /// The message of the last panic, kept by the panic hook (which prints
@@ -292,12 +299,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "match: {} is {} as recorded in entry {seq} (sha256 {})",
-                    file.display(),
+                    render::escape(&file.display().to_string()),
                     render::escape(&e.name),
                     e.sha256
                 )?;
             } else {
-                writeln!(out, "NO MATCH: {} (sha256 {}, {} bytes) is not among the {} evidence digest(s) recorded for {id}", file.display(), offered.sha256, offered.size, found.len())?;
+                writeln!(out, "NO MATCH: {} (sha256 {}, {} bytes) is not among the {} evidence digest(s) recorded for {id}", render::escape(&file.display().to_string()), offered.sha256, offered.size, found.len())?;
             }
             if matched.is_none() {
                 return Ok(ExitCode::FAILURE);

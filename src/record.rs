@@ -247,5 +247,8 @@ fn ruling_proposal(
 /// so that an endless or huge file is refused without being held.
 fn read_text_file(path: &std::path::Path) -> Result<String> {
     let bytes = bounded::read_at_most(path, MAX_TEXT_BYTES).context("--text-file")?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
+    let text = String::from_utf8(bytes)
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
+    // Files written on Windows end lines with CR LF; entries hold LF only.
+    Ok(text.replace("\r\n", "\n"))
 }

@@ -318,3 +318,52 @@ fn an_empty_accord_time_means_now() {
     .assert()
     .success();
 }
+
+#[test]
+fn recover_works_when_the_first_bad_entry_does_not_even_decode() {
+    let w = committed();
+    let before = w.entry_list();
+    with_entries(&w.ledger(), |t| {
+        t.insert(3u64.to_be_bytes(), vec![0xff; 7]).unwrap();
+    });
+    assert_eq!(w.first_bad().0, 3);
+    // The kept entries must not go inside the directory being renamed.
+    let inside = w.ledger().join("d.jsonl");
+    let err = one_line_error(
+        w.accord(&["recover", "--out", inside.to_str().unwrap()])
+            .assert(),
+    );
+    assert!(err.contains("inside the ledger directory"), "{err}");
+    w.accord(&["recover", "--out", "d.jsonl"])
+        .assert()
+        .success();
+    w.accord(&["verify"]).assert().code(0);
+    assert_eq!(w.entry_list(), before[..3].to_vec());
+    let kept = std::fs::read_to_string(w.path("d.jsonl")).unwrap();
+    let third: Value = serde_json::from_str(kept.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(third["seq"], 3);
+    assert_eq!(third["entry"], "/////////w==");
+    assert!(third["undecodable"].is_string(), "{third}");
+}
+
+#[test]
+fn a_text_file_with_windows_line_ends_is_stored_with_newlines_only() {
+    let w = World::founded();
+    std::fs::write(w.path("clause.txt"), "First line.\r\nSecond line.\r\n").unwrap();
+    w.accord(&[
+        "clause",
+        "propose",
+        "--id",
+        "C1",
+        "--title",
+        "T",
+        "--text-file",
+        "clause.txt",
+        "--key",
+        "tr.pem",
+    ])
+    .assert()
+    .success();
+    let v = w.json(&["show", "1", "--json"]);
+    assert_eq!(v["event"]["text"], "First line.\nSecond line.\n", "{v}");
+}

@@ -61,12 +61,20 @@ impl Ledger<DiskStore> {
     /// new one takes its place. `last` is the last seq the caller saw (and
     /// kept the entries after `to` of): if the ledger has changed since,
     /// nothing is done.
+    ///
+    /// If the process dies between the two renames, the old store is at the
+    /// backup path and the recovered prefix at `.<name>.recovered-<pid>`
+    /// beside it: renaming the latter to `path` finishes the recovery.
     pub fn recover_prefix(
         path: &Path,
         to: u64,
         last: u64,
         now: i64,
     ) -> Result<Recovered, LedgerError> {
+        // A name of its own, so that the new store and the backup go beside
+        // the ledger directory even for `--ledger .`.
+        let path = &std::fs::canonicalize(path)
+            .map_err(|e| LedgerError::Store(StoreError::Io(format!("{}: {e}", path.display()))))?;
         let ledger = Ledger::open(path)?;
         let stored = ledger.last_seq()?;
         if stored != last {
@@ -85,9 +93,8 @@ impl Ledger<DiskStore> {
         if backup.exists() {
             return Err(StoreError::AlreadyExists(backup).into());
         }
-        let prefix = ledger
-            .entries(0)
-            .take_while(|e| e.as_ref().map_or(true, |e| e.seq() <= to));
+        // Entry by entry: the one after `to` may not even decode.
+        let prefix = (0..=to).map(|seq| ledger.entry(seq));
         let kept = Ledger::import(&fresh, backend, now, prefix)?;
         let io = |p: &Path, e: std::io::Error| {
             LedgerError::Store(StoreError::Io(format!("{}: {e}", p.display())))

@@ -308,7 +308,22 @@ fn fold_while<S: Store + ?Sized>(
                 let Ok((chunk, part, raw, keys)) = job else {
                     return;
                 };
-                let (entries, checked) = check_part(raw, &keys);
+                let seqs: Vec<u64> = raw.iter().map(|(n, _)| *n).collect();
+                // A worker that fails must still answer for its part, or
+                // the rules' thread would wait for it forever.
+                let (entries, checked) =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        check_part(raw, &keys)
+                    }))
+                    .unwrap_or_else(|_| {
+                        seqs.iter()
+                            .map(|&n| {
+                                let failed =
+                                    Failure::unchecked(n, "a signature-checking worker failed");
+                                (Err(failed), Checked::Bad)
+                            })
+                            .unzip()
+                    });
                 if done_tx.send((chunk, part, entries, checked)).is_err() {
                     return;
                 }
@@ -632,18 +647,53 @@ impl KnownKeys {
             let parts: Vec<_> = entries
                 .chunks(entries.len().div_ceil(threads))
                 .map(|part| {
-                    let worker =
-                        scope.spawn(move || part.iter().map(|e| self.check_sealed(e)).collect());
-                    (part.len(), worker)
+                    let worker = scope.spawn(move || {
+                        part.iter()
+                            .map(|e| self.check_sealed(e))
+                            .collect::<Vec<bool>>()
+                    });
+                    (part, worker)
                 })
                 .collect();
             parts
                 .into_iter()
-                .flat_map(|(len, worker)| {
-                    // A worker that died vouches for none of its entries.
-                    worker.join().unwrap_or_else(|_| vec![false; len])
+                .flat_map(|(part, worker)| {
+                    // A worker that died is not evidence against its
+                    // entries: check them again here (a second failure is
+                    // the caller's to report, never a refusal).
+                    worker
+                        .join()
+                        .unwrap_or_else(|_| part.iter().map(|e| self.check_sealed(e)).collect())
                 })
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod failure_kinds {
+    use super::*;
+
+    #[test]
+    fn an_io_error_is_could_not_check_and_damage_is_invalid() {
+        let io = decode(7, Err(StoreError::Io("disk full".into()))).unwrap_err();
+        assert_eq!((io.seq, io.kind), (7, FailureKind::Unchecked));
+        let damage = decode(7, Err(StoreError::Corrupt("page 3".into()))).unwrap_err();
+        assert_eq!((damage.seq, damage.kind), (7, FailureKind::Invalid));
+        let garbage = decode(7, Ok((7, vec![0xff; 7]))).unwrap_err();
+        assert_eq!(garbage.kind, FailureKind::Invalid);
+        let missing = decode(7, Ok((8, vec![]))).unwrap_err();
+        assert_eq!((missing.seq, missing.kind), (7, FailureKind::Invalid));
+    }
+
+    #[test]
+    fn a_verifier_that_cannot_finish_reports_could_not_check() {
+        let rules = Rules::new(|_: &Sealed| true, |_: &Sealed, _: &State| {}, false);
+        let folded = rules.abort("a signature-checking worker stopped");
+        let report = checked(folded).unwrap_err();
+        assert!(
+            matches!(report, LedgerError::Unchecked { seq: 0, .. }),
+            "{report}"
+        );
     }
 }
