@@ -186,7 +186,7 @@ check(trailing == vec('entry0-bytes') + b'\0', 'reject-trailing-byte is entry 0 
 print('reject-trailing-byte: entry 0 and one byte 00')
 for name, base, offset, old, new in (
         ('reject-option-tag-2', 'entry2-bytes', 239, b'\x01', b'\x02'),
-        ('reject-variant-17', 'entry1-bytes', 171, (1).to_bytes(4, 'little'), (17).to_bytes(4, 'little')),
+        ('reject-variant-18', 'entry1-bytes', 171, (1).to_bytes(4, 'little'), (18).to_bytes(4, 'little')),
         ('reject-invalid-utf8', 'entry1-bytes', 193, b'M', b'\xff'),
         ('reject-bad-id', 'entry1-bytes', 184, b'1', b'/'),
         ('reject-version-2', 'entry1-bytes', 0, (1).to_bytes(2, 'little'), (2).to_bytes(2, 'little'))):

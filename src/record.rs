@@ -176,8 +176,30 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             }
         },
         Command::Key(KeyCommand::Rotate { new, key }) => {
-            let new_key = crate::keyfile::load_public(&new)?;
-            (Event::KeyRotated { new_key }, key.key)
+            // The new key signs too, proving its holder is the one rotating
+            // to it: a public key file is not enough.
+            let signer = crate::keyfile::load_public(&key.key)?;
+            let new_secret = crate::keyfile::load_private(&new).with_context(|| {
+                format!(
+                    "--new must be the new private key (it signs a proof that you hold it), not {}",
+                    new.display()
+                )
+            })?;
+            let new_key = accord_core::crypto::public_key(&new_secret);
+            let state = ledger.open_state()?;
+            let party = state
+                .party_for_key(&signer)
+                .map(|p| p.id.clone())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{} is not the current key of any party of this ledger",
+                        key.key.display()
+                    )
+                })?;
+            let message =
+                accord_core::crypto::possession_message(&state.ledger_id(), &party, &new_key)?;
+            let proof = accord_core::crypto::sign(&new_secret, &message);
+            (Event::KeyRotated { new_key, proof }, key.key)
         }
         Command::Key(KeyCommand::Revoke {
             party,

@@ -503,7 +503,15 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             Ok(())
         }
-        Event::KeyRotated { new_key } => fresh_key(ctx, new_key),
+        Event::KeyRotatedUnproven { .. } => Err(Violation::RetiredRotation),
+        Event::KeyRotated { new_key, proof } => {
+            fresh_key(ctx, new_key)?;
+            let message = crate::crypto::possession_message(ctx.ledger, ctx.party, new_key)?;
+            if !crate::crypto::verify(new_key, &message, proof) {
+                return Err(Violation::NoPossession);
+            }
+            Ok(())
+        }
         Event::KeyRevocationProposed {
             id,
             party,
@@ -782,7 +790,9 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 r.dissents.push((party, seq));
             }
         }
-        Event::KeyRotated { new_key } => return Some((party, Some(*new_key))),
+        Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
+            return Some((party, Some(*new_key)))
+        }
         Event::KeyRevocationProposed {
             id,
             party: target,

@@ -151,6 +151,23 @@ impl Signature {
 }
 
 /// Signs `message` with `key`.
+/// Domain tag of a key-possession proof (see [`possession_message`]).
+pub const POSSESSION_TAG: &[u8] = b"accord-v1/key-possession\0";
+
+/// What a new key signs to prove its holder is the party rotating to it:
+/// `POSSESSION_TAG || ledger id (32 bytes) || canonical(party id) || key
+/// (32 bytes)`. Bound to one ledger and one party, so a proof cannot be
+/// replayed elsewhere.
+pub fn possession_message(
+    ledger: &crate::ids::LedgerId,
+    party: &crate::ids::PartyId,
+    key: &PublicKey,
+) -> Result<Vec<u8>, crate::codec::CodecError> {
+    let mut m = POSSESSION_TAG.to_vec();
+    m.extend_from_slice(&crate::codec::encode(&(ledger, party, key))?);
+    Ok(m)
+}
+
 pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
     Signature::from_bytes(&key.sign(message).to_bytes())
 }

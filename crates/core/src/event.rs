@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::charter::Charter;
-use crate::crypto::PublicKey;
+use crate::crypto::{PublicKey, Signature};
 use crate::ids::{
     AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
 };
@@ -103,9 +103,9 @@ pub enum Event {
         proposal: EntryHash,
         text: String,
     },
-    /// The author replaces its own key. Signed with the current key; the
-    /// new key signs from the next entry on, and the old one never again.
-    KeyRotated { new_key: PublicKey },
+    /// Retired (the gate refuses it): a rotation that did not prove the
+    /// author holds the new key. Kept so that its index keeps its meaning.
+    KeyRotatedUnproven { new_key: PublicKey },
     /// A guarantor proposes revoking a party's key (lost or compromised),
     /// optionally naming the party's replacement key.
     KeyRevocationProposed {
@@ -119,6 +119,15 @@ pub enum Event {
     KeyRevocationEndorsed {
         revocation: RevocationId,
         proposal: EntryHash,
+    },
+    /// The author replaces its own key. Signed with the current key, and
+    /// `proof` is the new key's signature over
+    /// [`crate::crypto::possession_message`] (this ledger, this party, the
+    /// new key): nobody can rotate to a key they do not hold. The new key
+    /// signs from the next entry on, and the old one never again.
+    KeyRotated {
+        new_key: PublicKey,
+        proof: Signature,
     },
 }
 
@@ -140,7 +149,7 @@ impl Event {
             Event::RulingProposed { .. } => "ruling-proposed",
             Event::RulingEndorsed { .. } => "ruling-endorsed",
             Event::RulingDissented { .. } => "ruling-dissented",
-            Event::KeyRotated { .. } => "key-rotated",
+            Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => "key-rotated",
             Event::KeyRevocationProposed { .. } => "key-revocation-proposed",
             Event::KeyRevocationEndorsed { .. } => "key-revocation-endorsed",
         }
@@ -178,7 +187,7 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 vec![ruling.as_str()]
             }
-            Event::KeyRotated { .. } => Vec::new(),
+            Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => Vec::new(),
             Event::KeyRevocationProposed { id, party, .. } => vec![id.as_str(), party.as_str()],
             Event::KeyRevocationEndorsed { revocation, .. } => vec![revocation.as_str()],
         }
@@ -203,7 +212,9 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 ruling.to_string()
             }
-            Event::KeyRotated { new_key } => format!("key {}", new_key.id().short()),
+            Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
+                format!("key {}", new_key.id().short())
+            }
             Event::KeyRevocationProposed { id, .. } => id.to_string(),
             Event::KeyRevocationEndorsed { revocation, .. } => revocation.to_string(),
         }

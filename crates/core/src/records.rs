@@ -247,7 +247,7 @@ impl Event {
             Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. } => {
                 vec![K::Ruling(ruling.clone())]
             }
-            Event::KeyRotated { .. } => Vec::new(),
+            Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => Vec::new(),
             Event::KeyRevocationProposed { id, .. } => RecordKey::every_kind(id.as_str()),
             Event::KeyRevocationEndorsed { revocation, .. } => {
                 vec![K::Revocation(revocation.clone())]

@@ -101,6 +101,10 @@ pub enum Violation {
     },
     #[error("{0}")]
     Rule(String),
+    #[error("a key rotation must carry the new key's proof of possession: this older form is retired (docs/FORMAT.md)")]
+    RetiredRotation,
+    #[error("the new key's proof of possession does not verify: sign the rotation with the new private key (--new)")]
+    NoPossession,
     #[error("{field} must be 1-{max} bytes of visible text")]
     Text { field: &'static str, max: usize },
     #[error("{field} holds a control character or, in a one-line field, a line break: remove it")]
@@ -272,6 +276,7 @@ impl State {
         let role = party.role;
         let party = party.id.clone();
         let ctx = Ctx {
+            ledger: &self.chain.ledger,
             charter: &self.chain.charter,
             keyring: &self.chain.keyring,
             party: &party,
@@ -462,6 +467,7 @@ pub enum SignError {
 
 /// What the event rules know about the entry being admitted.
 pub(crate) struct Ctx<'a> {
+    pub ledger: &'a LedgerId,
     pub charter: &'a Charter,
     pub keyring: &'a Keyring,
     pub party: &'a PartyId,

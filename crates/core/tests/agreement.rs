@@ -585,3 +585,31 @@ fn an_entry_over_the_size_limit_cannot_be_built_or_admitted() {
     );
     assert_eq!(state, g.state);
 }
+
+#[test]
+fn a_rotation_must_prove_the_new_key_is_held_by_the_rotating_party() {
+    let mut g = Given::new();
+    let new = SigningKey::from_bytes(&[99; 32]);
+    let public = public_key(&new);
+    let ledger = g.state.ledger_id();
+    let message = |party: &str| crypto::possession_message(&ledger, &pid(party), &public).unwrap();
+    // Signed by someone else, or by the new key for another party: refused.
+    for (signer, party) in [(&key(RU), "tr"), (&new, "ru")] {
+        let forged = Event::KeyRotated {
+            new_key: public,
+            proof: crypto::sign(signer, &message(party)),
+        };
+        assert_eq!(g.try_(TR, forged), Err(Violation::NoPossession));
+    }
+    // The older form without a proof is retired.
+    assert_eq!(
+        g.try_(TR, Event::KeyRotatedUnproven { new_key: public }),
+        Err(Violation::RetiredRotation)
+    );
+    let proven = Event::KeyRotated {
+        new_key: public,
+        proof: crypto::sign(&new, &message("tr")),
+    };
+    g.ok(TR, proven);
+    assert_eq!(g.state.keyring().current(&pid("tr")), Some(&public));
+}

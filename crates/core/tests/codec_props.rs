@@ -147,8 +147,14 @@ fn event() -> impl Strategy<Value = Event> {
                     text,
                 }
             ),
-        any::<[u8; 32]>().prop_map(|k| Event::KeyRotated {
+        any::<[u8; 32]>().prop_map(|k| Event::KeyRotatedUnproven {
             new_key: PublicKey(k)
+        }),
+        (any::<[u8; 32]>(), any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(k, r, s)| {
+            Event::KeyRotated {
+                new_key: PublicKey(k),
+                proof: Signature { r, s },
+            }
         }),
         (
             slug(),

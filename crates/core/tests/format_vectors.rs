@@ -246,8 +246,8 @@ fn refused_vectors() -> Vec<(&'static str, Vec<u8>)> {
             mutated(&c.commitment, option_tag_offset(&c), &[2]),
         ),
         (
-            "reject-variant-17",
-            mutated(&c.clause, EVENT_OFFSET, &17u32.to_le_bytes()),
+            "reject-variant-18",
+            mutated(&c.clause, EVENT_OFFSET, &18u32.to_le_bytes()),
         ),
         (
             "reject-invalid-utf8",
@@ -806,7 +806,7 @@ fn must_refuse_entries_are_refused_at_the_documented_stage() {
 
     for name in [
         "reject-option-tag-2",
-        "reject-variant-17",
+        "reject-variant-18",
         "reject-invalid-utf8",
         "reject-bad-id",
     ] {

@@ -594,6 +594,7 @@ impl KnownKeys {
             &entry.entry.body.event,
             Event::Charter(_)
                 | Event::KeyRotated { .. }
+                | Event::KeyRotatedUnproven { .. }
                 | Event::KeyRevocationProposed {
                     replacement: Some(_),
                     ..
@@ -609,7 +610,9 @@ impl KnownKeys {
         };
         match &entry.entry.body.event {
             Event::Charter(c) => c.parties.iter().for_each(|p| add(&p.key)),
-            Event::KeyRotated { new_key } => add(new_key),
+            Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
+                add(new_key)
+            }
             Event::KeyRevocationProposed {
                 replacement: Some(k),
                 ..

@@ -343,14 +343,16 @@ fn import_checks_every_batch_in_order_and_follows_key_rotations() {
     let mut l = synthetic(9000);
     let new_key = key(100);
     let later = synth::time_of(9001);
-    l.append(
-        &key(0),
-        later,
-        later,
+    l.append(&key(0), later, later, {
+        let public = accord_core::crypto::public_key(&new_key);
+        let ledger = l.entry(0).unwrap().hash;
+        let party = accord_core::PartyId::new("tr").unwrap();
+        let message = accord_core::crypto::possession_message(&ledger, &party, &public).unwrap();
         Event::KeyRotated {
-            new_key: accord_core::crypto::public_key(&new_key),
-        },
-    )
+            new_key: public,
+            proof: accord_core::crypto::sign(&new_key, &message),
+        }
+    })
     .unwrap();
     l.append(&new_key, later, later, propose("X1")).unwrap();
     let entries: Vec<_> = l.entries(0).map(|e| e.unwrap()).collect();
