@@ -27,8 +27,12 @@ def load(root, group, name):
 
 
 def find(root, group, prefix):
-    hits = sorted(glob.glob(os.path.join(root, group, prefix + '*')))
-    return os.path.basename(hits[-1]) if hits else None
+    """The most recently measured benchmark named prefix* (an older run may
+    have left other sizes, or names since changed, beside it)."""
+    hits = glob.glob(os.path.join(root, group, prefix + '*', 'new', 'estimates.json'))
+    if not hits:
+        return None
+    return os.path.basename(os.path.dirname(os.path.dirname(max(hits, key=os.path.getmtime))))
 
 
 def run(root):
