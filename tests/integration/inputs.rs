@@ -4,13 +4,11 @@
 //! where `export --out` writes its partial file. Each is one clear line and
 //! a refusal, never a hang, all memory, or a write through the link.
 
-mod common;
-
 use std::process::Command as Std;
 use std::time::Duration;
 
+use crate::common::{one_line_error, World};
 use accord_core::limits::MAX_TEXT_BYTES;
-use common::{one_line_error, World};
 
 /// The command under a 1 GiB address-space limit, so that a regression that
 /// reads an endless file into memory fails this test rather than the

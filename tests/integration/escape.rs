@@ -4,9 +4,7 @@
 //! the view itself (a forged "breached by ruling R1" in the accused's
 //! obligations). JSON output keeps the text exactly.
 
-mod common;
-
-use common::World;
+use crate::common::World;
 use serde_json::Value;
 
 /// Runs `accord` and asserts success.

@@ -17,12 +17,10 @@
 //! seed replays the schedule of a failing run, not its outcome; run it
 //! again with the seed (and `make stress` for more kills) to reproduce.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime};
 
-use common::World;
+use crate::common::World;
 
 /// A small deterministic generator of the tests' choices.
 struct Lcg(u64);

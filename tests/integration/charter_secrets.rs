@@ -1,12 +1,10 @@
 //! A private key pasted into a charter's `key =` (or `key_file =`) is
 //! refused without being printed, through the real binary.
 
-mod common;
-
 use std::path::Path;
 
+use crate::common::one_line_error;
 use assert_cmd::Command;
-use common::one_line_error;
 
 fn accord(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::cargo_bin("accord").unwrap();

@@ -3,13 +3,11 @@
 //! tell an invalid ledger from one that could not be checked, and a ledger
 //! that is invalid anyway can be recovered without losing anything.
 
-mod common;
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::common::{one_line_error, with_entries, with_tree, World};
 use accord_core::{ClauseId, Event};
 use accord_ledger::{synth, Backend, Ledger};
-use common::{one_line_error, with_entries, with_tree, World};
 use serde_json::Value;
 
 fn now() -> i64 {

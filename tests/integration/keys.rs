@@ -2,12 +2,10 @@
 //! lost or compromised key by a quorum of guarantors, and verify naming any
 //! entry signed with a key after it stopped being valid.
 
-mod common;
-
+use crate::common::{one_line_error, with_entries, World};
 use accord_core::crypto::private_key_from_pem;
 use accord_core::{ClauseId, Event};
 use accord_ledger::Ledger;
-use common::{one_line_error, with_entries, World};
 use predicates::str::contains;
 
 /// Signs a clause proposal with `key_file` on top of the head and writes it
@@ -303,7 +301,7 @@ fn passphrase_encrypted_keys_sign_and_interoperate() {
     // wrote (tests/fixtures/openssl): PBES2 with the same KDF and cipher,
     // and an scrypt cost OpenSSL 3 accepts.
     let ours = pbes2(pem.as_bytes());
-    let openssls = pbes2(&common::fixture("openssl/ed25519-scrypt.pem"));
+    let openssls = pbes2(&crate::common::fixture("openssl/ed25519-scrypt.pem"));
     assert_eq!(ours.kdf.oid(), openssls.kdf.oid(), "not scrypt");
     assert_eq!(
         ours.encryption.oid(),
@@ -378,7 +376,7 @@ fn a_key_openssl_generated_and_encrypted_signs_entries() {
     assert!(e.contains("wrong passphrase"), "{e}");
     propose("correct horse battery").success();
     w.accord(&["verify"]).assert().success();
-    let der = common::fixture("openssl/ed25519.pub.der");
+    let der = crate::common::fixture("openssl/ed25519.pub.der");
     let shown = w.json(&["key", "show", "--json", "tr.pem.pub"]);
     assert_eq!(shown["public_key"], hex::encode(&der[der.len() - 32..]));
     let entry = w.json(&["show", "1", "--json"]);

@@ -1,10 +1,8 @@
 //! End-to-end tests of the real `accord` binary on sled ledgers in tempdirs.
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 
-use common::{one_line_error, with_entries, with_tree, World};
+use crate::common::{one_line_error, with_entries, with_tree, World};
 use predicates::str::contains;
 
 #[test]
@@ -543,9 +541,9 @@ fn pem_der(pem: &[u8]) -> (String, Vec<u8>) {
 fn keys_interoperate_with_openssl() {
     use accord_core::crypto::{self, private_key_from_pem, private_key_to_pem, Signature};
     let w = World::new();
-    let os_pem = String::from_utf8(common::fixture("openssl/ed25519.pem")).unwrap();
-    let os_pub = String::from_utf8(common::fixture("openssl/ed25519.pem.pub")).unwrap();
-    let os_der = common::fixture("openssl/ed25519.pub.der");
+    let os_pem = String::from_utf8(crate::common::fixture("openssl/ed25519.pem")).unwrap();
+    let os_pub = String::from_utf8(crate::common::fixture("openssl/ed25519.pem.pub")).unwrap();
+    let os_der = crate::common::fixture("openssl/ed25519.pub.der");
     // accord reads a key OpenSSL generated and derives the public key
     // OpenSSL derived, from the private and from the public file.
     w.copy_fixture("openssl/ed25519.pem", "os.pem", 0o600);
@@ -573,8 +571,12 @@ fn keys_interoperate_with_openssl() {
     }
     // accord accepts OpenSSL's signature and makes the same one (Ed25519 is
     // deterministic); over any other message it fails.
-    let message = common::fixture("openssl/message.txt");
-    let sig = Signature::from_bytes(&common::fixture("openssl/message.sig").try_into().unwrap());
+    let message = crate::common::fixture("openssl/message.txt");
+    let sig = Signature::from_bytes(
+        &crate::common::fixture("openssl/message.sig")
+            .try_into()
+            .unwrap(),
+    );
     assert!(crypto::verify(&public, &message, &sig));
     assert_eq!(crypto::sign(&key, &message), sig);
     let mut other = message.clone();

@@ -5,17 +5,15 @@
 //! The read-only test runs everywhere: as root it runs accord as the
 //! unprivileged user 65534 (root ignores file modes). The full-disk test
 //! needs root to mount a 2 MiB tmpfs, so it is ignored in `make test` and
-//! run by `.ci/run` (`cargo test -p accord --test hostile -- --ignored`),
-//! where it fails, rather than skips, when it cannot mount one.
-
-mod common;
+//! run by `.ci/run` (`cargo test -p accord --test integration -- --ignored
+//! hostile::`), where it fails, rather than skips, when it cannot mount one.
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
 
-use common::World;
+use crate::common::World;
 
 /// The unprivileged user and group accord runs as when the test is root.
 const NOBODY: u32 = 65534;

@@ -3,13 +3,11 @@
 //! asking for absurd parameters is refused in one line before any memory is
 //! allocated for it (docs/SECURITY.md, "Keys").
 
-mod common;
-
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+use crate::common::one_line_error;
 use assert_cmd::Command;
-use common::one_line_error;
 use pkcs8::der::asn1::OctetStringRef;
 use pkcs8::der::pem::LineEnding;
 use pkcs8::der::{Decode, EncodePem};
@@ -20,7 +18,7 @@ use pkcs8::EncryptedPrivateKeyInfoRef;
 const PASSPHRASE: &str = "correct horse battery";
 /// Made by `openssl pkcs8 -topk8 -scrypt -scrypt_N 16384 -scrypt_r 8
 /// -scrypt_p 1` (OpenSSL 3.0.19): the parameters accord wrote before.
-const OPENSSL_OLD: &str = include_str!("fixtures/keyfile-params/openssl-scrypt-n14-r8-p1.pem");
+const OPENSSL_OLD: &str = include_str!("../fixtures/keyfile-params/openssl-scrypt-n14-r8-p1.pem");
 const OPENSSL_OLD_PUBLIC: &str = "da3bdaaf98310ed53385d5e3711a8aed64f051a5e8e7fdefa14569c6effa5ceb";
 
 fn accord(dir: &Path, args: &[&str]) -> Command {

@@ -1,7 +1,6 @@
 //! A scratch world for end-to-end tests: a tempdir with keys for the Astana
 //! parties, a charter, and the real `accord` binary pointed at a sled ledger
 //! inside it.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 

@@ -2,12 +2,10 @@
 //! tracks (commitments, allegations), rulings by quorum with dissent, the
 //! projections, and every refusal leaving the ledger unchanged.
 
-mod common;
-
+use crate::common::{one_line_error, with_entries, World};
 use accord_core::crypto::private_key_from_pem;
 use accord_core::{Event, RulingId};
 use accord_ledger::Ledger;
-use common::{one_line_error, with_entries, World};
 use predicates::str::contains;
 use serde_json::Value;
 
