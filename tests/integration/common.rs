@@ -318,3 +318,16 @@ pub fn one_line_error(assert: assert_cmd::assert::Assert) -> String {
     );
     err
 }
+
+/// A founded world after six appends: C1 proposed by tr and endorsed by tr,
+/// ru and ir; C2 proposed by un and endorsed by ir.
+pub fn built() -> World {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    w.propose("C2", "un").success();
+    w.endorse("C1", "ir").success();
+    w.endorse("C2", "ir").success();
+    w
+}

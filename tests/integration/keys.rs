@@ -1,6 +1,10 @@
-//! Key lifecycle end to end: rotation by the key holder, revocation of a
-//! lost or compromised key by a quorum of guarantors, and verify naming any
-//! entry signed with a key after it stopped being valid.
+//! Keys end to end: key files (a private PEM written 0600, one readable by
+//! others refused, interop with OpenSSL's files), rotation by the key
+//! holder, revocation of a lost or compromised key by a quorum of
+//! guarantors, and verify naming any entry signed with a key after it
+//! stopped being valid.
+
+use std::os::unix::fs::PermissionsExt;
 
 use crate::common::{one_line_error, with_entries, World};
 use accord_core::crypto::private_key_from_pem;
@@ -383,4 +387,87 @@ fn a_key_openssl_generated_and_encrypted_signs_entries() {
     assert_eq!(entry["author"]["party"], "tr");
     assert_eq!(entry["author"]["key_id"], shown["key_id"]);
     assert_eq!(entry["signature_status"], "valid");
+}
+
+#[test]
+fn key_new_writes_a_private_pem_0600_and_a_public_file() {
+    let w = World::new();
+    let meta = std::fs::metadata(w.path("tr.pem")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let private = std::fs::read_to_string(w.path("tr.pem")).unwrap();
+    assert!(private.starts_with("-----BEGIN PRIVATE KEY-----"));
+    let public = std::fs::read_to_string(w.path("tr.pem.pub")).unwrap();
+    assert!(public.starts_with("-----BEGIN PUBLIC KEY-----"));
+
+    // Both halves show the same key id.
+    let a = w.json(&["key", "show", "--json", "tr.pem"]);
+    let b = w.json(&["key", "show", "--json", "tr.pem.pub"]);
+    assert_eq!(a, b);
+    assert_eq!(a["public_key"].as_str().unwrap().len(), 64);
+
+    let e = one_line_error(w.accord(&["key", "new", "--out", "tr.pem"]).assert());
+    assert!(e.contains("already exists"), "{e}");
+}
+
+#[test]
+fn a_key_readable_by_others_is_refused_with_the_fix() {
+    let w = World::founded();
+    std::fs::set_permissions(w.path("tr.pem"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = one_line_error(w.propose("C1", "tr"));
+    assert!(e.contains("chmod 600"), "{e}");
+}
+
+/// A PEM file's label and DER bytes.
+fn pem_der(pem: &[u8]) -> (String, Vec<u8>) {
+    let (label, der) = pkcs8::der::pem::decode_vec(pem).unwrap();
+    (label.to_owned(), der)
+}
+
+/// Against files OpenSSL made (tests/fixtures/openssl, with the commands in
+/// its README), so that the test needs no OpenSSL at run time.
+#[test]
+fn keys_interoperate_with_openssl() {
+    use accord_core::crypto::{self, private_key_from_pem, private_key_to_pem, Signature};
+    let w = World::new();
+    let os_pem = String::from_utf8(crate::common::fixture("openssl/ed25519.pem")).unwrap();
+    let os_pub = String::from_utf8(crate::common::fixture("openssl/ed25519.pem.pub")).unwrap();
+    let os_der = crate::common::fixture("openssl/ed25519.pub.der");
+    // accord reads a key OpenSSL generated and derives the public key
+    // OpenSSL derived, from the private and from the public file.
+    w.copy_fixture("openssl/ed25519.pem", "os.pem", 0o600);
+    w.copy_fixture("openssl/ed25519.pem.pub", "os.pem.pub", 0o644);
+    let openssl_public = hex::encode(&os_der[os_der.len() - 32..]);
+    for file in ["os.pem", "os.pem.pub"] {
+        let shown = w.json(&["key", "show", "--json", file]);
+        assert_eq!(shown["public_key"], openssl_public.as_str(), "{file}");
+    }
+    // For that key accord writes byte for byte the files OpenSSL wrote, so
+    // OpenSSL reads accord's.
+    let key = private_key_from_pem(&os_pem).unwrap();
+    assert_eq!(*private_key_to_pem(&key).unwrap(), os_pem);
+    let public = crypto::public_key(&key);
+    assert_eq!(public.to_pem().unwrap(), os_pub);
+    // And the files `accord key new` wrote have OpenSSL's form: the same
+    // labels, lengths and DER up to the key bytes.
+    for (ours, theirs, key_len) in [("tr.pem", &os_pem, 32), ("tr.pem.pub", &os_pub, 32)] {
+        let (label, der) = pem_der(&std::fs::read(w.path(ours)).unwrap());
+        let (os_label, os_der) = pem_der(theirs.as_bytes());
+        assert_eq!(label, os_label, "{ours}");
+        assert_eq!(der.len(), os_der.len(), "{ours}");
+        let prefix = os_der.len() - key_len;
+        assert_eq!(der[..prefix], os_der[..prefix], "{ours}");
+    }
+    // accord accepts OpenSSL's signature and makes the same one (Ed25519 is
+    // deterministic); over any other message it fails.
+    let message = crate::common::fixture("openssl/message.txt");
+    let sig = Signature::from_bytes(
+        &crate::common::fixture("openssl/message.sig")
+            .try_into()
+            .unwrap(),
+    );
+    assert!(crypto::verify(&public, &message, &sig));
+    assert_eq!(crypto::sign(&key, &message), sig);
+    let mut other = message.clone();
+    other[0] ^= 1;
+    assert!(!crypto::verify(&public, &other, &sig));
 }

@@ -13,14 +13,17 @@ mod common;
 
 // Private keys pasted into a charter are refused without being printed.
 mod charter_secrets;
-// The CLI end to end: keys, appends, refusals, tamper, backup, concurrency.
-mod cli;
+// Export, import, and repair from another party's copy or by `doctor`.
+mod backup;
+// A ledger in use is refused at once; concurrent appenders lose nothing.
+mod concurrency;
 // SIGKILLed appends and imports leave a ledger that verifies
 // (`make stress`, ACCORD_CRASH_KILLS, ACCORD_CRASH_STORE, ACCORD_CRASH_SEED).
 mod crash;
 // A damaged `ledger.redb` gives one line, never a panic or a hang.
 mod damaged_store;
-// The agreement domain: commitments, allegations, rulings, projections.
+// The agreement domain: commitments, disputes and rulings, domain
+// refusals, and verify naming a rule-breaking entry (one submodule each).
 mod domain;
 // Free text from the ledger is escaped in the text views.
 mod escape;
@@ -30,9 +33,18 @@ mod hostile;
 mod inputs;
 // Encrypted key files' scrypt parameters (OpenSSL interop ignored: .ci/run).
 mod keyfile_params;
-// Key rotation, revocation by quorum, and entries signed after revocation.
+// Key files (mode 0600, OpenSSL interop), rotation, revocation by quorum,
+// and entries signed after revocation.
 mod keys;
 // Read commands create and change nothing and never make a writer wait.
 mod readers;
+// Refused appends change nothing; bad charters and non-ledgers get one line.
+mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.
 mod reliability;
+// Flipped, reordered, removed, forged, foreign and replayed entries fail
+// verify; --expect-head and --against catch truncation and equivocation.
+mod tamper;
+// The everyday round trip, explicit times, non-UTF-8 arguments, no
+// progress bar off a terminal.
+mod ui;

@@ -1,0 +1,245 @@
+//! Refused commands: every refused append leaves the ledger byte for byte
+//! unchanged, and oversize text, bad charters and paths that are not
+//! ledgers get one line saying what is wrong and create nothing.
+
+use std::os::unix::fs::PermissionsExt;
+
+use crate::common::{one_line_error, World};
+
+#[test]
+fn every_refused_append_leaves_the_ledger_byte_for_byte_unchanged() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    std::fs::write(w.path("stranger.pem"), "not a key").unwrap();
+    std::fs::set_permissions(
+        w.path("stranger.pem"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    w.accord(&["key", "new", "--out", "k/stranger.pem"])
+        .assert()
+        .failure();
+    std::fs::create_dir(w.path("k")).unwrap();
+    w.accord(&["key", "new", "--out", "k/stranger.pem"])
+        .assert()
+        .success();
+
+    let entries = w.entry_list();
+    // Every key and value of both tables (entries and derived data). Not
+    // the file's bytes: redb rewrites its header whenever it opens one.
+    let raw = w.raw_store();
+    assert!(!raw.derived.is_empty(), "no derived data to compare");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key", "us.pem",
+            ],
+            "observers sign nothing",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key",
+                "gov.pem",
+            ],
+            "only guarantors and the mediator",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "opp.pem"],
+            "only guarantors and the mediator",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C1", "--title", "t", "--text", "x", "--key", "ir.pem",
+            ],
+            "already in use",
+        ),
+        (
+            vec!["clause", "endorse", "C7", "--key", "ir.pem"],
+            "no clause C7",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "ru.pem"],
+            "already endorsed",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "k/stranger.pem"],
+            "not the current key of any party",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "bad id", "--title", "t", "--text", "x", "--key",
+                "tr.pem",
+            ],
+            "invalid",
+        ),
+        (
+            vec![
+                "clause", "propose", "--id", "C3", "--title", " ", "--text", "x", "--key", "tr.pem",
+            ],
+            "title must be",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "missing.pem"],
+            "cannot read key file",
+        ),
+        (
+            vec!["clause", "endorse", "C1", "--key", "stranger.pem"],
+            "PEM",
+        ),
+        (vec!["clause", "endorse", "C1", "--key", "k"], "directory"),
+        (
+            vec![
+                "clause",
+                "propose",
+                "--id",
+                "C4",
+                "--title",
+                "t",
+                "--text-file",
+                "nope.txt",
+                "--key",
+                "tr.pem",
+            ],
+            "cannot read",
+        ),
+    ];
+    for (args, expect) in cases {
+        let e = one_line_error(w.accord(&args).assert());
+        assert!(e.contains(expect), "{args:?}: {e} should say {expect:?}");
+        assert_eq!(w.entry_list(), entries, "{args:?} changed the entry list");
+        assert_eq!(w.raw_store(), raw, "{args:?} changed the stored bytes");
+    }
+}
+
+#[test]
+fn oversize_text_is_refused() {
+    let w = World::founded();
+    std::fs::write(w.path("big.txt"), "x".repeat(64 * 1024 + 1)).unwrap();
+    let e = one_line_error(
+        w.accord(&[
+            "clause",
+            "propose",
+            "--id",
+            "C1",
+            "--title",
+            "t",
+            "--text-file",
+            "big.txt",
+            "--key",
+            "tr.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains("65536"), "{e}");
+    assert_eq!(w.entry_list().len(), 1);
+}
+
+#[test]
+fn bad_charters_create_no_ledger() {
+    let w = World::new();
+    let good = std::fs::read_to_string(w.path("charter.toml")).unwrap();
+    let tr_key = w.json(&["key", "show", "--json", "tr.pem"])["public_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cases: Vec<(String, &str)> = vec![
+        (
+            good.replacen("id = \"ru\"", "id = \"tr\"", 1),
+            "more than once",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key_file = \"tr.pem.pub\"", 1),
+            "same key",
+        ),
+        (
+            good.replacen("role = \"mediator\"", "role = \"emperor\"", 1),
+            "unknown role",
+        ),
+        (
+            good.replace("role = \"guarantor\"", "role = \"party\""),
+            "no guarantor",
+        ),
+        (
+            good.replacen("ruling_quorum = 2", "ruling_quorum = 4", 1),
+            "only 3 guarantor",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key = \"zz\"", 1),
+            "64 hex",
+        ),
+        (
+            good.replacen(
+                "key_file = \"ru.pem.pub\"",
+                &format!("key = \"{}\"", "0".repeat(64)),
+                1,
+            ),
+            "weak",
+        ),
+        (
+            good.replacen("key_file = \"ru.pem.pub\"", "key_file = \"nope.pub\"", 1),
+            "cannot read",
+        ),
+        (good.replacen("title =", "titel =", 1), "unknown field"),
+        (
+            good.replacen(
+                "key_file = \"ru.pem.pub\"",
+                &format!("key = \"{tr_key}\"\nkey_file = \"ru.pem.pub\""),
+                1,
+            ),
+            "not both",
+        ),
+    ];
+    for (text, expect) in cases {
+        std::fs::write(w.path("bad.toml"), &text).unwrap();
+        let e = one_line_error(
+            w.accord(&["init", "--charter", "bad.toml", "--key", "un.pem"])
+                .assert(),
+        );
+        assert!(e.contains(expect), "{e} should say {expect:?}");
+        assert!(
+            !w.ledger().exists(),
+            "a ledger was created for a bad charter"
+        );
+    }
+    // The convener must be a party of the charter.
+    w.accord(&["key", "new", "--out", "outsider.pem"])
+        .assert()
+        .success();
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "outsider.pem"])
+            .assert(),
+    );
+    assert!(e.contains("not the current key of any party"), "{e}");
+    // Observers sign nothing, not even the charter.
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "us.pem"])
+            .assert(),
+    );
+    assert!(e.contains("observer"), "{e}");
+    assert!(!w.ledger().exists());
+}
+
+#[test]
+fn ledger_paths_that_are_not_ledgers() {
+    let w = World::founded();
+    let e = one_line_error(w.accord(&["--ledger", "nowhere", "log"]).assert());
+    assert!(e.contains("no ledger at nowhere"), "{e}");
+    assert!(
+        !w.path("nowhere").exists(),
+        "reading must not create a ledger"
+    );
+    std::fs::write(w.path("file"), "x").unwrap();
+    let e = one_line_error(w.accord(&["--ledger", "file", "verify"]).assert());
+    assert!(e.contains("not a directory"), "{e}");
+    let e = one_line_error(
+        w.accord(&["init", "--charter", "charter.toml", "--key", "un.pem"])
+            .assert(),
+    );
+    assert!(e.contains("already holds a ledger"), "{e}");
+    let e = one_line_error(w.accord(&["show", "9"]).assert());
+    assert!(e.contains("no entry 9"), "{e}");
+    // Usage errors are clap's, exit 2.
+    w.accord(&["show", "nine"]).assert().code(2);
+    w.accord(&["frobnicate"]).assert().code(2);
+}
