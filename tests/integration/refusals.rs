@@ -223,22 +223,25 @@ fn bad_charters_create_no_ledger() {
 #[test]
 fn ledger_paths_that_are_not_ledgers() {
     let w = World::founded();
-    let e = one_line_error(w.accord(&["--ledger", "nowhere", "log"]).assert());
-    assert!(e.contains("no ledger at nowhere"), "{e}");
+    std::fs::write(w.path("file"), "x").unwrap();
+    // (arguments, what the one line says).
+    let refused: [(&[&str], &str); 4] = [
+        (&["--ledger", "nowhere", "log"], "no ledger at nowhere"),
+        (&["--ledger", "file", "verify"], "not a directory"),
+        (
+            &["init", "--charter", "charter.toml", "--key", "un.pem"],
+            "already holds a ledger",
+        ),
+        (&["show", "9"], "no entry 9"),
+    ];
+    for (args, expect) in refused {
+        let e = one_line_error(w.accord(args).assert());
+        assert!(e.contains(expect), "{args:?}: {e} should say {expect:?}");
+    }
     assert!(
         !w.path("nowhere").exists(),
         "reading must not create a ledger"
     );
-    std::fs::write(w.path("file"), "x").unwrap();
-    let e = one_line_error(w.accord(&["--ledger", "file", "verify"]).assert());
-    assert!(e.contains("not a directory"), "{e}");
-    let e = one_line_error(
-        w.accord(&["init", "--charter", "charter.toml", "--key", "un.pem"])
-            .assert(),
-    );
-    assert!(e.contains("already holds a ledger"), "{e}");
-    let e = one_line_error(w.accord(&["show", "9"]).assert());
-    assert!(e.contains("no entry 9"), "{e}");
     // Usage errors are clap's, exit 2.
     w.accord(&["show", "nine"]).assert().code(2);
     w.accord(&["frobnicate"]).assert().code(2);

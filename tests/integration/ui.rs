@@ -102,45 +102,22 @@ fn explicit_time_is_recorded_and_may_not_go_backwards() {
         "2017-01-24T10:00:00Z"
     );
     let before = w.entry_list();
-    let e = one_line_error(
-        w.accord(&[
-            "--time",
-            "2017-01-23T10:00:00Z",
-            "clause",
-            "endorse",
-            "C1",
-            "--key",
-            "tr.pem",
-        ])
-        .assert(),
-    );
-    assert!(e.contains("before the previous entry"), "{e}");
-    let e = one_line_error(
-        w.accord(&[
-            "--time",
-            "2999-01-01T00:00:00Z",
-            "clause",
-            "endorse",
-            "C1",
-            "--key",
-            "tr.pem",
-        ])
-        .assert(),
-    );
-    assert!(e.contains("ahead of this machine's clock"), "{e}");
-    let e = one_line_error(
-        w.accord(&[
-            "--time",
-            "last tuesday",
-            "clause",
-            "endorse",
-            "C1",
-            "--key",
-            "tr.pem",
-        ])
-        .assert(),
-    );
-    assert!(e.contains("RFC 3339"), "{e}");
+    // Refused claimed times: (time, what the one line says).
+    let refused = [
+        ("2017-01-23T10:00:00Z", "before the previous entry"),
+        ("2999-01-01T00:00:00Z", "ahead of this machine's clock"),
+        ("last tuesday", "RFC 3339"),
+    ];
+    for (time, expect) in refused {
+        let e = one_line_error(
+            w.accord(&["--time", time, "clause", "endorse", "C1", "--key", "tr.pem"])
+                .assert(),
+        );
+        assert!(
+            e.contains(expect),
+            "--time {time:?}: {e} should say {expect:?}"
+        );
+    }
     assert_eq!(w.entry_list(), before);
 }
 

@@ -298,17 +298,20 @@ fn every_domain_refusal_leaves_the_ledger_unchanged() {
 #[test]
 fn bad_projection_requests_get_one_line() {
     let w = astana();
-    let e = one_line_error(
-        w.accord(&["obligations", "--as-of", "2016-12-01T00:00:00Z"])
-            .assert(),
-    );
-    assert!(e.contains("before the ledger was founded"), "{e}");
-    let e = one_line_error(w.accord(&["obligations", "--at", "999"]).assert());
-    assert!(e.contains("no entry 999"), "{e}");
-    let e = one_line_error(w.accord(&["obligations", "--party", "xx"]).assert());
-    assert!(e.contains("no party xx"), "{e}");
-    let e = one_line_error(w.accord(&["history", "Z9"]).assert());
-    assert!(e.contains("nothing on record concerns Z9"), "{e}");
+    // (arguments, what the one line says).
+    let refused: [(&[&str], &str); 4] = [
+        (
+            &["obligations", "--as-of", "2016-12-01T00:00:00Z"],
+            "before the ledger was founded",
+        ),
+        (&["obligations", "--at", "999"], "no entry 999"),
+        (&["obligations", "--party", "xx"], "no party xx"),
+        (&["history", "Z9"], "nothing on record concerns Z9"),
+    ];
+    for (args, expect) in refused {
+        let e = one_line_error(w.accord(args).assert());
+        assert!(e.contains(expect), "{args:?}: {e} should say {expect:?}");
+    }
     w.accord(&[
         "obligations",
         "--at",
