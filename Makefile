@@ -40,12 +40,12 @@ bench-peers: bench-build
 
 # Long-running variants of the crash tests (not part of `make test`).
 stress:
-	ACCORD_CRASH_KILLS=500 $(CARGO) test --locked --test crash -- --nocapture
+	ACCORD_CRASH_KILLS=500 $(CARGO) test --locked -p accord --test integration -- --nocapture crash::
 
 # The same on the sled backend, kept as evidence (docs/SECURITY.md): sled
 # 0.34 has been seen to corrupt its store after a SIGKILL.
 stress-sled:
-	ACCORD_CRASH_STORE=sled ACCORD_CRASH_KILLS=500 $(CARGO) test --locked --test crash -- --nocapture
+	ACCORD_CRASH_STORE=sled ACCORD_CRASH_KILLS=500 $(CARGO) test --locked -p accord --test integration -- --nocapture crash::
 
 # Each fuzz target for 60 s (needs `cargo install cargo-fuzz --locked`).
 fuzz:
