@@ -3,8 +3,7 @@
 
 use std::path::Path;
 
-use crate::redb_store::REDB_FILE;
-use crate::sled_store::SLED_DIR;
+use crate::layout;
 use crate::{KeyValue, RawEntry, RedbStore, Result, SledStore, Store, StoreError};
 
 /// The storage engine a new ledger is created with.
@@ -31,17 +30,12 @@ pub enum DiskStore {
     Sled(SledStore),
 }
 
-/// Whether `path` holds the files of either backend.
-pub(crate) fn holds_a_store(path: &Path) -> bool {
-    path.join(REDB_FILE).exists() || path.join(SLED_DIR).exists()
-}
-
 impl DiskStore {
     /// Opens the ledger in `path` with the backend its files belong to.
     pub fn open(path: &Path) -> Result<Self> {
-        if path.join(REDB_FILE).is_file() {
+        if layout::holds_redb(path) {
             Ok(DiskStore::Redb(RedbStore::open(path)?))
-        } else if path.join(SLED_DIR).is_dir() {
+        } else if layout::holds_sled(path) {
             Ok(DiskStore::Sled(SledStore::open(path)?))
         } else {
             crate::dir::check_existing(path)?;
@@ -55,7 +49,7 @@ impl DiskStore {
     /// with another process or open them read-only: a sled ledger is opened
     /// as by [`DiskStore::open`].
     pub fn open_read(path: &Path) -> Result<Self> {
-        if path.join(REDB_FILE).is_file() {
+        if layout::holds_redb(path) {
             Ok(DiskStore::Redb(RedbStore::open_read(path)?))
         } else {
             Self::open(path)

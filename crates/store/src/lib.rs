@@ -10,13 +10,13 @@
 mod crash_points;
 mod dir;
 mod disk;
+mod layout;
 mod mem;
 mod redb_store;
 mod scratch;
 mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
-pub(crate) use disk::holds_a_store;
 pub use disk::{Backend, DiskStore};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;

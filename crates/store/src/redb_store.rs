@@ -1,7 +1,7 @@
 //! The redb-backed store, accord's default.
 //!
-//! Layout (internal to this crate): one file, `ledger.redb`, in the ledger
-//! directory, with table `entries` (seq → entry bytes) and table `derived`
+//! Layout (internal to this crate): one file ([`crate::layout`] names it),
+//! with table `entries` (seq → entry bytes) and table `derived`
 //! (key → value). Every append is one redb write transaction committed with
 //! `Durability::Immediate` (redb's copy-on-write commit, fsynced), so it
 //! lands whole or not at all and is durable when `append` returns.
@@ -39,12 +39,9 @@ use redb::{
 };
 
 use crate::dir::{self, LOCK_WAIT};
+use crate::layout::{self, REDB_FILE};
 use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
 
-/// The redb file inside the ledger directory.
-pub(crate) const REDB_FILE: &str = "ledger.redb";
-/// Where a new database file is built before it is renamed to `REDB_FILE`.
-pub(crate) const REDB_SCRATCH: &str = "ledger.redb.creating";
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const DERIVED: TableDefinition<&[u8], &[u8]> = TableDefinition::new("derived");
 
@@ -295,7 +292,7 @@ impl RedbStore {
     /// the repairing handle, holding the directory's lock as writers do.
     pub fn open_read(path: &Path) -> Result<Self> {
         Self::check_existing(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         let mut repaired = false;
         loop {
             match until_free(path, || try_open_snapshot(&file))? {
@@ -340,13 +337,13 @@ impl RedbStore {
         // place once redb has written it whole: a crash while creating it
         // leaves no half-made `ledger.redb` that could not be opened.
         let lock = dir::lock(path)?;
-        let scratch = path.join(REDB_SCRATCH);
+        let scratch = layout::redb_scratch(path);
         if scratch.exists() {
             std::fs::remove_file(&scratch).map_err(|e| dir::io(&scratch, e))?;
         }
         let (db, _) = guarded(&scratch, || Ok(builder().create(&scratch)?));
         let db = db?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         std::fs::rename(&scratch, &file).map_err(|e| dir::io(&file, e))?;
         dir::sync_dir(path)?;
         Ok(Self::writer(path, db, lock))
@@ -382,7 +379,7 @@ impl RedbStore {
 
     fn check_existing(path: &Path) -> Result<()> {
         dir::check_existing(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         if !file.is_file() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
@@ -391,7 +388,7 @@ impl RedbStore {
 
     fn open_writer(path: &Path) -> Result<Self> {
         let lock = dir::lock(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         refuse_empty(&file)?;
         match until_free(path, || try_open_writer(&file))? {
             Opening::Done(db) => Ok(Self::writer(path, db, lock)),
@@ -401,7 +398,7 @@ impl RedbStore {
     }
 
     fn file(&self) -> PathBuf {
-        self.path.join(REDB_FILE)
+        layout::redb_file(&self.path)
     }
 
     /// Runs `f` on the database, marking the store damaged if redb panics.
@@ -692,7 +689,7 @@ mod tests {
     #[test]
     fn a_reader_writes_nothing_and_keeps_recomputed_derived_data_in_memory() {
         let (_dir, path) = ledger_of(2);
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(&path);
         let before = std::fs::read(&file).unwrap();
         let mut reader = RedbStore::open_read(&path).unwrap();
         assert!(matches!(
@@ -733,7 +730,7 @@ mod tests {
     #[test]
     fn an_empty_database_file_is_damage_and_stays_empty() {
         let (_dir, path) = ledger_of(1);
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(&path);
         std::fs::write(&file, b"").unwrap();
         for outcome in [
             RedbStore::open(&path).map(drop),
@@ -757,7 +754,7 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_database_is_damage() {
         let (_dir, path) = ledger_of(1);
-        std::fs::write(path.join(REDB_FILE), vec![7u8; 8192]).unwrap();
+        std::fs::write(layout::redb_file(&path), vec![7u8; 8192]).unwrap();
         for outcome in [
             RedbStore::open(&path).map(drop),
             RedbStore::open_read(&path).map(drop),
@@ -773,7 +770,7 @@ mod tests {
     #[test]
     fn a_reader_waits_then_reports_in_use_while_an_exclusive_writer_holds_the_file() {
         let (_dir, path) = ledger_of(1);
-        let holder = builder().open(path.join(REDB_FILE)).unwrap();
+        let holder = builder().open(layout::redb_file(&path)).unwrap();
         assert!(matches!(
             RedbStore::open_read(&path).map(drop),
             Err(StoreError::InUse(_))
@@ -787,7 +784,7 @@ mod tests {
     fn copy_left_mid_write(path: &Path, to: &Path) {
         let writer = RedbStore::open(path).unwrap();
         std::fs::create_dir(to).unwrap();
-        std::fs::copy(path.join(REDB_FILE), to.join(REDB_FILE)).unwrap();
+        std::fs::copy(layout::redb_file(path), layout::redb_file(to)).unwrap();
         drop(writer);
     }
 
@@ -797,7 +794,7 @@ mod tests {
         let copy = dir.path().join("copy");
         copy_left_mid_write(&path, &copy);
         assert!(matches!(
-            try_open_snapshot(&copy.join(REDB_FILE)),
+            try_open_snapshot(&layout::redb_file(&copy)),
             Ok(Opening::NeedsRepair)
         ));
         let reader = RedbStore::open_read(&copy).unwrap();
@@ -812,8 +809,8 @@ mod tests {
         copy_left_mid_write(&path, &copy);
         // A lock file that cannot be opened for writing stands for a
         // directory this user cannot write (which modes cannot show root).
-        std::fs::create_dir(copy.join(dir::LOCK_FILE)).unwrap();
-        let before = std::fs::read(copy.join(REDB_FILE)).unwrap();
+        std::fs::create_dir(layout::lock_file(&copy)).unwrap();
+        let before = std::fs::read(layout::redb_file(&copy)).unwrap();
         match RedbStore::open_read(&copy).map(drop) {
             Err(StoreError::Io(why)) => assert!(
                 why.contains("not closed cleanly") && why.contains("writable copy"),
@@ -821,6 +818,6 @@ mod tests {
             ),
             other => panic!("expected an I/O error, got {other:?}"),
         }
-        assert_eq!(std::fs::read(copy.join(REDB_FILE)).unwrap(), before);
+        assert_eq!(std::fs::read(layout::redb_file(&copy)).unwrap(), before);
     }
 }
