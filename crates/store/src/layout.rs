@@ -18,6 +18,7 @@ const REDB_SCRATCH: &str = "ledger.redb.creating";
 /// sled's database directory.
 pub(crate) const SLED_DIR: &str = "db";
 /// sled 0.34's log file, inside [`SLED_DIR`].
+#[cfg(feature = "sled")]
 const SLED_LOG: &str = "db";
 
 pub(crate) fn lock_file(dir: &Path) -> PathBuf {
@@ -36,6 +37,7 @@ pub(crate) fn sled_dir(dir: &Path) -> PathBuf {
     dir.join(SLED_DIR)
 }
 
+#[cfg(feature = "sled")]
 pub(crate) fn sled_log(dir: &Path) -> PathBuf {
     sled_dir(dir).join(SLED_LOG)
 }

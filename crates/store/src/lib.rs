@@ -2,8 +2,8 @@
 //!
 //! The only crate that names a storage engine. It stores opaque entry bytes
 //! keyed by seq, and derived key-value data, behind the [`Store`] trait:
-//! redb (the default), sled (selectable), and an in-memory twin
-//! ([`MemStore`]). It knows nothing of what the bytes mean: it must never
+//! redb (the default), sled (selectable; built with the `sled` feature, on
+//! by default), and an in-memory twin ([`MemStore`]). It knows nothing of what the bytes mean: it must never
 //! decode, hash or judge an entry.
 
 #[cfg(test)]
@@ -14,6 +14,7 @@ mod layout;
 mod mem;
 mod redb_store;
 mod scratch;
+#[cfg(feature = "sled")]
 mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
@@ -21,6 +22,7 @@ pub use disk::{Backend, DiskStore};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
 pub use scratch::Scratch;
+#[cfg(feature = "sled")]
 pub use sled_store::SledStore;
 
 use std::path::PathBuf;
@@ -111,6 +113,7 @@ mod contract {
 
     /// Retries `open` while a sled instance dropped a moment ago still holds
     /// its file lock (its background flusher winds down asynchronously).
+    #[cfg(feature = "sled")]
     fn after_sled_lets_go<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
         let mut outcome = open();
         for _ in 0..50 {
@@ -186,6 +189,7 @@ mod contract {
         exercise(&mut MemStore::default());
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn sled_store_and_reopen() {
         let dir = tempfile::tempdir().unwrap();
@@ -205,6 +209,7 @@ mod contract {
         );
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn a_directory_left_with_only_the_lock_file_can_be_created_in() {
         let dir = tempfile::tempdir().unwrap();
@@ -222,6 +227,7 @@ mod contract {
         ));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn a_store_left_without_entries_can_be_created_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -247,12 +253,14 @@ mod contract {
             DiskStore::create(&path, Backend::Redb),
             Err(StoreError::AlreadyExists(_))
         ));
+        #[cfg(feature = "sled")]
         assert!(matches!(
             DiskStore::create(&path, Backend::Sled),
             Err(StoreError::AlreadyExists(_))
         ));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn disk_store_opens_either_backend() {
         let dir = tempfile::tempdir().unwrap();
@@ -266,6 +274,31 @@ mod contract {
         assert_eq!(s.last_seq().unwrap(), Some(4));
     }
 
+    /// Built without sled, a sled ledger is refused as an operational
+    /// error, and never taken for an empty directory to create one in.
+    #[cfg(not(feature = "sled"))]
+    #[test]
+    fn without_sled_a_sled_ledger_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        std::fs::create_dir_all(layout::sled_dir(&path)).unwrap();
+        for outcome in [
+            DiskStore::open(&path).map(drop),
+            DiskStore::open_read(&path).map(drop),
+            DiskStore::create(&path, Backend::Sled).map(drop),
+        ] {
+            match outcome {
+                Err(StoreError::Io(why)) => assert!(why.contains("sled"), "{why}"),
+                other => panic!("expected an operational error, got {:?}", other.err()),
+            }
+        }
+        assert!(matches!(
+            DiskStore::create(&path, Backend::Redb),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert!(layout::holds_sled(&path));
+    }
+
     #[test]
     fn second_open_is_in_use_for_redb() {
         let dir = tempfile::tempdir().unwrap();
@@ -274,6 +307,7 @@ mod contract {
         assert!(matches!(RedbStore::open(&path), Err(StoreError::InUse(_))));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn second_open_is_in_use() {
         let dir = tempfile::tempdir().unwrap();
@@ -282,6 +316,7 @@ mod contract {
         assert!(matches!(SledStore::open(&path), Err(StoreError::InUse(_))));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn open_refuses_missing_and_files() {
         let dir = tempfile::tempdir().unwrap();
