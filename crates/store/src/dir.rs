@@ -13,8 +13,11 @@ use crate::{Result, StoreError};
 /// How long an open waits for another process to release the ledger.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 
-pub(crate) fn io(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io(format!("{}: {e}", path.display()))
+pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
+    StoreError::FileIo {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Takes the directory's exclusive lock, waiting up to [`LOCK_WAIT`] for

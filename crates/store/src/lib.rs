@@ -10,6 +10,7 @@
 mod crash_points;
 mod dir;
 mod disk;
+mod error;
 mod layout;
 mod mem;
 mod redb_store;
@@ -19,44 +20,12 @@ mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
 pub use disk::{Backend, DiskStore};
+pub use error::{Damage, EngineError, StoreError};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
 pub use scratch::Scratch;
 #[cfg(feature = "sled")]
 pub use sled_store::SledStore;
-
-use std::path::PathBuf;
-
-/// What went wrong in the store. Only [`StoreError::Corrupt`] says the
-/// ledger's files are damaged; `OutOfOrder` is a caller's mistake; every
-/// other variant is operational (the ledger may be fine: no ledger there,
-/// in use, I/O error, disk full, no permission) and no reason to call a
-/// ledger invalid.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
-    InUse(PathBuf),
-    #[error("no ledger at {0}: create one with `accord init` or pass --ledger")]
-    NotFound(PathBuf),
-    #[error("{0} already holds a ledger: choose another --ledger directory")]
-    AlreadyExists(PathBuf),
-    #[error("{0} is not empty and holds no ledger: choose an empty or new directory")]
-    NotEmpty(PathBuf),
-    #[error("{0} is not a directory: --ledger must name a directory")]
-    NotADirectory(PathBuf),
-    #[error("refusing to store entry {found}: the next seq is {expected}")]
-    OutOfOrder { expected: u64, found: u64 },
-    /// The store's files are damaged (unreadable pages, a file that is not
-    /// a database, an empty database file): no retry mends it.
-    #[error(
-        "storage is damaged: {0}: restore the ledger from any party's export with `accord import`"
-    )]
-    Corrupt(String),
-    /// An operational failure: I/O error, disk full, permission denied,
-    /// scratch space unusable, a write attempted on a read-only store.
-    #[error("storage I/O failed: {0}")]
-    Io(String),
-}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 

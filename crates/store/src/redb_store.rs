@@ -40,7 +40,7 @@ use redb::{
 
 use crate::dir::{self, LOCK_WAIT};
 use crate::layout::{self, REDB_FILE};
-use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
+use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store, StoreError};
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const DERIVED: TableDefinition<&[u8], &[u8]> = TableDefinition::new("derived");
@@ -141,8 +141,12 @@ impl Drop for RedbStore {
 
 /// The one line that says a ledger file is damaged.
 fn damaged(file: &Path, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(one_line(file, what).into())
+}
+
+fn one_line(file: &Path, what: impl std::fmt::Display) -> String {
     let what = what.to_string().replace(['\n', '\r'], " ");
-    StoreError::Corrupt(format!("{}: {what}", file.display()))
+    format!("{}: {what}", file.display())
 }
 
 /// Classifies a redb failure: damage to the file (which no retry mends) or
@@ -164,9 +168,13 @@ fn classify(file: &Path, e: redb::Error) -> StoreError {
         _ => false,
     };
     if is_damage {
-        damaged(file, e)
+        let what = one_line(file, &e);
+        StoreError::Corrupt(Damage::found_by(what, EngineError::new(e)))
     } else {
-        StoreError::Io(format!("{}: {e}", file.display()))
+        StoreError::Engine {
+            path: file.to_owned(),
+            source: EngineError::new(e),
+        }
     }
 }
 
@@ -200,6 +208,16 @@ fn refuse_empty(file: &Path) -> Result<()> {
         return Err(damaged(file, "the file is empty (0 bytes)"));
     }
     Ok(())
+}
+
+/// What an operational failure says after "storage I/O failed: ".
+fn operational_detail(e: &StoreError) -> String {
+    match e {
+        StoreError::Io(why) => why.clone(),
+        StoreError::FileIo { path, source } => format!("{}: {source}", path.display()),
+        StoreError::Engine { path, source } => format!("{}: {source}", path.display()),
+        other => other.to_string(),
+    }
 }
 
 /// Why an open could not complete yet.
@@ -301,9 +319,10 @@ impl RedbStore {
                 }
                 Opening::NeedsRepair => {
                     let mut writer = Self::open_writer(path).map_err(|e| match e {
-                        StoreError::Io(why) => StoreError::Io(format!(
+                        StoreError::Io(_) | StoreError::FileIo { .. } | StoreError::Engine { .. } => StoreError::Io(format!(
                             "{} was not closed cleanly (a process stopped while writing) and cannot be repaired here ({why}): run any accord command on a writable copy, or restore from any party's export with `accord import`",
-                            file.display()
+                            file.display(),
+                            why = operational_detail(&e),
                         )),
                         other => other,
                     })?;
@@ -404,11 +423,11 @@ impl RedbStore {
     /// Runs `f` on the database, marking the store damaged if redb panics.
     fn guard<T>(&self, f: impl FnOnce(&Db) -> std::result::Result<T, redb::Error>) -> Result<T> {
         if let Some(what) = self.panicked.get() {
-            return Err(StoreError::Corrupt(what.clone()));
+            return Err(StoreError::Corrupt(what.clone().into()));
         }
         let (outcome, panicked) = guarded(&self.file(), || f(&self.db));
         if let (true, Err(StoreError::Corrupt(what))) = (panicked, &outcome) {
-            let _ = self.panicked.set(what.clone());
+            let _ = self.panicked.set(what.to_string());
         }
         outcome
     }
@@ -740,6 +759,7 @@ mod tests {
         ] {
             match outcome {
                 Err(StoreError::Corrupt(why)) => {
+                    let why = why.to_string();
                     assert!(
                         why.contains("ledger.redb") && why.contains("empty"),
                         "{why}"
@@ -764,6 +784,31 @@ mod tests {
                 "{:?}",
                 outcome.err()
             );
+        }
+        // The damage carries redb's own error, found by its type.
+        let Err(e) = RedbStore::open(&path) else {
+            panic!("opened a file that is not a database");
+        };
+        let cause = std::error::Error::source(&e)
+            .and_then(std::error::Error::source)
+            .and_then(|c| c.downcast_ref::<EngineError>())
+            .expect("the engine's error as the damage's cause");
+        assert!(cause.inner().downcast_ref::<redb::Error>().is_some());
+    }
+
+    #[test]
+    fn an_io_failure_carries_its_io_error() {
+        let (_dir, path) = ledger_of(1);
+        std::fs::remove_file(layout::lock_file(&path)).unwrap();
+        std::fs::create_dir(layout::lock_file(&path)).unwrap();
+        match RedbStore::open(&path).map(drop) {
+            Err(e @ StoreError::FileIo { .. }) => {
+                let io = std::error::Error::source(&e)
+                    .and_then(|c| c.downcast_ref::<std::io::Error>())
+                    .expect("the I/O error as the cause");
+                assert!(e.to_string().ends_with(&io.to_string()), "{e}");
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
         }
     }
 

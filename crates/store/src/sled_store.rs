@@ -6,6 +6,11 @@
 //! ledger's derived key-value data. Both trees change in one sled
 //! transaction, flushed before an append returns. The directory's exclusive
 //! lock keeps a second process out. [`crate::layout`] names its files.
+//!
+//! Built only with the `sled` feature. Only sled's `Corruption` is damage;
+//! sled's own lock held (a store of this process dropped a moment ago,
+//! whose flusher still winds down) is `InUse`, recognised by its message
+//! because sled 0.34 reports it as an untyped I/O error.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -15,7 +20,7 @@ use sled::Transactional;
 
 use crate::dir::{self, io};
 use crate::layout::{self, SLED_DIR};
-use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
+use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store, StoreError};
 
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
@@ -103,14 +108,19 @@ fn sled_err(path: &Path, e: sled::Error) -> StoreError {
             StoreError::InUse(path.to_owned())
         }
         sled::Error::Io(e) => io(path, e),
-        sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
-        other => StoreError::Io(format!("{}: {other}", path.display())),
+        sled::Error::Corruption { .. } => {
+            StoreError::Corrupt(Damage::found_by(e.to_string(), EngineError::new(e)))
+        }
+        other => StoreError::Engine {
+            path: path.to_owned(),
+            source: EngineError::new(other),
+        },
     }
 }
 
 fn seq_of(key: &[u8]) -> Result<u64> {
     let bytes: [u8; 8] = key.try_into().map_err(|_| {
-        StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len()))
+        StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len()).into())
     })?;
     Ok(u64::from_be_bytes(bytes))
 }
