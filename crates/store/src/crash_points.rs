@@ -240,7 +240,7 @@ fn an_append_cut_at_any_write_or_sync_leaves_the_old_head_or_the_new_one() {
             let (outcome, _, killed, cut) = crash(&image, OLD, mode, k);
             if let Err(e) = &outcome {
                 assert!(
-                    matches!(e, StoreError::Io(_)),
+                    matches!(e, StoreError::Io(_) | StoreError::Engine { .. }),
                     "{mode:?}, step {k}: a failing disk is an I/O error, not {e:?}"
                 );
             }

@@ -1,25 +1,30 @@
 //! The ledger directory: its exclusive lock and the checks shared by the
-//! disk backends before they open or create their files.
+//! disk backends before they open or create their files. The names of the
+//! files in it are [`crate::layout`]'s; this module must never name an
+//! engine's files itself.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::layout;
 use crate::{Result, StoreError};
 
-pub(crate) const LOCK_FILE: &str = "accord.lock";
 /// How long an open waits for another process to release the ledger.
 pub const LOCK_WAIT: Duration = Duration::from_secs(2);
 
-pub(crate) fn io(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io(format!("{}: {e}", path.display()))
+pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
+    StoreError::FileIo {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Takes the directory's exclusive lock, waiting up to [`LOCK_WAIT`] for
 /// another process (its appends take milliseconds) before reporting the
 /// ledger in use. The lock lasts as long as the returned file.
 pub(crate) fn lock(path: &Path) -> Result<File> {
-    let lock_path = path.join(LOCK_FILE);
+    let lock_path = layout::lock_file(path);
     let lock = OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -56,8 +61,8 @@ pub(crate) fn prepare_create(path: &Path, store: &str) -> Result<bool> {
         let name = item.map_err(|e| io(path, e))?.file_name();
         if name == store {
             has_store = true;
-        } else if name != LOCK_FILE && name != crate::redb_store::REDB_SCRATCH {
-            return Err(if crate::holds_a_store(path) {
+        } else if !layout::left_by_a_create(&name) {
+            return Err(if layout::holds_a_store(path) {
                 StoreError::AlreadyExists(path.to_owned())
             } else {
                 StoreError::NotEmpty(path.to_owned())
@@ -89,7 +94,7 @@ pub(crate) fn sync_dir(path: &Path) -> Result<()> {
 /// crashed import left behind). Returns whether it was removed; a directory
 /// whose lock is held is left alone.
 pub fn remove_if_abandoned(path: &Path) -> Result<bool> {
-    let lock_path = path.join(LOCK_FILE);
+    let lock_path = layout::lock_file(path);
     let held = match OpenOptions::new().write(true).open(&lock_path) {
         Ok(lock) => matches!(lock.try_lock(), Err(TryLockError::WouldBlock)),
         Err(_) => false,

@@ -1,11 +1,15 @@
 //! [`DiskStore`]: whichever disk backend a ledger directory holds (redb by
-//! default, sled when chosen at creation), behind the one trait.
+//! default, sled when chosen at creation), behind the one trait. Built
+//! without the `sled` feature, it refuses to open or create a sled ledger
+//! (an operational error: the ledger is not damaged); it must never treat
+//! a directory holding one as empty.
 
 use std::path::Path;
 
-use crate::redb_store::REDB_FILE;
-use crate::sled_store::SLED_DIR;
-use crate::{KeyValue, RawEntry, RedbStore, Result, SledStore, Store, StoreError};
+use crate::layout;
+#[cfg(feature = "sled")]
+use crate::SledStore;
+use crate::{KeyValue, RawEntry, RedbStore, Result, Store, StoreError};
 
 /// The storage engine a new ledger is created with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -28,21 +32,36 @@ impl std::str::FromStr for Backend {
 
 pub enum DiskStore {
     Redb(RedbStore),
+    #[cfg(feature = "sled")]
     Sled(SledStore),
 }
 
-/// Whether `path` holds the files of either backend.
-pub(crate) fn holds_a_store(path: &Path) -> bool {
-    path.join(REDB_FILE).exists() || path.join(SLED_DIR).exists()
+#[cfg(feature = "sled")]
+fn sled(path: &Path, create: bool) -> Result<DiskStore> {
+    let store = if create {
+        SledStore::create(path)?
+    } else {
+        SledStore::open(path)?
+    };
+    Ok(DiskStore::Sled(store))
+}
+
+/// A build without the `sled` feature cannot use a sled ledger.
+#[cfg(not(feature = "sled"))]
+fn sled(path: &Path, _create: bool) -> Result<DiskStore> {
+    Err(StoreError::Io(format!(
+        "{}: a sled ledger, and this accord was built without sled support (the `sled` feature)",
+        path.display()
+    )))
 }
 
 impl DiskStore {
     /// Opens the ledger in `path` with the backend its files belong to.
     pub fn open(path: &Path) -> Result<Self> {
-        if path.join(REDB_FILE).is_file() {
+        if layout::holds_redb(path) {
             Ok(DiskStore::Redb(RedbStore::open(path)?))
-        } else if path.join(SLED_DIR).is_dir() {
-            Ok(DiskStore::Sled(SledStore::open(path)?))
+        } else if layout::holds_sled(path) {
+            sled(path, false)
         } else {
             crate::dir::check_existing(path)?;
             Err(StoreError::NotFound(path.to_owned()))
@@ -55,7 +74,7 @@ impl DiskStore {
     /// with another process or open them read-only: a sled ledger is opened
     /// as by [`DiskStore::open`].
     pub fn open_read(path: &Path) -> Result<Self> {
-        if path.join(REDB_FILE).is_file() {
+        if layout::holds_redb(path) {
             Ok(DiskStore::Redb(RedbStore::open_read(path)?))
         } else {
             Self::open(path)
@@ -65,13 +84,14 @@ impl DiskStore {
     pub fn create(path: &Path, backend: Backend) -> Result<Self> {
         match backend {
             Backend::Redb => Ok(DiskStore::Redb(RedbStore::create(path)?)),
-            Backend::Sled => Ok(DiskStore::Sled(SledStore::create(path)?)),
+            Backend::Sled => sled(path, true),
         }
     }
 
     pub fn backend(&self) -> Backend {
         match self {
             DiskStore::Redb(_) => Backend::Redb,
+            #[cfg(feature = "sled")]
             DiskStore::Sled(_) => Backend::Sled,
         }
     }
@@ -81,6 +101,7 @@ macro_rules! each {
     ($self:ident, $s:ident => $e:expr) => {
         match $self {
             DiskStore::Redb($s) => $e,
+            #[cfg(feature = "sled")]
             DiskStore::Sled($s) => $e,
         }
     };

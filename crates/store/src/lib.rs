@@ -2,59 +2,30 @@
 //!
 //! The only crate that names a storage engine. It stores opaque entry bytes
 //! keyed by seq, and derived key-value data, behind the [`Store`] trait:
-//! redb (the default), sled (selectable), and an in-memory twin
-//! ([`MemStore`]). It knows nothing of what the bytes mean: it must never
+//! redb (the default), sled (selectable; built with the `sled` feature, on
+//! by default), and an in-memory twin ([`MemStore`]). It knows nothing of what the bytes mean: it must never
 //! decode, hash or judge an entry.
 
 #[cfg(test)]
 mod crash_points;
 mod dir;
 mod disk;
+mod error;
+mod layout;
 mod mem;
 mod redb_store;
 mod scratch;
+#[cfg(feature = "sled")]
 mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
-pub(crate) use disk::holds_a_store;
 pub use disk::{Backend, DiskStore};
+pub use error::{Damage, EngineError, StoreError};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
 pub use scratch::Scratch;
+#[cfg(feature = "sled")]
 pub use sled_store::SledStore;
-
-use std::path::PathBuf;
-
-/// What went wrong in the store. Only [`StoreError::Corrupt`] says the
-/// ledger's files are damaged; `OutOfOrder` is a caller's mistake; every
-/// other variant is operational (the ledger may be fine: no ledger there,
-/// in use, I/O error, disk full, no permission) and no reason to call a
-/// ledger invalid.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
-    InUse(PathBuf),
-    #[error("no ledger at {0}: create one with `accord init` or pass --ledger")]
-    NotFound(PathBuf),
-    #[error("{0} already holds a ledger: choose another --ledger directory")]
-    AlreadyExists(PathBuf),
-    #[error("{0} is not empty and holds no ledger: choose an empty or new directory")]
-    NotEmpty(PathBuf),
-    #[error("{0} is not a directory: --ledger must name a directory")]
-    NotADirectory(PathBuf),
-    #[error("refusing to store entry {found}: the next seq is {expected}")]
-    OutOfOrder { expected: u64, found: u64 },
-    /// The store's files are damaged (unreadable pages, a file that is not
-    /// a database, an empty database file): no retry mends it.
-    #[error(
-        "storage is damaged: {0}: restore the ledger from any party's export with `accord import`"
-    )]
-    Corrupt(String),
-    /// An operational failure: I/O error, disk full, permission denied,
-    /// scratch space unusable, a write attempted on a read-only store.
-    #[error("storage I/O failed: {0}")]
-    Io(String),
-}
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -111,6 +82,7 @@ mod contract {
 
     /// Retries `open` while a sled instance dropped a moment ago still holds
     /// its file lock (its background flusher winds down asynchronously).
+    #[cfg(feature = "sled")]
     fn after_sled_lets_go<T>(mut open: impl FnMut() -> Result<T>) -> Result<T> {
         let mut outcome = open();
         for _ in 0..50 {
@@ -186,6 +158,7 @@ mod contract {
         exercise(&mut MemStore::default());
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn sled_store_and_reopen() {
         let dir = tempfile::tempdir().unwrap();
@@ -205,6 +178,7 @@ mod contract {
         );
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn a_directory_left_with_only_the_lock_file_can_be_created_in() {
         let dir = tempfile::tempdir().unwrap();
@@ -222,6 +196,7 @@ mod contract {
         ));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn a_store_left_without_entries_can_be_created_again() {
         let dir = tempfile::tempdir().unwrap();
@@ -247,12 +222,14 @@ mod contract {
             DiskStore::create(&path, Backend::Redb),
             Err(StoreError::AlreadyExists(_))
         ));
+        #[cfg(feature = "sled")]
         assert!(matches!(
             DiskStore::create(&path, Backend::Sled),
             Err(StoreError::AlreadyExists(_))
         ));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn disk_store_opens_either_backend() {
         let dir = tempfile::tempdir().unwrap();
@@ -266,6 +243,31 @@ mod contract {
         assert_eq!(s.last_seq().unwrap(), Some(4));
     }
 
+    /// Built without sled, a sled ledger is refused as an operational
+    /// error, and never taken for an empty directory to create one in.
+    #[cfg(not(feature = "sled"))]
+    #[test]
+    fn without_sled_a_sled_ledger_is_refused_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger");
+        std::fs::create_dir_all(layout::sled_dir(&path)).unwrap();
+        for outcome in [
+            DiskStore::open(&path).map(drop),
+            DiskStore::open_read(&path).map(drop),
+            DiskStore::create(&path, Backend::Sled).map(drop),
+        ] {
+            match outcome {
+                Err(StoreError::Io(why)) => assert!(why.contains("sled"), "{why}"),
+                other => panic!("expected an operational error, got {:?}", other.err()),
+            }
+        }
+        assert!(matches!(
+            DiskStore::create(&path, Backend::Redb),
+            Err(StoreError::AlreadyExists(_))
+        ));
+        assert!(layout::holds_sled(&path));
+    }
+
     #[test]
     fn second_open_is_in_use_for_redb() {
         let dir = tempfile::tempdir().unwrap();
@@ -274,6 +276,7 @@ mod contract {
         assert!(matches!(RedbStore::open(&path), Err(StoreError::InUse(_))));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn second_open_is_in_use() {
         let dir = tempfile::tempdir().unwrap();
@@ -282,6 +285,7 @@ mod contract {
         assert!(matches!(SledStore::open(&path), Err(StoreError::InUse(_))));
     }
 
+    #[cfg(feature = "sled")]
     #[test]
     fn open_refuses_missing_and_files() {
         let dir = tempfile::tempdir().unwrap();

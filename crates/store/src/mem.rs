@@ -1,4 +1,6 @@
-//! The in-memory twin of the sled store, for tests and tools.
+//! The in-memory twin of the disk stores, for tests and tools: the same
+//! contract (the suite in lib.rs runs against it), nothing durable. It must
+//! never stand in for a ledger that has to outlive the process.
 
 use std::collections::BTreeMap;
 

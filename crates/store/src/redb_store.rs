@@ -1,7 +1,7 @@
 //! The redb-backed store, accord's default.
 //!
-//! Layout (internal to this crate): one file, `ledger.redb`, in the ledger
-//! directory, with table `entries` (seq → entry bytes) and table `derived`
+//! Layout (internal to this crate): one file ([`crate::layout`] names it),
+//! with table `entries` (seq → entry bytes) and table `derived`
 //! (key → value). Every append is one redb write transaction committed with
 //! `Durability::Immediate` (redb's copy-on-write commit, fsynced), so it
 //! lands whole or not at all and is durable when `append` returns.
@@ -39,12 +39,9 @@ use redb::{
 };
 
 use crate::dir::{self, LOCK_WAIT};
-use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
+use crate::layout::{self, REDB_FILE};
+use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store, StoreError};
 
-/// The redb file inside the ledger directory.
-pub(crate) const REDB_FILE: &str = "ledger.redb";
-/// Where a new database file is built before it is renamed to `REDB_FILE`.
-pub(crate) const REDB_SCRATCH: &str = "ledger.redb.creating";
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const DERIVED: TableDefinition<&[u8], &[u8]> = TableDefinition::new("derived");
 
@@ -144,8 +141,12 @@ impl Drop for RedbStore {
 
 /// The one line that says a ledger file is damaged.
 fn damaged(file: &Path, what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(one_line(file, what).into())
+}
+
+fn one_line(file: &Path, what: impl std::fmt::Display) -> String {
     let what = what.to_string().replace(['\n', '\r'], " ");
-    StoreError::Corrupt(format!("{}: {what}", file.display()))
+    format!("{}: {what}", file.display())
 }
 
 /// Classifies a redb failure: damage to the file (which no retry mends) or
@@ -167,9 +168,13 @@ fn classify(file: &Path, e: redb::Error) -> StoreError {
         _ => false,
     };
     if is_damage {
-        damaged(file, e)
+        let what = one_line(file, &e);
+        StoreError::Corrupt(Damage::found_by(what, EngineError::new(e)))
     } else {
-        StoreError::Io(format!("{}: {e}", file.display()))
+        StoreError::Engine {
+            path: file.to_owned(),
+            source: EngineError::new(e),
+        }
     }
 }
 
@@ -203,6 +208,16 @@ fn refuse_empty(file: &Path) -> Result<()> {
         return Err(damaged(file, "the file is empty (0 bytes)"));
     }
     Ok(())
+}
+
+/// What an operational failure says after "storage I/O failed: ".
+fn operational_detail(e: &StoreError) -> String {
+    match e {
+        StoreError::Io(why) => why.clone(),
+        StoreError::FileIo { path, source } => format!("{}: {source}", path.display()),
+        StoreError::Engine { path, source } => format!("{}: {source}", path.display()),
+        other => other.to_string(),
+    }
 }
 
 /// Why an open could not complete yet.
@@ -295,7 +310,7 @@ impl RedbStore {
     /// the repairing handle, holding the directory's lock as writers do.
     pub fn open_read(path: &Path) -> Result<Self> {
         Self::check_existing(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         let mut repaired = false;
         loop {
             match until_free(path, || try_open_snapshot(&file))? {
@@ -304,9 +319,10 @@ impl RedbStore {
                 }
                 Opening::NeedsRepair => {
                     let mut writer = Self::open_writer(path).map_err(|e| match e {
-                        StoreError::Io(why) => StoreError::Io(format!(
+                        StoreError::Io(_) | StoreError::FileIo { .. } | StoreError::Engine { .. } => StoreError::Io(format!(
                             "{} was not closed cleanly (a process stopped while writing) and cannot be repaired here ({why}): run any accord command on a writable copy, or restore from any party's export with `accord import`",
-                            file.display()
+                            file.display(),
+                            why = operational_detail(&e),
                         )),
                         other => other,
                     })?;
@@ -340,13 +356,13 @@ impl RedbStore {
         // place once redb has written it whole: a crash while creating it
         // leaves no half-made `ledger.redb` that could not be opened.
         let lock = dir::lock(path)?;
-        let scratch = path.join(REDB_SCRATCH);
+        let scratch = layout::redb_scratch(path);
         if scratch.exists() {
             std::fs::remove_file(&scratch).map_err(|e| dir::io(&scratch, e))?;
         }
         let (db, _) = guarded(&scratch, || Ok(builder().create(&scratch)?));
         let db = db?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         std::fs::rename(&scratch, &file).map_err(|e| dir::io(&file, e))?;
         dir::sync_dir(path)?;
         Ok(Self::writer(path, db, lock))
@@ -382,7 +398,7 @@ impl RedbStore {
 
     fn check_existing(path: &Path) -> Result<()> {
         dir::check_existing(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         if !file.is_file() {
             return Err(StoreError::NotFound(path.to_owned()));
         }
@@ -391,7 +407,7 @@ impl RedbStore {
 
     fn open_writer(path: &Path) -> Result<Self> {
         let lock = dir::lock(path)?;
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(path);
         refuse_empty(&file)?;
         match until_free(path, || try_open_writer(&file))? {
             Opening::Done(db) => Ok(Self::writer(path, db, lock)),
@@ -401,17 +417,17 @@ impl RedbStore {
     }
 
     fn file(&self) -> PathBuf {
-        self.path.join(REDB_FILE)
+        layout::redb_file(&self.path)
     }
 
     /// Runs `f` on the database, marking the store damaged if redb panics.
     fn guard<T>(&self, f: impl FnOnce(&Db) -> std::result::Result<T, redb::Error>) -> Result<T> {
         if let Some(what) = self.panicked.get() {
-            return Err(StoreError::Corrupt(what.clone()));
+            return Err(StoreError::Corrupt(what.clone().into()));
         }
         let (outcome, panicked) = guarded(&self.file(), || f(&self.db));
         if let (true, Err(StoreError::Corrupt(what))) = (panicked, &outcome) {
-            let _ = self.panicked.set(what.clone());
+            let _ = self.panicked.set(what.to_string());
         }
         outcome
     }
@@ -692,7 +708,7 @@ mod tests {
     #[test]
     fn a_reader_writes_nothing_and_keeps_recomputed_derived_data_in_memory() {
         let (_dir, path) = ledger_of(2);
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(&path);
         let before = std::fs::read(&file).unwrap();
         let mut reader = RedbStore::open_read(&path).unwrap();
         assert!(matches!(
@@ -733,7 +749,7 @@ mod tests {
     #[test]
     fn an_empty_database_file_is_damage_and_stays_empty() {
         let (_dir, path) = ledger_of(1);
-        let file = path.join(REDB_FILE);
+        let file = layout::redb_file(&path);
         std::fs::write(&file, b"").unwrap();
         for outcome in [
             RedbStore::open(&path).map(drop),
@@ -743,6 +759,7 @@ mod tests {
         ] {
             match outcome {
                 Err(StoreError::Corrupt(why)) => {
+                    let why = why.to_string();
                     assert!(
                         why.contains("ledger.redb") && why.contains("empty"),
                         "{why}"
@@ -757,7 +774,7 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_database_is_damage() {
         let (_dir, path) = ledger_of(1);
-        std::fs::write(path.join(REDB_FILE), vec![7u8; 8192]).unwrap();
+        std::fs::write(layout::redb_file(&path), vec![7u8; 8192]).unwrap();
         for outcome in [
             RedbStore::open(&path).map(drop),
             RedbStore::open_read(&path).map(drop),
@@ -768,12 +785,37 @@ mod tests {
                 outcome.err()
             );
         }
+        // The damage carries redb's own error, found by its type.
+        let Err(e) = RedbStore::open(&path) else {
+            panic!("opened a file that is not a database");
+        };
+        let cause = std::error::Error::source(&e)
+            .and_then(std::error::Error::source)
+            .and_then(|c| c.downcast_ref::<EngineError>())
+            .expect("the engine's error as the damage's cause");
+        assert!(cause.inner().downcast_ref::<redb::Error>().is_some());
+    }
+
+    #[test]
+    fn an_io_failure_carries_its_io_error() {
+        let (_dir, path) = ledger_of(1);
+        std::fs::remove_file(layout::lock_file(&path)).unwrap();
+        std::fs::create_dir(layout::lock_file(&path)).unwrap();
+        match RedbStore::open(&path).map(drop) {
+            Err(e @ StoreError::FileIo { .. }) => {
+                let io = std::error::Error::source(&e)
+                    .and_then(|c| c.downcast_ref::<std::io::Error>())
+                    .expect("the I/O error as the cause");
+                assert!(e.to_string().ends_with(&io.to_string()), "{e}");
+            }
+            other => panic!("expected an I/O error, got {other:?}"),
+        }
     }
 
     #[test]
     fn a_reader_waits_then_reports_in_use_while_an_exclusive_writer_holds_the_file() {
         let (_dir, path) = ledger_of(1);
-        let holder = builder().open(path.join(REDB_FILE)).unwrap();
+        let holder = builder().open(layout::redb_file(&path)).unwrap();
         assert!(matches!(
             RedbStore::open_read(&path).map(drop),
             Err(StoreError::InUse(_))
@@ -787,7 +829,7 @@ mod tests {
     fn copy_left_mid_write(path: &Path, to: &Path) {
         let writer = RedbStore::open(path).unwrap();
         std::fs::create_dir(to).unwrap();
-        std::fs::copy(path.join(REDB_FILE), to.join(REDB_FILE)).unwrap();
+        std::fs::copy(layout::redb_file(path), layout::redb_file(to)).unwrap();
         drop(writer);
     }
 
@@ -797,7 +839,7 @@ mod tests {
         let copy = dir.path().join("copy");
         copy_left_mid_write(&path, &copy);
         assert!(matches!(
-            try_open_snapshot(&copy.join(REDB_FILE)),
+            try_open_snapshot(&layout::redb_file(&copy)),
             Ok(Opening::NeedsRepair)
         ));
         let reader = RedbStore::open_read(&copy).unwrap();
@@ -812,8 +854,8 @@ mod tests {
         copy_left_mid_write(&path, &copy);
         // A lock file that cannot be opened for writing stands for a
         // directory this user cannot write (which modes cannot show root).
-        std::fs::create_dir(copy.join(dir::LOCK_FILE)).unwrap();
-        let before = std::fs::read(copy.join(REDB_FILE)).unwrap();
+        std::fs::create_dir(layout::lock_file(&copy)).unwrap();
+        let before = std::fs::read(layout::redb_file(&copy)).unwrap();
         match RedbStore::open_read(&copy).map(drop) {
             Err(StoreError::Io(why)) => assert!(
                 why.contains("not closed cleanly") && why.contains("writable copy"),
@@ -821,6 +863,6 @@ mod tests {
             ),
             other => panic!("expected an I/O error, got {other:?}"),
         }
-        assert_eq!(std::fs::read(copy.join(REDB_FILE)).unwrap(), before);
+        assert_eq!(std::fs::read(layout::redb_file(&copy)).unwrap(), before);
     }
 }

@@ -9,6 +9,8 @@
 //! about a ledger, so it must never report damage.
 
 use std::collections::BTreeMap;
+#[cfg(test)]
+use std::path::Path;
 
 use redb::{Database, Durability, ReadableDatabase, TableDefinition};
 
@@ -17,7 +19,10 @@ use crate::{KeyValue, Result, StoreError};
 
 const MAP: TableDefinition<&[u8], &[u8]> = TableDefinition::new("scratch");
 
-pub enum Scratch {
+/// The map; what backs it (a database file, or memory) is its own affair.
+pub struct Scratch(Backing);
+
+enum Backing {
     Disk {
         db: Database,
         /// One read transaction's table serves every read between two
@@ -60,17 +65,27 @@ impl Scratch {
             let dir = dir.tempdir().ok()?;
             let file = dir.path().join("scratch.redb");
             let db = caught(|| builder().create(&file).map_err(err)).ok()?;
-            Some(Scratch::Disk {
+            Some(Scratch(Backing::Disk {
                 db,
                 reader: None,
                 _dir: dir,
-            })
+            }))
         };
-        disk().unwrap_or_else(|| Scratch::Memory(BTreeMap::new()))
+        disk().unwrap_or_else(Scratch::in_memory)
     }
 
+    /// A new, empty map in memory.
     pub fn in_memory() -> Scratch {
-        Scratch::Memory(BTreeMap::new())
+        Scratch(Backing::Memory(BTreeMap::new()))
+    }
+
+    /// The directory holding the map's file, when it is on disk.
+    #[cfg(test)]
+    fn dir(&self) -> Option<&Path> {
+        match &self.0 {
+            Backing::Disk { _dir, .. } => Some(_dir.path()),
+            Backing::Memory(_) => None,
+        }
     }
 
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
@@ -78,9 +93,9 @@ impl Scratch {
     }
 
     fn get_inner(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self {
-            Scratch::Memory(map) => Ok(map.get(key).cloned()),
-            Scratch::Disk { db, reader, .. } => {
+        match &mut self.0 {
+            Backing::Memory(map) => Ok(map.get(key).cloned()),
+            Backing::Disk { db, reader, .. } => {
                 let table = match reader {
                     Some(table) => table,
                     None => {
@@ -103,12 +118,12 @@ impl Scratch {
     }
 
     fn put_all_inner(&mut self, pairs: &[KeyValue]) -> Result<()> {
-        match self {
-            Scratch::Memory(map) => {
+        match &mut self.0 {
+            Backing::Memory(map) => {
                 map.extend(pairs.iter().cloned());
                 Ok(())
             }
-            Scratch::Disk { db, reader, .. } => {
+            Backing::Disk { db, reader, .. } => {
                 *reader = None;
                 let mut tx = db.begin_write().map_err(err)?;
                 tx.set_durability(Durability::None).map_err(err)?;
@@ -151,7 +166,8 @@ mod tests {
     #[test]
     fn scratch_on_disk_and_in_memory_behave_alike() {
         let disk = Scratch::new();
-        assert!(matches!(disk, Scratch::Disk { .. }));
+        assert!(disk.dir().is_some());
+        assert!(Scratch::in_memory().dir().is_none());
         exercise(disk);
         exercise(Scratch::in_memory());
     }
@@ -159,10 +175,7 @@ mod tests {
     #[test]
     fn scratch_directory_is_removed_on_drop() {
         let s = Scratch::new();
-        let Scratch::Disk { _dir: dir, .. } = &s else {
-            panic!("expected a scratch directory");
-        };
-        let path = dir.path().to_owned();
+        let path = s.dir().expect("a scratch directory").to_owned();
         assert!(path.exists());
         drop(s);
         assert!(!path.exists());
@@ -173,10 +186,8 @@ mod tests {
     fn scratch_directory_is_private_to_its_user() {
         use std::os::unix::fs::PermissionsExt;
         let s = Scratch::new();
-        let Scratch::Disk { _dir: dir, .. } = &s else {
-            panic!("expected a scratch directory");
-        };
-        let mode = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+        let dir = s.dir().expect("a scratch directory");
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700, "mode {:o}", mode & 0o777);
     }
 }

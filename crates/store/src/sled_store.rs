@@ -4,8 +4,13 @@
 //! and their export are the durable contract): tree `entries` maps the
 //! 8-byte big-endian seq to the entry bytes; tree `derived` holds the
 //! ledger's derived key-value data. Both trees change in one sled
-//! transaction, flushed before an append returns. An exclusive lock on `accord.lock` in the ledger
-//! directory keeps a second process out.
+//! transaction, flushed before an append returns. The directory's exclusive
+//! lock keeps a second process out. [`crate::layout`] names its files.
+//!
+//! Built only with the `sled` feature. Only sled's `Corruption` is damage;
+//! sled's own lock held (a store of this process dropped a moment ago,
+//! whose flusher still winds down) is `InUse`, recognised by its message
+//! because sled 0.34 reports it as an untyped I/O error.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -14,14 +19,11 @@ use sled::transaction::TransactionError;
 use sled::Transactional;
 
 use crate::dir::{self, io};
-use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
+use crate::layout::{self, SLED_DIR};
+use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store, StoreError};
 
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
-/// The sled database directory inside the ledger directory.
-pub(crate) const SLED_DIR: &str = "db";
-/// sled 0.34's log file, inside `SLED_DIR`.
-const SLED_LOG: &str = "db";
 
 pub struct SledStore {
     path: PathBuf,
@@ -37,7 +39,7 @@ impl SledStore {
     /// Opens an existing ledger directory.
     pub fn open(path: &Path) -> Result<Self> {
         dir::check_existing(path)?;
-        if !path.join(SLED_DIR).is_dir() {
+        if !layout::holds_sled(path) {
             return Err(StoreError::NotFound(path.to_owned()));
         }
         Self::open_locked(path)
@@ -57,14 +59,14 @@ impl SledStore {
     fn open_locked(path: &Path) -> Result<Self> {
         let lock = dir::lock(path)?;
         let db = sled::Config::new()
-            .path(path.join(SLED_DIR))
+            .path(layout::sled_dir(path))
             .open()
             .map_err(|e| sled_err(path, e))?;
         let entries = db.open_tree(ENTRIES).map_err(|e| sled_err(path, e))?;
         let derived = db.open_tree(DERIVED).map_err(|e| sled_err(path, e))?;
-        let log_path = path.join(SLED_DIR).join(SLED_LOG);
+        let log_path = layout::sled_log(path);
         let log = File::open(&log_path).map_err(|e| io(&log_path, e))?;
-        dir::sync_dir(&path.join(SLED_DIR))?;
+        dir::sync_dir(&layout::sled_dir(path))?;
         dir::sync_dir(path)?;
         Ok(Self {
             path: path.to_owned(),
@@ -85,7 +87,7 @@ impl SledStore {
         self.db.flush().map_err(|e| sled_err(&self.path, e))?;
         self.log
             .sync_all()
-            .map_err(|e| io(&self.path.join(SLED_DIR).join(SLED_LOG), e))
+            .map_err(|e| io(&layout::sled_log(&self.path), e))
     }
 
     fn err(&self, e: sled::Error) -> StoreError {
@@ -106,14 +108,19 @@ fn sled_err(path: &Path, e: sled::Error) -> StoreError {
             StoreError::InUse(path.to_owned())
         }
         sled::Error::Io(e) => io(path, e),
-        sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
-        other => StoreError::Io(format!("{}: {other}", path.display())),
+        sled::Error::Corruption { .. } => {
+            StoreError::Corrupt(Damage::found_by(e.to_string(), EngineError::new(e)))
+        }
+        other => StoreError::Engine {
+            path: path.to_owned(),
+            source: EngineError::new(other),
+        },
     }
 }
 
 fn seq_of(key: &[u8]) -> Result<u64> {
     let bytes: [u8; 8] = key.try_into().map_err(|_| {
-        StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len()))
+        StoreError::Corrupt(format!("entry key of {} bytes, expected 8", key.len()).into())
     })?;
     Ok(u64::from_be_bytes(bytes))
 }
