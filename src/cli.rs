@@ -179,6 +179,7 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Developer tools (benchmarks, load tests).
+    #[cfg(any(feature = "dev", debug_assertions))]
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
 }
@@ -340,6 +341,8 @@ pub enum EvidenceCommand {
     },
 }
 
+// Only in a debug build or with the `dev` feature (Cargo.toml).
+#[cfg(any(feature = "dev", debug_assertions))]
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Create a synthetic, valid ledger of N entries after the charter.

@@ -7,6 +7,7 @@
 mod append;
 mod audit;
 mod backup;
+#[cfg(any(feature = "dev", debug_assertions))]
 mod dev;
 mod evidence;
 mod init;
@@ -90,6 +91,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             json.json,
             out,
         ),
+        #[cfg(any(feature = "dev", debug_assertions))]
         Command::Dev(cmd) => dev::run(cmd, &g, out),
     }
 }
