@@ -25,7 +25,8 @@ use clap::Parser;
 
 use cli::Cli;
 
-/// The ledger is invalid or damaged (and any other error: `FAILURE`).
+/// The ledger is invalid or damaged; also the code of any other error
+/// (`ExitCode::FAILURE`).
 pub(crate) const INVALID: u8 = 1;
 /// `verify` could not run or finish (no ledger, an I/O error): nothing is
 /// known to be wrong with the ledger.

@@ -9,7 +9,7 @@ use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
 };
-use accord_ledger::{DiskStore, Ledger};
+use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{
@@ -34,7 +34,7 @@ pub enum Writing {
 }
 
 /// The event a writing command records and the key that signs it.
-pub fn event_for(cmd: Writing, ledger: &mut Ledger<DiskStore>) -> Result<(Event, PathBuf)> {
+pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
         Writing::Clause(ClauseCommand::Propose {
             id,
@@ -254,7 +254,7 @@ pub fn event_for(cmd: Writing, ledger: &mut Ledger<DiskStore>) -> Result<(Event,
 }
 
 fn clause_proposal(
-    ledger: &mut Ledger<DiskStore>,
+    ledger: &mut DiskLedger,
     id: String,
 ) -> Result<(ClauseId, accord_core::EntryHash)> {
     let clause = ClauseId::new(id)?;
@@ -266,7 +266,7 @@ fn clause_proposal(
 }
 
 fn ruling_proposal(
-    ledger: &mut Ledger<DiskStore>,
+    ledger: &mut DiskLedger,
     id: String,
 ) -> Result<(RulingId, accord_core::EntryHash)> {
     let ruling = RulingId::new(id)?;

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use accord_core::Event;
-use accord_ledger::{DiskStore, Ledger};
+use accord_ledger::{DiskLedger, Ledger};
 use anyhow::Result;
 
 use super::Globals;
@@ -25,7 +25,7 @@ pub fn run(cmd: Writing, g: &Globals, out: &mut impl Write) -> Result<ExitCode> 
 }
 
 fn append(
-    ledger: &mut Ledger<DiskStore>,
+    ledger: &mut DiskLedger,
     key: &Path,
     time: Option<&str>,
     event: Event,

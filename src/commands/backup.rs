@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use accord_ledger::{export, Backend, DiskStore, Ledger};
+use accord_ledger::{export, Backend, DiskLedger, Ledger};
 use anyhow::{bail, Context, Result};
 
 use super::Globals;
@@ -62,11 +62,7 @@ pub fn import(file: &Path, store: Backend, g: &Globals, out: &mut impl Write) ->
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_to(
-    ledger: &Ledger<DiskStore>,
-    id: &accord_core::LedgerId,
-    w: &mut impl Write,
-) -> Result<u64> {
+fn export_to(ledger: &DiskLedger, id: &accord_core::LedgerId, w: &mut impl Write) -> Result<u64> {
     export::write_line(w, &export::header(id))?;
     let bar = progress::entries(ledger.last_seq()? + 1, "exporting", false);
     let written = ledger.export(|e| {
@@ -82,11 +78,7 @@ fn export_to(
 /// scratch file is always created new: whatever is already at its name (a
 /// leftover, or a symlink planted to redirect the write) is removed, never
 /// written through.
-fn export_file_atomic(
-    ledger: &Ledger<DiskStore>,
-    id: &accord_core::LedgerId,
-    path: &Path,
-) -> Result<u64> {
+fn export_file_atomic(ledger: &DiskLedger, id: &accord_core::LedgerId, path: &Path) -> Result<u64> {
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file name", path.display()))?;

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use accord_core::{projection, PartyId};
-use accord_ledger::{DiskStore, Ledger, LedgerError};
+use accord_ledger::{DiskLedger, Ledger, LedgerError};
 use anyhow::{bail, Result};
 
 use super::Globals;
@@ -78,11 +78,11 @@ pub fn run(q: Query, json: bool, g: &Globals, out: &mut impl Write) -> Result<Ex
     Ok(ExitCode::SUCCESS)
 }
 
-fn state_as_of(ledger: &Ledger<DiskStore>, t: i64) -> Result<accord_core::State> {
+fn state_as_of(ledger: &DiskLedger, t: i64) -> Result<accord_core::State> {
     before_ledger(t, ledger.state_as_of(t))
 }
 
-fn seq_as_of(ledger: &Ledger<DiskStore>, t: i64) -> Result<u64> {
+fn seq_as_of(ledger: &DiskLedger, t: i64) -> Result<u64> {
     before_ledger(t, ledger.seq_as_of(t))
 }
 
