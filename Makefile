@@ -30,7 +30,7 @@ bench: bench-build
 	python3 scripts/bench-e2e.py
 
 bench-build:
-	$(CARGO) build --locked --release
+	$(CARGO) build --locked --release --features dev
 	$(CARGO) build --locked --release --examples -p accord-ledger
 
 # accord beside hypercore (npm, installed into target/bench-peers at run

@@ -57,61 +57,14 @@ pub enum Command {
     #[command(subcommand)]
     Clause(ClauseCommand),
     /// Commit yourself under a clause (you are the obligor).
-    Commit {
-        #[arg(long)]
-        id: String,
-        #[arg(long)]
-        clause: String,
-        #[arg(long)]
-        text: String,
-        /// Where the commitment applies.
-        #[arg(long)]
-        zone: Option<String>,
-        /// When it falls due (RFC 3339); past it, an unfulfilled commitment is expired.
-        #[arg(long, value_name = "RFC3339")]
-        due: Option<String>,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    Commit(CommitArgs),
     /// Report on your own commitments.
     #[command(subcommand)]
     Commitment(CommitmentCommand),
     /// Allege a violation by another party.
-    Allege {
-        #[arg(long)]
-        id: String,
-        /// The accused party.
-        #[arg(long)]
-        against: String,
-        /// A commitment of the accused that the incident violates (repeatable).
-        #[arg(long = "commitment", value_name = "ID")]
-        commitments: Vec<String>,
-        /// When the incident happened (RFC 3339).
-        #[arg(long, value_name = "RFC3339")]
-        occurred: String,
-        #[arg(long)]
-        location: String,
-        #[arg(long)]
-        summary: String,
-        /// A file of evidence: its SHA-256, size and type are recorded, not the file (repeatable).
-        #[arg(long = "evidence", value_name = "FILE")]
-        evidence: Vec<PathBuf>,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    Allege(AllegeArgs),
     /// Answer an allegation against you.
-    Respond {
-        allegation: String,
-        /// deny | admit | counterclaim | justify
-        #[arg(long)]
-        position: String,
-        #[arg(long)]
-        text: String,
-        #[arg(long = "evidence", value_name = "FILE")]
-        evidence: Vec<PathBuf>,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    Respond(RespondArgs),
     /// Withdraw your own allegation.
     #[command(subcommand)]
     Allegation(AllegationCommand),
@@ -226,6 +179,7 @@ pub enum Command {
         json: JsonFlag,
     },
     /// Developer tools (benchmarks, load tests).
+    #[cfg(any(feature = "dev", debug_assertions))]
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
 }
@@ -250,33 +204,12 @@ pub enum KeyCommand {
     },
     /// Replace your key: signed with the current key (--key); the new key
     /// signs from the next entry, the old one never again.
-    Rotate {
-        /// The new private key (from `accord key new`).
-        #[arg(long, value_name = "FILE")]
-        new: PathBuf,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    Rotate(RotateArgs),
     /// Propose revoking a party's lost or compromised key (guarantors); it
     /// takes effect when the charter's ruling_quorum of guarantors endorse.
-    Revoke {
-        party: String,
-        #[arg(long)]
-        id: String,
-        #[arg(long)]
-        reason: String,
-        /// The party's replacement key (public or private key file).
-        #[arg(long, value_name = "FILE")]
-        replacement: Option<PathBuf>,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    Revoke(RevokeArgs),
     /// Endorse a proposed key revocation (guarantors).
-    EndorseRevocation {
-        id: String,
-        #[command(flatten)]
-        key: KeyArg,
-    },
+    EndorseRevocation(EndorseRevocationArgs),
     /// Every party's current key and key history in the ledger.
     List {
         #[command(flatten)]
@@ -408,6 +341,8 @@ pub enum EvidenceCommand {
     },
 }
 
+// Only in a debug build or with the `dev` feature (Cargo.toml).
+#[cfg(any(feature = "dev", debug_assertions))]
 #[derive(Debug, Subcommand)]
 pub enum DevCommand {
     /// Create a synthetic, valid ledger of N entries after the charter.
@@ -420,6 +355,98 @@ pub enum DevCommand {
         #[arg(long, default_value = "redb", value_parser = parse_backend)]
         store: Backend,
     },
+}
+
+// `commit` (its help is the variant's doc).
+#[derive(Debug, Args)]
+pub struct CommitArgs {
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub clause: String,
+    #[arg(long)]
+    pub text: String,
+    /// Where the commitment applies.
+    #[arg(long)]
+    pub zone: Option<String>,
+    /// When it falls due (RFC 3339); past it, an unfulfilled commitment is expired.
+    #[arg(long, value_name = "RFC3339")]
+    pub due: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `allege`.
+#[derive(Debug, Args)]
+pub struct AllegeArgs {
+    #[arg(long)]
+    pub id: String,
+    /// The accused party.
+    #[arg(long)]
+    pub against: String,
+    /// A commitment of the accused that the incident violates (repeatable).
+    #[arg(long = "commitment", value_name = "ID")]
+    pub commitments: Vec<String>,
+    /// When the incident happened (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub occurred: String,
+    #[arg(long)]
+    pub location: String,
+    #[arg(long)]
+    pub summary: String,
+    /// A file of evidence: its SHA-256, size and type are recorded, not the file (repeatable).
+    #[arg(long = "evidence", value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `respond`.
+#[derive(Debug, Args)]
+pub struct RespondArgs {
+    pub allegation: String,
+    /// deny | admit | counterclaim | justify
+    #[arg(long)]
+    pub position: String,
+    #[arg(long)]
+    pub text: String,
+    #[arg(long = "evidence", value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `key rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The new private key (from `accord key new`).
+    #[arg(long, value_name = "FILE")]
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `key revoke`.
+#[derive(Debug, Args)]
+pub struct RevokeArgs {
+    pub party: String,
+    #[arg(long)]
+    pub id: String,
+    #[arg(long)]
+    pub reason: String,
+    /// The party's replacement key (public or private key file).
+    #[arg(long, value_name = "FILE")]
+    pub replacement: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `key endorse-revocation`.
+#[derive(Debug, Args)]
+pub struct EndorseRevocationArgs {
+    pub id: String,
+    #[command(flatten)]
+    pub key: KeyArg,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,15 @@ pub fn format(t: i64) -> String {
     accord_ledger::export::rfc3339(t)
 }
 
+/// The time to claim: `--time` or `ACCORD_TIME`, or (when neither is
+/// given, or it is empty) this machine's clock.
+pub fn claimed(flag: Option<&str>) -> Result<i64> {
+    match flag {
+        Some(s) if !s.trim().is_empty() => parse(s),
+        _ => Ok(now()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

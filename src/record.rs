@@ -9,19 +9,34 @@ use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
 };
-use accord_ledger::{DiskStore, Ledger};
+use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{
-    AllegationCommand, ClauseCommand, Command, CommitmentCommand, KeyCommand, RulingCommand,
+    AllegationCommand, AllegeArgs, ClauseCommand, CommitArgs, CommitmentCommand,
+    EndorseRevocationArgs, RespondArgs, RevokeArgs, RotateArgs, RulingCommand,
 };
 use crate::{bounded, clock, evidence};
 
-/// The event a writing command records and the key that signs it, or
-/// `None` if `cmd` does not write.
-pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<(Event, PathBuf)>> {
-    Ok(Some(match cmd {
-        Command::Clause(ClauseCommand::Propose {
+/// A command that appends one entry: every one the command line has, so
+/// that [`event_for`] handles each (the compiler checks it).
+pub enum Writing {
+    Clause(ClauseCommand),
+    Commit(CommitArgs),
+    Commitment(CommitmentCommand),
+    Allege(AllegeArgs),
+    Respond(RespondArgs),
+    Allegation(AllegationCommand),
+    Ruling(RulingCommand),
+    Rotate(RotateArgs),
+    Revoke(RevokeArgs),
+    EndorseRevocation(EndorseRevocationArgs),
+}
+
+/// The event a writing command records and the key that signs it.
+pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBuf)> {
+    Ok(match cmd {
+        Writing::Clause(ClauseCommand::Propose {
             id,
             title,
             text,
@@ -36,22 +51,22 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             let id = ClauseId::new(id)?;
             (Event::ClauseProposed { id, title, text }, key.key)
         }
-        Command::Clause(ClauseCommand::Endorse { id, key }) => {
+        Writing::Clause(ClauseCommand::Endorse { id, key }) => {
             let (clause, proposal) = clause_proposal(ledger, id)?;
             (Event::ClauseEndorsed { clause, proposal }, key.key)
         }
-        Command::Clause(ClauseCommand::Accept { id, key }) => {
+        Writing::Clause(ClauseCommand::Accept { id, key }) => {
             let (clause, proposal) = clause_proposal(ledger, id)?;
             (Event::ClauseAccepted { clause, proposal }, key.key)
         }
-        Command::Commit {
+        Writing::Commit(CommitArgs {
             id,
             clause,
             text,
             zone,
             due,
             key,
-        } => (
+        }) => (
             Event::CommitmentMade {
                 id: CommitmentId::new(id)?,
                 clause: ClauseId::new(clause)?,
@@ -61,7 +76,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             },
             key.key,
         ),
-        Command::Commitment(c) => match c {
+        Writing::Commitment(c) => match c {
             CommitmentCommand::Fulfil { id, note, key } => (
                 Event::CommitmentFulfilled {
                     commitment: CommitmentId::new(id)?,
@@ -84,7 +99,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
                 key.key,
             ),
         },
-        Command::Allege {
+        Writing::Allege(AllegeArgs {
             id,
             against,
             commitments,
@@ -93,7 +108,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             summary,
             evidence,
             key,
-        } => (
+        }) => (
             Event::AllegationFiled {
                 id: AllegationId::new(id)?,
                 against: PartyId::new(against)?,
@@ -108,13 +123,13 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             },
             key.key,
         ),
-        Command::Respond {
+        Writing::Respond(RespondArgs {
             allegation,
             position,
             text,
             evidence,
             key,
-        } => (
+        }) => (
             Event::AllegationAnswered {
                 allegation: AllegationId::new(allegation)?,
                 position: position
@@ -125,14 +140,14 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             },
             key.key,
         ),
-        Command::Allegation(AllegationCommand::Withdraw { id, reason, key }) => (
+        Writing::Allegation(AllegationCommand::Withdraw { id, reason, key }) => (
             Event::AllegationWithdrawn {
                 allegation: AllegationId::new(id)?,
                 reason,
             },
             key.key,
         ),
-        Command::Ruling(r) => match r {
+        Writing::Ruling(r) => match r {
             RulingCommand::Propose {
                 id,
                 allegation,
@@ -175,7 +190,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
                 )
             }
         },
-        Command::Key(KeyCommand::Rotate { new, key }) => {
+        Writing::Rotate(RotateArgs { new, key }) => {
             // The new key signs too, proving its holder is the one rotating
             // to it: a public key file is not enough.
             let signer = crate::keyfile::load_public(&key.key)?;
@@ -201,7 +216,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             let proof = accord_core::crypto::sign(&new_secret, &message);
             (Event::KeyRotated { new_key, proof }, key.key)
         }
-        Command::Key(KeyCommand::Revoke {
+        Writing::Revoke(RevokeArgs {
             party,
             id,
             reason,
@@ -219,7 +234,7 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
             },
             key.key,
         ),
-        Command::Key(KeyCommand::EndorseRevocation { id, key }) => {
+        Writing::EndorseRevocation(EndorseRevocationArgs { id, key }) => {
             let revocation = RevocationId::new(id)?;
             let records = ledger.records(vec![RecordKey::Revocation(revocation.clone())])?;
             let proposal = records
@@ -235,12 +250,11 @@ pub fn event_for(cmd: Command, ledger: &mut Ledger<DiskStore>) -> Result<Option<
                 key.key,
             )
         }
-        _ => return Ok(None),
-    }))
+    })
 }
 
 fn clause_proposal(
-    ledger: &mut Ledger<DiskStore>,
+    ledger: &mut DiskLedger,
     id: String,
 ) -> Result<(ClauseId, accord_core::EntryHash)> {
     let clause = ClauseId::new(id)?;
@@ -252,7 +266,7 @@ fn clause_proposal(
 }
 
 fn ruling_proposal(
-    ledger: &mut Ledger<DiskStore>,
+    ledger: &mut DiskLedger,
     id: String,
 ) -> Result<(RulingId, accord_core::EntryHash)> {
     let ruling = RulingId::new(id)?;

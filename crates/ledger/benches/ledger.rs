@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use accord_core::crypto::{self, public_key};
 use accord_core::{ClauseId, Event, Sealed};
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{Backend, DiskStore, Ledger};
+use accord_ledger::{Backend, Ledger};
+use accord_store::{DiskStore, MemStore};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use sha2::{Digest, Sha256};
 
@@ -31,13 +32,8 @@ fn entries() -> u64 {
 
 /// A typical entry: a clause proposal from the synthetic workload.
 fn sample_entry() -> Sealed {
-    let mut l = Ledger::init(
-        accord_ledger::MemStore::default(),
-        synth::charter(),
-        &key(3),
-        START,
-    )
-    .expect("founding an in-memory ledger");
+    let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(3), START)
+        .expect("founding an in-memory ledger");
     synth::extend(&mut l, 1).expect("one synthetic entry");
     l.entry(1).expect("entry 1")
 }

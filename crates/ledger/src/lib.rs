@@ -20,6 +20,9 @@ pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS
 pub use recover::Recovered;
 pub use verify::{verify_store, verify_store_expecting, Failure, FailureKind, VerifyReport};
 
-pub use accord_store::{
-    Backend, DiskStore, KeyValue, MemStore, RawEntry, RedbStore, SledStore, Store, StoreError,
-};
+pub use accord_store::{Backend, StoreError};
+
+/// A ledger in a ledger directory, whichever engine it holds: the one kind
+/// the binary names. No store type is re-exported, so the binary cannot
+/// open a store itself (its only direct use of accord-store is in tests).
+pub type DiskLedger = Ledger<accord_store::DiskStore>;

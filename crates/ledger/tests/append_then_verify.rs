@@ -9,7 +9,8 @@ use std::sync::OnceLock;
 use accord_core::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES};
 use accord_core::*;
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{Ledger, MemStore, Store};
+use accord_ledger::Ledger;
+use accord_store::{MemStore, Store};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 

@@ -4,9 +4,8 @@
 use accord_core::projection::{obligations, open_view};
 use accord_core::{ClauseId, Event, Violation};
 use accord_ledger::synth::{self, key, START};
-use accord_ledger::{
-    KeyValue, Ledger, LedgerError, MemStore, RawEntry, Store, MAX_CLOCK_SKEW_SECS,
-};
+use accord_ledger::{Ledger, LedgerError, MAX_CLOCK_SKEW_SECS};
+use accord_store::{KeyValue, MemStore, RawEntry, Store};
 
 fn founded() -> Ledger<MemStore> {
     Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap()

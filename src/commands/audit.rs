@@ -1,24 +1,16 @@
-//! The audit commands: `verify` (and its exit codes), `doctor` and
-//! `recover`. An audit script must tell an invalid ledger from one that
-//! could not be checked: the codes are documented in README and SECURITY.md.
+//! The audit commands: `verify` (and which exit code each outcome gets)
+//! and `doctor`. An audit script must tell an invalid ledger from one that
+//! could not be checked: the codes are documented in README and
+//! SECURITY.md. `verify` and `doctor --check` never write to the ledger.
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use accord_ledger::{export, DerivedDifference, Ledger, LedgerError, StoreError};
 use anyhow::{bail, Context, Result};
 
-use crate::{clock, one_line, parse_head, progress, render};
-
-/// The ledger is invalid or damaged.
-pub const INVALID: u8 = 1;
-/// The check could not be run or finished (no ledger, an I/O error):
-/// nothing is known to be wrong with the ledger.
-pub const UNCHECKED: u8 = 3;
-/// Every check passed, but an entry claims a time ahead of this machine's
-/// clock: appends are frozen until then (SECURITY.md).
-pub const FUTURE: u8 = 4;
+use crate::{clock, one_line, progress, render, FUTURE, INVALID, UNCHECKED};
 
 /// Whether an error means the ledger itself is bad rather than that it
 /// could not be read.
@@ -233,71 +225,14 @@ pub fn doctor(path: &Path, check: bool, json: bool, out: &mut impl Write) -> Res
     })
 }
 
-/// `recover`: keep entries after the good prefix in `out`, then make the
-/// prefix the ledger, with the old store renamed aside.
-pub fn recover(path: &Path, to: Option<u64>, keep: &PathBuf, out: &mut impl Write) -> Result<()> {
-    let ledger = Ledger::open(path)?;
-    let report = ledger.verify();
-    if report.unchecked() {
-        let f = report
-            .failure
-            .as_ref()
-            .map(|f| f.reason.clone())
-            .unwrap_or_default();
-        bail!("could not check the ledger ({f}): fix the cause and retry; nothing was changed");
-    }
-    let last = ledger.last_seq()?;
-    let to = match (to, &report.failure) {
-        (Some(to), Some(f)) if to >= f.seq => bail!(
-            "entry {} is bad ({}): --to must be below it",
-            f.seq,
-            f.reason
-        ),
-        (Some(to), _) if to >= last => bail!("the ledger ends at entry {last}: nothing after entry {to} to set aside"),
-        (Some(to), _) => to,
-        (None, Some(f)) if f.seq == 0 => bail!(
-            "entry 0 (the charter) is bad ({}): nothing can be kept; restore from any party's export with `accord import`",
-            f.reason
-        ),
-        (None, Some(f)) => f.seq - 1,
-        (None, None) => bail!("the ledger is valid: nothing to recover (use --to to set entries aside anyway)"),
-    };
-    let inside = |p: &Path| {
-        let dir = std::fs::canonicalize(path).ok();
-        let parent = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let at = std::fs::canonicalize(parent).ok();
-        matches!((dir, at), (Some(d), Some(a)) if a.starts_with(&d))
-    };
-    if inside(keep) {
-        bail!(
-            "{} is inside the ledger directory, which recover renames aside: keep the entries elsewhere",
-            keep.display()
-        );
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(keep)
-        .with_context(|| format!("cannot create {} (it must not exist)", keep.display()))?;
-    let mut w = io::BufWriter::new(&mut file);
-    let dropped = ledger.write_tail(to, &mut w)?;
-    w.flush()?;
-    drop(w);
-    file.sync_all()
-        .with_context(|| format!("cannot make {} durable", keep.display()))?;
-    crate::durable::sync_parent(keep)?;
-    drop(ledger);
-    let done = Ledger::recover_prefix(path, to, last, clock::now())?;
-    writeln!(
-        out,
-        "kept entries 0..={to} ({} entries, verified) as the ledger in {}\nset aside {dropped} later entries in {}\nthe store as it was is in {}",
-        done.kept,
-        path.display(),
-        keep.display(),
-        done.backup.display()
-    )?;
-    Ok(())
+fn parse_head(s: &str) -> Result<accord_core::Head> {
+    let (seq, hash) = s.split_once(':').with_context(|| {
+        format!("--expect-head {s:?}: use SEQ:HASH, as `accord verify` prints the head")
+    })?;
+    Ok(accord_core::Head {
+        seq: seq
+            .parse()
+            .with_context(|| format!("--expect-head: {seq:?} is not a seq"))?,
+        hash: hash.parse()?,
+    })
 }

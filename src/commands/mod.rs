@@ -1,0 +1,97 @@
+//! The commands, one module per family, and the dispatch from the parsed
+//! command line to them. Every command is named here, so a new one that is
+//! not dispatched fails to compile. Each `run` returns its exit code; none
+//! prints an error itself except `verify`, whose codes say why it failed.
+//! Nothing here opens a store: every ledger goes through accord-ledger.
+
+mod append;
+mod audit;
+mod backup;
+#[cfg(any(feature = "dev", debug_assertions))]
+mod dev;
+mod evidence;
+mod init;
+mod inspect;
+mod keys;
+mod obligations;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command};
+use crate::record::Writing;
+
+/// The global flags every command may read.
+pub struct Globals<'a> {
+    /// `--ledger`: the ledger directory.
+    pub ledger: &'a Path,
+    /// `--time`: the time to claim for a new entry, if given.
+    pub time: Option<&'a str>,
+}
+
+/// Runs the command `cli` names, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
+    let g = Globals {
+        ledger: &cli.ledger,
+        time: cli.time.as_deref(),
+    };
+    match cli.command {
+        Command::Key(cmd) => keys::run(cmd, &g, out),
+        Command::Init {
+            charter,
+            key,
+            store,
+        } => init::run(&charter, &key, store, &g, out),
+        Command::Clause(cmd) => append::run(Writing::Clause(cmd), &g, out),
+        Command::Commit(args) => append::run(Writing::Commit(args), &g, out),
+        Command::Commitment(cmd) => append::run(Writing::Commitment(cmd), &g, out),
+        Command::Allege(args) => append::run(Writing::Allege(args), &g, out),
+        Command::Respond(args) => append::run(Writing::Respond(args), &g, out),
+        Command::Allegation(cmd) => append::run(Writing::Allegation(cmd), &g, out),
+        Command::Ruling(cmd) => append::run(Writing::Ruling(cmd), &g, out),
+        Command::Obligations {
+            party,
+            all,
+            replay,
+            at,
+            as_of,
+            json,
+        } => obligations::run(
+            obligations::Query {
+                party,
+                all,
+                replay,
+                at,
+                as_of,
+            },
+            json.json,
+            &g,
+            out,
+        ),
+        Command::History { id, json } => inspect::history(&id, json.json, &g, out),
+        Command::Diff { from, to, json } => inspect::diff(from, to, json.json, &g, out),
+        Command::Evidence(cmd) => evidence::run(cmd, &g, out),
+        Command::Export { out: file } => backup::export(file.as_deref(), &g, out),
+        Command::Import { file, store } => backup::import(&file, store, &g, out),
+        Command::Doctor { check, json } => audit::doctor(g.ledger, check, json.json, out),
+        Command::Recover { to, out: keep } => backup::recover(g.ledger, to, &keep, out),
+        Command::Log(json) => inspect::log(json.json, &g, out),
+        Command::Show { seq, json } => inspect::show(seq, json.json, &g, out),
+        Command::Verify {
+            expect_head,
+            against,
+            json,
+        } => audit::verify(
+            g.ledger,
+            expect_head.as_deref(),
+            against.as_deref(),
+            json.json,
+            out,
+        ),
+        #[cfg(any(feature = "dev", debug_assertions))]
+        Command::Dev(cmd) => dev::run(cmd, &g, out),
+    }
+}
