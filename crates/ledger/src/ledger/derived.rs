@@ -376,3 +376,29 @@ impl<S: Store> Ledger<S> {
         Ok(Some(state))
     }
 }
+
+#[cfg(test)]
+mod layout_doc {
+    use super::SNAPSHOT_VERSION;
+
+    const DOC: &str = include_str!("../../../../docs/DERIVED.md");
+
+    #[test]
+    fn docs_derived_describes_this_layout_version() {
+        let title = DOC.lines().next().unwrap_or_default();
+        assert_eq!(
+            title,
+            format!("# accord derived data, layout version {SNAPSHOT_VERSION}"),
+            "docs/DERIVED.md's title names another layout version than SNAPSHOT_VERSION"
+        );
+        let last_row = DOC
+            .split("## Version history")
+            .nth(1)
+            .and_then(|history| history.lines().rev().find(|l| l.starts_with("| ")))
+            .unwrap_or_default();
+        assert!(
+            last_row.starts_with(&format!("| {SNAPSHOT_VERSION} |")),
+            "docs/DERIVED.md's version history ends with {last_row:?}, not version {SNAPSHOT_VERSION}"
+        );
+    }
+}
