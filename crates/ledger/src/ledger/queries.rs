@@ -78,9 +78,10 @@ impl<S: Store> Ledger<S> {
     }
 
     /// The state at the head with the records the open view of obligations
-    /// needs ([`projection::open_view`]): the live items and what they link
-    /// to, read from the derived data appends keep (rebuilt from the
-    /// entries if it is stale or damaged). Reads no history.
+    /// needs ([`projection::open_view`](accord_core::projection::open_view)):
+    /// the live items and what they link to, read from the derived data
+    /// appends keep (rebuilt from the entries if it is stale or damaged).
+    /// Reads no history.
     pub fn open_state(&mut self) -> Result<State, LedgerError> {
         self.retrying(|l| {
             let mut state = l.head_state()?;
