@@ -1,7 +1,9 @@
 //! The export format: JSON Lines, a header line then one line per entry
 //! with readable fields beside the canonical bytes in base64
 //! (docs/FORMAT.md, "Export"). Only the bytes are trusted on import; the
-//! readable fields must agree with them.
+//! readable fields must agree with them. Also [`Ledger::export`], the
+//! stream of verified entries an export is written from. Nothing here
+//! writes to a ledger: import is `crate::import`.
 
 use std::io::{BufRead, Write};
 
@@ -13,7 +15,43 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::LedgerError;
+use accord_store::Store;
+
+use crate::verify;
+use crate::{Ledger, LedgerError};
+
+impl<S: Store> Ledger<S> {
+    /// Streams every entry, in order, to `visit` from a verifying replay:
+    /// an export holds only entries that verify. Stops at the first bad
+    /// entry with its error, or at the first error `visit` returns.
+    pub fn export<E>(
+        &self,
+        mut visit: impl FnMut(&Sealed) -> Result<(), E>,
+    ) -> Result<Result<u64, E>, LedgerError> {
+        let mut failed = None;
+        let stop = std::cell::Cell::new(false);
+        let mut count = 0u64;
+        verify::stream_while(
+            &self.store,
+            |_| !stop.get(),
+            |e, _| {
+                if failed.is_none() {
+                    match visit(e) {
+                        Ok(()) => count += 1,
+                        Err(err) => {
+                            failed = Some(err);
+                            stop.set(true);
+                        }
+                    }
+                }
+            },
+        )?;
+        Ok(match failed {
+            Some(err) => Err(err),
+            None => Ok(count),
+        })
+    }
+}
 
 /// Unix seconds as RFC 3339 (UTC), or `@SECONDS` if out of range.
 pub fn rfc3339(t: i64) -> String {

@@ -10,6 +10,7 @@
 pub mod charter_toml;
 mod error;
 pub mod export;
+mod import;
 mod ledger;
 mod recover;
 pub mod synth;

@@ -1,0 +1,109 @@
+//! Appends: signing and appending one event, and appending entries signed
+//! elsewhere in one batch. Every entry passes the gate
+//! ([`accord_core::State::admit`]) before anything is written, and is stored
+//! whole, with its derived data, durably or not at all.
+
+use std::collections::BTreeSet;
+
+use accord_core::{Event, Sealed};
+use accord_store::Store;
+use ed25519_dalek::SigningKey;
+
+use super::derived::{checkpoint, derived_writes};
+use super::{Ledger, MAX_CLOCK_SKEW_SECS};
+use crate::verify::KnownKeys;
+use crate::LedgerError;
+
+impl<S: Store> Ledger<S> {
+    /// Signs `event` as the party holding `signer` and appends it. The
+    /// entry is checked against every rule first; a refused entry leaves
+    /// the ledger unchanged. Durable when this returns `Ok`.
+    pub fn append(
+        &mut self,
+        signer: &SigningKey,
+        time: i64,
+        now: i64,
+        event: Event,
+    ) -> Result<Sealed, LedgerError> {
+        if time > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+            return Err(LedgerError::FutureTime {
+                claimed: time,
+                now,
+                max_skew: MAX_CLOCK_SKEW_SECS,
+            });
+        }
+        let every = self.checkpoint_every;
+        let (entry, writes) = self.retrying(|l| {
+            let mut state = l.head_state()?;
+            l.load_records(&mut state, &mut BTreeSet::new(), event.touches())?;
+            let entry = state.sign_next(signer, time, event.clone())?;
+            state.admit(&entry)?;
+            let mut writes = derived_writes(&state)?;
+            if entry.seq() % every == 0 {
+                let live = l.live_keys()?;
+                l.load_records(&mut state, &mut BTreeSet::new(), live)?;
+                writes.push(checkpoint(&state)?);
+            }
+            Ok((entry, writes))
+        })?;
+        self.store.append(entry.seq(), &entry.bytes, &writes)?;
+        Ok(entry)
+    }
+
+    /// Appends entries signed elsewhere (an import, a synthetic ledger),
+    /// checking each, in one durable batch. All or nothing.
+    pub fn append_sealed(&mut self, entries: &[Sealed]) -> Result<(), LedgerError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut keys = KnownKeys::of(&self.head_state()?);
+        for e in entries.iter().filter(|e| KnownKeys::puts_forward(e)) {
+            keys.learn(e);
+        }
+        let signatures = keys.check_all(entries);
+        self.append_checked(entries, &signatures)
+    }
+
+    /// [`Ledger::append_sealed`] with each entry's signature already
+    /// checked (`signatures[i]` for `entries[i]`) against the key it names.
+    pub(crate) fn append_checked(
+        &mut self,
+        entries: &[Sealed],
+        signatures: &[bool],
+    ) -> Result<(), LedgerError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let every = self.checkpoint_every;
+        let reaches_checkpoint = entries.iter().any(|e| e.seq() % every == 0);
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            let mut loaded = BTreeSet::new();
+            if reaches_checkpoint {
+                // A checkpoint holds every live record, not only those
+                // these entries touch.
+                let live = l.live_keys()?;
+                l.load_records(&mut state, &mut loaded, live)?;
+            }
+            let mut checkpoints = Vec::new();
+            for (e, &signature_ok) in entries.iter().zip(signatures) {
+                l.load_records(&mut state, &mut loaded, e.entry.body.event.touches())?;
+                state.admit_checked(e, signature_ok).map_err(|violation| {
+                    LedgerError::RejectedEntry {
+                        seq: e.seq(),
+                        violation,
+                    }
+                })?;
+                if e.seq() % every == 0 {
+                    checkpoints.push(checkpoint(&state)?);
+                }
+            }
+            let batch: Vec<(u64, Vec<u8>)> =
+                entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
+            let mut writes = derived_writes(&state)?;
+            writes.extend(checkpoints);
+            l.store.append_batch(&batch, &writes)?;
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,404 @@
+//! Derived data: what appends and the open view read instead of replaying
+//! history (the chain snapshot, the records of items, the index of live
+//! items, projection checkpoints), how it is computed from a state, loaded
+//! (rebuilt when stale or undecodable), rebuilt and checked. The layout is
+//! docs/DERIVED.md. Derived data is a cache: the entries always win over it,
+//! and verify never reads it.
+
+use std::collections::BTreeSet;
+
+use accord_core::records::LoadError;
+use accord_core::{codec, projection};
+use accord_core::{Chain, RecordKey, Records, Sealed, State};
+use accord_store::{KeyValue, Store};
+use serde::{Deserialize, Serialize};
+
+use super::Ledger;
+use crate::verify;
+use crate::LedgerError;
+
+/// Version of the derived data's layout; a ledger whose derived data has
+/// another version rebuilds it from the entries when first used. 4: the
+/// index of live items (`live/`); 5: projection checkpoints.
+const SNAPSHOT_VERSION: u32 = 5;
+/// Derived key of the per-ledger part of the state; records live under
+/// their own keys ([`RecordKey::to_bytes`]).
+const CHAIN_KEY: &[u8] = b"chain";
+/// Prefix of the index of items that can show in the open view of
+/// obligations ([`projection::is_live`]): `live/` + the record's key.
+const LIVE_PREFIX: &[u8] = b"live/";
+/// Entries between two projection checkpoints.
+pub const CHECKPOINT_EVERY: u64 = 1024;
+/// Prefix of projection checkpoints: `checkpoint/` + the seq, big-endian.
+const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
+
+fn checkpoint_key(seq: u64) -> Vec<u8> {
+    [CHECKPOINT_PREFIX, &seq.to_be_bytes()].concat()
+}
+
+/// The state after an entry whose seq is a multiple of the checkpoint
+/// interval, cut down to what the open view needs: the chain and the records
+/// of live items and of what they link to ([`projection::open_keys`]).
+/// Derived data: rebuilt from the entries, never read by verify.
+#[derive(Serialize, Deserialize)]
+struct Checkpoint {
+    version: u32,
+    chain: Chain,
+    records: Vec<(Vec<u8>, Vec<u8>)>,
+}
+
+/// The checkpoint of `state`, which must hold every live record.
+pub(super) fn checkpoint(state: &State) -> Result<KeyValue, LedgerError> {
+    let mut records = Vec::new();
+    for key in projection::open_keys(state) {
+        if let Some(value) = state.records().encode(&key)? {
+            records.push((key.to_bytes(), value));
+        }
+    }
+    let value = codec::encode_derived(&Checkpoint {
+        version: SNAPSHOT_VERSION,
+        chain: state.chain().clone(),
+        records,
+    })?;
+    Ok((checkpoint_key(state.head().seq), value))
+}
+
+/// One way stored derived data differs from what the entries give, by key
+/// (`chain`, `live/…`, a record's key, `checkpoint/<seq>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "difference", content = "key", rename_all = "kebab-case")]
+pub enum DerivedDifference {
+    /// Stored, but the entries do not give it.
+    Extra(String),
+    /// Given by the entries, but not stored.
+    Missing(String),
+    /// Stored with another value than the entries give.
+    Changed(String),
+}
+
+fn derived_key_name(key: &[u8]) -> String {
+    match key.strip_prefix(CHECKPOINT_PREFIX) {
+        Some(seq) if seq.len() == 8 => {
+            let mut be = [0u8; 8];
+            be.copy_from_slice(seq);
+            format!("checkpoint/{}", u64::from_be_bytes(be))
+        }
+        _ => String::from_utf8_lossy(key).escape_debug().to_string(),
+    }
+}
+
+/// Derived writes of a new ledger's entry 0: its state and checkpoint.
+pub(crate) fn genesis_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
+    let mut writes = derived_writes(state)?;
+    writes.push(checkpoint(state)?);
+    Ok(writes)
+}
+
+/// The per-ledger state stored beside the entries, tagged with the head it
+/// was folded up to. It speeds appends and is never read by verify.
+#[derive(Serialize, Deserialize)]
+struct Snapshot {
+    version: u32,
+    chain: Chain,
+}
+
+/// The derived writes that go with an append: the chain snapshot and every
+/// record the (partial) state holds, which are the ones loaded or created.
+/// Each record comes with its entry in the index of live items: present
+/// while live, removed (an empty value) once not.
+pub(super) fn derived_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
+    let mut out = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
+    out.extend(state.records().encode_all()?);
+    for key in state.records().keys() {
+        let live = projection::is_live(state, &key);
+        out.push((
+            [LIVE_PREFIX, &key.to_bytes()].concat(),
+            if live { vec![1] } else { Vec::new() },
+        ));
+    }
+    Ok(out)
+}
+
+/// Why loading records must start over or stop.
+pub(super) enum Reload {
+    /// Derived data was damaged and has been rebuilt.
+    Stale,
+    Failed(LedgerError),
+}
+
+impl<E: Into<LedgerError>> From<E> for Reload {
+    fn from(e: E) -> Self {
+        Reload::Failed(e.into())
+    }
+}
+
+fn snapshot_bytes(chain: &Chain) -> Result<Vec<u8>, LedgerError> {
+    Ok(codec::encode_derived(&Snapshot {
+        version: SNAPSHOT_VERSION,
+        chain: chain.clone(),
+    })?)
+}
+
+impl<S: Store> Ledger<S> {
+    /// The per-ledger state at the head, from the stored snapshot when it
+    /// matches the stored head; otherwise all derived data is rebuilt by a
+    /// verifying replay. The entries always win over derived data.
+    pub(super) fn chain(&mut self) -> Result<Chain, LedgerError> {
+        let head = self.entry(self.last_seq()?)?.head();
+        if let Some(bytes) = self.store.derived(CHAIN_KEY)? {
+            if let Ok(snap) = codec::decode_derived::<Snapshot>(&bytes) {
+                if snap.version == SNAPSHOT_VERSION && snap.chain.head() == head {
+                    return Ok(snap.chain);
+                }
+            }
+        }
+        Ok(self.rebuild_derived()?.into_parts().0)
+    }
+
+    /// The state at the head with no records loaded yet.
+    pub(super) fn head_state(&mut self) -> Result<State, LedgerError> {
+        Ok(State::from_parts(self.chain()?, Records::default()))
+    }
+
+    /// Loads into `state` the records in `keys` and, transitively, the
+    /// records they link to, skipping keys already in `loaded` (which may
+    /// hold changes not yet stored). Reads no history. An undecodable record
+    /// means derived data is damaged: it is rebuilt and `Stale` returned.
+    pub(super) fn load_records(
+        &mut self,
+        state: &mut State,
+        loaded: &mut BTreeSet<RecordKey>,
+        keys: Vec<RecordKey>,
+    ) -> Result<(), Reload> {
+        let store = &self.store;
+        let outcome = state.records_mut().load_linked(keys, |key| {
+            // Looked up earlier in this batch: held now, or known absent.
+            if !loaded.insert(key.clone()) {
+                return Ok(None);
+            }
+            store.derived(&key.to_bytes())
+        });
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(LoadError::Fetch(e)) => Err(e.into()),
+            Err(LoadError::Undecodable(..)) => {
+                self.rebuild_derived()?;
+                Err(Reload::Stale)
+            }
+        }
+    }
+
+    /// Runs `attempt`, once more if it found derived data damaged (and
+    /// rebuilt it); damaged again after the rebuild is an error.
+    pub(super) fn retrying<T>(
+        &mut self,
+        mut attempt: impl FnMut(&mut Self) -> Result<T, Reload>,
+    ) -> Result<T, LedgerError> {
+        for _ in 0..2 {
+            match attempt(self) {
+                Ok(v) => return Ok(v),
+                Err(Reload::Stale) => continue,
+                Err(Reload::Failed(e)) => return Err(e),
+            }
+        }
+        Err(LedgerError::Damaged {
+            seq: self.last_seq()?,
+            reason: "derived data stays undecodable after a rebuild".into(),
+        })
+    }
+
+    /// The state at the head with the records `keys` need.
+    pub(super) fn state_for(&mut self, keys: Vec<RecordKey>) -> Result<State, LedgerError> {
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            l.load_records(&mut state, &mut BTreeSet::new(), keys.clone())?;
+            Ok(state)
+        })
+    }
+
+    /// Rebuilds every piece of derived data from the entries, replacing what
+    /// was stored. Refuses a damaged ledger.
+    pub fn rebuild_derived(&mut self) -> Result<State, LedgerError> {
+        Ok(self.rebuild_derived_reporting()?.0)
+    }
+
+    /// [`Ledger::rebuild_derived`], also saying what differed.
+    pub fn rebuild_derived_reporting(
+        &mut self,
+    ) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
+        let (state, writes) = self.recompute_derived()?;
+        let differences = self.derived_differences(&writes)?;
+        self.store.replace_derived(&writes)?;
+        Ok((state, differences))
+    }
+
+    /// Recomputes every piece of derived data from the entries and compares
+    /// it with what is stored, changing nothing: what an auditor runs to
+    /// learn whether derived data (which the fast views trust) was edited.
+    pub fn check_derived(&self) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
+        let (state, writes) = self.recompute_derived()?;
+        let differences = self.derived_differences(&writes)?;
+        Ok((state, differences))
+    }
+
+    /// Every difference between the stored derived data and `expected`,
+    /// in key order.
+    fn derived_differences(
+        &self,
+        expected: &[KeyValue],
+    ) -> Result<Vec<DerivedDifference>, LedgerError> {
+        let expected: std::collections::BTreeMap<&[u8], &[u8]> = expected
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.as_slice(), v.as_slice()))
+            .collect();
+        let mut stored = std::collections::BTreeMap::new();
+        for kv in self.store.derived_scan(b"") {
+            let (k, v) = kv?;
+            stored.insert(k, v);
+        }
+        let mut out = Vec::new();
+        for (k, v) in &expected {
+            match stored.get(*k) {
+                None => out.push(DerivedDifference::Missing(derived_key_name(k))),
+                Some(s) if s.as_slice() != *v => {
+                    out.push(DerivedDifference::Changed(derived_key_name(k)))
+                }
+                Some(_) => {}
+            }
+        }
+        for k in stored.keys() {
+            if !expected.contains_key(k.as_slice()) {
+                out.push(DerivedDifference::Extra(derived_key_name(k)));
+            }
+        }
+        Ok(out)
+    }
+
+    fn recompute_derived(&self) -> Result<(State, Vec<KeyValue>), LedgerError> {
+        let every = self.checkpoint_every;
+        let mut checkpoints = Vec::new();
+        let mut failed = None;
+        let state = verify::replay_while(
+            &self.store,
+            |_| true,
+            |e, state| {
+                if e.seq() % every == 0 {
+                    match checkpoint(state) {
+                        Ok(kv) => checkpoints.push(kv),
+                        Err(err) => failed = Some(err),
+                    }
+                }
+            },
+        )?;
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        let mut writes = derived_writes(&state)?;
+        writes.extend(checkpoints);
+        Ok((state, writes))
+    }
+
+    /// The keys in the index of live items; a damaged index is rebuilt.
+    pub(super) fn live_keys(&mut self) -> Result<Vec<RecordKey>, Reload> {
+        let names: Vec<Vec<u8>> = self
+            .store
+            .derived_scan(LIVE_PREFIX)
+            .map(|item| item.map(|(k, _)| k))
+            .collect::<Result<_, _>>()?;
+        let keys: Option<Vec<RecordKey>> = names
+            .iter()
+            .map(|k| RecordKey::from_bytes(&k[LIVE_PREFIX.len()..]))
+            .collect();
+        match keys {
+            Some(keys) => Ok(keys),
+            None => {
+                self.rebuild_derived()?;
+                Err(Reload::Stale)
+            }
+        }
+    }
+
+    /// [`Ledger::open_state_at`] without the fallback: `None` when there is
+    /// no usable checkpoint at or before `seq` (`seq` must exist).
+    pub fn open_state_from_checkpoint(&self, seq: u64) -> Result<Option<State>, LedgerError> {
+        let base = seq - seq % self.checkpoint_every;
+        let Some(bytes) = self.store.derived(&checkpoint_key(base))? else {
+            return Ok(None);
+        };
+        let Ok(cp) = codec::decode_derived::<Checkpoint>(&bytes) else {
+            return Ok(None);
+        };
+        if cp.version != SNAPSHOT_VERSION || cp.chain.head() != self.entry(base)?.head() {
+            return Ok(None);
+        }
+        let mut records = Records::default();
+        for (k, v) in &cp.records {
+            match RecordKey::from_bytes(k) {
+                Some(key) if records.load(&key, v).is_ok() => {}
+                _ => return Ok(None),
+            }
+        }
+        let mut state = State::from_parts(cp.chain, records);
+        for item in self.store.scan(base + 1).take((seq - base) as usize) {
+            let (n, bytes) = item?;
+            let Ok(e) = Sealed::from_bytes(bytes) else {
+                return Ok(None);
+            };
+            if e.seq() != n {
+                return Ok(None);
+            }
+            // Records the checkpoint left out (items closed by then) that
+            // this entry reads: their stored version, which may hold later
+            // changes (a dissent recorded after a ruling's adoption). A
+            // closed item only changes in ways the open view does not show;
+            // if a later change makes the rules refuse this entry, the
+            // caller replays from the start instead.
+            let event = &e.entry.body.event;
+            let created = event.created_id();
+            let keys: Vec<RecordKey> = event
+                .touches()
+                .into_iter()
+                .filter(|k| Some(k.id()) != created)
+                .collect();
+            match state
+                .records_mut()
+                .load_linked(keys, |key| self.store.derived(&key.to_bytes()))
+            {
+                Ok(()) => {}
+                Err(LoadError::Fetch(err)) => return Err(err.into()),
+                Err(LoadError::Undecodable(..)) => return Ok(None),
+            }
+            if state.admit_checked(&e, true).is_err() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(state))
+    }
+}
+
+#[cfg(test)]
+mod layout_doc {
+    use super::SNAPSHOT_VERSION;
+
+    const DOC: &str = include_str!("../../../../docs/DERIVED.md");
+
+    #[test]
+    fn docs_derived_describes_this_layout_version() {
+        let title = DOC.lines().next().unwrap_or_default();
+        assert_eq!(
+            title,
+            format!("# accord derived data, layout version {SNAPSHOT_VERSION}"),
+            "docs/DERIVED.md's title names another layout version than SNAPSHOT_VERSION"
+        );
+        let last_row = DOC
+            .split("## Version history")
+            .nth(1)
+            .and_then(|history| history.lines().rev().find(|l| l.starts_with("| ")))
+            .unwrap_or_default();
+        assert!(
+            last_row.starts_with(&format!("| {SNAPSHOT_VERSION} |")),
+            "docs/DERIVED.md's version history ends with {last_row:?}, not version {SNAPSHOT_VERSION}"
+        );
+    }
+}
