@@ -331,3 +331,11 @@ pub fn built() -> World {
     w.endorse("C2", "ir").success();
     w
 }
+
+/// Whether the tests run as root (the owner of this process's /proc entry),
+/// without unsafe code.
+pub fn is_root() -> bool {
+    std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false)
+}

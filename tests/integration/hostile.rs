@@ -19,12 +19,7 @@ use crate::common::World;
 const NOBODY: u32 = 65534;
 
 fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { geteuid() == 0 }
-}
-
-extern "C" {
-    fn geteuid() -> u32;
+    crate::common::is_root()
 }
 
 fn chmod_tree(path: &Path, dirs: u32, files: u32) {

@@ -99,9 +99,7 @@ fn read_commands_create_and_change_nothing() {
 }
 
 fn is_root() -> bool {
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
+    crate::common::is_root()
 }
 
 /// A read-only copy: the directory 0555 and the file 0444, no lock file;

@@ -7,6 +7,8 @@
 //! all. Verification recomputes everything from the raw entry bytes and
 //! never reads derived data.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+
 pub mod charter_toml;
 mod error;
 pub mod export;

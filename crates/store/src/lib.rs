@@ -6,6 +6,8 @@
 //! by default), and an in-memory twin ([`MemStore`]). It knows nothing of what the bytes mean: it must never
 //! decode, hash or judge an entry.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+
 #[cfg(test)]
 mod crash_points;
 mod dir;
