@@ -13,7 +13,7 @@ use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, RecordKey, Records};
-use crate::rules::State;
+use crate::state::State;
 use crate::terms::{Attribution, Finding};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

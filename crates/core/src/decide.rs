@@ -1,22 +1,30 @@
-//! The rules of each event kind (who may sign what, references, allowed
-//! state transitions, quorums) and how each event folds into the records.
+//! The decisions: whether each event kind may be admitted (who may sign
+//! what, references, allowed state transitions, text and list limits, time
+//! ranges).
 //!
-//! `check` decides and never changes anything; `apply` folds and never
-//! refuses: it runs only after `check` passed. Both see only the records
-//! the event touches (see `records`).
+//! `check` decides and never changes anything; it sees only the records the
+//! event touches (see `records`). What a state means (a word, "expired",
+//! "adopted") is asked of the record types, never re-derived here.
 
-use crate::charter::{Adoption, Charter, Role};
-use crate::entry::Sealed;
+use crate::charter::{Adoption, Role};
+use crate::ctx::Ctx;
 use crate::event::Event;
 use crate::ids::{EntryHash, PartyId};
-use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
+use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
 use crate::records::{
-    AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
-    Response, RevocationState, RulingState,
+    AllegationState, AllegationStatus, CommitmentState, CommitmentStatus, Records,
 };
-use crate::rules::{check_time, Ctx, Violation};
 use crate::terms::{Attribution, Evidence, Finding};
 use crate::text::TextFault;
+use crate::violation::Violation;
+
+/// Checks that a time has an RFC 3339 form (years 0000-9999).
+pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation> {
+    if !(MIN_TIME..=MAX_TIME).contains(&time) {
+        return Err(Violation::TimeRange { field, time });
+    }
+    Ok(())
+}
 
 const DRAFTERS: &str = "guarantors and the mediator";
 
@@ -565,11 +573,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             let mut with_me = v.endorsements.clone();
             with_me.push((ctx.party.clone(), 0));
             let adopts = v.adopted_at.is_none()
-                && quorum_met(
-                    ctx.charter,
-                    Adoption::Quorum(ctx.charter.rules.ruling_quorum),
-                    &with_me,
-                );
+                && ctx
+                    .charter
+                    .quorum_met(Adoption::Quorum(ctx.charter.rules.ruling_quorum), &with_me);
             if let (true, Some(key)) = (adopts, &v.replacement) {
                 if ctx.keyring.ever_used(key) {
                     return Err(Violation::Rule(format!(
@@ -594,238 +600,4 @@ fn fresh_key(ctx: &Ctx, key: &crate::crypto::PublicKey) -> Result<(), Violation>
         )));
     }
     Ok(())
-}
-
-/// Whether guarantor endorsements meet a quorum rule.
-fn quorum_met(charter: &Charter, rule: Adoption, endorsements: &[(PartyId, u64)]) -> bool {
-    let (mut guarantors, mut endorsed) = (0usize, 0usize);
-    for g in charter.guarantors() {
-        guarantors += 1;
-        if endorsements.iter().any(|(p, _)| *p == g.id) {
-            endorsed += 1;
-        }
-    }
-    match rule {
-        Adoption::AllGuarantors => endorsed == guarantors,
-        Adoption::Quorum(q) => endorsed >= q as usize,
-    }
-}
-
-/// A change of a party's key: the party, and its new key (`None`: revoked
-/// without replacement).
-pub(crate) type KeyChange = (PartyId, Option<crate::crypto::PublicKey>);
-
-/// Folds the event into the records; returns the key change it makes, which
-/// the caller applies to the keyring.
-pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<KeyChange> {
-    let seq = entry.seq();
-    let party = ctx.party.clone();
-    match &entry.entry.body.event {
-        Event::Charter(_) => {}
-        Event::ClauseProposed { id, title, .. } => {
-            records.clauses.insert(
-                id.clone(),
-                ClauseState {
-                    title: title.clone(),
-                    proposer: party,
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    adopted_at: None,
-                    acceptances: Vec::new(),
-                },
-            );
-        }
-        Event::ClauseEndorsed { clause, .. } => {
-            if let Some(c) = records.clauses.get_mut(clause) {
-                c.endorsements.push((party, seq));
-                if c.adopted_at.is_none()
-                    && quorum_met(
-                        ctx.charter,
-                        ctx.charter.rules.clause_adoption,
-                        &c.endorsements,
-                    )
-                {
-                    c.adopted_at = Some(seq);
-                }
-            }
-        }
-        Event::ClauseAccepted { clause, .. } => {
-            if let Some(c) = records.clauses.get_mut(clause) {
-                c.acceptances.push((party, seq));
-            }
-        }
-        Event::CommitmentMade {
-            id,
-            clause,
-            text,
-            zone,
-            due,
-        } => {
-            records.commitments.insert(
-                id.clone(),
-                CommitmentState {
-                    obligor: party,
-                    clause: clause.clone(),
-                    text: text.clone(),
-                    zone: zone.clone(),
-                    due: *due,
-                    made: entry.head(),
-                    status: CommitmentStatus::Open,
-                },
-            );
-        }
-        Event::CommitmentFulfilled { commitment, .. } => {
-            set_commitment(records, commitment, CommitmentStatus::Fulfilled { seq });
-        }
-        Event::CommitmentWithdrawn { commitment, .. } => {
-            set_commitment(records, commitment, CommitmentStatus::Withdrawn { seq });
-        }
-        Event::CommitmentRemedied { commitment, .. } => {
-            if let Some(c) = records.commitments.get_mut(commitment) {
-                if let CommitmentStatus::Breached { ruling, .. } = &c.status {
-                    c.status = CommitmentStatus::Remedied {
-                        ruling: ruling.clone(),
-                        seq,
-                    };
-                }
-            }
-        }
-        Event::AllegationFiled {
-            id,
-            against,
-            commitments,
-            occurred,
-            location,
-            summary,
-            evidence,
-        } => {
-            records.allegations.insert(
-                id.clone(),
-                AllegationState {
-                    by: party,
-                    against: against.clone(),
-                    commitments: commitments.clone(),
-                    occurred: *occurred,
-                    location: location.clone(),
-                    summary: summary.clone(),
-                    evidence: evidence.clone(),
-                    filed: entry.head(),
-                    responses: Vec::new(),
-                    status: AllegationStatus::Open,
-                },
-            );
-        }
-        Event::AllegationAnswered {
-            allegation,
-            position,
-            ..
-        } => {
-            if let Some(a) = records.allegations.get_mut(allegation) {
-                a.responses.push(Response {
-                    seq,
-                    position: *position,
-                });
-            }
-        }
-        Event::AllegationWithdrawn { allegation, .. } => {
-            if let Some(a) = records.allegations.get_mut(allegation) {
-                a.status = AllegationStatus::Withdrawn { seq };
-            }
-        }
-        Event::RulingProposed {
-            id,
-            allegation,
-            finding,
-            attribution,
-            breaches,
-            ..
-        } => {
-            records.rulings.insert(
-                id.clone(),
-                RulingState {
-                    allegation: allegation.clone(),
-                    proposer: party,
-                    finding: *finding,
-                    attribution: attribution.clone(),
-                    breaches: breaches.clone(),
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    dissents: Vec::new(),
-                    adopted_at: None,
-                },
-            );
-        }
-        Event::RulingEndorsed { ruling, .. } => {
-            let r = records.rulings.get_mut(ruling)?;
-            r.endorsements.push((party, seq));
-            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
-            if r.adopted_at.is_some() || !quorum_met(ctx.charter, rule, &r.endorsements) {
-                return None;
-            }
-            r.adopted_at = Some(seq);
-            let (allegation, finding, breaches) =
-                (r.allegation.clone(), r.finding, r.breaches.clone());
-            if let Some(a) = records.allegations.get_mut(&allegation) {
-                a.status = AllegationStatus::Ruled {
-                    ruling: ruling.clone(),
-                    finding,
-                    seq,
-                };
-            }
-            if finding == Finding::Confirmed {
-                for k in &breaches {
-                    set_commitment(
-                        records,
-                        k,
-                        CommitmentStatus::Breached {
-                            ruling: ruling.clone(),
-                            seq,
-                        },
-                    );
-                }
-            }
-        }
-        Event::RulingDissented { ruling, .. } => {
-            if let Some(r) = records.rulings.get_mut(ruling) {
-                r.dissents.push((party, seq));
-            }
-        }
-        Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
-            return Some((party, Some(*new_key)))
-        }
-        Event::KeyRevocationProposed {
-            id,
-            party: target,
-            replacement,
-            ..
-        } => {
-            records.revocations.insert(
-                id.clone(),
-                RevocationState {
-                    party: target.clone(),
-                    replacement: *replacement,
-                    proposer: party,
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    adopted_at: None,
-                },
-            );
-        }
-        Event::KeyRevocationEndorsed { revocation, .. } => {
-            let v = records.revocations.get_mut(revocation)?;
-            v.endorsements.push((party, seq));
-            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
-            if v.adopted_at.is_none() && quorum_met(ctx.charter, rule, &v.endorsements) {
-                v.adopted_at = Some(seq);
-                return Some((v.party.clone(), v.replacement));
-            }
-        }
-    }
-    None
-}
-
-fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {
-    if let Some(c) = records.commitments.get_mut(id) {
-        c.status = status;
-    }
 }
