@@ -255,9 +255,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 check_time("due time", *d)?;
             }
             if due.is_some_and(|d| d < ctx.time) {
-                return Err(Violation::Rule(format!(
-                    "commitment {id}: the due time is before the entry's own time"
-                )));
+                return Err(Violation::DueBeforeEntry {
+                    commitment: id.clone(),
+                });
             }
             Ok(())
         }
@@ -330,14 +330,15 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .party(against)
                 .ok_or_else(|| unknown("party", against.as_str()))?;
             if accused.id == *ctx.party {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: a party cannot allege a violation against itself"
-                )));
+                return Err(Violation::SelfAllegation {
+                    allegation: id.clone(),
+                });
             }
             if accused.role == Role::Observer {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: {against} is an observer and bound by nothing"
-                )));
+                return Err(Violation::ObserverAccused {
+                    allegation: id.clone(),
+                    party: against.clone(),
+                });
             }
             distinct("the allegation's commitments", commitments, MAX_LIST)?;
             for k in commitments {
@@ -346,17 +347,19 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .get(k)
                     .ok_or_else(|| unknown("commitment", k.as_str()))?;
                 if c.obligor != *against {
-                    return Err(Violation::Rule(format!(
-                        "allegation {id}: commitment {k} is {}'s, not {against}'s",
-                        c.obligor
-                    )));
+                    return Err(Violation::AllegedNotTheirs {
+                        allegation: id.clone(),
+                        commitment: k.clone(),
+                        obligor: c.obligor.clone(),
+                        accused: against.clone(),
+                    });
                 }
             }
             check_time("incident time", *occurred)?;
             if *occurred > ctx.time {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: the incident's time is after the entry's own time"
-                )));
+                return Err(Violation::IncidentAfterEntry {
+                    allegation: id.clone(),
+                });
             }
             line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
@@ -429,14 +432,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             distinct("the ruling's breaches", breaches, MAX_LIST)?;
             if !breaches.is_empty() && *finding != Finding::Confirmed {
-                return Err(Violation::Rule(format!(
-                    "ruling {id}: breaches can only be named with a confirmed finding"
-                )));
+                return Err(Violation::BreachUnconfirmed { ruling: id.clone() });
             }
             if !breaches.is_empty() && *attribution == Attribution::Unattributable {
-                return Err(Violation::Rule(format!(
-                    "ruling {id}: an unattributable incident cannot breach a commitment"
-                )));
+                return Err(Violation::BreachUnattributed { ruling: id.clone() });
             }
             for k in breaches {
                 let c = records
@@ -445,10 +444,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .ok_or_else(|| unknown("commitment", k.as_str()))?;
                 if let Attribution::Party(p) = attribution {
                     if c.obligor != *p {
-                        return Err(Violation::Rule(format!(
-                            "ruling {id}: commitment {k} is {}'s, but the incident is attributed to {p}",
-                            c.obligor
-                        )));
+                        return Err(Violation::BreachNotAttributed {
+                            ruling: id.clone(),
+                            commitment: k.clone(),
+                            obligor: c.obligor.clone(),
+                            attributed: p.clone(),
+                        });
                     }
                 }
                 if *attribution == Attribution::Shared && c.obligor != a.against {
@@ -539,9 +540,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             match replacement {
                 Some(key) => fresh_key(ctx, key)?,
                 None if ctx.keyring.current(party).is_none() => {
-                    return Err(Violation::Rule(format!(
-                        "{party}'s key is already revoked: name a replacement key"
-                    )))
+                    return Err(Violation::AlreadyRevoked(party.clone()))
                 }
                 None => {}
             }
@@ -557,14 +556,13 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "guarantors",
                 "endorse key revocations",
             )?;
-            let item = format!("revocation {revocation}");
             let v = records
                 .revocations
                 .get(revocation)
                 .ok_or_else(|| unknown("revocation", revocation.as_str()))?;
             sign_off(
                 ctx,
-                item.clone(),
+                format!("revocation {revocation}"),
                 proposal,
                 &v.proposal.hash,
                 "endorsed",
@@ -578,10 +576,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .quorum_met(Adoption::Quorum(ctx.charter.rules.ruling_quorum), &with_me);
             if let (true, Some(key)) = (adopts, &v.replacement) {
                 if ctx.keyring.ever_used(key) {
-                    return Err(Violation::Rule(format!(
-                        "{item}: its replacement key {} has been used since it was proposed",
-                        key.id().short()
-                    )));
+                    return Err(Violation::ReplacementUsed {
+                        revocation: revocation.clone(),
+                        key: key.id().short(),
+                    });
                 }
             }
             Ok(())
@@ -591,13 +589,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
 
 /// A key that may be installed: a strong ed25519 point never used before.
 fn fresh_key(ctx: &Ctx, key: &crate::crypto::PublicKey) -> Result<(), Violation> {
-    key.verifying_key()
-        .map_err(|e| Violation::Rule(format!("new key: {e}")))?;
+    key.verifying_key().map_err(Violation::NewKey)?;
     if ctx.keyring.ever_used(key) {
-        return Err(Violation::Rule(format!(
-            "key {} has been used before: a key is never reused",
-            key.id().short()
-        )));
+        return Err(Violation::KeyReused(key.id().short()));
     }
     Ok(())
 }

@@ -7,8 +7,11 @@
 
 use crate::charter::{CharterError, Role};
 use crate::codec::CodecError;
+use crate::crypto::KeyError;
 use crate::entry::FORMAT_VERSION;
-use crate::ids::{EntryHash, KeyId, LedgerId, PartyId};
+use crate::ids::{
+    AllegationId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId, RulingId,
+};
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 
 /// Why an entry is not admitted. Each message is one line saying what is
@@ -89,8 +92,48 @@ pub enum Violation {
         state: String,
         action: &'static str,
     },
-    #[error("{0}")]
-    Rule(String),
+    #[error("commitment {commitment}: the due time is before the entry's own time")]
+    DueBeforeEntry { commitment: CommitmentId },
+    #[error("allegation {allegation}: a party cannot allege a violation against itself")]
+    SelfAllegation { allegation: AllegationId },
+    #[error("allegation {allegation}: {party} is an observer and bound by nothing")]
+    ObserverAccused {
+        allegation: AllegationId,
+        party: PartyId,
+    },
+    #[error("allegation {allegation}: commitment {commitment} is {obligor}'s, not {accused}'s")]
+    AllegedNotTheirs {
+        allegation: AllegationId,
+        commitment: CommitmentId,
+        obligor: PartyId,
+        accused: PartyId,
+    },
+    #[error("allegation {allegation}: the incident's time is after the entry's own time")]
+    IncidentAfterEntry { allegation: AllegationId },
+    #[error("ruling {ruling}: breaches can only be named with a confirmed finding")]
+    BreachUnconfirmed { ruling: RulingId },
+    #[error("ruling {ruling}: an unattributable incident cannot breach a commitment")]
+    BreachUnattributed { ruling: RulingId },
+    #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but the incident is attributed to {attributed}")]
+    BreachNotAttributed {
+        ruling: RulingId,
+        commitment: CommitmentId,
+        obligor: PartyId,
+        attributed: PartyId,
+    },
+    #[error("{0}'s key is already revoked: name a replacement key")]
+    AlreadyRevoked(PartyId),
+    #[error(
+        "revocation {revocation}: its replacement key {key} has been used since it was proposed"
+    )]
+    ReplacementUsed {
+        revocation: RevocationId,
+        key: String,
+    },
+    #[error("new key: {0}")]
+    NewKey(KeyError),
+    #[error("key {0} has been used before: a key is never reused")]
+    KeyReused(String),
     #[error("a key rotation must carry the new key's proof of possession: this older form is retired (docs/FORMAT.md)")]
     RetiredRotation,
     #[error("the new key's proof of possession does not verify: sign the rotation with the new private key (--new)")]
