@@ -208,6 +208,7 @@ mod tests {
     use super::*;
     use crate::render::tests::{assert_printable, genesis, ESCAPED, HOSTILE};
     use accord_core::projection::{AllegationView, CommitmentView, Duty};
+    use accord_core::records::{AllegationPhase, CommitmentPhase};
     use accord_core::{AllegationId, ClauseId, CommitmentId, PartyId, Role};
 
     #[test]
@@ -223,7 +224,7 @@ mod tests {
                 text: format!("Text{HOSTILE}"),
                 zone: Some(format!("Zone{HOSTILE}")),
                 due: None,
-                state: "active",
+                state: CommitmentPhase::Active,
                 ruling: None,
             }],
             allegations_against: vec![AllegationView {
@@ -234,7 +235,7 @@ mod tests {
                 location: format!("Place{HOSTILE}"),
                 summary: format!("Summary{HOSTILE}"),
                 commitments: vec![],
-                state: "filed",
+                state: AllegationPhase::Filed,
                 finding: None,
                 ruling: None,
             }],

@@ -129,10 +129,19 @@ impl Charter {
 
     /// Whether guarantor endorsements meet a quorum rule.
     pub(crate) fn quorum_met(&self, rule: Adoption, endorsements: &[(PartyId, u64)]) -> bool {
+        self.quorum_met_by(rule, |g| endorsements.iter().any(|(p, _)| p == g))
+    }
+
+    /// Whether the guarantors for whom `endorsed_by` holds meet a quorum rule.
+    pub(crate) fn quorum_met_by(
+        &self,
+        rule: Adoption,
+        endorsed_by: impl Fn(&PartyId) -> bool,
+    ) -> bool {
         let (mut guarantors, mut endorsed) = (0usize, 0usize);
         for g in self.guarantors() {
             guarantors += 1;
-            if endorsements.iter().any(|(p, _)| *p == g.id) {
+            if endorsed_by(&g.id) {
                 endorsed += 1;
             }
         }

@@ -6,14 +6,12 @@
 //! event touches (see `records`). What a state means (a word, "expired",
 //! "adopted") is asked of the record types, never re-derived here.
 
-use crate::charter::{Adoption, Role};
+use crate::charter::Role;
 use crate::ctx::Ctx;
 use crate::event::Event;
 use crate::ids::{EntryHash, PartyId};
 use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
-use crate::records::{
-    AllegationState, AllegationStatus, CommitmentState, CommitmentStatus, Records,
-};
+use crate::records::{CommitmentPhase, CommitmentStatus, Records};
 use crate::terms::{Attribution, Evidence, Finding};
 use crate::text::TextFault;
 use crate::violation::Violation;
@@ -160,25 +158,6 @@ fn wrong_state(item: String, state: &str, action: &'static str) -> Violation {
     }
 }
 
-pub(crate) fn commitment_state_word(c: &CommitmentState) -> &'static str {
-    match c.status {
-        CommitmentStatus::Open => "open",
-        CommitmentStatus::Fulfilled { .. } => "fulfilled",
-        CommitmentStatus::Withdrawn { .. } => "withdrawn",
-        CommitmentStatus::Breached { .. } => "breached",
-        CommitmentStatus::Remedied { .. } => "remedied",
-    }
-}
-
-fn allegation_state_word(a: &AllegationState) -> &'static str {
-    match a.status {
-        AllegationStatus::Open if a.responses.is_empty() => "filed",
-        AllegationStatus::Open => "answered",
-        AllegationStatus::Withdrawn { .. } => "withdrawn",
-        AllegationStatus::Ruled { .. } => "ruled",
-    }
-}
-
 pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), Violation> {
     if ctx.role == Role::Observer {
         return Err(Violation::Observer(ctx.party.clone()));
@@ -269,21 +248,21 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
             owner(ctx, &c.obligor, "report on", item.clone())?;
             if c.status != CommitmentStatus::Open {
-                return Err(wrong_state(item, commitment_state_word(c), "fulfilled"));
+                return Err(wrong_state(item, c.status.word(), "fulfilled"));
             }
-            let adopted = records
-                .clauses
-                .get(&c.clause)
-                .is_some_and(|cl| cl.adopted_at.is_some());
-            if !adopted {
+            if !records.clause_adopted(&c.clause) {
                 return Err(wrong_state(
                     item,
                     &format!("pending (clause {} is not adopted)", c.clause),
                     "fulfilled",
                 ));
             }
-            if c.due.is_some_and(|d| d < ctx.time) {
-                return Err(wrong_state(item, "expired", "fulfilled"));
+            if c.expired(ctx.time) {
+                return Err(wrong_state(
+                    item,
+                    CommitmentPhase::Expired.as_str(),
+                    "fulfilled",
+                ));
             }
             text("note", note, MAX_TEXT_BYTES)
         }
@@ -295,7 +274,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
             owner(ctx, &c.obligor, "withdraw", item.clone())?;
             if c.status != CommitmentStatus::Open {
-                return Err(wrong_state(item, commitment_state_word(c), "withdrawn"));
+                return Err(wrong_state(item, c.status.word(), "withdrawn"));
             }
             text("reason", reason, MAX_TEXT_BYTES)
         }
@@ -309,7 +288,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if !matches!(c.status, CommitmentStatus::Breached { .. }) {
                 return Err(wrong_state(
                     item,
-                    commitment_state_word(c),
+                    c.status.word(),
                     "remedied (only a breached commitment can)",
                 ));
             }
@@ -377,8 +356,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
             owner(ctx, &a.against, "answer", item.clone())?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "answered"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "answered"));
             }
             text("response text", t, MAX_TEXT_BYTES)?;
             evidence(ev)
@@ -390,8 +369,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
             owner(ctx, &a.by, "withdraw", item.clone())?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "withdrawn"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "withdrawn"));
             }
             text("reason", reason, MAX_TEXT_BYTES)
         }
@@ -415,8 +394,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .allegations
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "ruled on"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "ruled on"));
             }
             if let Attribution::Party(p) = attribution {
                 let attributed = ctx
@@ -502,10 +481,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .allegations
                     .get(&r.allegation)
                     .ok_or_else(|| unknown("allegation", r.allegation.as_str()))?;
-                if a.status != AllegationStatus::Open {
+                if !a.is_open() {
                     return Err(wrong_state(
                         format!("allegation {}", r.allegation),
-                        allegation_state_word(a),
+                        a.phase().as_str(),
                         "ruled on again",
                     ));
                 }
@@ -568,12 +547,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "endorsed",
                 &v.endorsements,
             )?;
-            let mut with_me = v.endorsements.clone();
-            with_me.push((ctx.party.clone(), 0));
-            let adopts = v.adopted_at.is_none()
-                && ctx
-                    .charter
-                    .quorum_met(Adoption::Quorum(ctx.charter.rules.ruling_quorum), &with_me);
+            let adopts = v.adopted_with(ctx.charter, ctx.party);
             if let (true, Some(key)) = (adopts, &v.replacement) {
                 if ctx.keyring.ever_used(key) {
                     return Err(Violation::ReplacementUsed {

@@ -42,7 +42,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         Event::ClauseEndorsed { clause, .. } => {
             if let Some(c) = records.clauses.get_mut(clause) {
                 c.endorsements.push((party, seq));
-                if c.adopted_at.is_none()
+                if !c.is_adopted()
                     && ctx
                         .charter
                         .quorum_met(ctx.charter.rules.clause_adoption, &c.endorsements)
@@ -215,9 +215,9 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         }
         Event::KeyRevocationEndorsed { revocation, .. } => {
             let v = records.revocations.get_mut(revocation)?;
+            let adopts = v.adopted_with(ctx.charter, &party);
             v.endorsements.push((party, seq));
-            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
-            if v.adopted_at.is_none() && ctx.charter.quorum_met(rule, &v.endorsements) {
+            if adopts {
                 v.adopted_at = Some(seq);
                 return Some((v.party.clone(), v.replacement));
             }

@@ -12,7 +12,10 @@ use serde::Serialize;
 use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
-use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, RecordKey, Records};
+use crate::records::{
+    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
+    RecordKey, Records, RulingPhase,
+};
 use crate::state::State;
 use crate::terms::{Attribution, Finding};
 
@@ -24,7 +27,7 @@ pub struct CommitmentView {
     pub zone: Option<String>,
     pub due: Option<i64>,
     /// pending | active | expired | fulfilled | withdrawn | breached | remedied
-    pub state: &'static str,
+    pub state: CommitmentPhase,
     /// The ruling that found it breached, if any.
     pub ruling: Option<RulingId>,
 }
@@ -39,7 +42,7 @@ pub struct AllegationView {
     pub summary: String,
     pub commitments: Vec<CommitmentId>,
     /// filed | answered | ruled | withdrawn
-    pub state: &'static str,
+    pub state: AllegationPhase,
     pub finding: Option<Finding>,
     pub ruling: Option<RulingId>,
 }
@@ -52,7 +55,7 @@ pub struct RulingView {
     pub attribution: Attribution,
     pub breaches: Vec<CommitmentId>,
     /// proposed | adopted
-    pub state: &'static str,
+    pub state: RulingPhase,
     pub endorsements: Vec<PartyId>,
     pub dissents: Vec<PartyId>,
 }
@@ -77,27 +80,9 @@ pub struct PartyView {
     pub duties: Vec<Duty>,
 }
 
-/// The state word of a commitment as of `time`.
-pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> &'static str {
-    match c.status {
-        CommitmentStatus::Open => {
-            let adopted = records
-                .clauses()
-                .get(&c.clause)
-                .is_some_and(|cl| cl.adopted_at.is_some());
-            if !adopted {
-                "pending"
-            } else if c.due.is_some_and(|d| d < time) {
-                "expired"
-            } else {
-                "active"
-            }
-        }
-        CommitmentStatus::Fulfilled { .. } => "fulfilled",
-        CommitmentStatus::Withdrawn { .. } => "withdrawn",
-        CommitmentStatus::Breached { .. } => "breached",
-        CommitmentStatus::Remedied { .. } => "remedied",
-    }
+/// Where a commitment stands as of `time`.
+pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> CommitmentPhase {
+    c.phase(records.clause_adopted(&c.clause), time)
 }
 
 fn allegation_views(records: &Records) -> Vec<AllegationView> {
@@ -105,13 +90,11 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
         .allegations()
         .iter()
         .map(|(id, a)| {
-            let (state, finding, ruling) = match &a.status {
-                AllegationStatus::Open if a.responses.is_empty() => ("filed", None, None),
-                AllegationStatus::Open => ("answered", None, None),
-                AllegationStatus::Withdrawn { .. } => ("withdrawn", None, None),
+            let (finding, ruling) = match &a.status {
                 AllegationStatus::Ruled {
                     ruling, finding, ..
-                } => ("ruled", Some(*finding), Some(ruling.clone())),
+                } => (Some(*finding), Some(ruling.clone())),
+                _ => (None, None),
             };
             AllegationView {
                 id: id.clone(),
@@ -121,7 +104,7 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
                 location: a.location.clone(),
                 summary: a.summary.clone(),
                 commitments: a.commitments.clone(),
-                state,
+                state: a.phase(),
                 finding,
                 ruling,
             }
@@ -138,7 +121,7 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
     let r = state.records();
     match key {
         RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
-            c.adopted_at.is_none()
+            !c.is_adopted()
                 || state
                     .charter()
                     .parties
@@ -147,11 +130,11 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
                     .any(|p| !c.acceptances.iter().any(|(q, _)| q == &p.id))
         }),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
-        RecordKey::Allegation(id) => r
-            .allegations()
+        RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
+        RecordKey::Ruling(id) => r
+            .rulings()
             .get(id)
-            .is_some_and(|a| a.status == AllegationStatus::Open),
-        RecordKey::Ruling(id) => r.rulings().get(id).is_some_and(|x| x.adopted_at.is_none()),
+            .is_some_and(|x| x.phase() == RulingPhase::Proposed),
         RecordKey::Revocation(id) => r
             .revocations()
             .get(id)
@@ -182,11 +165,11 @@ pub fn open_keys(state: &State) -> BTreeSet<RecordKey> {
 /// allegations and adopted rulings stay on record (`history`, the full
 /// view) and in the state of the commitments they concern.
 pub fn open_view(mut views: Vec<PartyView>) -> Vec<PartyView> {
-    let open = |a: &AllegationView| matches!(a.state, "filed" | "answered");
+    let open = |a: &AllegationView| a.state.is_open();
     for v in &mut views {
         v.allegations_against.retain(open);
         v.allegations_by.retain(open);
-        v.rulings.retain(|r| r.state == "proposed");
+        v.rulings.retain(|r| r.state == RulingPhase::Proposed);
     }
     views
 }
@@ -204,11 +187,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
             finding: r.finding,
             attribution: r.attribution.clone(),
             breaches: r.breaches.clone(),
-            state: if r.adopted_at.is_some() {
-                "adopted"
-            } else {
-                "proposed"
-            },
+            state: r.phase(),
             endorsements: r.endorsements.iter().map(|(p, _)| p.clone()).collect(),
             dissents: r.dissents.iter().map(|(p, _)| p.clone()).collect(),
         })
@@ -282,12 +261,10 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
         match role {
-            Role::Guarantor if c.adopted_at.is_none() && !signed(&c.endorsements) => {
-                out.push(Duty {
-                    duty: "endorse-clause",
-                    item: id.to_string(),
-                })
-            }
+            Role::Guarantor if !c.is_adopted() && !signed(&c.endorsements) => out.push(Duty {
+                duty: "endorse-clause",
+                item: id.to_string(),
+            }),
             Role::Party if !signed(&c.acceptances) => out.push(Duty {
                 duty: "accept-clause",
                 item: id.to_string(),
@@ -296,7 +273,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         }
     }
     for (id, a) in records.allegations() {
-        if &a.against == me && a.status == AllegationStatus::Open && a.responses.is_empty() {
+        if &a.against == me && a.phase() == AllegationPhase::Filed {
             out.push(Duty {
                 duty: "respond",
                 item: id.to_string(),
@@ -316,7 +293,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
             let open = records
                 .allegations()
                 .get(&r.allegation)
-                .is_some_and(|a| a.status == AllegationStatus::Open);
+                .is_some_and(|a| a.is_open());
             let signed = r
                 .endorsements
                 .iter()
@@ -349,7 +326,7 @@ pub struct Change {
 fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
     let mut out = BTreeMap::new();
     for c in &v.commitments {
-        out.insert(("commitment", c.id.to_string()), c.state.to_owned());
+        out.insert(("commitment", c.id.to_string()), c.state.to_string());
     }
     for a in &v.allegations_against {
         out.insert(("allegation-against", a.id.to_string()), allegation_word(a));
@@ -358,7 +335,7 @@ fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
         out.insert(("allegation-by", a.id.to_string()), allegation_word(a));
     }
     for r in &v.rulings {
-        out.insert(("ruling", r.id.to_string()), r.state.to_owned());
+        out.insert(("ruling", r.id.to_string()), r.state.to_string());
     }
     for d in &v.duties {
         out.insert(
@@ -372,7 +349,7 @@ fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
 fn allegation_word(a: &AllegationView) -> String {
     match a.finding {
         Some(f) => format!("{} ({f})", a.state),
-        None => a.state.to_owned(),
+        None => a.state.to_string(),
     }
 }
 
