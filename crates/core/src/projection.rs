@@ -13,7 +13,7 @@ use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::records::{
-    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
+    words, AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
     RecordKey, Records, RulingPhase,
 };
 use crate::state::State;
@@ -60,11 +60,34 @@ pub struct RulingView {
     pub dissents: Vec<PartyId>,
 }
 
+words! {
+    /// What a party is expected to do (declared in the order of the
+    /// words, so sorting is unchanged).
+    DutyKind {
+        AcceptClause => "accept-clause",
+        EndorseClause => "endorse-clause",
+        EndorseRevocation => "endorse-revocation",
+        EndorseRuling => "endorse-ruling",
+        Respond => "respond",
+    }
+}
+
+words! {
+    /// What kind of item a [`Change`] is about (declared in the order of
+    /// the words, so a diff lists changes in the same order).
+    ChangeKind {
+        AllegationAgainst => "allegation-against",
+        AllegationBy => "allegation-by",
+        Commitment => "commitment",
+        Duty => "duty",
+        Ruling => "ruling",
+    }
+}
+
 /// Something a party is expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Duty {
-    /// endorse-clause | accept-clause | respond | endorse-ruling | endorse-revocation
-    pub duty: &'static str,
+    pub duty: DutyKind,
     pub item: String,
 }
 
@@ -262,11 +285,11 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
         match role {
             Role::Guarantor if !c.is_adopted() && !signed(&c.endorsements) => out.push(Duty {
-                duty: "endorse-clause",
+                duty: DutyKind::EndorseClause,
                 item: id.to_string(),
             }),
             Role::Party if !signed(&c.acceptances) => out.push(Duty {
-                duty: "accept-clause",
+                duty: DutyKind::AcceptClause,
                 item: id.to_string(),
             }),
             _ => {}
@@ -275,7 +298,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
     for (id, a) in records.allegations() {
         if &a.against == me && a.phase() == AllegationPhase::Filed {
             out.push(Duty {
-                duty: "respond",
+                duty: DutyKind::Respond,
                 item: id.to_string(),
             });
         }
@@ -284,7 +307,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         for (id, v) in records.revocations() {
             if v.adopted_at.is_none() && !v.endorsements.iter().any(|(p, _)| p == me) {
                 out.push(Duty {
-                    duty: "endorse-revocation",
+                    duty: DutyKind::EndorseRevocation,
                     item: id.to_string(),
                 });
             }
@@ -301,7 +324,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
                 .any(|(p, _)| p == me);
             if r.adopted_at.is_none() && open && !signed {
                 out.push(Duty {
-                    duty: "endorse-ruling",
+                    duty: DutyKind::EndorseRuling,
                     item: id.to_string(),
                 });
             }
@@ -314,8 +337,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub party: PartyId,
-    /// commitment | allegation-against | allegation-by | ruling | duty
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     pub item: String,
     /// The state before (`None`: not on record then).
     pub from: Option<String>,
@@ -323,23 +345,32 @@ pub struct Change {
     pub to: Option<String>,
 }
 
-fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
+fn items(v: &PartyView) -> BTreeMap<(ChangeKind, String), String> {
     let mut out = BTreeMap::new();
     for c in &v.commitments {
-        out.insert(("commitment", c.id.to_string()), c.state.to_string());
+        out.insert(
+            (ChangeKind::Commitment, c.id.to_string()),
+            c.state.to_string(),
+        );
     }
     for a in &v.allegations_against {
-        out.insert(("allegation-against", a.id.to_string()), allegation_word(a));
+        out.insert(
+            (ChangeKind::AllegationAgainst, a.id.to_string()),
+            allegation_word(a),
+        );
     }
     for a in &v.allegations_by {
-        out.insert(("allegation-by", a.id.to_string()), allegation_word(a));
+        out.insert(
+            (ChangeKind::AllegationBy, a.id.to_string()),
+            allegation_word(a),
+        );
     }
     for r in &v.rulings {
-        out.insert(("ruling", r.id.to_string()), r.state.to_string());
+        out.insert((ChangeKind::Ruling, r.id.to_string()), r.state.to_string());
     }
     for d in &v.duties {
         out.insert(
-            ("duty", format!("{} {}", d.duty, d.item)),
+            (ChangeKind::Duty, format!("{} {}", d.duty, d.item)),
             "pending".to_owned(),
         );
     }
@@ -364,7 +395,7 @@ pub fn diff(before: &[PartyView], after: &[PartyView]) -> Vec<Change> {
             .map(items)
             .unwrap_or(empty);
         let new = items(b);
-        let keys: BTreeSet<&(&'static str, String)> = old.keys().chain(new.keys()).collect();
+        let keys: BTreeSet<&(ChangeKind, String)> = old.keys().chain(new.keys()).collect();
         for key in keys {
             let (from, to) = (old.get(key), new.get(key));
             if from != to {

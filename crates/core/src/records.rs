@@ -138,6 +138,7 @@ macro_rules! words {
         }
     };
 }
+pub(crate) use words;
 
 words! {
     /// Where a commitment stands as of a time.
