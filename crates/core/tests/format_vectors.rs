@@ -321,7 +321,7 @@ fn allegation_with_evidence(b: &LedgerB, files: usize) -> Sealed {
         .map(|i| {
             let name = format!("e{i:03}");
             Evidence {
-                sha256: EntryHash(Sha256::digest(name.as_bytes()).into()),
+                sha256: accord_core::ids::Sha256(Sha256::digest(name.as_bytes()).into()),
                 name,
                 size: i as u64,
                 media_type: "text/plain".into(),
