@@ -23,7 +23,7 @@ use crate::fold;
 use crate::ids::{ClauseId, EntryHash, LedgerId, PartyId};
 use crate::keyring::Keyring;
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
-use crate::records::{ClauseState, RecordKey, Records};
+use crate::records::{ClauseState, LoadError, RecordKey, Records};
 use crate::violation::{SignError, Violation};
 
 /// Checks what every entry must satisfy before any rule: its encoded size
@@ -248,10 +248,16 @@ impl State {
         &self.records
     }
 
-    /// For loading records into a partial state; nothing else may change
-    /// records outside `admit`.
-    pub fn records_mut(&mut self) -> &mut Records {
-        &mut self.records
+    /// Loads the records `keys` name, and those they link to, from `fetch`
+    /// into a partial state (see [`Records::load_linked`]). Only records
+    /// not yet held are loaded: nothing the state holds is changed, and
+    /// nothing else may change records outside `admit`.
+    pub fn load_linked<E>(
+        &mut self,
+        keys: Vec<RecordKey>,
+        fetch: impl FnMut(&RecordKey) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<(), LoadError<E>> {
+        self.records.load_linked(keys, fetch)
     }
 
     pub fn into_parts(self) -> (Chain, Records) {
