@@ -16,6 +16,7 @@ mod fold;
 pub mod ids;
 pub mod keyring;
 pub mod limits;
+mod phase;
 pub mod projection;
 pub mod records;
 pub mod state;

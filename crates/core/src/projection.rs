@@ -12,8 +12,9 @@ use serde::Serialize;
 use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
+use crate::phase::words;
 use crate::records::{
-    words, AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
+    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
     RecordKey, Records, RulingPhase,
 };
 use crate::state::State;

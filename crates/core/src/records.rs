@@ -16,6 +16,7 @@ use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
+pub use crate::phase::{AllegationPhase, CommitmentPhase, RulingPhase};
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
@@ -108,75 +109,6 @@ pub struct RevocationState {
     pub proposal: Head,
     pub endorsements: Vec<(PartyId, u64)>,
     pub adopted_at: Option<u64>,
-}
-
-/// A word that serialises as itself (one definition serves the JSON, the
-/// text output and the refusals).
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name {
-            $($variant),+
-        }
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $word),+
-                }
-            }
-        }
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.pad(self.as_str())
-            }
-        }
-        impl Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-    };
-}
-pub(crate) use words;
-
-words! {
-    /// Where a commitment stands as of a time.
-    CommitmentPhase {
-        Pending => "pending",
-        Active => "active",
-        Expired => "expired",
-        Fulfilled => "fulfilled",
-        Withdrawn => "withdrawn",
-        Breached => "breached",
-        Remedied => "remedied",
-    }
-}
-
-words! {
-    /// Where an allegation stands.
-    AllegationPhase {
-        Filed => "filed",
-        Answered => "answered",
-        Withdrawn => "withdrawn",
-        Ruled => "ruled",
-    }
-}
-
-impl AllegationPhase {
-    /// Whether the allegation is still open (filed or answered): it shows
-    /// in the open view and can still be answered, withdrawn or ruled on.
-    pub fn is_open(self) -> bool {
-        matches!(self, AllegationPhase::Filed | AllegationPhase::Answered)
-    }
-}
-
-words! {
-    /// Where a ruling stands.
-    RulingPhase {
-        Proposed => "proposed",
-        Adopted => "adopted",
-    }
 }
 
 impl ClauseState {
