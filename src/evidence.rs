@@ -5,7 +5,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use accord_core::{EntryHash, Evidence};
+use accord_core::Evidence;
 use anyhow::{anyhow, Context, Result};
 use sha2::{Digest, Sha256};
 
@@ -66,7 +66,7 @@ pub fn digest(path: &Path) -> Result<Evidence> {
         .to_owned();
     Ok(Evidence {
         name,
-        sha256: EntryHash(hasher.finalize().into()),
+        sha256: accord_core::ids::Sha256(hasher.finalize().into()),
         size,
         media_type,
     })

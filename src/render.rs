@@ -425,7 +425,7 @@ pub(crate) mod tests {
         let key = SigningKey::from_bytes(&[7; 32]);
         let evidence = Evidence {
             name: format!("name{HOSTILE}"),
-            sha256: EntryHash::ZERO,
+            sha256: accord_core::ids::Sha256::ZERO,
             size: 1,
             media_type: format!("type{HOSTILE}"),
         };

@@ -207,7 +207,8 @@ pub fn keys_text(state: &State) -> String {
 mod tests {
     use super::*;
     use crate::render::tests::{assert_printable, genesis, ESCAPED, HOSTILE};
-    use accord_core::projection::{AllegationView, CommitmentView, Duty};
+    use accord_core::projection::{AllegationView, ChangeKind, CommitmentView, Duty, DutyKind};
+    use accord_core::records::{AllegationPhase, CommitmentPhase};
     use accord_core::{AllegationId, ClauseId, CommitmentId, PartyId, Role};
 
     #[test]
@@ -223,7 +224,7 @@ mod tests {
                 text: format!("Text{HOSTILE}"),
                 zone: Some(format!("Zone{HOSTILE}")),
                 due: None,
-                state: "active",
+                state: CommitmentPhase::Active,
                 ruling: None,
             }],
             allegations_against: vec![AllegationView {
@@ -234,14 +235,14 @@ mod tests {
                 location: format!("Place{HOSTILE}"),
                 summary: format!("Summary{HOSTILE}"),
                 commitments: vec![],
-                state: "filed",
+                state: AllegationPhase::Filed,
                 finding: None,
                 ruling: None,
             }],
             allegations_by: vec![],
             rulings: vec![],
             duties: vec![Duty {
-                duty: "respond",
+                duty: DutyKind::Respond,
                 item: format!("A1{HOSTILE}"),
             }],
         };
@@ -269,7 +270,7 @@ mod tests {
     fn diff_lines_escape_their_items() {
         let change = Change {
             party: PartyId::new("gov").unwrap(),
-            kind: "duty",
+            kind: ChangeKind::Duty,
             item: format!("respond {HOSTILE}"),
             from: None,
             to: Some(HOSTILE.into()),

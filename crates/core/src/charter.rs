@@ -127,6 +127,30 @@ impl Charter {
         self.parties.iter().filter(|p| p.role == Role::Guarantor)
     }
 
+    /// Whether guarantor endorsements meet a quorum rule.
+    pub(crate) fn quorum_met(&self, rule: Adoption, endorsements: &[(PartyId, u64)]) -> bool {
+        self.quorum_met_by(rule, |g| endorsements.iter().any(|(p, _)| p == g))
+    }
+
+    /// Whether the guarantors for whom `endorsed_by` holds meet a quorum rule.
+    pub(crate) fn quorum_met_by(
+        &self,
+        rule: Adoption,
+        endorsed_by: impl Fn(&PartyId) -> bool,
+    ) -> bool {
+        let (mut guarantors, mut endorsed) = (0usize, 0usize);
+        for g in self.guarantors() {
+            guarantors += 1;
+            if endorsed_by(&g.id) {
+                endorsed += 1;
+            }
+        }
+        match rule {
+            Adoption::AllGuarantors => endorsed == guarantors,
+            Adoption::Quorum(q) => endorsed >= q as usize,
+        }
+    }
+
     /// Checks everything a charter must satisfy to found a ledger.
     pub fn validate(&self) -> Result<(), CharterError> {
         if text::check_line(&self.title, MAX_TITLE_BYTES).is_err() {

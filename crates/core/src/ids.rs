@@ -162,6 +162,11 @@ digest_id!(
     /// SHA-256 of an ed25519 public key under the key-id domain tag.
     KeyId
 );
+digest_id!(
+    /// SHA-256 of a file's bytes, with no domain tag (any tool can check
+    /// it): an evidence file's digest. Not an entry hash.
+    Sha256
+);
 
 /// A ledger is named by the hash of its entry 0 (the charter).
 pub type LedgerId = EntryHash;

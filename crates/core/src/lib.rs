@@ -5,20 +5,26 @@
 //! pure function of its arguments: this crate must never read a clock, touch
 //! a file or the network, or draw randomness. Time and keys are arguments.
 
-mod agreement;
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+
 pub mod charter;
 pub mod codec;
 pub mod crypto;
+mod ctx;
+mod decide;
 pub mod entry;
 pub mod event;
+mod fold;
 pub mod ids;
 pub mod keyring;
 pub mod limits;
+mod phase;
 pub mod projection;
 pub mod records;
-pub mod rules;
+pub mod state;
 pub mod terms;
 pub mod text;
+pub mod violation;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
 pub use codec::CodecError;
@@ -30,5 +36,6 @@ pub use ids::{
     RevocationId, RulingId,
 };
 pub use records::{ClauseState, RecordKey, Records};
-pub use rules::{Chain, SignError, State, Violation};
+pub use state::{Chain, State};
 pub use terms::{Attribution, Evidence, Finding, Position};
+pub use violation::{SignError, Violation};

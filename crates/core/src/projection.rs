@@ -12,8 +12,12 @@ use serde::Serialize;
 use crate::charter::Role;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
-use crate::records::{AllegationStatus, CommitmentState, CommitmentStatus, RecordKey, Records};
-use crate::rules::State;
+use crate::phase::words;
+use crate::records::{
+    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
+    RecordKey, Records, RulingPhase,
+};
+use crate::state::State;
 use crate::terms::{Attribution, Finding};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +28,7 @@ pub struct CommitmentView {
     pub zone: Option<String>,
     pub due: Option<i64>,
     /// pending | active | expired | fulfilled | withdrawn | breached | remedied
-    pub state: &'static str,
+    pub state: CommitmentPhase,
     /// The ruling that found it breached, if any.
     pub ruling: Option<RulingId>,
 }
@@ -39,7 +43,7 @@ pub struct AllegationView {
     pub summary: String,
     pub commitments: Vec<CommitmentId>,
     /// filed | answered | ruled | withdrawn
-    pub state: &'static str,
+    pub state: AllegationPhase,
     pub finding: Option<Finding>,
     pub ruling: Option<RulingId>,
 }
@@ -52,16 +56,39 @@ pub struct RulingView {
     pub attribution: Attribution,
     pub breaches: Vec<CommitmentId>,
     /// proposed | adopted
-    pub state: &'static str,
+    pub state: RulingPhase,
     pub endorsements: Vec<PartyId>,
     pub dissents: Vec<PartyId>,
+}
+
+words! {
+    /// What a party is expected to do (declared in the order of the
+    /// words, so sorting is unchanged).
+    DutyKind {
+        AcceptClause => "accept-clause",
+        EndorseClause => "endorse-clause",
+        EndorseRevocation => "endorse-revocation",
+        EndorseRuling => "endorse-ruling",
+        Respond => "respond",
+    }
+}
+
+words! {
+    /// What kind of item a [`Change`] is about (declared in the order of
+    /// the words, so a diff lists changes in the same order).
+    ChangeKind {
+        AllegationAgainst => "allegation-against",
+        AllegationBy => "allegation-by",
+        Commitment => "commitment",
+        Duty => "duty",
+        Ruling => "ruling",
+    }
 }
 
 /// Something a party is expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Duty {
-    /// endorse-clause | accept-clause | respond | endorse-ruling | endorse-revocation
-    pub duty: &'static str,
+    pub duty: DutyKind,
     pub item: String,
 }
 
@@ -77,27 +104,9 @@ pub struct PartyView {
     pub duties: Vec<Duty>,
 }
 
-/// The state word of a commitment as of `time`.
-pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> &'static str {
-    match c.status {
-        CommitmentStatus::Open => {
-            let adopted = records
-                .clauses()
-                .get(&c.clause)
-                .is_some_and(|cl| cl.adopted_at.is_some());
-            if !adopted {
-                "pending"
-            } else if c.due.is_some_and(|d| d < time) {
-                "expired"
-            } else {
-                "active"
-            }
-        }
-        CommitmentStatus::Fulfilled { .. } => "fulfilled",
-        CommitmentStatus::Withdrawn { .. } => "withdrawn",
-        CommitmentStatus::Breached { .. } => "breached",
-        CommitmentStatus::Remedied { .. } => "remedied",
-    }
+/// Where a commitment stands as of `time`.
+pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> CommitmentPhase {
+    c.phase(records.clause_adopted(&c.clause), time)
 }
 
 fn allegation_views(records: &Records) -> Vec<AllegationView> {
@@ -105,13 +114,11 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
         .allegations()
         .iter()
         .map(|(id, a)| {
-            let (state, finding, ruling) = match &a.status {
-                AllegationStatus::Open if a.responses.is_empty() => ("filed", None, None),
-                AllegationStatus::Open => ("answered", None, None),
-                AllegationStatus::Withdrawn { .. } => ("withdrawn", None, None),
+            let (finding, ruling) = match &a.status {
                 AllegationStatus::Ruled {
                     ruling, finding, ..
-                } => ("ruled", Some(*finding), Some(ruling.clone())),
+                } => (Some(*finding), Some(ruling.clone())),
+                _ => (None, None),
             };
             AllegationView {
                 id: id.clone(),
@@ -121,7 +128,7 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
                 location: a.location.clone(),
                 summary: a.summary.clone(),
                 commitments: a.commitments.clone(),
-                state,
+                state: a.phase(),
                 finding,
                 ruling,
             }
@@ -138,7 +145,7 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
     let r = state.records();
     match key {
         RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
-            c.adopted_at.is_none()
+            !c.is_adopted()
                 || state
                     .charter()
                     .parties
@@ -147,11 +154,11 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
                     .any(|p| !c.acceptances.iter().any(|(q, _)| q == &p.id))
         }),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
-        RecordKey::Allegation(id) => r
-            .allegations()
+        RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
+        RecordKey::Ruling(id) => r
+            .rulings()
             .get(id)
-            .is_some_and(|a| a.status == AllegationStatus::Open),
-        RecordKey::Ruling(id) => r.rulings().get(id).is_some_and(|x| x.adopted_at.is_none()),
+            .is_some_and(|x| x.phase() == RulingPhase::Proposed),
         RecordKey::Revocation(id) => r
             .revocations()
             .get(id)
@@ -182,11 +189,11 @@ pub fn open_keys(state: &State) -> BTreeSet<RecordKey> {
 /// allegations and adopted rulings stay on record (`history`, the full
 /// view) and in the state of the commitments they concern.
 pub fn open_view(mut views: Vec<PartyView>) -> Vec<PartyView> {
-    let open = |a: &AllegationView| matches!(a.state, "filed" | "answered");
+    let open = |a: &AllegationView| a.state.is_open();
     for v in &mut views {
         v.allegations_against.retain(open);
         v.allegations_by.retain(open);
-        v.rulings.retain(|r| r.state == "proposed");
+        v.rulings.retain(|r| r.state == RulingPhase::Proposed);
     }
     views
 }
@@ -204,11 +211,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
             finding: r.finding,
             attribution: r.attribution.clone(),
             breaches: r.breaches.clone(),
-            state: if r.adopted_at.is_some() {
-                "adopted"
-            } else {
-                "proposed"
-            },
+            state: r.phase(),
             endorsements: r.endorsements.iter().map(|(p, _)| p.clone()).collect(),
             dissents: r.dissents.iter().map(|(p, _)| p.clone()).collect(),
         })
@@ -282,23 +285,21 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
         match role {
-            Role::Guarantor if c.adopted_at.is_none() && !signed(&c.endorsements) => {
-                out.push(Duty {
-                    duty: "endorse-clause",
-                    item: id.to_string(),
-                })
-            }
+            Role::Guarantor if !c.is_adopted() && !signed(&c.endorsements) => out.push(Duty {
+                duty: DutyKind::EndorseClause,
+                item: id.to_string(),
+            }),
             Role::Party if !signed(&c.acceptances) => out.push(Duty {
-                duty: "accept-clause",
+                duty: DutyKind::AcceptClause,
                 item: id.to_string(),
             }),
             _ => {}
         }
     }
     for (id, a) in records.allegations() {
-        if &a.against == me && a.status == AllegationStatus::Open && a.responses.is_empty() {
+        if &a.against == me && a.phase() == AllegationPhase::Filed {
             out.push(Duty {
-                duty: "respond",
+                duty: DutyKind::Respond,
                 item: id.to_string(),
             });
         }
@@ -307,7 +308,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         for (id, v) in records.revocations() {
             if v.adopted_at.is_none() && !v.endorsements.iter().any(|(p, _)| p == me) {
                 out.push(Duty {
-                    duty: "endorse-revocation",
+                    duty: DutyKind::EndorseRevocation,
                     item: id.to_string(),
                 });
             }
@@ -316,7 +317,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
             let open = records
                 .allegations()
                 .get(&r.allegation)
-                .is_some_and(|a| a.status == AllegationStatus::Open);
+                .is_some_and(|a| a.is_open());
             let signed = r
                 .endorsements
                 .iter()
@@ -324,7 +325,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
                 .any(|(p, _)| p == me);
             if r.adopted_at.is_none() && open && !signed {
                 out.push(Duty {
-                    duty: "endorse-ruling",
+                    duty: DutyKind::EndorseRuling,
                     item: id.to_string(),
                 });
             }
@@ -337,8 +338,7 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     pub party: PartyId,
-    /// commitment | allegation-against | allegation-by | ruling | duty
-    pub kind: &'static str,
+    pub kind: ChangeKind,
     pub item: String,
     /// The state before (`None`: not on record then).
     pub from: Option<String>,
@@ -346,23 +346,32 @@ pub struct Change {
     pub to: Option<String>,
 }
 
-fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
+fn items(v: &PartyView) -> BTreeMap<(ChangeKind, String), String> {
     let mut out = BTreeMap::new();
     for c in &v.commitments {
-        out.insert(("commitment", c.id.to_string()), c.state.to_owned());
+        out.insert(
+            (ChangeKind::Commitment, c.id.to_string()),
+            c.state.to_string(),
+        );
     }
     for a in &v.allegations_against {
-        out.insert(("allegation-against", a.id.to_string()), allegation_word(a));
+        out.insert(
+            (ChangeKind::AllegationAgainst, a.id.to_string()),
+            allegation_word(a),
+        );
     }
     for a in &v.allegations_by {
-        out.insert(("allegation-by", a.id.to_string()), allegation_word(a));
+        out.insert(
+            (ChangeKind::AllegationBy, a.id.to_string()),
+            allegation_word(a),
+        );
     }
     for r in &v.rulings {
-        out.insert(("ruling", r.id.to_string()), r.state.to_owned());
+        out.insert((ChangeKind::Ruling, r.id.to_string()), r.state.to_string());
     }
     for d in &v.duties {
         out.insert(
-            ("duty", format!("{} {}", d.duty, d.item)),
+            (ChangeKind::Duty, format!("{} {}", d.duty, d.item)),
             "pending".to_owned(),
         );
     }
@@ -372,7 +381,7 @@ fn items(v: &PartyView) -> BTreeMap<(&'static str, String), String> {
 fn allegation_word(a: &AllegationView) -> String {
     match a.finding {
         Some(f) => format!("{} ({f})", a.state),
-        None => a.state.to_owned(),
+        None => a.state.to_string(),
     }
 }
 
@@ -387,7 +396,7 @@ pub fn diff(before: &[PartyView], after: &[PartyView]) -> Vec<Change> {
             .map(items)
             .unwrap_or(empty);
         let new = items(b);
-        let keys: BTreeSet<&(&'static str, String)> = old.keys().chain(new.keys()).collect();
+        let keys: BTreeSet<&(ChangeKind, String)> = old.keys().chain(new.keys()).collect();
         for key in keys {
             let (from, to) = (old.get(key), new.get(key));
             if from != to {

@@ -10,11 +10,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::charter::{Adoption, Charter};
 use crate::codec::{self, CodecError};
 use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
+pub use crate::phase::{AllegationPhase, CommitmentPhase, RulingPhase};
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
@@ -107,6 +109,86 @@ pub struct RevocationState {
     pub proposal: Head,
     pub endorsements: Vec<(PartyId, u64)>,
     pub adopted_at: Option<u64>,
+}
+
+impl ClauseState {
+    /// Whether the clause met its adoption rule.
+    pub fn is_adopted(&self) -> bool {
+        self.adopted_at.is_some()
+    }
+}
+
+impl CommitmentStatus {
+    /// The phase a closed status stands for; `None` while open (then the
+    /// clause and the time decide: [`CommitmentState::phase`]).
+    fn closed_phase(&self) -> Option<CommitmentPhase> {
+        match self {
+            CommitmentStatus::Open => None,
+            CommitmentStatus::Fulfilled { .. } => Some(CommitmentPhase::Fulfilled),
+            CommitmentStatus::Withdrawn { .. } => Some(CommitmentPhase::Withdrawn),
+            CommitmentStatus::Breached { .. } => Some(CommitmentPhase::Breached),
+            CommitmentStatus::Remedied { .. } => Some(CommitmentPhase::Remedied),
+        }
+    }
+
+    /// The word for the recorded status: "open", or the closed phase.
+    pub fn word(&self) -> &'static str {
+        self.closed_phase().map_or("open", CommitmentPhase::as_str)
+    }
+}
+
+impl CommitmentState {
+    /// Whether its due time has passed at `time`.
+    pub fn expired(&self, time: i64) -> bool {
+        self.due.is_some_and(|d| d < time)
+    }
+
+    /// Where it stands at `time`, given whether its clause is adopted.
+    pub fn phase(&self, clause_adopted: bool, time: i64) -> CommitmentPhase {
+        match self.status.closed_phase() {
+            Some(phase) => phase,
+            None if !clause_adopted => CommitmentPhase::Pending,
+            None if self.expired(time) => CommitmentPhase::Expired,
+            None => CommitmentPhase::Active,
+        }
+    }
+}
+
+impl AllegationState {
+    pub fn phase(&self) -> AllegationPhase {
+        match self.status {
+            AllegationStatus::Open if self.responses.is_empty() => AllegationPhase::Filed,
+            AllegationStatus::Open => AllegationPhase::Answered,
+            AllegationStatus::Withdrawn { .. } => AllegationPhase::Withdrawn,
+            AllegationStatus::Ruled { .. } => AllegationPhase::Ruled,
+        }
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.status == AllegationStatus::Open
+    }
+}
+
+impl RulingState {
+    pub fn phase(&self) -> RulingPhase {
+        if self.adopted_at.is_some() {
+            RulingPhase::Adopted
+        } else {
+            RulingPhase::Proposed
+        }
+    }
+}
+
+impl RevocationState {
+    /// Whether `endorser`'s endorsement, added to those on record, adopts
+    /// the revocation now (it was not adopted before and now meets the
+    /// quorum).
+    pub(crate) fn adopted_with(&self, charter: &Charter, endorser: &PartyId) -> bool {
+        self.adopted_at.is_none()
+            && charter.quorum_met_by(Adoption::Quorum(charter.rules.ruling_quorum), |p| {
+                p == endorser || self.endorsements.iter().any(|(q, _)| q == p)
+            })
+    }
 }
 
 /// The name of one record.
@@ -296,6 +378,11 @@ impl Records {
     }
 
     /// Whether any kind of item already uses `id`.
+    /// Whether clause `id` is on record and adopted.
+    pub fn clause_adopted(&self, id: &ClauseId) -> bool {
+        self.clauses.get(id).is_some_and(ClauseState::is_adopted)
+    }
+
     pub fn id_taken(&self, id: &str) -> bool {
         RecordKey::every_kind(id).iter().any(|k| self.contains(k))
     }

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{EntryHash, PartyId};
+use crate::ids::{PartyId, Sha256};
 
 /// A file offered as evidence, recorded by digest: the file itself is not
 /// stored in the ledger.
@@ -15,7 +15,7 @@ pub struct Evidence {
     /// The file's name as given (no directories).
     pub name: String,
     /// SHA-256 of the file's bytes (no domain tag: any tool can check it).
-    pub sha256: EntryHash,
+    pub sha256: Sha256,
     pub size: u64,
     pub media_type: String,
 }

@@ -2,8 +2,9 @@
 //! not reach cheaply: competing rulings, late endorsements, withdrawals
 //! racing rulings, and what an adoption changes.
 
+mod common;
+
 use accord_core::crypto::public_key;
-use accord_core::entry::{Author, EntryBody, Head};
 use accord_core::records::{AllegationStatus, CommitmentStatus};
 use accord_core::*;
 use ed25519_dalek::SigningKey;
@@ -55,23 +56,7 @@ impl Given {
                 ruling_quorum: 2,
             },
         };
-        let body = EntryBody {
-            version: FORMAT_VERSION,
-            ledger: EntryHash::ZERO,
-            seq: 0,
-            prev: EntryHash::ZERO,
-            time: T0,
-            author: Author {
-                party: PartyId::new("tr").unwrap(),
-                key: public_key(&key(TR)).id(),
-            },
-            author_seq: 1,
-            seen: Head {
-                seq: 0,
-                hash: EntryHash::ZERO,
-            },
-            event: Event::Charter(charter),
-        };
+        let body = common::genesis_body(charter, PartyId::new("tr").unwrap(), &key(TR), T0);
         let mut g = Given {
             state: State::genesis(&body.sign(&key(TR)).unwrap()).unwrap(),
             time: T0,

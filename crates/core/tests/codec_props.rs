@@ -10,6 +10,10 @@ fn slug() -> impl Strategy<Value = String> {
     "[A-Za-z0-9][A-Za-z0-9._-]{0,20}"
 }
 
+fn file_digest() -> impl Strategy<Value = accord_core::ids::Sha256> {
+    any::<[u8; 32]>().prop_map(accord_core::ids::Sha256)
+}
+
 fn digest() -> impl Strategy<Value = EntryHash> {
     any::<[u8; 32]>().prop_map(EntryHash)
 }
@@ -189,14 +193,14 @@ fn event() -> impl Strategy<Value = Event> {
 }
 
 fn evidence() -> impl Strategy<Value = Evidence> {
-    (".{0,20}", digest(), any::<u64>(), ".{0,20}").prop_map(|(name, sha256, size, media_type)| {
-        Evidence {
+    (".{0,20}", file_digest(), any::<u64>(), ".{0,20}").prop_map(
+        |(name, sha256, size, media_type)| Evidence {
             name,
             sha256,
             size,
             media_type,
-        }
-    })
+        },
+    )
 }
 
 fn entry() -> impl Strategy<Value = Entry> {

@@ -9,8 +9,10 @@
 //! verification, or a lenient decoder, accepts them. Every vector is also
 //! built here, so a mismatch prints the block that belongs in the document.
 
+mod common;
+
 use accord_core::crypto::{self, public_key, KeyError};
-use accord_core::entry::{Author, EntryBody, Head, SIGNATURE_TAG};
+use accord_core::entry::{Author, EntryBody, SIGNATURE_TAG};
 use accord_core::*;
 use curve25519_dalek::constants::EIGHT_TORSION;
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
@@ -91,25 +93,11 @@ fn chain() -> Chain {
     let k = key();
     let pk = public_key(&k);
     let party = PartyId::new("g").unwrap();
-    let genesis = EntryBody {
-        version: FORMAT_VERSION,
-        ledger: EntryHash::ZERO,
-        seq: 0,
-        prev: EntryHash::ZERO,
-        time: 1_485_129_600,
-        author: Author {
-            party: party.clone(),
-            key: pk.id(),
-        },
-        author_seq: 1,
-        seen: Head {
-            seq: 0,
-            hash: EntryHash::ZERO,
-        },
-        event: Event::Charter(Charter {
+    let genesis = common::genesis_body(
+        Charter {
             title: "Vector".into(),
             parties: vec![Party {
-                id: party,
+                id: party.clone(),
                 name: "Guarantor".into(),
                 role: Role::Guarantor,
                 key: pk,
@@ -118,8 +106,11 @@ fn chain() -> Chain {
                 clause_adoption: Adoption::AllGuarantors,
                 ruling_quorum: 1,
             },
-        }),
-    }
+        },
+        party,
+        &k,
+        1_485_129_600,
+    )
     .sign(&k)
     .unwrap();
     let mut state = State::genesis(&genesis).unwrap();
@@ -271,26 +262,12 @@ fn ledger_b() -> LedgerB {
     let k1 = key();
     let k2 = key_from(SEED2);
     let g = PartyId::new("g").unwrap();
-    let genesis = EntryBody {
-        version: FORMAT_VERSION,
-        ledger: EntryHash::ZERO,
-        seq: 0,
-        prev: EntryHash::ZERO,
-        time: 1_485_129_600,
-        author: Author {
-            party: g.clone(),
-            key: public_key(&k1).id(),
-        },
-        author_seq: 1,
-        seen: Head {
-            seq: 0,
-            hash: EntryHash::ZERO,
-        },
-        event: Event::Charter(Charter {
+    let genesis = common::genesis_body(
+        Charter {
             title: "Vector B".into(),
             parties: vec![
                 Party {
-                    id: g,
+                    id: g.clone(),
                     name: "Guarantor".into(),
                     role: Role::Guarantor,
                     key: public_key(&k1),
@@ -306,8 +283,11 @@ fn ledger_b() -> LedgerB {
                 clause_adoption: Adoption::AllGuarantors,
                 ruling_quorum: 1,
             },
-        }),
-    }
+        },
+        g,
+        &k1,
+        1_485_129_600,
+    )
     .sign(&k1)
     .unwrap();
     LedgerB { genesis }
@@ -321,7 +301,7 @@ fn allegation_with_evidence(b: &LedgerB, files: usize) -> Sealed {
         .map(|i| {
             let name = format!("e{i:03}");
             Evidence {
-                sha256: EntryHash(Sha256::digest(name.as_bytes()).into()),
+                sha256: accord_core::ids::Sha256(Sha256::digest(name.as_bytes()).into()),
                 name,
                 size: i as u64,
                 media_type: "text/plain".into(),

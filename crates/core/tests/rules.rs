@@ -1,6 +1,8 @@
 //! Given/when/then tests of every rule, with no store: a ledger is a
 //! `State` folded from entry 0.
 
+mod common;
+
 use accord_core::crypto::public_key;
 use accord_core::entry::{Author, EntryBody, Head};
 use accord_core::*;
@@ -54,23 +56,7 @@ const US: u8 = 6;
 
 fn genesis_with(adoption: Adoption) -> State {
     let k = key(UN);
-    let body = EntryBody {
-        version: FORMAT_VERSION,
-        ledger: EntryHash::ZERO,
-        seq: 0,
-        prev: EntryHash::ZERO,
-        time: T0,
-        author: Author {
-            party: id("un"),
-            key: public_key(&k).id(),
-        },
-        author_seq: 1,
-        seen: Head {
-            seq: 0,
-            hash: EntryHash::ZERO,
-        },
-        event: Event::Charter(charter(adoption)),
-    };
+    let body = common::genesis_body(charter(adoption), id("un"), &k, T0);
     State::genesis(&body.sign(&k).unwrap()).unwrap()
 }
 

@@ -240,7 +240,7 @@ impl Script {
                 let evidence = (0..1 + (r >> 24) % 3)
                     .map(|i| Evidence {
                         name: format!("report-{}-{i}.pdf", self.incidents),
-                        sha256: EntryHash({
+                        sha256: accord_core::ids::Sha256({
                             let mut h = [0u8; 32];
                             h[..8].copy_from_slice(&mix(r ^ i).to_le_bytes());
                             h[8..16].copy_from_slice(&self.incidents.to_le_bytes());

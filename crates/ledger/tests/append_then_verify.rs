@@ -147,7 +147,7 @@ fn evidence() -> impl Strategy<Value = Vec<Evidence>> {
                     let digest = if repeat && i == 1 { 0 } else { i };
                     Evidence {
                         name: name.clone(),
-                        sha256: EntryHash([
+                        sha256: accord_core::ids::Sha256([
                             digest as u8,
                             (digest >> 8) as u8,
                             1,

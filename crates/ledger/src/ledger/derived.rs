@@ -171,7 +171,7 @@ impl<S: Store> Ledger<S> {
         keys: Vec<RecordKey>,
     ) -> Result<(), Reload> {
         let store = &self.store;
-        let outcome = state.records_mut().load_linked(keys, |key| {
+        let outcome = state.load_linked(keys, |key| {
             // Looked up earlier in this batch: held now, or known absent.
             if !loaded.insert(key.clone()) {
                 return Ok(None);
@@ -361,10 +361,7 @@ impl<S: Store> Ledger<S> {
                 .into_iter()
                 .filter(|k| Some(k.id()) != created)
                 .collect();
-            match state
-                .records_mut()
-                .load_linked(keys, |key| self.store.derived(&key.to_bytes()))
-            {
+            match state.load_linked(keys, |key| self.store.derived(&key.to_bytes())) {
                 Ok(()) => {}
                 Err(LoadError::Fetch(err)) => return Err(err.into()),
                 Err(LoadError::Undecodable(..)) => return Ok(None),

@@ -40,7 +40,6 @@ impl Spill {
     pub(crate) fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
         let (scratch, moved) = (&mut self.scratch, &self.moved);
         state
-            .records_mut()
             .load_linked(keys, |key| {
                 if moved.contains(&key_hash(key)) {
                     scratch.get(&key.to_bytes())

@@ -1,132 +1,30 @@
-//! The rules of an agreement and the state they fold into.
+//! The chain gate: the state folded from a ledger's entries ([`State`],
+//! [`Chain`]) and the one door every entry passes ([`State::admit`]).
 //!
 //! [`State::admit`] is the single gate every entry passes, on append and on
-//! verify alike: it checks the chain link, the signature and the charter's
-//! rules, and only then folds the entry into the state. A refused entry
-//! leaves the state untouched. Nothing here trusts stored derived data.
+//! verify alike: it checks the chain link, the signature, then asks
+//! `decide` whether the event is allowed, and only then lets `fold` fold it
+//! into the state. A refused entry leaves the state untouched. Nothing here
+//! trusts stored derived data, and the rules of each event kind must never
+//! be written here (they live in `decide` and `fold`).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::agreement;
-use crate::charter::{Charter, CharterError, Party, Role};
-use crate::codec::CodecError;
+use crate::charter::{Charter, Party, Role};
 use crate::crypto::PublicKey;
+use crate::ctx::Ctx;
+use crate::decide::{self, check_time};
 use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
 use crate::event::Event;
-use crate::ids::{ClauseId, EntryHash, KeyId, LedgerId, PartyId};
+use crate::fold;
+use crate::ids::{ClauseId, EntryHash, LedgerId, PartyId};
 use crate::keyring::Keyring;
-use crate::limits::{MAX_ENTRY_BYTES, MAX_TIME, MIN_TIME, SEEN_WINDOW};
-use crate::records::{ClauseState, RecordKey, Records};
-
-/// Why an entry is not admitted. Each message is one line saying what is
-/// wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Violation {
-    #[error("undecodable entry: {0}")]
-    Codec(#[from] CodecError),
-    #[error("unsupported format version {0} (this build reads version {FORMAT_VERSION})")]
-    Version(u16),
-    #[error("belongs to another ledger ({0})")]
-    WrongLedger(LedgerId),
-    #[error("out of sequence: expected seq {expected}, found {found}")]
-    Seq { expected: u64, found: u64 },
-    #[error("broken chain: the previous-entry hash does not match entry {0}")]
-    Prev(u64),
-    #[error("the head the author saw (seq {0}) is not in this ledger's last {SEEN_WINDOW} entries or its hash differs")]
-    Seen(u64),
-    #[error("entry 0 must be the charter, signed by one of its parties with a zero ledger id, previous hash and seen head")]
-    Genesis,
-    #[error("a charter can only be entry 0")]
-    CharterNotFirst,
-    #[error("invalid charter: {0}")]
-    Charter(#[from] CharterError),
-    #[error("signer {0} is not a party of the charter")]
-    UnknownParty(PartyId),
-    #[error(
-        "key {key} is not the current key of party {party} (rotated or revoked keys sign nothing)"
-    )]
-    WrongKey { party: PartyId, key: KeyId },
-    #[error("signature does not verify")]
-    Signature,
-    #[error("{0}'s key was revoked and no replacement was adopted: it can sign nothing")]
-    Revoked(PartyId),
-    #[error("per-author sequence of {party}: expected {expected}, found {found} (stale or replayed entry)")]
-    AuthorSeq {
-        party: PartyId,
-        expected: u64,
-        found: u64,
-    },
-    #[error("claimed time {time} is before the previous entry's time {prev}")]
-    TimeBackwards { time: i64, prev: i64 },
-    #[error("{0} is an observer: observers sign nothing")]
-    Observer(PartyId),
-    #[error("{party} is a {role}: only {allowed} may {action}")]
-    Role {
-        party: PartyId,
-        role: Role,
-        allowed: &'static str,
-        action: &'static str,
-    },
-    #[error("id {0} is already in use (ids are unique across clauses, commitments, allegations and rulings)")]
-    DuplicateId(String),
-    #[error("no {kind} {id} is on record")]
-    Unknown { kind: &'static str, id: String },
-    #[error("{item} names proposal {named} but the proposal entry's hash is {actual}")]
-    ProposalMismatch {
-        item: String,
-        named: EntryHash,
-        actual: EntryHash,
-    },
-    #[error("{party} has already {done} {item}")]
-    Already {
-        party: PartyId,
-        done: &'static str,
-        item: String,
-    },
-    #[error("only {owner} may {action} {item}, not {party}")]
-    NotYours {
-        party: PartyId,
-        owner: PartyId,
-        action: &'static str,
-        item: String,
-    },
-    #[error("{item} is {state}: it cannot be {action}")]
-    WrongState {
-        item: String,
-        state: String,
-        action: &'static str,
-    },
-    #[error("{0}")]
-    Rule(String),
-    #[error("a key rotation must carry the new key's proof of possession: this older form is retired (docs/FORMAT.md)")]
-    RetiredRotation,
-    #[error("the new key's proof of possession does not verify: sign the rotation with the new private key (--new)")]
-    NoPossession,
-    #[error("{field} must be 1-{max} bytes of visible text")]
-    Text { field: &'static str, max: usize },
-    #[error("{field} holds a control character or, in a one-line field, a line break: remove it")]
-    Control { field: &'static str },
-    #[error("the entry is {size} bytes encoded; the limit is {MAX_ENTRY_BYTES} bytes")]
-    TooLarge { size: usize },
-    #[error("{field} ({time} s since 1970) is outside the years 0000-9999")]
-    TimeRange { field: &'static str, time: i64 },
-    #[error("{list} may name at most {max} items")]
-    TooMany { list: &'static str, max: usize },
-    #[error("{item} is named more than once in {list}")]
-    Repeated { list: &'static str, item: String },
-    #[error("ruling {ruling}: {party} is an observer and bound by nothing: an incident cannot be attributed to it")]
-    ObserverAttributed { ruling: String, party: PartyId },
-    #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but a shared ruling can only breach commitments of the accused, {accused}")]
-    SharedBreach {
-        ruling: String,
-        commitment: String,
-        obligor: PartyId,
-        accused: PartyId,
-    },
-}
+use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
+use crate::records::{ClauseState, LoadError, RecordKey, Records};
+use crate::violation::{SignError, Violation};
 
 /// Checks what every entry must satisfy before any rule: its encoded size
 /// and its claimed time.
@@ -137,14 +35,6 @@ fn check_envelope(entry: &Sealed) -> Result<(), Violation> {
         });
     }
     check_time("claimed time", entry.entry.body.time)
-}
-
-/// Checks that a time has an RFC 3339 form (years 0000-9999).
-pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation> {
-    if !(MIN_TIME..=MAX_TIME).contains(&time) {
-        return Err(Violation::TimeRange { field, time });
-    }
-    Ok(())
 }
 
 /// The state folded from a ledger's entries up to its head: the small
@@ -283,8 +173,8 @@ impl State {
             role,
             time: b.time,
         };
-        agreement::check(&ctx, &self.records, &b.event)?;
-        let change = agreement::apply(&ctx, &mut self.records, entry);
+        decide::check(&ctx, &self.records, &b.event)?;
+        let change = fold::apply(&ctx, &mut self.records, entry);
         if let Some((party, key)) = change {
             self.chain.keyring.replace(&party, entry.seq(), key);
             self.keys = keys_of(&self.chain.charter, &self.chain.keyring);
@@ -358,10 +248,16 @@ impl State {
         &self.records
     }
 
-    /// For loading records into a partial state; nothing else may change
-    /// records outside `admit`.
-    pub fn records_mut(&mut self) -> &mut Records {
-        &mut self.records
+    /// Loads the records `keys` name, and those they link to, from `fetch`
+    /// into a partial state (see [`Records::load_linked`]). Only records
+    /// not yet held are loaded: nothing the state holds is changed, and
+    /// nothing else may change records outside `admit`.
+    pub fn load_linked<E>(
+        &mut self,
+        keys: Vec<RecordKey>,
+        fetch: impl FnMut(&RecordKey) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<(), LoadError<E>> {
+        self.records.load_linked(keys, fetch)
     }
 
     pub fn into_parts(self) -> (Chain, Records) {
@@ -454,23 +350,4 @@ impl State {
         }
         self.chain.recent.push_back(entry.hash);
     }
-}
-
-/// Why an entry could not be built for a signer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignError {
-    #[error("key {0} is not the current key of any party of this ledger (never registered, or rotated or revoked)")]
-    UnknownKey(KeyId),
-    #[error(transparent)]
-    Codec(#[from] CodecError),
-}
-
-/// What the event rules know about the entry being admitted.
-pub(crate) struct Ctx<'a> {
-    pub ledger: &'a LedgerId,
-    pub charter: &'a Charter,
-    pub keyring: &'a Keyring,
-    pub party: &'a PartyId,
-    pub role: Role,
-    pub time: i64,
 }

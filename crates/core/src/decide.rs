@@ -1,22 +1,28 @@
-//! The rules of each event kind (who may sign what, references, allowed
-//! state transitions, quorums) and how each event folds into the records.
+//! The decisions: whether each event kind may be admitted (who may sign
+//! what, references, allowed state transitions, text and list limits, time
+//! ranges).
 //!
-//! `check` decides and never changes anything; `apply` folds and never
-//! refuses: it runs only after `check` passed. Both see only the records
-//! the event touches (see `records`).
+//! `check` decides and never changes anything; it sees only the records the
+//! event touches (see `records`). What a state means (a word, "expired",
+//! "adopted") is asked of the record types, never re-derived here.
 
-use crate::charter::{Adoption, Charter, Role};
-use crate::entry::Sealed;
+use crate::charter::Role;
+use crate::ctx::Ctx;
 use crate::event::Event;
 use crate::ids::{EntryHash, PartyId};
-use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TITLE_BYTES};
-use crate::records::{
-    AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
-    Response, RevocationState, RulingState,
-};
-use crate::rules::{check_time, Ctx, Violation};
+use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
+use crate::records::{CommitmentPhase, CommitmentStatus, Records};
 use crate::terms::{Attribution, Evidence, Finding};
 use crate::text::TextFault;
+use crate::violation::Violation;
+
+/// Checks that a time has an RFC 3339 form (years 0000-9999).
+pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation> {
+    if !(MIN_TIME..=MAX_TIME).contains(&time) {
+        return Err(Violation::TimeRange { field, time });
+    }
+    Ok(())
+}
 
 const DRAFTERS: &str = "guarantors and the mediator";
 
@@ -152,25 +158,6 @@ fn wrong_state(item: String, state: &str, action: &'static str) -> Violation {
     }
 }
 
-pub(crate) fn commitment_state_word(c: &CommitmentState) -> &'static str {
-    match c.status {
-        CommitmentStatus::Open => "open",
-        CommitmentStatus::Fulfilled { .. } => "fulfilled",
-        CommitmentStatus::Withdrawn { .. } => "withdrawn",
-        CommitmentStatus::Breached { .. } => "breached",
-        CommitmentStatus::Remedied { .. } => "remedied",
-    }
-}
-
-fn allegation_state_word(a: &AllegationState) -> &'static str {
-    match a.status {
-        AllegationStatus::Open if a.responses.is_empty() => "filed",
-        AllegationStatus::Open => "answered",
-        AllegationStatus::Withdrawn { .. } => "withdrawn",
-        AllegationStatus::Ruled { .. } => "ruled",
-    }
-}
-
 pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), Violation> {
     if ctx.role == Role::Observer {
         return Err(Violation::Observer(ctx.party.clone()));
@@ -247,9 +234,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 check_time("due time", *d)?;
             }
             if due.is_some_and(|d| d < ctx.time) {
-                return Err(Violation::Rule(format!(
-                    "commitment {id}: the due time is before the entry's own time"
-                )));
+                return Err(Violation::DueBeforeEntry {
+                    commitment: id.clone(),
+                });
             }
             Ok(())
         }
@@ -261,21 +248,21 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
             owner(ctx, &c.obligor, "report on", item.clone())?;
             if c.status != CommitmentStatus::Open {
-                return Err(wrong_state(item, commitment_state_word(c), "fulfilled"));
+                return Err(wrong_state(item, c.status.word(), "fulfilled"));
             }
-            let adopted = records
-                .clauses
-                .get(&c.clause)
-                .is_some_and(|cl| cl.adopted_at.is_some());
-            if !adopted {
+            if !records.clause_adopted(&c.clause) {
                 return Err(wrong_state(
                     item,
                     &format!("pending (clause {} is not adopted)", c.clause),
                     "fulfilled",
                 ));
             }
-            if c.due.is_some_and(|d| d < ctx.time) {
-                return Err(wrong_state(item, "expired", "fulfilled"));
+            if c.expired(ctx.time) {
+                return Err(wrong_state(
+                    item,
+                    CommitmentPhase::Expired.as_str(),
+                    "fulfilled",
+                ));
             }
             text("note", note, MAX_TEXT_BYTES)
         }
@@ -287,7 +274,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
             owner(ctx, &c.obligor, "withdraw", item.clone())?;
             if c.status != CommitmentStatus::Open {
-                return Err(wrong_state(item, commitment_state_word(c), "withdrawn"));
+                return Err(wrong_state(item, c.status.word(), "withdrawn"));
             }
             text("reason", reason, MAX_TEXT_BYTES)
         }
@@ -301,7 +288,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if !matches!(c.status, CommitmentStatus::Breached { .. }) {
                 return Err(wrong_state(
                     item,
-                    commitment_state_word(c),
+                    c.status.word(),
                     "remedied (only a breached commitment can)",
                 ));
             }
@@ -322,14 +309,15 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .party(against)
                 .ok_or_else(|| unknown("party", against.as_str()))?;
             if accused.id == *ctx.party {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: a party cannot allege a violation against itself"
-                )));
+                return Err(Violation::SelfAllegation {
+                    allegation: id.clone(),
+                });
             }
             if accused.role == Role::Observer {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: {against} is an observer and bound by nothing"
-                )));
+                return Err(Violation::ObserverAccused {
+                    allegation: id.clone(),
+                    party: against.clone(),
+                });
             }
             distinct("the allegation's commitments", commitments, MAX_LIST)?;
             for k in commitments {
@@ -338,17 +326,19 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .get(k)
                     .ok_or_else(|| unknown("commitment", k.as_str()))?;
                 if c.obligor != *against {
-                    return Err(Violation::Rule(format!(
-                        "allegation {id}: commitment {k} is {}'s, not {against}'s",
-                        c.obligor
-                    )));
+                    return Err(Violation::AllegedNotTheirs {
+                        allegation: id.clone(),
+                        commitment: k.clone(),
+                        obligor: c.obligor.clone(),
+                        accused: against.clone(),
+                    });
                 }
             }
             check_time("incident time", *occurred)?;
             if *occurred > ctx.time {
-                return Err(Violation::Rule(format!(
-                    "allegation {id}: the incident's time is after the entry's own time"
-                )));
+                return Err(Violation::IncidentAfterEntry {
+                    allegation: id.clone(),
+                });
             }
             line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
@@ -366,8 +356,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
             owner(ctx, &a.against, "answer", item.clone())?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "answered"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "answered"));
             }
             text("response text", t, MAX_TEXT_BYTES)?;
             evidence(ev)
@@ -379,8 +369,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
             owner(ctx, &a.by, "withdraw", item.clone())?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "withdrawn"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "withdrawn"));
             }
             text("reason", reason, MAX_TEXT_BYTES)
         }
@@ -404,8 +394,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .allegations
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
-            if a.status != AllegationStatus::Open {
-                return Err(wrong_state(item, allegation_state_word(a), "ruled on"));
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "ruled on"));
             }
             if let Attribution::Party(p) = attribution {
                 let attributed = ctx
@@ -421,14 +411,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             distinct("the ruling's breaches", breaches, MAX_LIST)?;
             if !breaches.is_empty() && *finding != Finding::Confirmed {
-                return Err(Violation::Rule(format!(
-                    "ruling {id}: breaches can only be named with a confirmed finding"
-                )));
+                return Err(Violation::BreachUnconfirmed { ruling: id.clone() });
             }
             if !breaches.is_empty() && *attribution == Attribution::Unattributable {
-                return Err(Violation::Rule(format!(
-                    "ruling {id}: an unattributable incident cannot breach a commitment"
-                )));
+                return Err(Violation::BreachUnattributed { ruling: id.clone() });
             }
             for k in breaches {
                 let c = records
@@ -437,10 +423,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .ok_or_else(|| unknown("commitment", k.as_str()))?;
                 if let Attribution::Party(p) = attribution {
                     if c.obligor != *p {
-                        return Err(Violation::Rule(format!(
-                            "ruling {id}: commitment {k} is {}'s, but the incident is attributed to {p}",
-                            c.obligor
-                        )));
+                        return Err(Violation::BreachNotAttributed {
+                            ruling: id.clone(),
+                            commitment: k.clone(),
+                            obligor: c.obligor.clone(),
+                            attributed: p.clone(),
+                        });
                     }
                 }
                 if *attribution == Attribution::Shared && c.obligor != a.against {
@@ -493,10 +481,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     .allegations
                     .get(&r.allegation)
                     .ok_or_else(|| unknown("allegation", r.allegation.as_str()))?;
-                if a.status != AllegationStatus::Open {
+                if !a.is_open() {
                     return Err(wrong_state(
                         format!("allegation {}", r.allegation),
-                        allegation_state_word(a),
+                        a.phase().as_str(),
                         "ruled on again",
                     ));
                 }
@@ -531,9 +519,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             match replacement {
                 Some(key) => fresh_key(ctx, key)?,
                 None if ctx.keyring.current(party).is_none() => {
-                    return Err(Violation::Rule(format!(
-                        "{party}'s key is already revoked: name a replacement key"
-                    )))
+                    return Err(Violation::AlreadyRevoked(party.clone()))
                 }
                 None => {}
             }
@@ -549,33 +535,25 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "guarantors",
                 "endorse key revocations",
             )?;
-            let item = format!("revocation {revocation}");
             let v = records
                 .revocations
                 .get(revocation)
                 .ok_or_else(|| unknown("revocation", revocation.as_str()))?;
             sign_off(
                 ctx,
-                item.clone(),
+                format!("revocation {revocation}"),
                 proposal,
                 &v.proposal.hash,
                 "endorsed",
                 &v.endorsements,
             )?;
-            let mut with_me = v.endorsements.clone();
-            with_me.push((ctx.party.clone(), 0));
-            let adopts = v.adopted_at.is_none()
-                && quorum_met(
-                    ctx.charter,
-                    Adoption::Quorum(ctx.charter.rules.ruling_quorum),
-                    &with_me,
-                );
+            let adopts = v.adopted_with(ctx.charter, ctx.party);
             if let (true, Some(key)) = (adopts, &v.replacement) {
                 if ctx.keyring.ever_used(key) {
-                    return Err(Violation::Rule(format!(
-                        "{item}: its replacement key {} has been used since it was proposed",
-                        key.id().short()
-                    )));
+                    return Err(Violation::ReplacementUsed {
+                        revocation: revocation.clone(),
+                        key: key.id().short(),
+                    });
                 }
             }
             Ok(())
@@ -585,247 +563,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
 
 /// A key that may be installed: a strong ed25519 point never used before.
 fn fresh_key(ctx: &Ctx, key: &crate::crypto::PublicKey) -> Result<(), Violation> {
-    key.verifying_key()
-        .map_err(|e| Violation::Rule(format!("new key: {e}")))?;
+    key.verifying_key().map_err(Violation::NewKey)?;
     if ctx.keyring.ever_used(key) {
-        return Err(Violation::Rule(format!(
-            "key {} has been used before: a key is never reused",
-            key.id().short()
-        )));
+        return Err(Violation::KeyReused(key.id().short()));
     }
     Ok(())
-}
-
-/// Whether guarantor endorsements meet a quorum rule.
-fn quorum_met(charter: &Charter, rule: Adoption, endorsements: &[(PartyId, u64)]) -> bool {
-    let (mut guarantors, mut endorsed) = (0usize, 0usize);
-    for g in charter.guarantors() {
-        guarantors += 1;
-        if endorsements.iter().any(|(p, _)| *p == g.id) {
-            endorsed += 1;
-        }
-    }
-    match rule {
-        Adoption::AllGuarantors => endorsed == guarantors,
-        Adoption::Quorum(q) => endorsed >= q as usize,
-    }
-}
-
-/// A change of a party's key: the party, and its new key (`None`: revoked
-/// without replacement).
-pub(crate) type KeyChange = (PartyId, Option<crate::crypto::PublicKey>);
-
-/// Folds the event into the records; returns the key change it makes, which
-/// the caller applies to the keyring.
-pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<KeyChange> {
-    let seq = entry.seq();
-    let party = ctx.party.clone();
-    match &entry.entry.body.event {
-        Event::Charter(_) => {}
-        Event::ClauseProposed { id, title, .. } => {
-            records.clauses.insert(
-                id.clone(),
-                ClauseState {
-                    title: title.clone(),
-                    proposer: party,
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    adopted_at: None,
-                    acceptances: Vec::new(),
-                },
-            );
-        }
-        Event::ClauseEndorsed { clause, .. } => {
-            if let Some(c) = records.clauses.get_mut(clause) {
-                c.endorsements.push((party, seq));
-                if c.adopted_at.is_none()
-                    && quorum_met(
-                        ctx.charter,
-                        ctx.charter.rules.clause_adoption,
-                        &c.endorsements,
-                    )
-                {
-                    c.adopted_at = Some(seq);
-                }
-            }
-        }
-        Event::ClauseAccepted { clause, .. } => {
-            if let Some(c) = records.clauses.get_mut(clause) {
-                c.acceptances.push((party, seq));
-            }
-        }
-        Event::CommitmentMade {
-            id,
-            clause,
-            text,
-            zone,
-            due,
-        } => {
-            records.commitments.insert(
-                id.clone(),
-                CommitmentState {
-                    obligor: party,
-                    clause: clause.clone(),
-                    text: text.clone(),
-                    zone: zone.clone(),
-                    due: *due,
-                    made: entry.head(),
-                    status: CommitmentStatus::Open,
-                },
-            );
-        }
-        Event::CommitmentFulfilled { commitment, .. } => {
-            set_commitment(records, commitment, CommitmentStatus::Fulfilled { seq });
-        }
-        Event::CommitmentWithdrawn { commitment, .. } => {
-            set_commitment(records, commitment, CommitmentStatus::Withdrawn { seq });
-        }
-        Event::CommitmentRemedied { commitment, .. } => {
-            if let Some(c) = records.commitments.get_mut(commitment) {
-                if let CommitmentStatus::Breached { ruling, .. } = &c.status {
-                    c.status = CommitmentStatus::Remedied {
-                        ruling: ruling.clone(),
-                        seq,
-                    };
-                }
-            }
-        }
-        Event::AllegationFiled {
-            id,
-            against,
-            commitments,
-            occurred,
-            location,
-            summary,
-            evidence,
-        } => {
-            records.allegations.insert(
-                id.clone(),
-                AllegationState {
-                    by: party,
-                    against: against.clone(),
-                    commitments: commitments.clone(),
-                    occurred: *occurred,
-                    location: location.clone(),
-                    summary: summary.clone(),
-                    evidence: evidence.clone(),
-                    filed: entry.head(),
-                    responses: Vec::new(),
-                    status: AllegationStatus::Open,
-                },
-            );
-        }
-        Event::AllegationAnswered {
-            allegation,
-            position,
-            ..
-        } => {
-            if let Some(a) = records.allegations.get_mut(allegation) {
-                a.responses.push(Response {
-                    seq,
-                    position: *position,
-                });
-            }
-        }
-        Event::AllegationWithdrawn { allegation, .. } => {
-            if let Some(a) = records.allegations.get_mut(allegation) {
-                a.status = AllegationStatus::Withdrawn { seq };
-            }
-        }
-        Event::RulingProposed {
-            id,
-            allegation,
-            finding,
-            attribution,
-            breaches,
-            ..
-        } => {
-            records.rulings.insert(
-                id.clone(),
-                RulingState {
-                    allegation: allegation.clone(),
-                    proposer: party,
-                    finding: *finding,
-                    attribution: attribution.clone(),
-                    breaches: breaches.clone(),
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    dissents: Vec::new(),
-                    adopted_at: None,
-                },
-            );
-        }
-        Event::RulingEndorsed { ruling, .. } => {
-            let r = records.rulings.get_mut(ruling)?;
-            r.endorsements.push((party, seq));
-            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
-            if r.adopted_at.is_some() || !quorum_met(ctx.charter, rule, &r.endorsements) {
-                return None;
-            }
-            r.adopted_at = Some(seq);
-            let (allegation, finding, breaches) =
-                (r.allegation.clone(), r.finding, r.breaches.clone());
-            if let Some(a) = records.allegations.get_mut(&allegation) {
-                a.status = AllegationStatus::Ruled {
-                    ruling: ruling.clone(),
-                    finding,
-                    seq,
-                };
-            }
-            if finding == Finding::Confirmed {
-                for k in &breaches {
-                    set_commitment(
-                        records,
-                        k,
-                        CommitmentStatus::Breached {
-                            ruling: ruling.clone(),
-                            seq,
-                        },
-                    );
-                }
-            }
-        }
-        Event::RulingDissented { ruling, .. } => {
-            if let Some(r) = records.rulings.get_mut(ruling) {
-                r.dissents.push((party, seq));
-            }
-        }
-        Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
-            return Some((party, Some(*new_key)))
-        }
-        Event::KeyRevocationProposed {
-            id,
-            party: target,
-            replacement,
-            ..
-        } => {
-            records.revocations.insert(
-                id.clone(),
-                RevocationState {
-                    party: target.clone(),
-                    replacement: *replacement,
-                    proposer: party,
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    adopted_at: None,
-                },
-            );
-        }
-        Event::KeyRevocationEndorsed { revocation, .. } => {
-            let v = records.revocations.get_mut(revocation)?;
-            v.endorsements.push((party, seq));
-            let rule = Adoption::Quorum(ctx.charter.rules.ruling_quorum);
-            if v.adopted_at.is_none() && quorum_met(ctx.charter, rule, &v.endorsements) {
-                v.adopted_at = Some(seq);
-                return Some((v.party.clone(), v.replacement));
-            }
-        }
-    }
-    None
-}
-
-fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {
-    if let Some(c) = records.commitments.get_mut(id) {
-        c.status = status;
-    }
 }

@@ -1,0 +1,78 @@
+//! The words a record's state is shown with ([`CommitmentPhase`],
+//! [`AllegationPhase`], [`RulingPhase`]) and the `words!` macro that makes
+//! each serialise as its word, so the JSON, the text output and the
+//! refusals share one spelling.
+//!
+//! Only the words live here: which phase a record is in is decided by the
+//! record types (`records`), never here.
+
+use serde::Serialize;
+
+/// A word that serialises as itself (one definition serves the JSON, the
+/// text output and the refusals).
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($variant),+
+        }
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.pad(self.as_str())
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use words;
+
+words! {
+    /// Where a commitment stands as of a time.
+    CommitmentPhase {
+        Pending => "pending",
+        Active => "active",
+        Expired => "expired",
+        Fulfilled => "fulfilled",
+        Withdrawn => "withdrawn",
+        Breached => "breached",
+        Remedied => "remedied",
+    }
+}
+
+words! {
+    /// Where an allegation stands.
+    AllegationPhase {
+        Filed => "filed",
+        Answered => "answered",
+        Withdrawn => "withdrawn",
+        Ruled => "ruled",
+    }
+}
+
+impl AllegationPhase {
+    /// Whether the allegation is still open (filed or answered): it shows
+    /// in the open view and can still be answered, withdrawn or ruled on.
+    pub fn is_open(self) -> bool {
+        matches!(self, AllegationPhase::Filed | AllegationPhase::Answered)
+    }
+}
+
+words! {
+    /// Where a ruling stands.
+    RulingPhase {
+        Proposed => "proposed",
+        Adopted => "adopted",
+    }
+}
