@@ -76,7 +76,12 @@ fn the_code_map_names_every_module_and_only_modules_that_exist() {
         let named = backticked(text);
         let mut files = Vec::new();
         rust_files(&src, &mut files);
-        let modules: BTreeSet<String> = files.iter().filter_map(|f| module_name(&src, f)).collect();
+        // A module's own tests (`x/tests.rs`) need no row of their own.
+        let modules: BTreeSet<String> = files
+            .iter()
+            .filter_map(|f| module_name(&src, f))
+            .filter(|m| !m.ends_with("/tests"))
+            .collect();
         for m in &modules {
             let last = m.rsplit('/').next().unwrap_or(m);
             let dotted = m.replace('/', "::");
