@@ -14,8 +14,10 @@ use crate::{KeyValue, RawEntry, RedbStore, Result, Store, StoreError};
 /// The storage engine a new ledger is created with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Backend {
+    /// One redb file, `ledger.redb`.
     #[default]
     Redb,
+    /// A sled directory, `db/` (built with the `sled` feature).
     Sled,
 }
 
@@ -30,8 +32,11 @@ impl std::str::FromStr for Backend {
     }
 }
 
+/// A ledger directory's store, whichever engine holds it.
 pub enum DiskStore {
+    /// A redb ledger.
     Redb(RedbStore),
+    /// A sled ledger.
     #[cfg(feature = "sled")]
     Sled(SledStore),
 }
@@ -81,6 +86,7 @@ impl DiskStore {
         }
     }
 
+    /// Creates a new ledger store in `path` with `backend`.
     pub fn create(path: &Path, backend: Backend) -> Result<Self> {
         match backend {
             Backend::Redb => Ok(DiskStore::Redb(RedbStore::create(path)?)),
@@ -88,6 +94,7 @@ impl DiskStore {
         }
     }
 
+    /// The engine this store runs on.
     pub fn backend(&self) -> Backend {
         match self {
             DiskStore::Redb(_) => Backend::Redb,

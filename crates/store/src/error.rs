@@ -24,18 +24,29 @@ use std::path::PathBuf;
 /// ledger invalid.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// Another process holds the ledger.
     #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
     InUse(PathBuf),
+    /// No ledger at this path.
     #[error("no ledger at {0}: create one with `accord init` or pass --ledger")]
     NotFound(PathBuf),
+    /// A ledger is already there.
     #[error("{0} already holds a ledger: choose another --ledger directory")]
     AlreadyExists(PathBuf),
+    /// The directory holds something else.
     #[error("{0} is not empty and holds no ledger: choose an empty or new directory")]
     NotEmpty(PathBuf),
+    /// The path is not a directory.
     #[error("{0} is not a directory: --ledger must name a directory")]
     NotADirectory(PathBuf),
     #[error("refusing to store entry {found}: the next seq is {expected}")]
-    OutOfOrder { expected: u64, found: u64 },
+    /// An entry offered out of sequence.
+    OutOfOrder {
+        /// The seq the store takes next.
+        expected: u64,
+        /// The seq offered.
+        found: u64,
+    },
     /// The store's files are damaged (unreadable pages, a file that is not
     /// a database, an empty database file): no retry mends it.
     #[error(
@@ -50,7 +61,9 @@ pub enum StoreError {
     /// full, permission denied.
     #[error("storage I/O failed: {}: {source}", path.display())]
     FileIo {
+        /// The file or directory.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -58,7 +71,9 @@ pub enum StoreError {
     /// error, a closed database, no space).
     #[error("storage I/O failed: {}: {source}", path.display())]
     Engine {
+        /// The store's file or directory.
         path: PathBuf,
+        /// The engine's error.
         #[source]
         source: EngineError,
     },

@@ -7,6 +7,7 @@
 //! decode, hash or judge an entry.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+#![warn(missing_docs)]
 
 #[cfg(test)]
 mod crash_points;
@@ -29,6 +30,7 @@ pub use scratch::Scratch;
 #[cfg(feature = "sled")]
 pub use sled_store::SledStore;
 
+/// What every store operation returns.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// A stored entry: its seq (from the key) and its bytes.
@@ -50,6 +52,7 @@ pub type KeyValue = (Vec<u8>, Vec<u8>);
 pub trait Store {
     /// The seq of the last stored entry, or `None` if the store is empty.
     fn last_seq(&self) -> Result<Option<u64>>;
+    /// The bytes of entry `seq`, or `None` if there is no such entry.
     fn get(&self, seq: u64) -> Result<Option<Vec<u8>>>;
     /// Entries in key order starting at `from`, one at a time.
     fn scan(&self, from: u64) -> Box<dyn Iterator<Item = Result<RawEntry>> + '_>;
@@ -57,6 +60,7 @@ pub trait Store {
     fn append(&mut self, seq: u64, entry: &[u8], derived: &[KeyValue]) -> Result<()>;
     /// Appends consecutive entries and derived writes in one durable write.
     fn append_batch(&mut self, entries: &[RawEntry], derived: &[KeyValue]) -> Result<()>;
+    /// The derived value stored under `key`, if any.
     fn derived(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Derived data whose key starts with `prefix`, in key order.
     fn derived_scan(&self, prefix: &[u8]) -> Box<dyn Iterator<Item = Result<KeyValue>> + '_>;

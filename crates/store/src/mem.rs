@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::{check_batch, KeyValue, RawEntry, Result, Store};
 
+/// The in-memory twin of the disk stores, for tests and tools.
 #[derive(Debug, Default, Clone)]
 pub struct MemStore {
     entries: BTreeMap<u64, Vec<u8>>,

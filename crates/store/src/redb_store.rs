@@ -113,6 +113,7 @@ enum Db {
     Leaked,
 }
 
+/// A ledger in one redb file, `ledger.redb`.
 pub struct RedbStore {
     path: PathBuf,
     /// Leaked, not dropped, once redb has panicked: closing a database in

@@ -88,6 +88,7 @@ impl Scratch {
         }
     }
 
+    /// The value stored under `key`, if any.
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         caught(|| self.get_inner(key))
     }

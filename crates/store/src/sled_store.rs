@@ -25,6 +25,7 @@ use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store,
 const ENTRIES: &str = "entries";
 const DERIVED: &str = "derived";
 
+/// A ledger in a sled directory, `db/`.
 pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
@@ -78,6 +79,7 @@ impl SledStore {
         })
     }
 
+    /// The ledger directory.
     pub fn path(&self) -> &Path {
         &self.path
     }
