@@ -192,6 +192,6 @@ fn scratch_dir(path: &Path) -> std::path::PathBuf {
     path.with_file_name(format!(".{name}.importing-{}", std::process::id()))
 }
 
-fn io_err(path: &Path, e: std::io::Error) -> LedgerError {
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> LedgerError {
     StoreError::Io(format!("{}: {e}", path.display())).into()
 }

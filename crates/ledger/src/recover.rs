@@ -10,6 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::json;
 
+use crate::import::io_err;
 use crate::{export, Ledger, LedgerError};
 use accord_store::{DiskStore, Store, StoreError};
 
@@ -73,8 +74,7 @@ impl Ledger<DiskStore> {
     ) -> Result<Recovered, LedgerError> {
         // A name of its own, so that the new store and the backup go beside
         // the ledger directory even for `--ledger .`.
-        let path = &std::fs::canonicalize(path)
-            .map_err(|e| LedgerError::Store(StoreError::Io(format!("{}: {e}", path.display()))))?;
+        let path = &std::fs::canonicalize(path).map_err(|e| io_err(path, e))?;
         let ledger = Ledger::open(path)?;
         let stored = ledger.last_seq()?;
         if stored != last {
@@ -96,24 +96,21 @@ impl Ledger<DiskStore> {
         // Entry by entry: the one after `to` may not even decode.
         let prefix = (0..=to).map(|seq| ledger.entry(seq));
         let kept = Ledger::import(&fresh, backend, now, prefix)?;
-        let io = |p: &Path, e: std::io::Error| {
-            LedgerError::Store(StoreError::Io(format!("{}: {e}", p.display())))
-        };
         if let Err(e) = std::fs::rename(path, &backup) {
             let _ = std::fs::remove_dir_all(&fresh);
-            return Err(io(path, e));
+            return Err(io_err(path, e));
         }
         drop(ledger);
         if let Err(e) = std::fs::rename(&fresh, path) {
             // Put the old store back rather than leave no ledger at `path`.
             let _ = std::fs::rename(&backup, path);
             let _ = std::fs::remove_dir_all(&fresh);
-            return Err(io(path, e));
+            return Err(io_err(path, e));
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::File::open(parent)
                 .and_then(|d| d.sync_all())
-                .map_err(|e| io(parent, e))?;
+                .map_err(|e| io_err(parent, e))?;
         }
         Ok(Recovered { kept, backup })
     }
