@@ -16,6 +16,7 @@ pub mod entry;
 pub mod event;
 mod fold;
 pub mod ids;
+pub mod keycommit;
 pub mod keyring;
 pub mod limits;
 mod phase;
