@@ -6,6 +6,7 @@
 //! a file or the network, or draw randomness. Time and keys are arguments.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+#![warn(missing_docs)]
 
 pub mod charter;
 pub mod codec;

@@ -22,8 +22,11 @@ use crate::terms::{Attribution, Evidence, Finding, Position};
 /// A clause as the record stands: its proposal, endorsements, acceptances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseState {
+    /// The clause's title, one line.
     pub title: String,
+    /// The party that proposed it.
     pub proposer: PartyId,
+    /// The entry that proposed it (seq and hash).
     pub proposal: Head,
     /// Endorsing parties with the seq of their endorsement, in order.
     pub endorsements: Vec<(PartyId, u64)>,
@@ -37,77 +40,145 @@ pub struct ClauseState {
 /// computed from this, the clause and the time: see `projection`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommitmentStatus {
+    /// Neither kept, withdrawn nor ruled on yet.
     Open,
-    Fulfilled { seq: u64 },
-    Withdrawn { seq: u64 },
-    Breached { ruling: RulingId, seq: u64 },
-    Remedied { ruling: RulingId, seq: u64 },
+    /// The obligor reported it kept.
+    Fulfilled {
+        /// The seq of the fulfilment entry.
+        seq: u64,
+    },
+    /// The obligor withdrew it before it was kept.
+    Withdrawn {
+        /// The seq of the withdrawal entry.
+        seq: u64,
+    },
+    /// An adopted ruling found it breached.
+    Breached {
+        /// The ruling that found the breach.
+        ruling: RulingId,
+        /// The seq of the entry that adopted that ruling.
+        seq: u64,
+    },
+    /// The obligor remedied a breach.
+    Remedied {
+        /// The ruling whose breach was remedied.
+        ruling: RulingId,
+        /// The seq of the remedy entry.
+        seq: u64,
+    },
 }
 
+/// A commitment as the record stands: who owes what under which clause, and its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommitmentState {
+    /// The party bound by it.
     pub obligor: PartyId,
+    /// The clause it is made under.
     pub clause: ClauseId,
+    /// What the obligor undertakes to do or not do.
     pub text: String,
+    /// The area it applies to, if limited to one.
     pub zone: Option<String>,
+    /// When it falls due (seconds since 1970), if it has a deadline.
     pub due: Option<i64>,
+    /// The entry that made it.
     pub made: Head,
+    /// Its recorded status (see [`CommitmentState::phase`] for where it stands).
     pub status: CommitmentStatus,
 }
 
+/// Where an allegation stands, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AllegationStatus {
+    /// Filed and not yet withdrawn or ruled on.
     Open,
+    /// The accuser withdrew it.
     Withdrawn {
+        /// The seq of the withdrawal entry.
         seq: u64,
     },
+    /// An adopted ruling decided it.
     Ruled {
+        /// The ruling.
         ruling: RulingId,
+        /// What the ruling found.
         finding: Finding,
+        /// The seq of the entry that adopted the ruling.
         seq: u64,
     },
 }
 
+/// One answer of the accused party to an allegation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
+    /// The seq of the answering entry.
     pub seq: u64,
+    /// The accused party's position on the allegation.
     pub position: Position,
 }
 
+/// An allegation as the record stands: who accuses whom of breaking what, and its answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AllegationState {
+    /// The accusing party.
     pub by: PartyId,
+    /// The accused party.
     pub against: PartyId,
+    /// The commitments it says were broken.
     pub commitments: Vec<CommitmentId>,
+    /// When the incident happened (seconds since 1970).
     pub occurred: i64,
+    /// Where the incident happened.
     pub location: String,
+    /// What happened, in the accuser's words.
     pub summary: String,
+    /// Digests of the evidence offered, kept off the ledger.
     pub evidence: Vec<Evidence>,
+    /// The entry that filed it.
     pub filed: Head,
+    /// The accused party's answers, in order.
     pub responses: Vec<Response>,
+    /// Its recorded status.
     pub status: AllegationStatus,
 }
 
+/// A ruling on an allegation as the record stands: its finding and who has endorsed or dissented.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulingState {
+    /// The allegation it decides.
     pub allegation: AllegationId,
+    /// The party that proposed it.
     pub proposer: PartyId,
+    /// Whether the incident is found to have happened.
     pub finding: Finding,
+    /// Whom the incident is attributed to.
     pub attribution: Attribution,
+    /// The commitments it finds breached.
     pub breaches: Vec<CommitmentId>,
+    /// The entry that proposed it.
     pub proposal: Head,
+    /// Endorsing parties with the seq of their endorsement, in order.
     pub endorsements: Vec<(PartyId, u64)>,
+    /// Dissenting parties with the seq of their dissent, in order.
     pub dissents: Vec<(PartyId, u64)>,
+    /// The seq of the endorsement that met the ruling quorum.
     pub adopted_at: Option<u64>,
 }
 
+/// A proposal to revoke a party's key, as the record stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationState {
+    /// The party whose key is revoked.
     pub party: PartyId,
+    /// The key that replaces it, if one is named.
     pub replacement: Option<PublicKey>,
+    /// The party that proposed the revocation.
     pub proposer: PartyId,
+    /// The entry that proposed it.
     pub proposal: Head,
+    /// Endorsing parties with the seq of their endorsement, in order.
     pub endorsements: Vec<(PartyId, u64)>,
+    /// The seq of the endorsement that met the quorum.
     pub adopted_at: Option<u64>,
 }
 
@@ -155,6 +226,7 @@ impl CommitmentState {
 }
 
 impl AllegationState {
+    /// Where it stands: filed, answered, withdrawn or ruled.
     pub fn phase(&self) -> AllegationPhase {
         match self.status {
             AllegationStatus::Open if self.responses.is_empty() => AllegationPhase::Filed,
@@ -164,12 +236,14 @@ impl AllegationState {
         }
     }
 
+    /// Whether it still awaits a ruling or withdrawal.
     pub fn is_open(&self) -> bool {
         self.status == AllegationStatus::Open
     }
 }
 
 impl RulingState {
+    /// Where it stands: proposed or adopted.
     pub fn phase(&self) -> RulingPhase {
         if self.adopted_at.is_some() {
             RulingPhase::Adopted
@@ -194,10 +268,15 @@ impl RevocationState {
 /// The name of one record.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RecordKey {
+    /// A clause.
     Clause(ClauseId),
+    /// A commitment.
     Commitment(CommitmentId),
+    /// An allegation.
     Allegation(AllegationId),
+    /// A ruling.
     Ruling(RulingId),
+    /// A key revocation.
     Revocation(RevocationId),
 }
 
@@ -222,6 +301,7 @@ impl RecordKey {
         [prefix, id.as_bytes()].concat()
     }
 
+    /// The record key a store key names, or `None` if the bytes name none.
     pub fn from_bytes(bytes: &[u8]) -> Option<RecordKey> {
         let (kind, id) = PREFIXES
             .iter()
@@ -361,32 +441,38 @@ pub struct Records {
 pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
 impl Records {
+    /// Every clause on record, by id.
     pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
         &self.clauses
     }
+    /// Every commitment on record, by id.
     pub fn commitments(&self) -> &BTreeMap<CommitmentId, CommitmentState> {
         &self.commitments
     }
+    /// Every allegation on record, by id.
     pub fn allegations(&self) -> &BTreeMap<AllegationId, AllegationState> {
         &self.allegations
     }
+    /// Every ruling on record, by id.
     pub fn rulings(&self) -> &BTreeMap<RulingId, RulingState> {
         &self.rulings
     }
+    /// Every key revocation on record, by id.
     pub fn revocations(&self) -> &BTreeMap<RevocationId, RevocationState> {
         &self.revocations
     }
 
-    /// Whether any kind of item already uses `id`.
     /// Whether clause `id` is on record and adopted.
     pub fn clause_adopted(&self, id: &ClauseId) -> bool {
         self.clauses.get(id).is_some_and(ClauseState::is_adopted)
     }
 
+    /// Whether any kind of item already uses `id`.
     pub fn id_taken(&self, id: &str) -> bool {
         RecordKey::every_kind(id).iter().any(|k| self.contains(k))
     }
 
+    /// Whether the record `key` names is on record.
     pub fn contains(&self, key: &RecordKey) -> bool {
         match key {
             RecordKey::Clause(id) => self.clauses.contains_key(id),
@@ -513,6 +599,7 @@ impl Records {
             + self.revocations.len()
     }
 
+    /// Whether no record is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

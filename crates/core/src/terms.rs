@@ -16,19 +16,23 @@ pub struct Evidence {
     pub name: String,
     /// SHA-256 of the file's bytes (no domain tag: any tool can check it).
     pub sha256: Sha256,
+    /// The file's size in bytes.
     pub size: u64,
+    /// The file's media type as given (e.g. `image/jpeg`).
     pub media_type: String,
 }
 
 macro_rules! word_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "kebab-case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
 
         impl $name {
+            /// Every value, in format order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The word that names it on the command line and in JSON.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $word),+ }
             }
@@ -53,9 +57,13 @@ macro_rules! word_enum {
 word_enum!(
     /// The accused's answer to an allegation.
     Position {
+        /// The incident did not happen as alleged.
         Deny => "deny",
+        /// The accused admits the violation.
         Admit => "admit",
+        /// The accused says the accuser broke the agreement first.
         Counterclaim => "counterclaim",
+        /// The accused admits the act but says it was justified.
         Justify => "justify",
     }
 );
@@ -63,9 +71,13 @@ word_enum!(
 word_enum!(
     /// What a ruling finds about an alleged incident.
     Finding {
+        /// The alleged violation happened.
         Confirmed => "confirmed",
+        /// The evidence does not support the allegation.
         NotSubstantiated => "not-substantiated",
+        /// The evidence cannot decide it either way.
         Inconclusive => "inconclusive",
+        /// The incident happened but broke no commitment.
         IncidentNotViolation => "incident-not-violation",
     }
 );
@@ -74,8 +86,11 @@ word_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Attribution {
+    /// The incident is one party's doing.
     Party(PartyId),
+    /// Responsibility is shared between the parties involved.
     Shared,
+    /// No party can be held responsible.
     Unattributable,
 }
 

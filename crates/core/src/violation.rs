@@ -18,145 +18,292 @@ use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 /// wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
+    /// The entry's bytes are not a canonical encoding.
     #[error("undecodable entry: {0}")]
     Codec(#[from] CodecError),
+    /// The entry declares a format version this build cannot read.
     #[error("unsupported format version {0} (this build reads version {FORMAT_VERSION})")]
     Version(u16),
+    /// The entry names a ledger id other than this ledger's.
     #[error("belongs to another ledger ({0})")]
     WrongLedger(LedgerId),
+    /// The entry's seq is not the next one in the chain.
     #[error("out of sequence: expected seq {expected}, found {found}")]
-    Seq { expected: u64, found: u64 },
+    Seq {
+        /// The seq the chain is waiting for.
+        expected: u64,
+        /// The seq the entry carries.
+        found: u64,
+    },
+    /// The previous-entry hash does not match the entry before it (its seq).
     #[error("broken chain: the previous-entry hash does not match entry {0}")]
     Prev(u64),
+    /// The head the author saw (its seq) is too old or not this ledger's.
     #[error("the head the author saw (seq {0}) is not in this ledger's last {SEEN_WINDOW} entries or its hash differs")]
     Seen(u64),
+    /// Entry 0 is not a properly formed, party-signed charter.
     #[error("entry 0 must be the charter, signed by one of its parties with a zero ledger id, previous hash and seen head")]
     Genesis,
+    /// A charter appears after entry 0.
     #[error("a charter can only be entry 0")]
     CharterNotFirst,
+    /// The charter itself is malformed.
     #[error("invalid charter: {0}")]
     Charter(#[from] CharterError),
+    /// The signer is not one of the charter's parties.
     #[error("signer {0} is not a party of the charter")]
     UnknownParty(PartyId),
+    /// The entry is signed with a key that is not the party's current one.
     #[error(
         "key {key} is not the current key of party {party} (rotated or revoked keys sign nothing)"
     )]
-    WrongKey { party: PartyId, key: KeyId },
+    WrongKey {
+        /// The party that claims to sign.
+        party: PartyId,
+        /// The key that signed.
+        key: KeyId,
+    },
+    /// The signature does not verify against the signer's key.
     #[error("signature does not verify")]
     Signature,
+    /// The party's key was revoked without a replacement, so it cannot sign.
     #[error("{0}'s key was revoked and no replacement was adopted: it can sign nothing")]
     Revoked(PartyId),
+    /// The author's own counter is not the next one (a stale or replayed entry).
     #[error("per-author sequence of {party}: expected {expected}, found {found} (stale or replayed entry)")]
     AuthorSeq {
+        /// The author.
         party: PartyId,
+        /// The author's next counter value.
         expected: u64,
+        /// The counter the entry carries.
         found: u64,
     },
+    /// The entry's claimed time goes back before the previous entry's.
     #[error("claimed time {time} is before the previous entry's time {prev}")]
-    TimeBackwards { time: i64, prev: i64 },
+    TimeBackwards {
+        /// The entry's claimed time (seconds since 1970).
+        time: i64,
+        /// The previous entry's time (seconds since 1970).
+        prev: i64,
+    },
+    /// An observer tried to sign an entry.
     #[error("{0} is an observer: observers sign nothing")]
     Observer(PartyId),
+    /// The signer's role does not permit this kind of entry.
     #[error("{party} is a {role}: only {allowed} may {action}")]
     Role {
+        /// The signer.
         party: PartyId,
+        /// The signer's role in the charter.
         role: Role,
+        /// The roles that may take this action, in words.
         allowed: &'static str,
+        /// The action refused, in words.
         action: &'static str,
     },
+    /// A new clause, commitment, allegation or ruling reuses an existing id.
     #[error("id {0} is already in use (ids are unique across clauses, commitments, allegations and rulings)")]
     DuplicateId(String),
+    /// The entry refers to a record that does not exist.
     #[error("no {kind} {id} is on record")]
-    Unknown { kind: &'static str, id: String },
+    Unknown {
+        /// What kind of record was looked for, in words.
+        kind: &'static str,
+        /// The id that was not found.
+        id: String,
+    },
+    /// An endorsement names a proposal hash other than the proposal's own.
     #[error("{item} names proposal {named} but the proposal entry's hash is {actual}")]
     ProposalMismatch {
+        /// The record endorsed.
         item: String,
+        /// The proposal hash the entry names.
         named: EntryHash,
+        /// The hash of the entry that actually proposed it.
         actual: EntryHash,
     },
+    /// The party has already taken this action on the record.
     #[error("{party} has already {done} {item}")]
     Already {
+        /// The party repeating itself.
         party: PartyId,
+        /// The action already taken, in words.
         done: &'static str,
+        /// The record acted on.
         item: String,
     },
+    /// The action is reserved to the record's owner.
     #[error("only {owner} may {action} {item}, not {party}")]
     NotYours {
+        /// The party that tried.
         party: PartyId,
+        /// The party the record belongs to.
         owner: PartyId,
+        /// The action refused, in words.
         action: &'static str,
+        /// The record acted on.
         item: String,
     },
+    /// The record's current state does not allow this action.
     #[error("{item} is {state}: it cannot be {action}")]
     WrongState {
+        /// The record acted on.
         item: String,
+        /// Its current state, in words.
         state: String,
+        /// The action refused, in words.
         action: &'static str,
     },
+    /// A commitment falls due before the entry that makes it.
     #[error("commitment {commitment}: the due time is before the entry's own time")]
-    DueBeforeEntry { commitment: CommitmentId },
+    DueBeforeEntry {
+        /// The commitment.
+        commitment: CommitmentId,
+    },
+    /// A party accuses itself.
     #[error("allegation {allegation}: a party cannot allege a violation against itself")]
-    SelfAllegation { allegation: AllegationId },
+    SelfAllegation {
+        /// The allegation.
+        allegation: AllegationId,
+    },
+    /// An allegation accuses an observer, which is bound by nothing.
     #[error("allegation {allegation}: {party} is an observer and bound by nothing")]
     ObserverAccused {
+        /// The allegation.
         allegation: AllegationId,
+        /// The observer accused.
         party: PartyId,
     },
+    /// An allegation cites a commitment the accused did not make.
     #[error("allegation {allegation}: commitment {commitment} is {obligor}'s, not {accused}'s")]
     AllegedNotTheirs {
+        /// The allegation.
         allegation: AllegationId,
+        /// The commitment cited.
         commitment: CommitmentId,
+        /// The party that made the commitment.
         obligor: PartyId,
+        /// The party accused.
         accused: PartyId,
     },
+    /// An allegation places the incident after the entry reporting it.
     #[error("allegation {allegation}: the incident's time is after the entry's own time")]
-    IncidentAfterEntry { allegation: AllegationId },
+    IncidentAfterEntry {
+        /// The allegation.
+        allegation: AllegationId,
+    },
+    /// A ruling names breaches without a confirmed finding.
     #[error("ruling {ruling}: breaches can only be named with a confirmed finding")]
-    BreachUnconfirmed { ruling: RulingId },
+    BreachUnconfirmed {
+        /// The ruling.
+        ruling: RulingId,
+    },
+    /// A ruling names breaches for an incident it attributes to no one.
     #[error("ruling {ruling}: an unattributable incident cannot breach a commitment")]
-    BreachUnattributed { ruling: RulingId },
+    BreachUnattributed {
+        /// The ruling.
+        ruling: RulingId,
+    },
+    /// A ruling breaches a commitment of a party other than the one it blames.
     #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but the incident is attributed to {attributed}")]
     BreachNotAttributed {
+        /// The ruling.
         ruling: RulingId,
+        /// The commitment named as breached.
         commitment: CommitmentId,
+        /// The party that made the commitment.
         obligor: PartyId,
+        /// The party the ruling blames.
         attributed: PartyId,
     },
+    /// A revocation without a replacement targets a key already revoked.
     #[error("{0}'s key is already revoked: name a replacement key")]
     AlreadyRevoked(PartyId),
+    /// A revocation's proposed replacement key has signed something since.
     #[error(
         "revocation {revocation}: its replacement key {key} has been used since it was proposed"
     )]
     ReplacementUsed {
+        /// The revocation.
         revocation: RevocationId,
+        /// The replacement key, in text.
         key: String,
     },
+    /// A new key carried by the entry is not a valid public key.
     #[error("new key: {0}")]
     NewKey(KeyError),
+    /// A new key has been used before in this ledger.
     #[error("key {0} has been used before: a key is never reused")]
     KeyReused(String),
+    /// A key rotation in the retired form without proof of possession.
     #[error("a key rotation must carry the new key's proof of possession: this older form is retired (docs/FORMAT.md)")]
     RetiredRotation,
+    /// The new key's proof of possession does not verify.
     #[error("the new key's proof of possession does not verify: sign the rotation with the new private key (--new)")]
     NoPossession,
+    /// A text field is empty, too long or not visible text.
     #[error("{field} must be 1-{max} bytes of visible text")]
-    Text { field: &'static str, max: usize },
+    Text {
+        /// The field, in words.
+        field: &'static str,
+        /// Its limit in bytes.
+        max: usize,
+    },
+    /// A text field holds a control character or a misplaced line break.
     #[error("{field} holds a control character or, in a one-line field, a line break: remove it")]
-    Control { field: &'static str },
+    Control {
+        /// The field, in words.
+        field: &'static str,
+    },
+    /// The encoded entry exceeds the size limit.
     #[error("the entry is {size} bytes encoded; the limit is {MAX_ENTRY_BYTES} bytes")]
-    TooLarge { size: usize },
+    TooLarge {
+        /// The encoded size in bytes.
+        size: usize,
+    },
+    /// A time falls outside the years the format can print.
     #[error("{field} ({time} s since 1970) is outside the years 0000-9999")]
-    TimeRange { field: &'static str, time: i64 },
+    TimeRange {
+        /// The field, in words.
+        field: &'static str,
+        /// The time given (seconds since 1970).
+        time: i64,
+    },
+    /// A list names more items than allowed.
     #[error("{list} may name at most {max} items")]
-    TooMany { list: &'static str, max: usize },
+    TooMany {
+        /// The list, in words.
+        list: &'static str,
+        /// Its limit.
+        max: usize,
+    },
+    /// A list names the same item twice.
     #[error("{item} is named more than once in {list}")]
-    Repeated { list: &'static str, item: String },
+    Repeated {
+        /// The list, in words.
+        list: &'static str,
+        /// The repeated item.
+        item: String,
+    },
+    /// A ruling attributes the incident to an observer.
     #[error("ruling {ruling}: {party} is an observer and bound by nothing: an incident cannot be attributed to it")]
-    ObserverAttributed { ruling: String, party: PartyId },
+    ObserverAttributed {
+        /// The ruling.
+        ruling: String,
+        /// The observer blamed.
+        party: PartyId,
+    },
+    /// A shared ruling breaches a commitment of someone other than the accused.
     #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but a shared ruling can only breach commitments of the accused, {accused}")]
     SharedBreach {
+        /// The ruling.
         ruling: String,
+        /// The commitment named as breached.
         commitment: String,
+        /// The party that made the commitment.
         obligor: PartyId,
+        /// The party accused.
         accused: PartyId,
     },
 }
@@ -164,8 +311,10 @@ pub enum Violation {
 /// Why an entry could not be built for a signer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
+    /// The signing key belongs to no party's current key in this ledger.
     #[error("key {0} is not the current key of any party of this ledger (never registered, or rotated or revoked)")]
     UnknownKey(KeyId),
+    /// The entry could not be encoded.
     #[error(transparent)]
     Codec(#[from] CodecError),
 }

@@ -8,6 +8,7 @@
 //! never reads derived data.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
+#![warn(missing_docs)]
 
 pub mod charter_toml;
 mod error;
