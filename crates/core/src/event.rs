@@ -13,6 +13,7 @@ use crate::ids::{
 };
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
+/// What an entry records: one fact about the agreement, named in the past tense.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Event {
@@ -20,104 +21,153 @@ pub enum Event {
     Charter(Charter),
     /// A guarantor or the mediator puts a clause's text on the record.
     ClauseProposed {
+        /// The new clause's id.
         id: ClauseId,
+        /// Its title, one line.
         title: String,
+        /// Its full text, exactly as parties will endorse or accept it.
         text: String,
     },
     /// A guarantor or the mediator endorses exactly the text of the proposal
     /// entry whose hash it names.
     ClauseEndorsed {
+        /// The clause endorsed.
         clause: ClauseId,
+        /// The hash of the proposal entry whose text is endorsed.
         proposal: EntryHash,
     },
     /// A party to the conflict accepts exactly the text of a proposal
     /// (signing and accepting are separate acts).
     ClauseAccepted {
+        /// The clause accepted.
         clause: ClauseId,
+        /// The hash of the proposal entry whose text is accepted.
         proposal: EntryHash,
     },
     /// The author commits itself under a clause.
     CommitmentMade {
+        /// The new commitment's id.
         id: CommitmentId,
+        /// The clause it is made under (adopted or not yet).
         clause: ClauseId,
+        /// What the author undertakes.
         text: String,
+        /// The area it applies to, if limited to one.
         zone: Option<String>,
         /// Unix seconds by which it is to be fulfilled.
         due: Option<i64>,
     },
     /// The obligor reports a commitment fulfilled.
     CommitmentFulfilled {
+        /// The commitment reported kept.
         commitment: CommitmentId,
+        /// How it was kept, in the obligor's words.
         note: String,
     },
     /// The obligor withdraws a commitment, with its reason.
     CommitmentWithdrawn {
+        /// The commitment withdrawn.
         commitment: CommitmentId,
+        /// Why it is withdrawn.
         reason: String,
     },
     /// The obligor reports a remedy after an adopted ruling of breach.
     CommitmentRemedied {
+        /// The commitment remedied.
         commitment: CommitmentId,
+        /// What was done to remedy the breach.
         note: String,
     },
     /// A party alleges a violation by another.
     AllegationFiled {
+        /// The new allegation's id.
         id: AllegationId,
+        /// The party accused.
         against: PartyId,
+        /// The accused party's commitments it says were broken.
         commitments: Vec<CommitmentId>,
         /// Unix seconds of the alleged incident.
         occurred: i64,
+        /// Where the incident happened.
         location: String,
+        /// What happened, in the accuser's words.
         summary: String,
+        /// Digests of the evidence offered.
         evidence: Vec<Evidence>,
     },
     /// The accused answers an allegation.
     AllegationAnswered {
+        /// The allegation answered.
         allegation: AllegationId,
+        /// The accused party's position.
         position: Position,
+        /// The answer, in the accused party's words.
         text: String,
+        /// Digests of the evidence offered in answer.
         evidence: Vec<Evidence>,
     },
     /// The alleging party withdraws its allegation.
     AllegationWithdrawn {
+        /// The allegation withdrawn.
         allegation: AllegationId,
+        /// Why it is withdrawn.
         reason: String,
     },
     /// A guarantor or monitor drafts a finding on an allegation.
     RulingProposed {
+        /// The new ruling's id.
         id: RulingId,
+        /// The allegation it decides.
         allegation: AllegationId,
+        /// Whether the incident is found to have happened.
         finding: Finding,
+        /// Whom the incident is attributed to.
         attribution: Attribution,
+        /// The accused party's commitments found breached (only with a confirmed finding).
         breaches: Vec<CommitmentId>,
+        /// The reasoning, in words.
         text: String,
     },
     /// A guarantor endorses exactly the ruling proposal whose hash it names.
     RulingEndorsed {
+        /// The ruling endorsed.
         ruling: RulingId,
+        /// The hash of the proposal entry endorsed.
         proposal: EntryHash,
     },
     /// A guarantor records its dissent from a ruling (kept, not blocking).
     RulingDissented {
+        /// The ruling dissented from.
         ruling: RulingId,
+        /// The hash of the proposal entry dissented from.
         proposal: EntryHash,
+        /// Why the guarantor dissents.
         text: String,
     },
     /// Retired (the gate refuses it): a rotation that did not prove the
     /// author holds the new key. Kept so that its index keeps its meaning.
-    KeyRotatedUnproven { new_key: PublicKey },
+    KeyRotatedUnproven {
+        /// The key the author said it would sign with.
+        new_key: PublicKey,
+    },
     /// A guarantor proposes revoking a party's key (lost or compromised),
     /// optionally naming the party's replacement key.
     KeyRevocationProposed {
+        /// The new revocation's id.
         id: RevocationId,
+        /// The party whose key is to be revoked.
         party: PartyId,
+        /// Why, in words (lost, compromised, ...).
         reason: String,
+        /// The key the party is to sign with once adopted, if named.
         replacement: Option<PublicKey>,
     },
     /// A guarantor endorses exactly the revocation proposal whose hash it
     /// names; at the charter's `ruling_quorum` the revocation takes effect.
     KeyRevocationEndorsed {
+        /// The revocation endorsed.
         revocation: RevocationId,
+        /// The hash of the proposal entry endorsed.
         proposal: EntryHash,
     },
     /// The author replaces its own key. Signed with the current key, and
@@ -126,7 +176,9 @@ pub enum Event {
     /// new key): nobody can rotate to a key they do not hold. The new key
     /// signs from the next entry on, and the old one never again.
     KeyRotated {
+        /// The key the author signs with from the next entry on.
         new_key: PublicKey,
+        /// The new key's signature over the possession message.
         proof: Signature,
     },
 }

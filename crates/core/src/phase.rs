@@ -11,13 +11,14 @@ use serde::Serialize;
 /// A word that serialises as itself (one definition serves the JSON, the
 /// text output and the refusals).
 macro_rules! words {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
-            $($variant),+
+            $($(#[$vdoc])* $variant),+
         }
         impl $name {
+            /// The word it is shown and serialised as.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $word),+
@@ -41,12 +42,19 @@ pub(crate) use words;
 words! {
     /// Where a commitment stands as of a time.
     CommitmentPhase {
+        /// Made, but its clause is not adopted yet: it binds no one yet.
         Pending => "pending",
+        /// Binding: its clause is adopted and it is neither closed nor past due.
         Active => "active",
+        /// Binding and still open, but its due time has passed.
         Expired => "expired",
+        /// The obligor reported it kept.
         Fulfilled => "fulfilled",
+        /// The obligor withdrew it.
         Withdrawn => "withdrawn",
+        /// An adopted ruling found it breached.
         Breached => "breached",
+        /// The obligor remedied a breach.
         Remedied => "remedied",
     }
 }
@@ -54,9 +62,13 @@ words! {
 words! {
     /// Where an allegation stands.
     AllegationPhase {
+        /// Filed, not yet answered by the accused.
         Filed => "filed",
+        /// The accused has answered; no ruling yet.
         Answered => "answered",
+        /// The accuser withdrew it.
         Withdrawn => "withdrawn",
+        /// An adopted ruling decided it.
         Ruled => "ruled",
     }
 }
@@ -72,7 +84,9 @@ impl AllegationPhase {
 words! {
     /// Where a ruling stands.
     RulingPhase {
+        /// Proposed, short of its quorum of endorsements.
         Proposed => "proposed",
+        /// Endorsed by its quorum: it binds.
         Adopted => "adopted",
     }
 }

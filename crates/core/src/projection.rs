@@ -20,12 +20,18 @@ use crate::records::{
 use crate::state::State;
 use crate::terms::{Attribution, Finding};
 
+/// One commitment as a party's obligations show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommitmentView {
+    /// The commitment's id.
     pub id: CommitmentId,
+    /// The clause it is made under.
     pub clause: ClauseId,
+    /// What the obligor undertakes.
     pub text: String,
+    /// The area it applies to, if limited to one.
     pub zone: Option<String>,
+    /// When it falls due (seconds since 1970), if it has a deadline.
     pub due: Option<i64>,
     /// pending | active | expired | fulfilled | withdrawn | breached | remedied
     pub state: CommitmentPhase,
@@ -33,31 +39,49 @@ pub struct CommitmentView {
     pub ruling: Option<RulingId>,
 }
 
+/// One allegation as the obligations of the accuser and the accused show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AllegationView {
+    /// The allegation's id.
     pub id: AllegationId,
+    /// The accusing party.
     pub by: PartyId,
+    /// The accused party.
     pub against: PartyId,
+    /// When the incident happened (seconds since 1970).
     pub occurred: i64,
+    /// Where the incident happened.
     pub location: String,
+    /// What happened, in the accuser's words.
     pub summary: String,
+    /// The commitments it says were broken.
     pub commitments: Vec<CommitmentId>,
     /// filed | answered | ruled | withdrawn
     pub state: AllegationPhase,
+    /// What the ruling on it found, once one is adopted.
     pub finding: Option<Finding>,
+    /// The adopted ruling that decided it, if any.
     pub ruling: Option<RulingId>,
 }
 
+/// One ruling as the guarantors' obligations show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RulingView {
+    /// The ruling's id.
     pub id: RulingId,
+    /// The allegation it decides.
     pub allegation: AllegationId,
+    /// Whether the incident is found to have happened.
     pub finding: Finding,
+    /// Whom the incident is attributed to.
     pub attribution: Attribution,
+    /// The commitments it finds breached.
     pub breaches: Vec<CommitmentId>,
     /// proposed | adopted
     pub state: RulingPhase,
+    /// The parties that endorsed it, in order.
     pub endorsements: Vec<PartyId>,
+    /// The parties that dissented from it, in order.
     pub dissents: Vec<PartyId>,
 }
 
@@ -65,10 +89,15 @@ words! {
     /// What a party is expected to do (declared in the order of the
     /// words, so sorting is unchanged).
     DutyKind {
+        /// A party to the conflict has yet to accept a clause.
         AcceptClause => "accept-clause",
+        /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
+        /// A guarantor has yet to endorse a key revocation not yet adopted.
         EndorseRevocation => "endorse-revocation",
+        /// A guarantor has yet to endorse or dissent from a proposed ruling.
         EndorseRuling => "endorse-ruling",
+        /// The accused has yet to answer an allegation.
         Respond => "respond",
     }
 }
@@ -77,10 +106,15 @@ words! {
     /// What kind of item a [`Change`] is about (declared in the order of
     /// the words, so a diff lists changes in the same order).
     ChangeKind {
+        /// An allegation against the party.
         AllegationAgainst => "allegation-against",
+        /// An allegation the party filed.
         AllegationBy => "allegation-by",
+        /// One of the party's commitments.
         Commitment => "commitment",
+        /// Something the party is expected to do.
         Duty => "duty",
+        /// A ruling that concerns the party.
         Ruling => "ruling",
     }
 }
@@ -88,19 +122,30 @@ words! {
 /// Something a party is expected to do.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Duty {
+    /// What the party is expected to do.
     pub duty: DutyKind,
+    /// The id of the item it concerns.
     pub item: String,
 }
 
+/// One party's obligations: what it owes, what it alleged or is accused of, and what it must do next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PartyView {
+    /// The party's id.
     pub party: PartyId,
+    /// The party's name from the charter.
     pub name: String,
+    /// The party's role in the charter.
     pub role: Role,
+    /// The commitments it made.
     pub commitments: Vec<CommitmentView>,
+    /// The allegations filed against it.
     pub allegations_against: Vec<AllegationView>,
+    /// The allegations it filed.
     pub allegations_by: Vec<AllegationView>,
+    /// The rulings on allegations it is party to, or that blame it or breach its commitments.
     pub rulings: Vec<RulingView>,
+    /// What it is expected to do next.
     pub duties: Vec<Duty>,
 }
 
@@ -337,8 +382,11 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
 /// One difference between two obligation views.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// The party whose view changed.
     pub party: PartyId,
+    /// What kind of item changed.
     pub kind: ChangeKind,
+    /// The id of the item that changed.
     pub item: String,
     /// The state before (`None`: not on record then).
     pub from: Option<String>,
@@ -421,12 +469,14 @@ pub struct History {
 }
 
 impl History {
+    /// A picker for the record of item `id`.
     pub fn new(id: &str) -> Self {
         Self {
             related: BTreeSet::from([id.to_owned()]),
         }
     }
 
+    /// Whether `event` belongs to the record, widening the record to the allegations and rulings it creates.
     pub fn concerns(&mut self, event: &Event) -> bool {
         let mentions = event.mentions();
         if !mentions.iter().any(|m| self.related.contains(*m)) {
