@@ -14,17 +14,24 @@ use crate::text;
 
 // Names only matter to human-readable encodings (JSON); the canonical
 // encoding writes the variant index.
+/// What a charter party may do; which entries each role may sign is in docs/DOMAIN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
+    /// Adopts clauses and rulings by endorsement; proposes clauses and rulings.
     Guarantor,
+    /// A party to the conflict: accepts clauses, makes commitments, answers allegations.
     Party,
+    /// Proposes and endorses clauses (its endorsements do not count toward adoption).
     Mediator,
+    /// Proposes rulings on allegations.
     Monitor,
+    /// Bound by nothing and signs nothing; named so the record says who watches.
     Observer,
 }
 
 impl Role {
+    /// Every role, in format order.
     pub const ALL: [Role; 5] = [
         Role::Guarantor,
         Role::Party,
@@ -33,6 +40,7 @@ impl Role {
         Role::Observer,
     ];
 
+    /// The word the charter file and the JSON use for the role.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Guarantor => "guarantor",
@@ -60,11 +68,16 @@ impl std::str::FromStr for Role {
     }
 }
 
+/// One signatory of the charter: who it is, its role and the key it first signs with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
+    /// Its id, used in every entry it signs and every record that names it.
     pub id: PartyId,
+    /// Its full name, one line.
     pub name: String,
+    /// What it may do.
     pub role: Role,
+    /// The key it signs with until it rotates or is revoked.
     pub key: PublicKey,
 }
 
@@ -72,57 +85,84 @@ pub struct Party {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Adoption {
+    /// Every guarantor must endorse.
     AllGuarantors,
+    /// At least this many guarantors must endorse.
     Quorum(u32),
 }
 
+/// The charter's decision rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rules {
+    /// How many guarantor endorsements adopt a clause.
     pub clause_adoption: Adoption,
     /// Guarantor endorsements needed to adopt a ruling.
     pub ruling_quorum: u32,
 }
 
+/// The founding agreement: entry 0 of every ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Charter {
+    /// The agreement's title, one line.
     pub title: String,
+    /// Every party, in the order the charter lists them.
     pub parties: Vec<Party>,
+    /// Its decision rules.
     pub rules: Rules,
 }
 
+/// Why a charter cannot found a ledger.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CharterError {
+    /// The title is empty, too long or not one line of visible text.
     #[error("charter title must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line, without control characters")]
     Title,
+    /// A party's name is empty, too long or not one line of visible text.
     #[error("party {0}: name must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line, without control characters")]
     Name(PartyId),
+    /// Too few or too many parties.
     #[error("charter must name between 1 and {MAX_PARTIES} parties")]
     PartyCount,
+    /// Two parties share an id.
     #[error("party id {0} appears more than once")]
     DuplicateParty(PartyId),
+    /// Two parties share a key.
     #[error("parties {0} and {1} have the same key")]
     DuplicateKey(PartyId, PartyId),
+    /// A party's key is not a valid public key.
     #[error("party {0}: {1}")]
     Key(PartyId, KeyError),
+    /// A role word is not one of the five roles.
     #[error("unknown role {0:?}: use guarantor, party, mediator, monitor or observer")]
     UnknownRole(String),
+    /// No party is a guarantor, so nothing could ever be adopted.
     #[error("charter names no guarantor: at least one party must have role = \"guarantor\"")]
     NoGuarantor,
     #[error("{rule} must be at least 1")]
-    QuorumZero { rule: &'static str },
+    /// A quorum is zero.
+    QuorumZero {
+        /// The rule, in words.
+        rule: &'static str,
+    },
+    /// A quorum is larger than the number of guarantors.
     #[error("{rule} is {quorum} but the charter has only {guarantors} guarantor(s)")]
     QuorumTooLarge {
+        /// The rule, in words.
         rule: &'static str,
+        /// The quorum it asks for.
         quorum: u32,
+        /// How many guarantors the charter has.
         guarantors: usize,
     },
 }
 
 impl Charter {
+    /// The party with id `id`, if the charter names one.
     pub fn party(&self, id: &PartyId) -> Option<&Party> {
         self.parties.iter().find(|p| &p.id == id)
     }
 
+    /// The guarantors, in charter order.
     pub fn guarantors(&self) -> impl Iterator<Item = &Party> {
         self.parties.iter().filter(|p| p.role == Role::Guarantor)
     }

@@ -19,16 +19,22 @@ use crate::ids::KeyId;
 /// Domain tag of a key id: `SHA-256(KEY_ID_TAG || public key)`.
 pub const KEY_ID_TAG: &[u8] = b"accord-v1/key-id\0";
 
+/// Why bytes or text are not a usable ed25519 key.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// The 32 bytes do not decode to a curve point.
     #[error("not a valid ed25519 public key")]
     InvalidPoint,
+    /// The bytes are a point, but not in its one canonical encoding.
     #[error("not the canonical encoding of an ed25519 public key (a coordinate of p or more, or a negative zero): refused")]
     NonCanonical,
+    /// The point has small order, so anyone could forge signatures under it.
     #[error("weak ed25519 public key (small order): refused")]
     Weak,
+    /// The text is not a PKCS#8 ed25519 private key in PEM (the reason from the decoder).
     #[error("not a PKCS#8 ed25519 private key in PEM form: {0}")]
     PrivatePem(String),
+    /// The text is not an SPKI ed25519 public key in PEM (the reason from the decoder).
     #[error("not an ed25519 public key in PEM (SPKI) form: {0}")]
     PublicPem(String),
     /// The text is not repeated: it may be a private key pasted by mistake.
@@ -70,6 +76,7 @@ impl std::fmt::Debug for PublicKey {
 }
 
 impl PublicKey {
+    /// The key's id: its domain-tagged SHA-256, which entries name instead of the key.
     pub fn id(&self) -> KeyId {
         let mut h = Sha256::new();
         h.update(KEY_ID_TAG);
@@ -77,10 +84,12 @@ impl PublicKey {
         KeyId(h.finalize().into())
     }
 
+    /// The key as 64 lower-case hex characters.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
     }
 
+    /// Reads a key from 64 hex characters (surrounding whitespace ignored); validity is checked by [`PublicKey::verifying_key`].
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
         let mut out = [0u8; 32];
         let s = s.trim();
@@ -103,12 +112,14 @@ impl PublicKey {
         Ok(vk)
     }
 
+    /// The key in SPKI PEM form, as `keys export` writes it; refuses an invalid key.
     pub fn to_pem(&self) -> Result<String, KeyError> {
         let vk = self.verifying_key()?;
         vk.to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::PublicPem(e.to_string()))
     }
 
+    /// Reads a public key in SPKI PEM form.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let vk = VerifyingKey::from_public_key_pem(pem.trim())
             .map_err(|e| KeyError::PublicPem(e.to_string()))?;
@@ -119,7 +130,9 @@ impl PublicKey {
 /// An ed25519 signature, stored as R then S (64 bytes).
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signature {
+    /// The encoded point R, the signature's first half.
     pub r: [u8; 32],
+    /// The scalar S, the signature's second half.
     pub s: [u8; 32],
 }
 
@@ -130,6 +143,7 @@ impl std::fmt::Debug for Signature {
 }
 
 impl Signature {
+    /// The 64 signature bytes, R then S.
     pub fn to_bytes(&self) -> [u8; 64] {
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(&self.r);
@@ -137,6 +151,7 @@ impl Signature {
         out
     }
 
+    /// A signature from its 64 bytes, R then S (whether it verifies is another matter).
     pub fn from_bytes(bytes: &[u8; 64]) -> Self {
         let mut r = [0u8; 32];
         let mut s = [0u8; 32];
@@ -145,12 +160,12 @@ impl Signature {
         Self { r, s }
     }
 
+    /// The signature as 128 lower-case hex characters.
     pub fn to_hex(&self) -> String {
         hex::encode(self.to_bytes())
     }
 }
 
-/// Signs `message` with `key`.
 /// Domain tag of a key-possession proof (see [`possession_message`]).
 pub const POSSESSION_TAG: &[u8] = b"accord-v1/key-possession\0";
 
@@ -168,6 +183,7 @@ pub fn possession_message(
     Ok(m)
 }
 
+/// Signs `message` with `key` (ed25519, deterministic).
 pub fn sign(key: &SigningKey, message: &[u8]) -> Signature {
     Signature::from_bytes(&key.sign(message).to_bytes())
 }
@@ -190,6 +206,7 @@ pub fn verify_with(key: &VerifyingKey, message: &[u8], sig: &Signature) -> bool 
     key.verify_strict(message, &sig).is_ok()
 }
 
+/// The public half of a private key.
 pub fn public_key(key: &SigningKey) -> PublicKey {
     PublicKey(key.verifying_key().to_bytes())
 }

@@ -25,39 +25,50 @@ const SIGNATURE_LEN: usize = 64;
 /// A position in the chain: an entry's seq and hash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Head {
+    /// The entry's position in the chain, from 0.
     pub seq: u64,
+    /// The entry's hash.
     pub hash: EntryHash,
 }
 
 /// Who signed: a party of the charter and the id of the key it used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Author {
+    /// The signing party.
     pub party: PartyId,
+    /// The id of the key it signed with, which must be its current one.
     pub key: KeyId,
 }
 
 /// Everything an entry says, and everything its signature covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EntryBody {
+    /// The format version; readers refuse any other.
     pub version: u16,
     /// The hash of entry 0; all zeros in entry 0 itself.
     pub ledger: LedgerId,
+    /// The entry's position in the chain, from 0.
     pub seq: u64,
     /// The hash of entry `seq - 1`; all zeros in entry 0.
     pub prev: EntryHash,
     /// The author's claimed time, Unix seconds (UTC).
     pub time: i64,
+    /// Who signed it.
     pub author: Author,
     /// 1 for an author's first entry, then +1 for each of its entries.
     pub author_seq: u64,
     /// The head the author saw when signing; (0, zeros) in entry 0.
     pub seen: Head,
+    /// The fact it records.
     pub event: Event,
 }
 
+/// A signed entry as stored: its body and the author's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// What the entry says.
     pub body: EntryBody,
+    /// The author's signature over the tagged body bytes.
     pub signature: Signature,
 }
 
@@ -77,12 +88,16 @@ impl EntryBody {
 /// An entry together with its canonical bytes and its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {
+    /// The decoded entry.
     pub entry: Entry,
+    /// Its canonical bytes, as stored and hashed.
     pub bytes: Vec<u8>,
+    /// The hash of those bytes.
     pub hash: EntryHash,
 }
 
 impl Sealed {
+    /// Encodes an entry and hashes the encoding.
     pub fn seal(entry: Entry) -> Result<Self, CodecError> {
         let bytes = codec::encode(&entry)?;
         let hash = hash_entry_bytes(&bytes);
@@ -96,10 +111,12 @@ impl Sealed {
         Ok(Self { entry, bytes, hash })
     }
 
+    /// The entry's position in the chain.
     pub fn seq(&self) -> u64 {
         self.entry.body.seq
     }
 
+    /// The entry's place in the chain: its seq and hash.
     pub fn head(&self) -> Head {
         Head {
             seq: self.seq(),
@@ -116,6 +133,7 @@ impl Sealed {
         message
     }
 
+    /// Whether the signature verifies strictly under `key`.
     pub fn signature_valid(&self, key: &PublicKey) -> bool {
         crypto::verify(key, &self.signing_input(), &self.entry.signature)
     }
@@ -126,6 +144,7 @@ impl Sealed {
     }
 }
 
+/// The entry hash of encoded entry bytes: `SHA-256(ENTRY_HASH_TAG || bytes)`.
 pub fn hash_entry_bytes(bytes: &[u8]) -> EntryHash {
     let mut h = Sha256::new();
     h.update(ENTRY_HASH_TAG);
