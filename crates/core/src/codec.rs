@@ -32,16 +32,22 @@ const DERIVED_CONFIG: bincode::config::Configuration<
     .with_limit::<MAX_DERIVED_BYTES>();
 const MAX_DERIVED_BYTES: usize = 1 << 30;
 
+/// Why a value could not be encoded, or bytes are not the canonical encoding of one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodecError {
+    /// The value cannot be encoded (the encoder's reason).
     #[error("cannot encode: {0}")]
     Encode(String),
+    /// The bytes do not decode (the decoder's reason).
     #[error("malformed encoding: {0}")]
     Decode(String),
+    /// Bytes are left over after a complete value (how many).
     #[error("{0} trailing bytes after the value")]
     Trailing(usize),
+    /// The bytes decode, but are not the value's one canonical encoding.
     #[error("non-canonical encoding (re-encoding gives different bytes)")]
     NonCanonical,
+    /// The encoding exceeds the size limit (its size in bytes).
     #[error("the encoding is {0} bytes; the limit is {MAX_ENTRY_BYTES} bytes")]
     TooLarge(usize),
 }

@@ -7,10 +7,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::limits::MAX_ID_BYTES;
 
+/// Why text is not a valid id or digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
+    /// The text is not a valid slug id.
     #[error("id {0:?} is invalid: use 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit")]
     Invalid(String),
+    /// The text is not 64 hex characters.
     #[error("{0:?} is not a 64-character hex digest")]
     BadHex(String),
 }
@@ -36,11 +39,13 @@ macro_rules! slug_id {
         pub struct $name(String);
 
         impl $name {
+            /// Checks the id's syntax (1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit).
             pub fn new(s: impl Into<String>) -> Result<Self, IdError> {
                 let s = s.into();
                 check_slug(&s)?;
                 Ok(Self(s))
             }
+            /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -124,7 +129,9 @@ macro_rules! digest_id {
         }
 
         impl $name {
+            /// All zeros (what entry 0 carries as its ledger id and previous hash).
             pub const ZERO: Self = Self([0; 32]);
+            /// The digest as 64 lower-case hex characters.
             pub fn to_hex(&self) -> String {
                 hex::encode(self.0)
             }

@@ -14,17 +14,22 @@ use crate::ids::{KeyId, PartyId};
 /// the charter) until the entry that replaced or revoked it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KeySpan {
+    /// The key.
     pub key: PublicKey,
+    /// The seq of the entry from which it signs (0 for the charter's keys).
     pub from: u64,
+    /// The seq of the entry that replaced or revoked it; `None` while current.
     pub until: Option<u64>,
 }
 
+/// Every party's keys through the ledger's life: which key signs at which seq.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Keyring {
     spans: BTreeMap<PartyId, Vec<KeySpan>>,
 }
 
 impl Keyring {
+    /// The keyring as the charter founds it: each party's charter key, from entry 0.
     pub fn from_charter(charter: &Charter) -> Keyring {
         Keyring {
             spans: charter
@@ -76,6 +81,7 @@ impl Keyring {
             .map(|s| &s.key)
     }
 
+    /// Every key `party` has held, oldest first.
     pub fn history(&self, party: &PartyId) -> &[KeySpan] {
         self.spans.get(party).map_or(&[], Vec::as_slice)
     }

@@ -71,6 +71,7 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// The last entry admitted: its seq and hash.
     pub fn head(&self) -> Head {
         self.head
     }
@@ -213,18 +214,23 @@ impl State {
         Ok(body.sign(signer)?)
     }
 
+    /// The ledger's id: the hash of its charter entry.
     pub fn ledger_id(&self) -> LedgerId {
         self.chain.ledger
     }
+    /// The charter of entry 0.
     pub fn charter(&self) -> &Charter {
         &self.chain.charter
     }
+    /// The last entry admitted: its seq and hash.
     pub fn head(&self) -> Head {
         self.chain.head
     }
+    /// The claimed time of the last entry admitted (seconds since 1970).
     pub fn head_time(&self) -> i64 {
         self.chain.head_time
     }
+    /// Every clause held, by id.
     pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
         &self.records.clauses
     }
@@ -240,10 +246,12 @@ impl State {
         }
     }
 
+    /// The per-ledger part of the state: head, recent hashes, author counters, keys.
     pub fn chain(&self) -> &Chain {
         &self.chain
     }
 
+    /// The per-item part of the state: the records held.
     pub fn records(&self) -> &Records {
         &self.records
     }
@@ -260,6 +268,7 @@ impl State {
         self.records.load_linked(keys, fetch)
     }
 
+    /// Splits the state into its per-ledger and per-item parts, to persist them apart.
     pub fn into_parts(self) -> (Chain, Records) {
         (self.chain, self.records)
     }
@@ -272,6 +281,7 @@ impl State {
             keys: self.keys,
         }
     }
+    /// How many entries `party` has signed (the last author seq admitted; 0 if none).
     pub fn author_seq(&self, party: &PartyId) -> u64 {
         self.chain.author_seq.get(party).copied().unwrap_or(0)
     }
