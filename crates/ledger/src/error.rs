@@ -4,42 +4,98 @@
 use accord_core::{CodecError, SignError, Violation};
 use accord_store::StoreError;
 
+/// Why a ledger operation failed: a refused entry, or a failure of the
+/// store, the clock check, an import or the encoder.
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
     /// The entry breaks a rule or the chain; nothing was written.
     #[error("rejected: {0}")]
     Rejected(#[from] Violation),
+    /// An entry of a batch (an import) breaks a rule or the chain.
     #[error("entry {seq} rejected: {violation}")]
-    RejectedEntry { seq: u64, violation: Violation },
+    RejectedEntry {
+        /// The refused entry's seq.
+        seq: u64,
+        /// Why it was refused.
+        violation: Violation,
+    },
+    /// The entry could not be built for the signer.
     #[error("{0}")]
     Signer(#[from] SignError),
+    /// A new entry claims a time too far ahead of this machine's clock.
     #[error("claimed time {claimed} is more than {max_skew} s ahead of this machine's clock ({now}): check the clock or --time")]
     FutureTime {
+        /// The entry's claimed time (seconds since 1970).
         claimed: i64,
+        /// This machine's clock (seconds since 1970).
         now: i64,
+        /// The largest lead allowed, in seconds.
         max_skew: i64,
     },
+    /// An entry being imported claims a time too far ahead of this machine's clock.
     #[error("entry {seq} claims time {claimed}, more than {max_skew} s ahead of this machine's clock ({now}): a signer's clock is wrong; see SECURITY.md, \"Entries from the future\"")]
     FutureEntry {
+        /// The entry's seq.
         seq: u64,
+        /// Its claimed time (seconds since 1970).
         claimed: i64,
+        /// This machine's clock (seconds since 1970).
         now: i64,
+        /// The largest lead allowed, in seconds.
         max_skew: i64,
     },
+    /// The store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// A stored entry fails its checks: the ledger is damaged or tampered with.
     #[error("the ledger is damaged at entry {seq}: {reason}; run `accord verify` for details")]
-    Damaged { seq: u64, reason: String },
+    Damaged {
+        /// The first entry that fails.
+        seq: u64,
+        /// Why it fails.
+        reason: String,
+    },
+    /// A stored entry could not be checked (an I/O failure, not a bad entry).
     #[error("could not check the ledger at entry {seq}: {reason}; nothing is known to be wrong with it: fix the cause and retry")]
-    Unchecked { seq: u64, reason: String },
+    Unchecked {
+        /// The entry that could not be checked.
+        seq: u64,
+        /// Why not.
+        reason: String,
+    },
+    /// Another writer appended while recovery was deciding what to do.
     #[error("the ledger changed while recovering (last entry {expected}, now {found}): nothing was done; run recover again")]
-    Changed { expected: u64, found: u64 },
+    Changed {
+        /// The last seq recovery saw.
+        expected: u64,
+        /// The last seq now.
+        found: u64,
+    },
+    /// A read asked for an entry past the head.
     #[error("no entry {seq}: the ledger's last entry is {last}")]
-    NoEntry { seq: u64, last: u64 },
+    NoEntry {
+        /// The seq asked for.
+        seq: u64,
+        /// The ledger's last seq.
+        last: u64,
+    },
+    /// An as-of query asked for a time before entry 0.
     #[error("{time} is before the ledger was founded ({founded})")]
-    BeforeLedger { time: i64, founded: i64 },
+    BeforeLedger {
+        /// The time asked for (seconds since 1970).
+        time: i64,
+        /// The charter entry's time (seconds since 1970).
+        founded: i64,
+    },
+    /// A line of an export file cannot be imported.
     #[error("export line {line}: {reason}")]
-    Import { line: u64, reason: String },
+    Import {
+        /// The line number, from 1.
+        line: u64,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A value could not be encoded (a bug, not bad input).
     #[error("internal encoding failure: {0}")]
     Codec(#[from] CodecError),
 }

@@ -61,13 +61,17 @@ pub fn rfc3339(t: i64) -> String {
         .unwrap_or_else(|| format!("@{t}"))
 }
 
+/// The `format` word of an export's header line.
 pub const FORMAT: &str = "accord-export";
+/// The export format version this build writes and reads.
 pub const VERSION: u64 = 1;
 
+/// An export's header line for ledger `ledger`.
 pub fn header(ledger: &accord_core::LedgerId) -> Value {
     json!({ "format": FORMAT, "version": VERSION, "ledger": ledger.to_hex() })
 }
 
+/// An export's line for one entry: its readable fields and its bytes in base64.
 pub fn line(e: &Sealed) -> Value {
     let b = &e.entry.body;
     json!({
@@ -81,6 +85,7 @@ pub fn line(e: &Sealed) -> Value {
     })
 }
 
+/// Writes one JSON value as one line.
 pub fn write_line(out: &mut (impl Write + ?Sized), v: &Value) -> std::io::Result<()> {
     writeln!(out, "{v}")
 }

@@ -29,14 +29,18 @@ pub(crate) use derived::{genesis_writes, CHECKPOINT_EVERY};
 /// How far ahead of the appending machine's clock a claimed time may be.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
-/// Whether an entry's signature verifies under its author's charter key.
+/// Whether an entry's signature verifies under the key its author held then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureStatus {
+    /// It verifies under the key its author held at that point.
     Valid,
+    /// It does not verify under that key.
     Invalid,
+    /// No key of the named author and key id was current at that point.
     UnknownSigner,
 }
 
+/// An accord ledger over a store: the one way in for appends, reads and verification.
 pub struct Ledger<S: Store> {
     pub(crate) store: S,
     pub(crate) checkpoint_every: u64,
@@ -151,10 +155,12 @@ impl<S: Store> Ledger<S> {
         self
     }
 
+    /// The store the ledger is kept in.
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// The ledger's store, giving up the ledger.
     pub fn into_store(self) -> S {
         self.store
     }

@@ -10,13 +10,16 @@ use serde::Serialize;
 pub struct VerifyReport {
     /// Entries that verified, from seq 0.
     pub verified: u64,
+    /// The ledger's id, once entry 0 has been read.
     pub ledger: Option<LedgerId>,
     /// The last verified entry.
     pub head: Option<Head>,
+    /// The first failure; `None` if every entry verified.
     pub failure: Option<Failure>,
 }
 
 impl VerifyReport {
+    /// Whether every entry verified.
     pub fn ok(&self) -> bool {
         self.failure.is_none()
     }
@@ -33,8 +36,11 @@ impl VerifyReport {
 /// The first entry that could not be shown good, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
+    /// The entry's seq.
     pub seq: u64,
+    /// Why it could not be shown good, one line.
     pub reason: String,
+    /// Whether the ledger or the verifier is at fault.
     pub kind: FailureKind,
 }
 
