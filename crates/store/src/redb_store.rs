@@ -19,59 +19,49 @@
 //!   two syncs instead of one, and it cannot reuse pages the reader's
 //!   snapshot still holds (the file grows by what is written meanwhile).
 //!
-//! Damage: every call into redb runs under [`guarded`], which turns redb's
-//! errors and panics (redb trusts a file it closed cleanly and may panic on
-//! pages changed behind its back) into [`StoreError`]. No redb panic may
-//! leave this module, and opening an existing ledger must never create or
-//! initialise a database file.
+//! Damage: every call into redb runs under [`damage::guarded`], which turns
+//! redb's errors and panics (redb trusts a file it closed cleanly and may
+//! panic on pages changed behind its back) into [`StoreError`]. No redb
+//! panic may leave this module, and opening an existing ledger must never
+//! create or initialise a database file.
+//!
+//! This file holds the store itself (its constructors, reads, writes and
+//! the [`Store`] impl); `open` holds opening a file (builder, snapshot,
+//! retry while busy) and `damage` the classification of redb's failures.
+
+mod damage;
+mod open;
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::ops::Bound;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
+#[cfg(test)]
+use redb::ConcurrencyMode;
 use redb::{
-    ConcurrencyMode, Database, DatabaseError, ReadOnlyDatabase, ReadOnlyTable, ReadTransaction,
-    ReadableDatabase, ReadableTable, TableDefinition, TableError,
+    Database, ReadOnlyTable, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition,
+    TableError,
 };
 
-use crate::dir::{self, LOCK_WAIT};
+use crate::dir;
 use crate::layout::{self, REDB_FILE};
-use crate::{check_batch, Damage, EngineError, KeyValue, RawEntry, Result, Store, StoreError};
+use crate::{check_batch, KeyValue, RawEntry, Result, Store, StoreError};
+use damage::{damaged, guarded, operational_detail};
+pub(crate) use open::builder;
+#[cfg(test)]
+use open::builder_in;
+use open::{refuse_empty, try_open_snapshot, try_open_writer, until_free, Opening, Snapshot};
 
 const ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("entries");
 const DERIVED: TableDefinition<&[u8], &[u8]> = TableDefinition::new("derived");
-
-/// redb's page cache. Its default (a gigabyte) would let a scan of a large
-/// ledger grow the process by the ledger's size; appends and scans read
-/// each page about once, so a small cache costs them nothing measurable.
-pub(crate) const CACHE_BYTES: usize = 16 << 20;
 
 /// A scan reads at most this many entries, or the first entry past this
 /// many bytes, per visit to redb; nothing of redb's stays alive between
 /// visits.
 const SCAN_ENTRIES: usize = 256;
 const SCAN_BYTES: usize = 4 << 20;
-
-/// How long to sleep between two attempts to open a file another process
-/// holds.
-const RETRY_EVERY: Duration = Duration::from_millis(5);
-
-/// A builder in redb's default mode (a writer excludes every other
-/// process): for files no other process opens (new databases, scratch).
-pub(crate) fn builder() -> redb::Builder {
-    builder_in(ConcurrencyMode::ExclusiveWriter)
-}
-
-fn builder_in(mode: ConcurrencyMode) -> redb::Builder {
-    let mut b = Database::builder();
-    b.set_cache_size(CACHE_BYTES);
-    b.set_concurrency_mode(mode);
-    b
-}
 
 /// The tables of one read transaction; `None` for a table not created yet.
 struct Tables {
@@ -96,14 +86,6 @@ fn optional<T>(
         Err(TableError::TableDoesNotExist(_)) => Ok(None),
         Err(e) => Err(e.into()),
     }
-}
-
-/// What a read-only store reads: one snapshot, fixed when it was opened.
-struct Snapshot {
-    tables: Tables,
-    // Dropped after the tables that read through them.
-    _tx: ReadTransaction,
-    _db: ReadOnlyDatabase,
 }
 
 enum Db {
@@ -138,158 +120,6 @@ impl Drop for RedbStore {
             std::mem::forget(std::mem::replace(&mut self.db, Db::Leaked));
         }
     }
-}
-
-/// The one line that says a ledger file is damaged.
-fn damaged(file: &Path, what: impl std::fmt::Display) -> StoreError {
-    StoreError::Corrupt(one_line(file, what).into())
-}
-
-fn one_line(file: &Path, what: impl std::fmt::Display) -> String {
-    let what = what.to_string().replace(['\n', '\r'], " ");
-    format!("{}: {what}", file.display())
-}
-
-/// Classifies a redb failure: damage to the file (which no retry mends) or
-/// an operational failure (I/O, space, permissions, a closed database).
-fn classify(file: &Path, e: redb::Error) -> StoreError {
-    use redb::Error as E;
-    let is_damage = match &e {
-        E::Corrupted(_)
-        | E::ValueTooLarge(_)
-        | E::TableTypeMismatch { .. }
-        | E::TableIsMultimap(_)
-        | E::TableIsNotMultimap(_)
-        | E::TypeDefinitionChanged { .. }
-        | E::UpgradeRequired(_)
-        | E::LockPoisoned(_)
-        | E::TransactionPoisoned => true,
-        // redb's "not a redb database" (a bad magic number, an empty file).
-        E::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
-        _ => false,
-    };
-    if is_damage {
-        let what = one_line(file, &e);
-        StoreError::Corrupt(Damage::found_by(what, EngineError::new(e)))
-    } else {
-        StoreError::Engine {
-            path: file.to_owned(),
-            source: EngineError::new(e),
-        }
-    }
-}
-
-/// Runs `f`, which calls into redb, turning a redb error or panic into a
-/// [`StoreError`] about `file`. Returns whether redb panicked.
-fn guarded<T>(
-    file: &Path,
-    f: impl FnOnce() -> std::result::Result<T, redb::Error>,
-) -> (Result<T>, bool) {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(outcome) => (outcome.map_err(|e| classify(file, e)), false),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unreadable page".into());
-            (
-                Err(damaged(file, format_args!("redb cannot read it ({what})"))),
-                true,
-            )
-        }
-    }
-}
-
-/// Refuses a database file that is empty: redb would initialise a new,
-/// empty database in it, silently replacing a ledger with nothing.
-fn refuse_empty(file: &Path) -> Result<()> {
-    let len = std::fs::metadata(file).map_err(|e| dir::io(file, e))?.len();
-    if len == 0 {
-        return Err(damaged(file, "the file is empty (0 bytes)"));
-    }
-    Ok(())
-}
-
-/// What an operational failure says after "storage I/O failed: ".
-fn operational_detail(e: &StoreError) -> String {
-    match e {
-        StoreError::Io(why) => why.clone(),
-        StoreError::FileIo { path, source } => format!("{}: {source}", path.display()),
-        StoreError::Engine { path, source } => format!("{}: {source}", path.display()),
-        other => other.to_string(),
-    }
-}
-
-/// Why an open could not complete yet.
-enum Opening<T> {
-    Done(T),
-    /// Another process holds the file in a way that excludes this open.
-    Busy,
-    /// The file was not closed cleanly (a writer stopped mid-write): redb
-    /// must repair it, which a read-only open cannot do.
-    NeedsRepair,
-}
-
-/// Runs `attempt` until it is done, or [`LOCK_WAIT`] has passed while the
-/// file was busy.
-fn until_free<T>(
-    path: &Path,
-    mut attempt: impl FnMut() -> Result<Opening<T>>,
-) -> Result<Opening<T>> {
-    let deadline = Instant::now() + LOCK_WAIT;
-    loop {
-        match attempt()? {
-            Opening::Busy if Instant::now() < deadline => std::thread::sleep(RETRY_EVERY),
-            Opening::Busy => return Err(StoreError::InUse(path.to_owned())),
-            other => return Ok(other),
-        }
-    }
-}
-
-fn opening<T>(file: &Path, outcome: std::result::Result<T, DatabaseError>) -> Result<Opening<T>> {
-    match outcome {
-        Ok(db) => Ok(Opening::Done(db)),
-        Err(DatabaseError::DatabaseAlreadyOpen) => Ok(Opening::Busy),
-        Err(DatabaseError::RepairAborted) => Ok(Opening::NeedsRepair),
-        Err(e) => Err(classify(file, e.into())),
-    }
-}
-
-/// One attempt to open `file` for writing: exclusively (redb's fastest
-/// commits) when no one else has it open, else beside its readers.
-fn try_open_writer(file: &Path) -> Result<Opening<Database>> {
-    let attempt = |mode| {
-        let (outcome, _) = guarded(file, || Ok(builder_in(mode).open(file)));
-        opening(file, outcome?)
-    };
-    match attempt(ConcurrencyMode::ExclusiveWriter)? {
-        Opening::Busy => attempt(ConcurrencyMode::SingleWriter),
-        other => Ok(other),
-    }
-}
-
-/// One attempt to open `file` read-only and take a snapshot of it.
-fn try_open_snapshot(file: &Path) -> Result<Opening<Snapshot>> {
-    let (outcome, _) = guarded(file, || {
-        Ok(builder_in(ConcurrencyMode::SingleWriter).open_read_only(file))
-    });
-    let db = match opening(file, outcome?)? {
-        Opening::Done(db) => db,
-        Opening::Busy => return Ok(Opening::Busy),
-        Opening::NeedsRepair => return Ok(Opening::NeedsRepair),
-    };
-    let (snapshot, _) = guarded(file, || {
-        let tx = db.begin_read()?;
-        let tables = Tables::of(&tx)?;
-        Ok((tables, tx))
-    });
-    let (tables, tx) = snapshot?;
-    Ok(Opening::Done(Snapshot {
-        tables,
-        _tx: tx,
-        _db: db,
-    }))
 }
 
 impl RedbStore {

@@ -2,6 +2,7 @@
 //! foreign files, repair of a file left mid-write.
 
 use super::*;
+use crate::EngineError;
 
 fn kv(k: &str, v: &str) -> KeyValue {
     (k.as_bytes().to_vec(), v.as_bytes().to_vec())
