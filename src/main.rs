@@ -82,7 +82,8 @@ pub(crate) fn last_panic() -> String {
 static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
 
 /// The error and its causes on one line, skipping a cause whose text the
-/// message before it already includes.
+/// message before it already includes, then what to do about it when the
+/// store's error says only what is wrong ([`hint`]).
 pub(crate) fn one_line(e: &anyhow::Error) -> String {
     let mut line = String::new();
     for cause in e.chain() {
@@ -95,7 +96,34 @@ pub(crate) fn one_line(e: &anyhow::Error) -> String {
         }
         line.push_str(&text);
     }
+    if let Some(hint) = hint(e) {
+        line.push_str(": ");
+        line.push_str(hint);
+    }
     line.replace('\n', " ")
+}
+
+/// What the user can do about a store error, in this binary's commands and
+/// flags: the store names neither. The store's error is the last cause
+/// `one_line` prints (these variants have no cause of their own), so the
+/// hint ends the line.
+fn hint(e: &anyhow::Error) -> Option<&'static str> {
+    use accord_ledger::{LedgerError, StoreError};
+    let store = e
+        .chain()
+        .find_map(|c| match c.downcast_ref::<LedgerError>() {
+            Some(LedgerError::Store(s)) => Some(s),
+            _ => c.downcast_ref::<StoreError>(),
+        })?;
+    match store {
+        StoreError::NotFound(_) => Some("create one with `accord init` or pass --ledger"),
+        StoreError::AlreadyExists(_) => Some("choose another --ledger directory"),
+        StoreError::NotADirectory(_) => Some("--ledger must name a directory"),
+        StoreError::Unrepaired { .. } => Some(
+            "run any accord command on a writable copy, or restore from any party's export with `accord import`",
+        ),
+        _ => None,
+    }
 }
 
 pub(crate) fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -225,12 +225,23 @@ fn ledger_paths_that_are_not_ledgers() {
     let w = World::founded();
     std::fs::write(w.path("file"), "x").unwrap();
     // (arguments, what the one line says).
-    let refused: [(&[&str], &str); 4] = [
-        (&["--ledger", "nowhere", "log"], "no ledger at nowhere"),
-        (&["--ledger", "file", "verify"], "not a directory"),
+    // The store says what is wrong; the binary adds what to do.
+    let refused: [(&[&str], &str); 5] = [
+        (
+            &["--ledger", "nowhere", "log"],
+            "no ledger at nowhere: create one with `accord init` or pass --ledger\n",
+        ),
+        (
+            &["--ledger", "nowhere", "verify"],
+            "no ledger at nowhere: create one with `accord init` or pass --ledger\n",
+        ),
+        (
+            &["--ledger", "file", "verify"],
+            "file is not a directory: --ledger must name a directory\n",
+        ),
         (
             &["init", "--charter", "charter.toml", "--key", "un.pem"],
-            "already holds a ledger",
+            "already holds a ledger: choose another --ledger directory\n",
         ),
         (&["show", "9"], "no entry 9"),
     ];
@@ -245,4 +256,25 @@ fn ledger_paths_that_are_not_ledgers() {
     // Usage errors are clap's, exit 2.
     w.accord(&["show", "nine"]).assert().code(2);
     w.accord(&["frobnicate"]).assert().code(2);
+}
+
+#[test]
+fn a_file_left_mid_write_that_cannot_be_repaired_here_says_what_to_do() {
+    let w = World::founded();
+    let copy = w.path("copy");
+    std::fs::create_dir(&copy).unwrap();
+    {
+        // A copy taken while a writer holds the file is what a crash leaves.
+        let _writer = accord_store::DiskStore::open(&w.ledger()).unwrap();
+        std::fs::copy(w.ledger().join("ledger.redb"), copy.join("ledger.redb")).unwrap();
+    }
+    // A lock file that cannot be opened for writing stands for a directory
+    // this user cannot write (which modes cannot show root).
+    std::fs::create_dir(copy.join("accord.lock")).unwrap();
+    let e = one_line_error(w.accord(&["--ledger", "copy", "log"]).assert().code(1));
+    assert!(e.contains("copy/ledger.redb was not closed cleanly"), "{e}");
+    assert!(
+        e.ends_with("): run any accord command on a writable copy, or restore from any party's export with `accord import`\n"),
+        "{e}"
+    );
 }

@@ -13,9 +13,11 @@ use std::error::Error;
 use std::fmt;
 use std::path::PathBuf;
 
-// Some messages name the binary's flags and commands (`--ledger`,
-// `accord init`, `accord import`); they stay here, word for word, until the
-// binary words them itself.
+// A message says what is wrong in the store's own terms; what to do about
+// it (which command or flag) is the binary's to say. One exception stays:
+// `Corrupt` names `accord import`, because its text is carried as a string
+// into verification reports and `LedgerError::Damaged`, whose shapes other
+// code builds; moving it needs a typed reason there first.
 
 /// What went wrong in the store. Only [`StoreError::Corrupt`] says the
 /// ledger's files are damaged; `OutOfOrder` is a caller's mistake; every
@@ -28,16 +30,16 @@ pub enum StoreError {
     #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
     InUse(PathBuf),
     /// No ledger at this path.
-    #[error("no ledger at {0}: create one with `accord init` or pass --ledger")]
+    #[error("no ledger at {0}")]
     NotFound(PathBuf),
     /// A ledger is already there.
-    #[error("{0} already holds a ledger: choose another --ledger directory")]
+    #[error("{0} already holds a ledger")]
     AlreadyExists(PathBuf),
     /// The directory holds something else.
     #[error("{0} is not empty and holds no ledger: choose an empty or new directory")]
     NotEmpty(PathBuf),
     /// The path is not a directory.
-    #[error("{0} is not a directory: --ledger must name a directory")]
+    #[error("{0} is not a directory")]
     NotADirectory(PathBuf),
     #[error("refusing to store entry {found}: the next seq is {expected}")]
     /// An entry offered out of sequence.
@@ -53,6 +55,19 @@ pub enum StoreError {
         "storage is damaged: {0}: restore the ledger from any party's export with `accord import`"
     )]
     Corrupt(#[source] Damage),
+    /// The store's file was left mid-write (a process stopped while
+    /// writing) and redb cannot repair it here (the directory cannot be
+    /// written): the ledger is not known to be damaged.
+    #[error(
+        "storage I/O failed: {} was not closed cleanly (a process stopped while writing) and cannot be repaired here ({why})",
+        file.display()
+    )]
+    Unrepaired {
+        /// The store's file.
+        file: PathBuf,
+        /// Why the repair could not be made, as the failed open said it.
+        why: String,
+    },
     /// An operational failure told in words only: a write attempted on a
     /// read-only store, scratch space unusable, a caller's own message.
     #[error("storage I/O failed: {0}")]
@@ -192,5 +207,31 @@ mod tests {
             "damage, then the engine's error"
         );
         assert_eq!(chain(&errors[3]).len(), 2, "the engine's error dropped");
+    }
+
+    /// What to do (a command, a flag) is the binary's to say, not the
+    /// store's: no message names one (`Corrupt` excepted, see above).
+    #[test]
+    fn messages_name_no_command_or_flag() {
+        let errors = [
+            StoreError::InUse("/l".into()),
+            StoreError::NotFound("/l".into()),
+            StoreError::AlreadyExists("/l".into()),
+            StoreError::NotEmpty("/l".into()),
+            StoreError::NotADirectory("/l".into()),
+            StoreError::OutOfOrder {
+                expected: 1,
+                found: 2,
+            },
+            StoreError::Unrepaired {
+                file: "/l/ledger.redb".into(),
+                why: "permission denied".into(),
+            },
+            StoreError::Io("disk full".into()),
+        ];
+        for e in &errors {
+            let line = e.to_string();
+            assert!(!line.contains("accord") && !line.contains("--"), "{line}");
+        }
     }
 }

@@ -150,11 +150,12 @@ impl RedbStore {
                 }
                 Opening::NeedsRepair => {
                     let mut writer = Self::open_writer(path).map_err(|e| match e {
-                        StoreError::Io(_) | StoreError::FileIo { .. } | StoreError::Engine { .. } => StoreError::Io(format!(
-                            "{} was not closed cleanly (a process stopped while writing) and cannot be repaired here ({why}): run any accord command on a writable copy, or restore from any party's export with `accord import`",
-                            file.display(),
-                            why = operational_detail(&e),
-                        )),
+                        StoreError::Io(_)
+                        | StoreError::FileIo { .. }
+                        | StoreError::Engine { .. } => StoreError::Unrepaired {
+                            file: file.clone(),
+                            why: operational_detail(&e),
+                        },
                         other => other,
                     })?;
                     if repaired {
