@@ -1,8 +1,9 @@
 //! Tidy checks over the source tree (rust-analyzer's `tidy.rs` is the
 //! model): the map in docs/ARCHITECTURE.md names every module and only
 //! modules that exist, every source file says what it holds in a `//!`
-//! doc, no crate but accord-store names a storage engine, and no test
-//! returns early (a skipped test must say so with `#[ignore = "why"]`).
+//! doc, no crate but accord-store names a storage engine, no test
+//! returns early (a skipped test must say so with `#[ignore = "why"]`), and
+//! no dependency declares a newer `rust-version` than ours.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -219,4 +220,59 @@ fn the_early_return_check_catches_a_skip() {
     assert_eq!(early_returns(skipping).len(), 1);
     let ignored = "#[test]\n#[ignore = \"needs root\"]\nfn skips() {\n    if !root() {\n        return;\n    }\n}\n";
     assert!(early_returns(ignored).is_empty());
+}
+
+/// A `rust-version` as numbers (`1.90` and `1.90.0` are equal).
+fn rust_version(v: &str) -> Vec<u64> {
+    let mut n: Vec<u64> = v.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+    n.resize(3, 0);
+    n
+}
+
+/// The declared MSRV holds for what we build with: no package in the
+/// lock file's resolution declares a newer `rust-version` than ours (a
+/// build on our MSRV would refuse it). Clippy's `incompatible_msrv` checks
+/// our own code against the same number.
+#[test]
+fn no_dependency_needs_a_newer_rust_than_our_msrv() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let used: BTreeSet<&str> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["id"].as_str())
+        .collect();
+    let packages = meta["packages"].as_array().unwrap();
+    let ours = packages
+        .iter()
+        .find(|p| p["name"] == "accord")
+        .and_then(|p| p["rust_version"].as_str())
+        .expect("Cargo.toml declares rust-version");
+    let newer: Vec<String> = packages
+        .iter()
+        .filter(|p| p["id"].as_str().is_some_and(|id| used.contains(id)))
+        .filter_map(|p| {
+            let v = p["rust_version"].as_str()?;
+            (rust_version(v) > rust_version(ours)).then(|| {
+                let name = p["name"].as_str().unwrap_or("?");
+                format!("{name} {}: {v}", p["version"].as_str().unwrap_or("?"))
+            })
+        })
+        .collect();
+    assert!(
+        newer.is_empty(),
+        "our rust-version is {ours}, but:\n{}",
+        newer.join("\n")
+    );
 }
