@@ -22,9 +22,10 @@ pub enum Role {
     Guarantor,
     /// A party to the conflict: accepts clauses, makes commitments, answers allegations.
     Party,
-    /// Proposes and endorses clauses (its endorsements do not count toward adoption).
+    /// Proposes and endorses clauses (its endorsements do not count toward
+    /// adoption); commits and alleges.
     Mediator,
-    /// Proposes rulings on allegations.
+    /// Proposes rulings on allegations; commits and alleges.
     Monitor,
     /// Bound by nothing and signs nothing; named so the record says who watches.
     Observer,

@@ -47,7 +47,7 @@ pub enum CommitmentStatus {
         /// The seq of the fulfilment entry.
         seq: u64,
     },
-    /// The obligor withdrew it before it was kept.
+    /// The obligor withdrew it.
     Withdrawn {
         /// The seq of the withdrawal entry.
         seq: u64,
