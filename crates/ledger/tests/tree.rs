@@ -221,7 +221,7 @@ fn each_append_stores_its_leaf_and_the_subtrees_it_completes() {
             time,
             time,
             Event::ClauseProposed {
-                id: accord_core::ClauseId::new(&format!("C{i}")).unwrap(),
+                id: accord_core::ClauseId::new(format!("C{i}")).unwrap(),
                 title: "t".into(),
                 text: "x".into(),
             },
