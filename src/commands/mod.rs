@@ -14,6 +14,7 @@ mod init;
 mod inspect;
 mod keys;
 mod obligations;
+mod proof;
 
 use std::io::Write;
 use std::path::Path;
@@ -93,5 +94,6 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         ),
         #[cfg(any(feature = "dev", debug_assertions))]
         Command::Dev(cmd) => dev::run(cmd, &g, out),
+        Command::Proof(cmd) => proof::run(cmd, &g, out),
     }
 }

@@ -95,6 +95,33 @@ pub enum LedgerError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A tree size beyond the ledger (or zero).
+    #[error("tree size {size} is out of range: the ledger has {entries} entries, so a tree size is 1 to {entries}")]
+    TreeSize {
+        /// The size asked for.
+        size: u64,
+        /// How many entries the ledger holds.
+        entries: u64,
+    },
+    /// An inclusion proof asked for an entry the tree does not hold.
+    #[error("entry {seq} is not in the tree of size {size}, which holds entries 0 to {}", size.saturating_sub(1))]
+    NotInTree {
+        /// The entry asked for.
+        seq: u64,
+        /// The tree size asked for.
+        size: u64,
+    },
+    /// A consistency proof between sizes that have none.
+    #[error("no consistency proof from tree size {old} to {new}: the old size must be 1 or more and not above the new one")]
+    ConsistencyRange {
+        /// The old size.
+        old: u64,
+        /// The new size.
+        new: u64,
+    },
+    /// The stored tree hashes could not be read or combined.
+    #[error("Merkle tree: {0}")]
+    Tree(String),
     /// A value could not be encoded (a bug, not bad input).
     #[error("internal encoding failure: {0}")]
     Codec(#[from] CodecError),
