@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 
 pub mod charter;
+pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
 mod ctx;
@@ -19,6 +20,7 @@ pub mod ids;
 pub mod keycommit;
 pub mod keyring;
 pub mod limits;
+pub mod note;
 mod phase;
 pub mod projection;
 pub mod records;
