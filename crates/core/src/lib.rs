@@ -20,6 +20,7 @@ pub mod ids;
 pub mod keycommit;
 pub mod keyring;
 pub mod limits;
+pub mod merkle;
 pub mod note;
 mod phase;
 pub mod projection;
