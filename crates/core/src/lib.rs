@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod charter;
+pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
 mod ctx;
@@ -21,6 +22,7 @@ pub mod keycommit;
 pub mod keyring;
 pub mod limits;
 pub mod merkle;
+pub mod note;
 mod phase;
 pub mod projection;
 pub mod records;

@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod charter_toml;
+pub mod checkpoint;
 mod error;
 pub mod export;
 mod import;
@@ -18,6 +19,7 @@ mod ledger;
 mod recover;
 pub mod synth;
 mod verify;
+pub mod witness;
 
 pub use error::LedgerError;
 pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
