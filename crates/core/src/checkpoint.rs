@@ -24,8 +24,10 @@ pub const ORIGIN_PREFIX: &str = "accord/";
 /// The key-history extension line's keyword.
 pub const KEYS_EXTENSION: &str = "accord-keys";
 
+/// Why a text is not an accord checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
+    /// A line is missing, extra or spelt otherwise than accord writes it.
     #[error("not an accord checkpoint: {0}")]
     Malformed(&'static str),
 }

@@ -53,22 +53,36 @@ impl SigType {
     }
 }
 
+/// Why a note could not be read, written or verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoteError {
+    /// Over the size limit.
     #[error("the note is larger than {MAX_NOTE_BYTES} bytes")]
     TooLarge,
+    /// Not UTF-8.
     #[error("the note is not valid UTF-8")]
     NotUtf8,
+    /// A control character other than newline.
     #[error("the note holds a control character other than newline")]
     ControlCharacter,
+    /// Not laid out as the signed-note spec says.
     #[error("malformed note: {0}")]
     Malformed(&'static str),
+    /// More signature lines than the limit.
     #[error("the note has more than {MAX_SIGNATURES} signature lines")]
     TooManySignatures,
+    /// A key name the spec does not allow.
     #[error("key name {0:?} is not a note key name (non-empty, at most {MAX_NAME_BYTES} bytes, no spaces or '+')")]
     BadName(String),
+    /// A line by a known key whose signature does not verify.
     #[error("the signature of {name} (key id {key_id:08x}) does not verify")]
-    BadSignature { name: String, key_id: u32 },
+    BadSignature {
+        /// The key name on the line.
+        name: String,
+        /// The key id on the line.
+        key_id: u32,
+    },
+    /// A cosignature time beyond what the spec allows.
     #[error("cosignature time {0} is outside 0..2^63-1")]
     BadTimestamp(i64),
 }
@@ -77,8 +91,11 @@ pub enum NoteError {
 /// the Ed25519 public key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteKey {
+    /// The key name (accord: the party id).
     pub name: String,
+    /// Note signature or cosignature.
     pub sig_type: SigType,
+    /// The Ed25519 public key.
     pub key: PublicKey,
 }
 
@@ -104,8 +121,11 @@ pub fn key_id(name: &str, sig_type: SigType, key: &PublicKey) -> u32 {
 /// the key id (not yet checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureLine {
+    /// The key name.
     pub name: String,
+    /// The key id, big-endian.
     pub key_id: u32,
+    /// The bytes after the key id: a signature, or a timestamp and a signature.
     pub signature: Vec<u8>,
 }
 
@@ -128,7 +148,10 @@ pub enum Verified {
     /// An Ed25519 note signature.
     Signed,
     /// A cosignature made at this POSIX time.
-    Cosigned { timestamp: u64 },
+    Cosigned {
+        /// Seconds since the POSIX epoch, as the witness's clock read it.
+        timestamp: u64,
+    },
 }
 
 /// A signed note: its text (ending in a newline) and its signature lines,

@@ -22,7 +22,9 @@ use crate::{Ledger, LedgerError};
 /// Whose cosignatures make a checkpoint trusted, and how many.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
+    /// The parties whose cosignatures count.
     pub witnesses: Vec<PartyId>,
+    /// How many of them must cosign.
     pub quorum: usize,
 }
 
@@ -39,44 +41,98 @@ impl Policy {
 /// Why a checkpoint is refused (or could not be judged: `Ledger`).
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
+    /// Not a signed note.
     #[error("the checkpoint is not a signed note: {0}")]
     Note(#[from] NoteError),
+    /// Not an accord checkpoint body.
     #[error("{0}")]
     Body(#[from] BodyError),
+    /// A checkpoint of another ledger.
     #[error("the checkpoint is for ledger {theirs}, not this one ({ours})")]
-    OtherLedger { theirs: EntryHash, ours: EntryHash },
+    OtherLedger {
+        /// The ledger id the checkpoint names.
+        theirs: EntryHash,
+        /// This ledger's id.
+        ours: EntryHash,
+    },
+    /// A checkpoint of size 0.
     #[error("the checkpoint covers no entry")]
     Empty,
+    /// This copy is shorter than the checkpoint.
     #[error("the checkpoint covers {size} entries but this copy has only {have}: this copy is behind it (fetch the missing entries) or it is from a fork")]
-    Ahead { size: u64, have: u64 },
+    Ahead {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// How many entries this copy holds.
+        have: u64,
+    },
+    /// The root at that size differs.
     #[error("the checkpoint's root hash at size {size} is not this ledger's: the ledger was rewritten, or the checkpoint is from a fork")]
-    Root { size: u64 },
+    Root {
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// The key-history commitment at that size differs.
     #[error("the checkpoint's key-history commitment at size {size} is not this ledger's: it was made from another key history (a fork)")]
-    Keys { size: u64 },
+    Keys {
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// No party signature verifies.
     #[error(
         "no party's signature on the checkpoint verifies with that party's key at size {size}"
     )]
-    Unsigned { size: u64 },
+    Unsigned {
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// A party signature that does not verify.
     #[error("the signature of {party} on the checkpoint does not verify: the checkpoint was altered or the signature forged")]
-    BadSignature { party: PartyId },
+    BadSignature {
+        /// The party.
+        party: PartyId,
+    },
+    /// A cosignature that does not verify.
     #[error("the cosignature of {party} does not verify: the checkpoint was altered or the cosignature forged")]
-    BadCosignature { party: PartyId },
+    BadCosignature {
+        /// The party.
+        party: PartyId,
+    },
+    /// Fewer cosignatures from the policy's witnesses than its quorum.
     #[error("{have} cosignature(s) by witnesses ({verified}) where the policy needs {need} of {witnesses}{ignored}")]
     TooFew {
+        /// How many verified.
         have: usize,
+        /// How many the policy needs.
         need: usize,
+        /// Who they are, comma-separated.
         verified: String,
+        /// The policy's witnesses.
         witnesses: String,
+        /// A note on cosignatures that did not count, if any.
         ignored: String,
     },
+    /// A witness that is not a party.
     #[error("witness {0} is not a party of the charter")]
     UnknownWitness(PartyId),
+    /// A quorum the witnesses cannot meet.
     #[error("a quorum of {quorum} cannot be met by {witnesses} witness(es)")]
-    BadQuorum { quorum: usize, witnesses: usize },
+    BadQuorum {
+        /// The quorum asked for.
+        quorum: usize,
+        /// The policy's witnesses.
+        witnesses: usize,
+    },
+    /// The signer has no current key.
     #[error("{party} has no current key: it cannot sign")]
-    NoKey { party: PartyId },
+    NoKey {
+        /// The party.
+        party: PartyId,
+    },
+    /// The key is no party's.
     #[error("the key is not any party's current key in this ledger")]
     NotAParty,
+    /// The ledger could not be read or is damaged.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }
@@ -97,6 +153,7 @@ impl CheckpointError {
 /// A checkpoint found to match this ledger and signed by a party.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matched {
+    /// The checkpoint's content.
     pub checkpoint: Checkpoint,
     /// The party whose note signature verified.
     pub signer: PartyId,
@@ -105,8 +162,11 @@ pub struct Matched {
 /// The root and key commitment of a ledger's first entries at some size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeHead {
+    /// The tree size (number of entries).
     pub size: u64,
+    /// The RFC 9162 root hash.
     pub root: Hash,
+    /// The key-history commitment ([`accord_core::keycommit::digest`]).
     pub keys: [u8; 32],
 }
 

@@ -33,25 +33,51 @@ const MAX_STATE_BYTES: u64 = 4096;
 /// Why the witness did not cosign.
 #[derive(Debug, thiserror::Error)]
 pub enum WitnessError {
+    /// The witness's own copy does not verify.
     #[error("refusing: this witness's copy of the ledger does not verify ({0}); repair it before witnessing")]
     CopyInvalid(String),
+    /// The checkpoint does not match the copy.
     #[error("refusing: {0}")]
     Checkpoint(#[from] CheckpointError),
+    /// The key is no party's current key.
     #[error("refusing: the key is not a party's current key in this copy of the ledger")]
     NotAParty,
+    /// Smaller than the last checkpoint cosigned.
     #[error("refusing: this checkpoint is not consistent with the one I cosigned at size {size} (it is smaller, size {new}: a witness never cosigns an older tree after a newer one)")]
-    Older { size: u64, new: u64 },
+    Older {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The size of the checkpoint offered.
+        new: u64,
+    },
+    /// Not an extension of the last checkpoint cosigned.
     #[error("refusing: this checkpoint is not consistent with the one I cosigned at size {size} ({why})")]
-    Inconsistent { size: u64, why: String },
+    Inconsistent {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// Why the consistency proof failed.
+        why: String,
+    },
+    /// The state file is damaged.
     #[error("witness state {path}: {reason}; nothing was cosigned: restore the file from a backup (never delete it: it is what stops this witness from cosigning a fork)")]
-    State { path: PathBuf, reason: String },
+    State {
+        /// The file or directory.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The state directory could not be used.
     #[error("witness state directory {path}: {source}")]
     Io {
+        /// The directory.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The cosignature could not be written.
     #[error("{0}")]
     Note(#[from] NoteError),
+    /// The copy could not be read.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
 }
@@ -63,6 +89,7 @@ pub struct Witnessed {
     pub party: PartyId,
     /// The checkpoint cosigned, and who signed it.
     pub checkpoint: Checkpoint,
+    /// The party whose note signature the checkpoint carries.
     pub signer: PartyId,
     /// The size of the previous checkpoint this witness had cosigned.
     pub previous: Option<u64>,
