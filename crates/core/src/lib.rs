@@ -7,6 +7,7 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 
+pub mod bundle;
 pub mod charter;
 pub mod codec;
 pub mod crypto;
