@@ -9,6 +9,7 @@
 
 pub mod bundle;
 pub mod charter;
+pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
 mod ctx;
@@ -20,6 +21,7 @@ pub mod ids;
 pub mod keycommit;
 pub mod keyring;
 pub mod limits;
+pub mod note;
 mod phase;
 pub mod projection;
 pub mod records;
