@@ -116,10 +116,8 @@ pub enum BundleError {
     NoCharter,
     #[error("the charter (entry 0) is refused: {0}")]
     Charter(Violation),
-    #[error("the checkpoint is for log {found}, not for this charter's ledger ({expected})")]
+    #[error("the checkpoint is for log {found}, not for this charter's ledger {expected}")]
     Origin { expected: String, found: String },
-    #[error("the checkpoint has no accord-keys line: it does not commit to the key history, so the bundle cannot show that no key event was left out")]
-    NoKeyDigest,
     #[error("the key history is incomplete or altered: the listed key events' digest is not the checkpoint's accord-keys line (a key event was left out, added or changed)")]
     KeyDigest,
     #[error("{what} {seq}: {fault}")]
@@ -215,3 +213,6 @@ mod b64_list {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -80,6 +80,7 @@ pub struct TimeBound {
 /// Checks `bundle` under `policy`; the first failure refuses it.
 pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> {
     let cp = checkpoint::read(&bundle.checkpoint)?;
+    let (size, root) = (cp.body.size, cp.body.root);
     if bundle.entries.is_empty() {
         return Err(BundleError::NoEntries);
     }
@@ -88,19 +89,18 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
         .split_first()
         .filter(|(first, _)| first.seq == 0)
         .ok_or(BundleError::NoCharter)?;
-    let entry0 = decode("key event", charter_entry, cp.size)?;
+    let entry0 = decode("key event", charter_entry, size)?;
     let mut history = KeyHistory::found(&entry0).map_err(BundleError::Charter)?;
-    let expected = checkpoint::origin(&history.ledger());
-    if cp.origin != expected {
+    if cp.body.ledger != history.ledger() {
         return Err(BundleError::Origin {
-            expected,
-            found: cp.origin.clone(),
+            expected: history.ledger().to_hex(),
+            found: cp.body.origin(),
         });
     }
 
     let mut key_events = vec![entry0];
     for e in later {
-        let sealed = decode("key event", e, cp.size)?;
+        let sealed = decode("key event", e, size)?;
         let fault = |fault| BundleError::Entry {
             what: "key event",
             seq: e.seq,
@@ -117,10 +117,8 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
         key_events.push(sealed);
     }
     let digest = keycommit::digest(key_events.iter().map(|e| (e.seq(), &e.hash)));
-    match cp.key_digest {
-        None => return Err(BundleError::NoKeyDigest),
-        Some(d) if d != digest => return Err(BundleError::KeyDigest),
-        Some(_) => {}
+    if digest != cp.body.keys {
+        return Err(BundleError::KeyDigest);
     }
     for e in &key_events[1..] {
         history.apply(e).map_err(|fault| BundleError::Entry {
@@ -133,18 +131,23 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
     let (signer, cosigners, witnesses, quorum) = signatures(&cp, &history, policy)?;
 
     for (what, e) in bundle.all() {
-        if !checkpoint::included(e.seq, cp.size, &e.bytes, &e.proof, &cp.root) {
-            return Err(BundleError::Entry {
-                what,
-                seq: e.seq,
-                fault: EntryFault::Proof,
-            });
-        }
+        let fault = match e.seq < size {
+            false => EntryFault::Beyond(size),
+            true if !checkpoint::included(e.seq, size, &e.bytes, &e.proof, &root) => {
+                EntryFault::Proof
+            }
+            true => continue,
+        };
+        return Err(BundleError::Entry {
+            what,
+            seq: e.seq,
+            fault,
+        });
     }
 
     let mut entries = Vec::with_capacity(bundle.entries.len());
     for e in &bundle.entries {
-        let sealed = decode("entry", e, cp.size)?;
+        let sealed = decode("entry", e, size)?;
         let key = history
             .check_signed(&sealed)
             .map_err(|fault| BundleError::Entry {
@@ -170,9 +173,9 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
     };
     Ok(Verified {
         ledger: history.ledger(),
-        origin: cp.origin,
-        size: cp.size,
-        root: cp.root,
+        origin: cp.body.origin(),
+        size,
+        root,
         signer,
         key_events: key_events.len(),
         entries,
@@ -254,7 +257,7 @@ fn signatures(
             Some(false) => return Err(BundleError::Signature(p.id.clone())),
         }
     }
-    let signer = signer.ok_or(BundleError::Unsigned { size: cp.size })?;
+    let signer = signer.ok_or(BundleError::Unsigned { size: cp.body.size })?;
     let mut cosigners = Vec::new();
     for w in &witnesses {
         let Some(key) = keyring.current(w) else {
@@ -346,50 +349,118 @@ fn says(event: &Event) -> String {
     }
 }
 
-/// The checkpoint and the tree, as the bundle check needs them.
+/// The checkpoint (a signed note, module `note`, over an accord checkpoint
+/// body, module `checkpoint`) and the tree, as the bundle check needs them.
 mod checkpoint {
     use super::BundleError;
+    use crate::checkpoint::Checkpoint as Body;
     use crate::crypto::PublicKey;
-    use crate::ids::{LedgerId, PartyId};
+    use crate::ids::PartyId;
+    use crate::note::{Note, NoteKey, SigType, Verified};
 
     pub struct Checkpoint {
-        pub origin: String,
-        pub size: u64,
-        pub root: [u8; 32],
-        pub key_digest: Option<[u8; 32]>,
+        pub body: Body,
+        pub note: Note,
     }
 
-    pub fn origin(ledger: &LedgerId) -> String {
-        format!("accord/{}", ledger.to_hex())
+    pub fn read(text: &str) -> Result<Checkpoint, BundleError> {
+        let note =
+            Note::parse(text.as_bytes()).map_err(|e| BundleError::Checkpoint(e.to_string()))?;
+        let body =
+            Body::parse_body(note.text()).map_err(|e| BundleError::Checkpoint(e.to_string()))?;
+        Ok(Checkpoint { body, note })
     }
 
-    pub fn read(_text: &str) -> Result<Checkpoint, BundleError> {
-        Err(BundleError::Checkpoint("not yet".into()))
+    fn key(party: &PartyId, sig_type: SigType, key: &PublicKey) -> NoteKey {
+        NoteKey {
+            name: party.as_str().to_owned(),
+            sig_type,
+            key: *key,
+        }
     }
 
     /// `None`: no signature line of this party's key; else whether it
     /// verifies.
-    pub fn signed_by(_cp: &Checkpoint, _party: &PartyId, _key: &PublicKey) -> Option<bool> {
-        None
+    pub fn signed_by(cp: &Checkpoint, party: &PartyId, k: &PublicKey) -> Option<bool> {
+        match cp.note.verify(&key(party, SigType::Ed25519, k)) {
+            Ok(None) => None,
+            Ok(Some(_)) => Some(true),
+            Err(_) => Some(false),
+        }
     }
 
     /// `None`: no cosignature of this party's key; `Some(None)`: one that
-    /// does not verify; else its time.
-    pub fn cosigned_by(
-        _cp: &Checkpoint,
-        _party: &PartyId,
-        _key: &PublicKey,
-    ) -> Option<Option<i64>> {
-        None
+    /// does not verify; else the time it claims.
+    pub fn cosigned_by(cp: &Checkpoint, party: &PartyId, k: &PublicKey) -> Option<Option<i64>> {
+        match cp.note.verify(&key(party, SigType::CosignatureV1, k)) {
+            Ok(None) => None,
+            Ok(Some(Verified::Cosigned { timestamp })) => Some(i64::try_from(timestamp).ok()),
+            Ok(Some(Verified::Signed)) | Err(_) => Some(None),
+        }
     }
 
     pub fn included(
-        _seq: u64,
-        _size: u64,
-        _bytes: &[u8],
-        _proof: &[[u8; 32]],
-        _root: &[u8; 32],
+        seq: u64,
+        size: u64,
+        bytes: &[u8],
+        proof: &[[u8; 32]],
+        root: &[u8; 32],
     ) -> bool {
-        false
+        super::interim_merkle::verify_inclusion(seq, size, bytes, proof, root)
+    }
+}
+
+/// INTERIM, until the tree branch's `merkle` module is merged: RFC 9162
+/// section 2.1.3.2 inclusion verification, so the rest can be built and
+/// tested. Replaced by `crate::merkle::verify_inclusion` (ct-merkle).
+mod interim_merkle {
+    use sha2::{Digest, Sha256};
+
+    fn node(l: &[u8; 32], r: &[u8; 32]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update([1u8]);
+        h.update(l);
+        h.update(r);
+        h.finalize().into()
+    }
+
+    pub fn leaf(bytes: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update([0u8]);
+        h.update(bytes);
+        h.finalize().into()
+    }
+
+    pub fn verify_inclusion(
+        index: u64,
+        size: u64,
+        bytes: &[u8],
+        proof: &[[u8; 32]],
+        root: &[u8; 32],
+    ) -> bool {
+        if index >= size {
+            return false;
+        }
+        let (mut fnode, mut snode) = (index, size - 1);
+        let mut r = leaf(bytes);
+        for p in proof {
+            if snode == 0 {
+                return false;
+            }
+            if fnode & 1 == 1 || fnode == snode {
+                r = node(p, &r);
+                if fnode & 1 == 0 {
+                    while fnode & 1 == 0 && fnode != 0 {
+                        fnode >>= 1;
+                        snode >>= 1;
+                    }
+                }
+            } else {
+                r = node(&r, p);
+            }
+            fnode >>= 1;
+            snode >>= 1;
+        }
+        snode == 0 && &r == root
     }
 }
