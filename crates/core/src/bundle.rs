@@ -115,7 +115,7 @@ pub enum BundleError {
     #[error("the bundle lists no charter: its first key event must be entry 0")]
     NoCharter,
     #[error("the charter (entry 0) is refused: {0}")]
-    Charter(Violation),
+    Charter(Box<Violation>),
     #[error("the checkpoint is for log {found}, not for this charter's ledger {expected}")]
     Origin { expected: String, found: String },
     #[error("the key history is incomplete or altered: the listed key events' digest is not the checkpoint's accord-keys line (a key event was left out, added or changed)")]
@@ -169,7 +169,7 @@ pub enum EntryFault {
     #[error("the signature by {0} does not verify with its key at this position")]
     Signature(PartyId),
     #[error("refused by the rules: {0}")]
-    Rule(Violation),
+    Rule(Box<Violation>),
 }
 
 /// Base64 (RFC 4648 standard alphabet, padded) of a byte string.

@@ -90,7 +90,7 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
         .filter(|(first, _)| first.seq == 0)
         .ok_or(BundleError::NoCharter)?;
     let entry0 = decode("key event", charter_entry, size)?;
-    let mut history = KeyHistory::found(&entry0).map_err(BundleError::Charter)?;
+    let mut history = KeyHistory::found(&entry0).map_err(|v| BundleError::Charter(Box::new(v)))?;
     if cp.body.ledger != history.ledger() {
         return Err(BundleError::Origin {
             expected: history.ledger().to_hex(),

@@ -63,14 +63,16 @@ impl KeyHistory {
     pub fn check_signed(&self, entry: &Sealed) -> Result<PublicKey, EntryFault> {
         let b = &entry.entry.body;
         if b.version != FORMAT_VERSION {
-            return Err(EntryFault::Rule(Violation::Version(b.version)));
+            return Err(EntryFault::Rule(Box::new(Violation::Version(b.version))));
         }
         if b.seq > 0 && b.ledger != self.ledger {
             return Err(EntryFault::WrongLedger);
         }
         let party = &b.author.party;
         if self.charter.party(party).is_none() {
-            return Err(EntryFault::Rule(Violation::UnknownParty(party.clone())));
+            return Err(EntryFault::Rule(Box::new(Violation::UnknownParty(
+                party.clone(),
+            ))));
         }
         let key = self
             .keyring
@@ -96,7 +98,9 @@ impl KeyHistory {
             .charter
             .party(&b.author.party)
             .map(|p| p.role)
-            .ok_or_else(|| EntryFault::Rule(Violation::UnknownParty(b.author.party.clone())))?;
+            .ok_or_else(|| {
+                EntryFault::Rule(Box::new(Violation::UnknownParty(b.author.party.clone())))
+            })?;
         let ctx = Ctx {
             ledger: &self.ledger,
             charter: &self.charter,
@@ -105,7 +109,7 @@ impl KeyHistory {
             role,
             time: b.time,
         };
-        decide::check(&ctx, &self.records, &b.event).map_err(EntryFault::Rule)?;
+        decide::check(&ctx, &self.records, &b.event).map_err(|v| EntryFault::Rule(Box::new(v)))?;
         if let Some((party, key)) = fold::apply(&ctx, &mut self.records, entry) {
             self.keyring.replace(&party, entry.seq(), key);
         }
