@@ -7,6 +7,7 @@
 mod append;
 mod audit;
 mod backup;
+mod bundle;
 #[cfg(any(feature = "dev", debug_assertions))]
 mod dev;
 mod evidence;
@@ -93,5 +94,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         ),
         #[cfg(any(feature = "dev", debug_assertions))]
         Command::Dev(cmd) => dev::run(cmd, &g, out),
+        Command::Prove {
+            entries,
+            items,
+            checkpoint,
+            out: file,
+        } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
+        Command::Bundle(cmd) => bundle::run(cmd, out),
     }
 }

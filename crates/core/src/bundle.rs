@@ -26,6 +26,9 @@ pub use keys::KeyHistory;
 /// The bundle format version this build writes and reads.
 pub const BUNDLE_VERSION: u64 = 1;
 
+/// The largest bundle file a reader need accept, in bytes.
+pub const MAX_BUNDLE_BYTES: usize = 64 * 1024 * 1024;
+
 /// The most hashes an inclusion proof can hold (a tree of at most 2^64
 /// leaves).
 const MAX_PROOF: usize = 64;

@@ -14,12 +14,14 @@ mod error;
 pub mod export;
 mod import;
 mod ledger;
+mod prove;
 mod recover;
 pub mod synth;
 mod verify;
 
 pub use error::LedgerError;
 pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
+pub use prove::{ProveError, Proved};
 pub use recover::Recovered;
 pub use verify::{verify_store, verify_store_expecting, Failure, FailureKind, VerifyReport};
 
