@@ -501,3 +501,30 @@ fn hostile_json_is_refused_with_one_line() {
         })
     ));
 }
+
+/// docs/vectors/dispute-bundle.json, which docs/FORMAT.md describes: the
+/// bundle this code writes for entries 2, 4 and 8 of the ledger above
+/// (fixed keys and times, so the bytes are fixed), and what it shows.
+/// `ACCORD_WRITE_VECTORS=1` rewrites the file after a deliberate change.
+#[test]
+fn the_format_md_bundle_vector_is_what_this_code_writes_and_verifies() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/vectors/dispute-bundle.json");
+    let written = Ledger::build().bundle(&[2, 4, 8]).to_json();
+    if std::env::var_os("ACCORD_WRITE_VECTORS").is_some() {
+        std::fs::write(&path, &written).unwrap();
+    }
+    let stored = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(stored, written, "docs/vectors/dispute-bundle.json drifted");
+    let v = check(
+        &Bundle::from_json(stored.as_bytes()).unwrap(),
+        &Policy::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        v.ledger.to_hex(),
+        Ledger::build().entries[0].hash.to_hex(),
+        "the ledger id is entry 0's hash"
+    );
+    assert_eq!(v.time_bound.time, T0 + 7200);
+}
