@@ -21,6 +21,7 @@ pub mod ids;
 pub mod keycommit;
 pub mod keyring;
 pub mod limits;
+pub mod merkle;
 pub mod note;
 mod phase;
 pub mod projection;

@@ -40,6 +40,14 @@ pub enum LedgerError {
     BeforeLedger { time: i64, founded: i64 },
     #[error("export line {line}: {reason}")]
     Import { line: u64, reason: String },
+    #[error("tree size {size} is out of range: the ledger has {entries} entries, so a tree size is 1 to {entries}")]
+    TreeSize { size: u64, entries: u64 },
+    #[error("entry {seq} is not in the tree of size {size}, which holds entries 0 to {}", size.saturating_sub(1))]
+    NotInTree { seq: u64, size: u64 },
+    #[error("no consistency proof from tree size {old} to {new}: the old size must be 1 or more and not above the new one")]
+    ConsistencyRange { old: u64, new: u64 },
+    #[error("Merkle tree: {0}")]
+    Tree(String),
     #[error("internal encoding failure: {0}")]
     Codec(#[from] CodecError),
 }

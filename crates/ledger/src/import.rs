@@ -99,7 +99,7 @@ impl Ledger<DiskStore> {
         };
         ledger
             .store
-            .append(0, &genesis.bytes, &genesis_writes(&state)?)?;
+            .append(0, &genesis.bytes, &genesis_writes(&genesis, &state)?)?;
         // A pipeline of three: this thread reads and decodes the next batch
         // (learning keys in order), a checker checks the signatures of the
         // one before on every core, and a writer admits and stores the one

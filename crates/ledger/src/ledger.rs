@@ -22,6 +22,7 @@ use crate::LedgerError;
 mod append;
 mod derived;
 mod queries;
+mod tree;
 
 pub use derived::DerivedDifference;
 pub(crate) use derived::{genesis_writes, CHECKPOINT_EVERY};
@@ -79,7 +80,7 @@ impl Ledger<DiskStore> {
         };
         ledger
             .store
-            .append(0, &entry.bytes, &genesis_writes(&state)?)?;
+            .append(0, &entry.bytes, &genesis_writes(&entry, &state)?)?;
         Ok(ledger)
     }
 }
@@ -131,7 +132,7 @@ impl<S: Store> Ledger<S> {
         time: i64,
     ) -> Result<Self, LedgerError> {
         let (entry, state) = genesis(charter, signer, time)?;
-        store.append(0, &entry.bytes, &genesis_writes(&state)?)?;
+        store.append(0, &entry.bytes, &genesis_writes(&entry, &state)?)?;
         Ok(Self::from_store(store))
     }
 

@@ -39,6 +39,7 @@ impl<S: Store> Ledger<S> {
             let entry = state.sign_next(signer, time, event.clone())?;
             state.admit(&entry)?;
             let mut writes = derived_writes(&state)?;
+            writes.extend(l.tree_writes([&entry])?);
             if entry.seq() % every == 0 {
                 let live = l.live_keys()?;
                 l.load_records(&mut state, &mut BTreeSet::new(), live)?;
@@ -102,6 +103,7 @@ impl<S: Store> Ledger<S> {
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
             let mut writes = derived_writes(&state)?;
             writes.extend(checkpoints);
+            writes.extend(l.tree_writes(entries)?);
             l.store.append_batch(&batch, &writes)?;
             Ok(())
         })

@@ -13,14 +13,15 @@ use accord_core::{Chain, RecordKey, Records, Sealed, State};
 use accord_store::{KeyValue, Store};
 use serde::{Deserialize, Serialize};
 
-use super::Ledger;
+use super::{tree, Ledger};
 use crate::verify;
 use crate::LedgerError;
 
 /// Version of the derived data's layout; a ledger whose derived data has
 /// another version rebuilds it from the entries when first used. 4: the
-/// index of live items (`live/`); 5: projection checkpoints.
-const SNAPSHOT_VERSION: u32 = 5;
+/// index of live items (`live/`); 5: projection checkpoints; 6: the Merkle
+/// tree's hashes (`tree/`) and the index of key events (`keyevent/`).
+const SNAPSHOT_VERSION: u32 = 6;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -77,6 +78,9 @@ pub enum DerivedDifference {
 }
 
 fn derived_key_name(key: &[u8]) -> String {
+    if let Some(name) = tree::key_name(key) {
+        return name;
+    }
     match key.strip_prefix(CHECKPOINT_PREFIX) {
         Some(seq) if seq.len() == 8 => {
             let mut be = [0u8; 8];
@@ -87,10 +91,14 @@ fn derived_key_name(key: &[u8]) -> String {
     }
 }
 
-/// Derived writes of a new ledger's entry 0: its state and checkpoint.
-pub(crate) fn genesis_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
+/// Derived writes of a new ledger's entry 0: its state, checkpoint, leaf
+/// of the tree and key event.
+pub(crate) fn genesis_writes(entry: &Sealed, state: &State) -> Result<Vec<KeyValue>, LedgerError> {
     let mut writes = derived_writes(state)?;
     writes.push(checkpoint(state)?);
+    let mut tree = tree::TreeRebuild::default();
+    tree.push(entry);
+    writes.extend(tree.into_writes());
     Ok(writes)
 }
 
@@ -279,10 +287,12 @@ impl<S: Store> Ledger<S> {
         let every = self.checkpoint_every;
         let mut checkpoints = Vec::new();
         let mut failed = None;
+        let mut tree = tree::TreeRebuild::default();
         let state = verify::replay_while(
             &self.store,
             |_| true,
             |e, state| {
+                tree.push(e);
                 if e.seq() % every == 0 {
                     match checkpoint(state) {
                         Ok(kv) => checkpoints.push(kv),
@@ -296,6 +306,7 @@ impl<S: Store> Ledger<S> {
         }
         let mut writes = derived_writes(&state)?;
         writes.extend(checkpoints);
+        writes.extend(tree.into_writes());
         Ok((state, writes))
     }
 
