@@ -175,6 +175,24 @@ pub enum Command {
         /// (equivocation), with both signed entries as proof.
         #[arg(long, value_name = "EXPORT")]
         against: Option<PathBuf>,
+        /// A checkpoint (from `accord checkpoint`, cosigned with `accord
+        /// witness cosign`): the ledger must equal or extend it, a party's
+        /// signature and a quorum of witnesses' cosignatures must verify.
+        #[arg(long, value_name = "FILE", conflicts_with = "against")]
+        checkpoint: Option<PathBuf>,
+        /// The witnesses whose cosignatures count (party ids, comma
+        /// separated; default: the charter's guarantors).
+        #[arg(
+            long,
+            value_name = "IDS",
+            value_delimiter = ',',
+            requires = "checkpoint"
+        )]
+        witnesses: Vec<String>,
+        /// How many witnesses must have cosigned (default: the charter's
+        /// ruling quorum).
+        #[arg(long, value_name = "N", requires = "checkpoint")]
+        quorum: Option<usize>,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -182,6 +200,19 @@ pub enum Command {
     #[cfg(any(feature = "dev", debug_assertions))]
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
+    /// Write the ledger's checkpoint (a C2SP tlog-checkpoint: entries,
+    /// Merkle root, key-history commitment), signed by your key, for the
+    /// witnesses to cosign (docs/FORMAT.md, "Checkpoints and cosignatures").
+    Checkpoint {
+        #[command(flatten)]
+        key: KeyArg,
+        /// Write here (atomically) instead of to standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Act as a witness for checkpoints of this ledger.
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     /// Build a dispute bundle: the chosen entries with the charter, every
     /// key event and their inclusion proofs to a cosigned checkpoint, in one
     /// file anyone can check offline with `accord bundle verify`.
@@ -207,6 +238,28 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Cosign a checkpoint after checking it against your own verified copy
+    /// (--ledger) and the last checkpoint you cosigned for this ledger;
+    /// never cosigns two checkpoints that are not consistent.
+    Cosign {
+        /// The checkpoint (signed note) to cosign.
+        checkpoint: PathBuf,
+        #[command(flatten)]
+        key: KeyArg,
+        /// Where the witness remembers what it cosigned (default:
+        /// $XDG_STATE_HOME/accord/witness, else
+        /// ~/.local/state/accord/witness). Back it up; never delete it.
+        #[arg(long, env = "ACCORD_WITNESS_STATE", value_name = "DIR")]
+        state: Option<PathBuf>,
+        /// Write the cosigned checkpoint here (atomically) instead of to
+        /// standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum BundleCommand {
     /// Check a bundle offline: every inclusion proof, the key history, the
     /// checkpoint's signature and cosignatures, each entry's signature.
@@ -216,7 +269,7 @@ pub enum BundleCommand {
         file: PathBuf,
         /// The witnesses whose cosignatures count (default: the charter's
         /// guarantors).
-        #[arg(long, value_name = "PARTY,...", value_delimiter = ',')]
+        #[arg(long, value_name = "IDS", value_delimiter = ',')]
         witnesses: Option<Vec<String>>,
         /// How many of them must cosign (default: the charter's ruling
         /// quorum).

@@ -28,6 +28,7 @@ pub fn verify(
     path: &Path,
     expect_head: Option<&str>,
     against: Option<&Path>,
+    trust: Option<super::checkpoint::Trust>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
@@ -35,7 +36,7 @@ pub fn verify(
     // "could not check", not "invalid".
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match against {
         Some(other) => equivocations(path, other, json, out),
-        None => chain(path, expect_head, json, out),
+        None => chain(path, expect_head, trust.as_ref(), json, out),
     }))
     .unwrap_or_else(|_| {
         Err(anyhow::anyhow!(
@@ -60,6 +61,7 @@ pub fn verify(
 fn chain(
     path: &Path,
     expect_head: Option<&str>,
+    trust: Option<&super::checkpoint::Trust>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
@@ -76,8 +78,21 @@ fn chain(
             .transpose()?,
         false => None,
     };
+    // --checkpoint: judged only on a ledger that verifies.
+    let judged = match trust.filter(|_| report.ok()) {
+        Some(t) => Some(super::checkpoint::judge(&ledger, t)?),
+        None => None,
+    };
+    let refused = matches!(judged, Some(super::checkpoint::Judged::Refused(_)));
     if json {
         let mut v = render::verify_json(&report);
+        v["checkpoint"] = match &judged {
+            Some(super::checkpoint::Judged::Trusted(_, j)) => j.clone(),
+            Some(super::checkpoint::Judged::Refused(why)) => {
+                serde_json::json!({ "trusted": false, "reason": why })
+            }
+            None => serde_json::Value::Null,
+        };
         v["future"] = match future {
             Some((seq, time)) => {
                 serde_json::json!({ "seq": seq, "time": clock::format(time), "now": clock::format(now) })
@@ -87,6 +102,13 @@ fn chain(
         writeln!(out, "{v}")?;
     } else {
         writeln!(out, "{}", render::verify_text(&report))?;
+        match &judged {
+            Some(super::checkpoint::Judged::Trusted(line, _)) => writeln!(out, "{line}")?,
+            Some(super::checkpoint::Judged::Refused(why)) => {
+                writeln!(out, "CHECKPOINT REFUSED: {why}")?
+            }
+            None => {}
+        }
         if let Some((seq, time)) = future {
             writeln!(
                 out,
@@ -98,6 +120,7 @@ fn chain(
         }
     }
     Ok(match (&report.failure, future) {
+        (None, _) if refused => ExitCode::from(INVALID),
         (None, None) => ExitCode::SUCCESS,
         (None, Some(_)) => ExitCode::from(FUTURE),
         (Some(_), _) if report.unchecked() => ExitCode::from(UNCHECKED),

@@ -8,6 +8,7 @@ mod append;
 mod audit;
 mod backup;
 mod bundle;
+mod checkpoint;
 #[cfg(any(feature = "dev", debug_assertions))]
 mod dev;
 mod evidence;
@@ -15,6 +16,7 @@ mod init;
 mod inspect;
 mod keys;
 mod obligations;
+mod witness;
 
 use std::io::Write;
 use std::path::Path;
@@ -22,7 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, WitnessCommand};
 use crate::record::Writing;
 
 /// The global flags every command may read.
@@ -84,16 +86,40 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Verify {
             expect_head,
             against,
+            checkpoint,
+            witnesses,
+            quorum,
             json,
         } => audit::verify(
             g.ledger,
             expect_head.as_deref(),
             against.as_deref(),
+            checkpoint.map(|file| checkpoint::Trust {
+                file,
+                witnesses,
+                quorum,
+            }),
             json.json,
             out,
         ),
         #[cfg(any(feature = "dev", debug_assertions))]
         Command::Dev(cmd) => dev::run(cmd, &g, out),
+        Command::Checkpoint { key, out: file } => {
+            checkpoint::write(&key.key, file.as_deref(), &g, out)
+        }
+        Command::Witness(WitnessCommand::Cosign {
+            checkpoint,
+            key,
+            state,
+            out: file,
+        }) => witness::cosign(
+            &checkpoint,
+            &key.key,
+            state.as_deref(),
+            file.as_deref(),
+            &g,
+            out,
+        ),
         Command::Prove {
             entries,
             items,

@@ -38,6 +38,10 @@ mod keyfile_params;
 mod keys;
 // Read commands create and change nothing and never make a writer wait.
 mod readers;
+// Checkpoints signed by a party and cosigned by witnesses: verify
+// --checkpoint's policy, forged and foreign cosignatures, forks, and a
+// witness that refuses rollbacks and forks even after a kill.
+mod checkpoints;
 // Refused appends change nothing; bad charters and non-ledgers get one line.
 mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.

@@ -265,7 +265,8 @@ impl Note {
         &self.signatures
     }
 
-    fn push(&mut self, line: SignatureLine) -> Result<(), NoteError> {
+    /// Appends a signature line as it is (kept, not checked).
+    pub fn push_line(&mut self, line: SignatureLine) -> Result<(), NoteError> {
         if self.signatures.len() >= MAX_SIGNATURES {
             return Err(NoteError::TooManySignatures);
         }
@@ -278,7 +279,7 @@ impl Note {
         check_name(name)?;
         let public = crypto::public_key(key);
         let sig = crypto::sign(key, self.text.as_bytes());
-        self.push(SignatureLine {
+        self.push_line(SignatureLine {
             name: name.to_owned(),
             key_id: key_id(name, SigType::Ed25519, &public),
             signature: sig.to_bytes().to_vec(),
@@ -294,7 +295,7 @@ impl Note {
         let sig = crypto::sign(key, &cosignature_message(&self.text, timestamp));
         let mut signature = timestamp.to_be_bytes().to_vec();
         signature.extend_from_slice(&sig.to_bytes());
-        self.push(SignatureLine {
+        self.push_line(SignatureLine {
             name: name.to_owned(),
             key_id: key_id(name, SigType::CosignatureV1, &public),
             signature,

@@ -10,6 +10,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 
 pub mod charter_toml;
+pub mod checkpoint;
 mod error;
 pub mod export;
 mod import;
@@ -18,6 +19,7 @@ mod prove;
 mod recover;
 pub mod synth;
 mod verify;
+pub mod witness;
 
 pub use error::LedgerError;
 pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
