@@ -200,6 +200,10 @@ pub enum Command {
     #[cfg(any(feature = "dev", debug_assertions))]
     #[command(subcommand, hide = true)]
     Dev(DevCommand),
+    /// Merkle proofs (RFC 9162) over the entries: that an entry is in the
+    /// tree of the first N entries, or that one tree size extends another.
+    #[command(subcommand)]
+    Proof(ProofCommand),
     /// Write the ledger's checkpoint (a C2SP tlog-checkpoint: entries,
     /// Merkle root, key-history commitment), signed by your key, for the
     /// witnesses to cosign (docs/FORMAT.md, "Checkpoints and cosignatures").
@@ -557,4 +561,26 @@ pub struct JsonFlag {
     /// Machine-readable output (shapes documented in the README).
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProofCommand {
+    /// Prove that entry SEQ is leaf SEQ of the tree of the first N entries
+    /// (default: all of them).
+    Inclusion {
+        seq: u64,
+        /// The tree size: the first N entries (default: every entry).
+        #[arg(long, value_name = "N")]
+        size: Option<u64>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Prove that the tree of the first OLD entries is a prefix of the tree
+    /// of the first NEW entries.
+    Consistency {
+        old: u64,
+        new: u64,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }

@@ -279,6 +279,12 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// A hash in standard base64, as C2SP's tlog formats print them.
+pub fn b64(hash: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(hash)
+}
+
 pub fn verify_json(r: &VerifyReport) -> Value {
     json!({
         "valid": r.ok(),
@@ -286,17 +292,20 @@ pub fn verify_json(r: &VerifyReport) -> Value {
         "ledger": r.ledger.map(|l| l.to_hex()),
         "head": r.head.map(|h| json!({ "seq": h.seq, "hash": h.hash.to_hex() })),
         "first_bad": r.failure.as_ref().map(|f| json!({ "seq": f.seq, "reason": f.reason, "kind": f.kind })),
+        "root": r.root.map(|h| b64(&h)),
     })
 }
 
 pub fn verify_text(r: &VerifyReport) -> String {
     match (&r.failure, r.head) {
         (None, Some(h)) => format!(
-            "valid: {} entries, head {}:{}\nledger {}",
+            "valid: {} entries, head {}:{}\nledger {}\nroot {} (Merkle tree of the {} entries)",
             r.verified,
             h.seq,
             h.hash,
-            r.ledger.map(|l| l.to_hex()).unwrap_or_default()
+            r.ledger.map(|l| l.to_hex()).unwrap_or_default(),
+            r.root.map(|h| b64(&h)).unwrap_or_default(),
+            r.verified
         ),
         (Some(f), _) if r.unchecked() => format!(
             "COULD NOT CHECK: entry {}: {}\n{} entries before it verified; nothing is known to be wrong with the ledger: fix the cause and retry",

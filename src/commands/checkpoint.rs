@@ -24,7 +24,7 @@ pub fn write(
     g: &Globals,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let ledger = Ledger::open_read(g.ledger)?;
+    let mut ledger = Ledger::open_read(g.ledger)?;
     let signer = keyfile::load_private(key)?;
     let (note, party) = ledger.checkpoint(&signer)?;
     match file {

@@ -16,6 +16,7 @@ mod init;
 mod inspect;
 mod keys;
 mod obligations;
+mod proof;
 mod witness;
 
 use std::io::Write;
@@ -104,6 +105,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         ),
         #[cfg(any(feature = "dev", debug_assertions))]
         Command::Dev(cmd) => dev::run(cmd, &g, out),
+        Command::Proof(cmd) => proof::run(cmd, &g, out),
         Command::Checkpoint { key, out: file } => {
             checkpoint::write(&key.key, file.as_deref(), &g, out)
         }

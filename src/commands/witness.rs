@@ -60,8 +60,9 @@ pub fn cosign(
     let note = read_note(checkpoint)?;
     let key = keyfile::load_private(key)?;
     let state = WitnessState::open(&state_dir(state)?)?;
-    let ledger = Ledger::open_read(g.ledger)?;
-    let (cosigned, w) = witness::cosign(&ledger, &note, &key, &state, clock::now(), crash_point)?;
+    let mut ledger = Ledger::open_read(g.ledger)?;
+    let (cosigned, w) =
+        witness::cosign(&mut ledger, &note, &key, &state, clock::now(), crash_point)?;
     let since = match w.previous {
         Some(size) => format!("consistent with the checkpoint it cosigned at size {size}"),
         None => "its first checkpoint of this ledger".to_owned(),

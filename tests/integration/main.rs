@@ -56,3 +56,6 @@ mod tamper;
 // The everyday round trip, explicit times, non-UTF-8 arguments, no
 // progress bar off a terminal.
 mod ui;
+// `accord proof` against an RFC 9162 tree built from the stored entries;
+// tree data tampered, missing or from before the tree.
+mod proofs;

@@ -303,8 +303,9 @@ impl<S: Store> Ledger<S> {
 
     /// This ledger's checkpoint now (every entry), signed by `key`, which
     /// must be a party's current key; the note signature's name is the
-    /// party id.
-    pub fn checkpoint(&self, key: &SigningKey) -> Result<(Note, PartyId), CheckpointError> {
+    /// party id. The root and key commitment come from the tree kept in
+    /// derived data (no scan of the entries): witnesses recompute both.
+    pub fn checkpoint(&mut self, key: &SigningKey) -> Result<(Note, PartyId), CheckpointError> {
         let last = self.last_seq()?;
         let state = self.open_state_at(last)?;
         let public = crypto::public_key(key);
@@ -314,14 +315,11 @@ impl<S: Store> Ledger<S> {
             .cloned()
             .ok_or(CheckpointError::NotAParty)?;
         let size = last + 1;
-        let [head] = self.tree_heads(&[size])?[..] else {
-            return Err(CheckpointError::Empty);
-        };
         let cp = Checkpoint {
             ledger: state.ledger_id(),
             size,
-            root: head.root,
-            keys: head.keys,
+            root: self.tree_root(size)?,
+            keys: self.key_commitment(size)?,
         };
         let mut note = Note::new(cp.body())?;
         note.sign(party.as_str(), key)?;

@@ -4,7 +4,8 @@
 //! size (charter, per-author counters, a window of recent hashes), and the
 //! records of items are recomputed into scratch space on disk and read back
 //! only when a later entry touches them, as appends read derived data.
-//! Derived data in the store is never read.
+//! Derived data in the store is never read: the Merkle tree root is
+//! recomputed from the entries' bytes as they stream by.
 //!
 //! This file holds the entry points (verify, and the verifying replays the
 //! queries use); the parts are [`report`] (the verdict), [`pipeline`]
@@ -12,6 +13,7 @@
 //! (the in-order pass through the gate), [`spill`] (records of closed items
 //! in scratch space) and [`keys`] (the keys entries put forward).
 
+use accord_core::merkle::RootBuilder;
 use accord_core::{Head, Sealed, State};
 use accord_store::Store;
 
@@ -49,10 +51,14 @@ pub fn verify_store_observed<S: Store + ?Sized>(
     progress: &mut dyn FnMut(u64),
 ) -> VerifyReport {
     let mut seen_expected = None;
+    // The tree root, from the entries' bytes (stored tree hashes are
+    // derived data, never read here).
+    let mut tree = RootBuilder::new();
     let Folded { state, mut failure } = fold_while(
         store,
         |_| true,
         |e, _| {
+            tree.push(&e.bytes);
             if expect.is_some_and(|h| h.seq == e.seq()) {
                 seen_expected = Some(e.hash);
             }
@@ -85,6 +91,7 @@ pub fn verify_store_observed<S: Store + ?Sized>(
         ledger: state.as_ref().map(State::ledger_id),
         head: state.as_ref().map(State::head),
         failure,
+        root: (tree.size() > 0).then(|| tree.root()),
     }
 }
 

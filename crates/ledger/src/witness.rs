@@ -167,7 +167,7 @@ impl WitnessState {
 /// hook for crash tests). Returns the note with the cosignature appended
 /// (replacing an earlier cosignature by the same key).
 pub fn cosign<S: Store>(
-    ledger: &Ledger<S>,
+    ledger: &mut Ledger<S>,
     note: &Note,
     key: &SigningKey,
     state: &WitnessState,

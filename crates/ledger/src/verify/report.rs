@@ -2,6 +2,7 @@
 //! reach, and the first failure, told apart as the ledger's (invalid) or
 //! the verifier's (could not check). Holds no logic of the checks.
 
+use accord_core::merkle::Hash;
 use accord_core::{Head, LedgerId, Sealed};
 use serde::Serialize;
 
@@ -14,6 +15,9 @@ pub struct VerifyReport {
     /// The last verified entry.
     pub head: Option<Head>,
     pub failure: Option<Failure>,
+    /// The Merkle tree root over the `verified` entries (docs/FORMAT.md,
+    /// "Merkle tree"), recomputed from their bytes; `None` if none verified.
+    pub root: Option<Hash>,
 }
 
 impl VerifyReport {
