@@ -35,7 +35,7 @@ pub fn prove(
             checkpoint.display()
         )
     })?;
-    let ledger = Ledger::open_read(g.ledger)?;
+    let mut ledger = Ledger::open_read(g.ledger)?;
     let proved = ledger
         .prove(&text, entries, items)
         .with_context(|| format!("cannot prove against {}", checkpoint.display()))?;

@@ -53,7 +53,7 @@ impl<S: Store> Ledger<S> {
     /// A bundle proving `entries` and every entry of each of `items` below
     /// the checkpoint's size, against `checkpoint` (a signed note).
     pub fn prove(
-        &self,
+        &mut self,
         checkpoint: &str,
         entries: &[u64],
         items: &[String],
@@ -73,11 +73,10 @@ impl<S: Store> Ledger<S> {
                 held,
             });
         }
-        let tree = interim::Tree::read(self, cp.size)?;
-        if tree.root() != cp.root {
+        if self.tree_root(cp.size)? != cp.root {
             return Err(ProveError::Fork { size: cp.size });
         }
-        let key_events = tree.key_events();
+        let key_events = self.key_events(cp.size)?;
         let digest = accord_core::keycommit::digest(key_events.iter().map(|(s, h)| (*s, h)));
         if digest != cp.keys {
             return Err(ProveError::KeyHistory { size: cp.size });
@@ -104,116 +103,29 @@ impl<S: Store> Ledger<S> {
         if chosen.is_empty() {
             return Err(ProveError::Nothing);
         }
-        let proven = |seq: u64| -> Result<ProvenEntry, ProveError> {
+        let mut proven = |seq: u64| -> Result<ProvenEntry, ProveError> {
             Ok(ProvenEntry {
                 seq,
                 bytes: self.entry(seq)?.bytes,
-                proof: tree.inclusion_proof(seq),
+                proof: self.inclusion_proof(seq, cp.size)?,
             })
         };
+        let key_events = key_events
+            .iter()
+            .map(|(s, _)| proven(*s))
+            .collect::<Result<_, _>>()?;
+        let entries = chosen
+            .iter()
+            .map(|s| proven(*s))
+            .collect::<Result<_, _>>()?;
         Ok(Proved {
             bundle: Bundle {
                 version: BUNDLE_VERSION,
                 checkpoint: note.format(),
-                key_events: key_events
-                    .iter()
-                    .map(|(s, _)| proven(*s))
-                    .collect::<Result<_, _>>()?,
-                entries: chosen
-                    .iter()
-                    .map(|s| proven(*s))
-                    .collect::<Result<_, _>>()?,
+                key_events,
+                entries,
             },
             left_out: left_out.into_iter().collect(),
         })
-    }
-}
-
-/// INTERIM, until the tree branch's `Ledger::{tree_root, inclusion_proof,
-/// key_events}` are merged: the tree recomputed from the entries.
-mod interim {
-    use accord_core::ids::EntryHash;
-    use accord_core::keycommit::is_key_event;
-    use accord_store::Store;
-    use sha2::{Digest, Sha256};
-
-    use crate::{Ledger, LedgerError};
-
-    pub struct Tree {
-        leaves: Vec<[u8; 32]>,
-        key_events: Vec<(u64, EntryHash)>,
-    }
-
-    fn node(l: [u8; 32], r: [u8; 32]) -> [u8; 32] {
-        Sha256::new()
-            .chain_update([1])
-            .chain_update(l)
-            .chain_update(r)
-            .finalize()
-            .into()
-    }
-
-    fn split(n: usize) -> usize {
-        let mut k = 1;
-        while k * 2 < n {
-            k *= 2;
-        }
-        k
-    }
-
-    fn root(leaves: &[[u8; 32]]) -> [u8; 32] {
-        match leaves.len() {
-            0 => Sha256::digest([]).into(),
-            1 => leaves[0],
-            n => node(root(&leaves[..split(n)]), root(&leaves[split(n)..])),
-        }
-    }
-
-    fn path(m: usize, leaves: &[[u8; 32]]) -> Vec<[u8; 32]> {
-        if leaves.len() <= 1 {
-            return Vec::new();
-        }
-        let k = split(leaves.len());
-        let (mut p, sibling) = match m < k {
-            true => (path(m, &leaves[..k]), root(&leaves[k..])),
-            false => (path(m - k, &leaves[k..]), root(&leaves[..k])),
-        };
-        p.push(sibling);
-        p
-    }
-
-    impl Tree {
-        pub fn read<S: Store>(ledger: &Ledger<S>, size: u64) -> Result<Tree, LedgerError> {
-            let mut t = Tree {
-                leaves: Vec::new(),
-                key_events: Vec::new(),
-            };
-            for e in ledger.entries(0).take(size as usize) {
-                let e = e?;
-                if is_key_event(&e.entry.body.event) {
-                    t.key_events.push((e.seq(), e.hash));
-                }
-                t.leaves.push(
-                    Sha256::new()
-                        .chain_update([0])
-                        .chain_update(&e.bytes)
-                        .finalize()
-                        .into(),
-                );
-            }
-            Ok(t)
-        }
-
-        pub fn root(&self) -> [u8; 32] {
-            root(&self.leaves)
-        }
-
-        pub fn key_events(&self) -> Vec<(u64, EntryHash)> {
-            self.key_events.clone()
-        }
-
-        pub fn inclusion_proof(&self, seq: u64) -> Vec<[u8; 32]> {
-            path(seq as usize, &self.leaves)
-        }
     }
 }

@@ -399,6 +399,8 @@ mod checkpoint {
         }
     }
 
+    /// Whether `proof` proves `bytes` to be leaf `seq` of the tree of
+    /// `size` leaves with root `root` (RFC 9162, checked by ct-merkle).
     pub fn included(
         seq: u64,
         size: u64,
@@ -406,61 +408,6 @@ mod checkpoint {
         proof: &[[u8; 32]],
         root: &[u8; 32],
     ) -> bool {
-        super::interim_merkle::verify_inclusion(seq, size, bytes, proof, root)
-    }
-}
-
-/// INTERIM, until the tree branch's `merkle` module is merged: RFC 9162
-/// section 2.1.3.2 inclusion verification, so the rest can be built and
-/// tested. Replaced by `crate::merkle::verify_inclusion` (ct-merkle).
-mod interim_merkle {
-    use sha2::{Digest, Sha256};
-
-    fn node(l: &[u8; 32], r: &[u8; 32]) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update([1u8]);
-        h.update(l);
-        h.update(r);
-        h.finalize().into()
-    }
-
-    pub fn leaf(bytes: &[u8]) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update([0u8]);
-        h.update(bytes);
-        h.finalize().into()
-    }
-
-    pub fn verify_inclusion(
-        index: u64,
-        size: u64,
-        bytes: &[u8],
-        proof: &[[u8; 32]],
-        root: &[u8; 32],
-    ) -> bool {
-        if index >= size {
-            return false;
-        }
-        let (mut fnode, mut snode) = (index, size - 1);
-        let mut r = leaf(bytes);
-        for p in proof {
-            if snode == 0 {
-                return false;
-            }
-            if fnode & 1 == 1 || fnode == snode {
-                r = node(p, &r);
-                if fnode & 1 == 0 {
-                    while fnode & 1 == 0 && fnode != 0 {
-                        fnode >>= 1;
-                        snode >>= 1;
-                    }
-                }
-            } else {
-                r = node(&r, p);
-            }
-            fnode >>= 1;
-            snode >>= 1;
-        }
-        snode == 0 && &r == root
+        crate::merkle::verify_inclusion(seq, size, bytes, proof, root).is_ok()
     }
 }
