@@ -235,20 +235,17 @@ def check(bundle, witnesses, quorum):
     cp = read_note(bundle['checkpoint'])
     size, root = cp['size'], cp['root']
 
-    def proven(item, what):
+    def decoded(item, what):
         data = base64.b64decode(item['bytes'], validate=True)
-        proof = [base64.b64decode(h, validate=True) for h in item['proof']]
-        if not inclusion_ok(item['seq'], size, leaf_hash(data), proof, root):
-            raise Invalid('%s %d: its inclusion proof does not lead to the checkpoint\'s root' % (what, item['seq']))
         e = decode_entry(data)
-        if e['seq'] != item['seq']:
-            raise Invalid('%s %d: its bytes say it is entry %d' % (what, item['seq'], e['seq']))
+        if e['seq'] != item['seq'] or e['seq'] >= size:
+            raise Invalid('%s %d: its bytes say entry %d, or it is past the checkpoint' % (what, item['seq'], e['seq']))
         return e, data
 
     events = bundle['key_events']
     if not events or events[0]['seq'] != 0:
         raise Invalid('the first key event is not the charter (entry 0)')
-    e0, data0 = proven(events[0], 'key event')
+    e0, data0 = decoded(events[0], 'key event')
     ledger = sha256(ENTRY_HASH_TAG, data0)
     if cp['origin'] != 'accord/' + ledger.hex():
         raise Invalid('the checkpoint is for %s, not for this charter\'s ledger' % cp['origin'])
@@ -263,7 +260,7 @@ def check(bundle, witnesses, quorum):
     digest.update((0).to_bytes(8, 'big') + ledger)
     listed = []
     for item in events[1:]:
-        e, data = proven(item, 'key event')
+        e, data = decoded(item, 'key event')
         if e['seq'] <= (listed[-1][0]['seq'] if listed else 0):
             raise Invalid('key event %d: not in ledger order' % e['seq'])
         if e['ledger'] != ledger:
@@ -330,9 +327,23 @@ def check(bundle, witnesses, quorum):
                       % (len(cosigned), ','.join(witnesses), quorum))
     cosigned.sort()
 
+    # Every entry in the checkpointed tree.
+    failed = []
+    items = [('key event', i) for i in events] + [('entry', i) for i in bundle['entries']]
+    for what, item in items:
+        data = base64.b64decode(item['bytes'], validate=True)
+        proof = [base64.b64decode(h, validate=True) for h in item['proof']]
+        if not inclusion_ok(item['seq'], size, leaf_hash(data), proof, root):
+            failed.append('%s %d: its inclusion proof does not lead to the checkpoint\'s root' % (what, item['seq']))
+    if failed and len(failed) == len(items):
+        raise Invalid('no entry of the bundle is in the tree the checkpoint commits to: '
+                      'the checkpoint is of a fork of this ledger')
+    if failed:
+        raise Invalid(failed[0])
+
     report = []
     for item in bundle['entries']:
-        e, data = proven(item, 'entry')
+        e, data = decoded(item, 'entry')
         if e['ledger'] != ledger and e['seq'] != 0:
             raise Invalid('entry %d: belongs to another ledger' % e['seq'])
         signed_by_author(keys, e, data, 'entry')

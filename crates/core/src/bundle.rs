@@ -129,6 +129,8 @@ pub enum BundleError {
         seq: u64,
         fault: EntryFault,
     },
+    #[error("no entry of the bundle is in the tree the checkpoint commits to, the charter included: the checkpoint is of a fork of this ledger (or every proof was replaced)")]
+    OtherTree,
     #[error("the checkpoint is not signed by a party of the charter with its key at size {size}")]
     Unsigned { size: u64 },
     #[error("the checkpoint's signature by {0} does not verify (the checkpoint text or the signature was changed)")]

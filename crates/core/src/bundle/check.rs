@@ -130,19 +130,27 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
 
     let (signer, cosigners, witnesses, quorum) = signatures(&cp, &history, policy)?;
 
+    let mut first_bad = None;
+    let mut all_bad = true;
     for (what, e) in bundle.all() {
         let fault = match e.seq < size {
             false => EntryFault::Beyond(size),
             true if !checkpoint::included(e.seq, size, &e.bytes, &e.proof, &root) => {
                 EntryFault::Proof
             }
-            true => continue,
+            true => {
+                all_bad = false;
+                continue;
+            }
         };
-        return Err(BundleError::Entry {
+        first_bad.get_or_insert(BundleError::Entry {
             what,
             seq: e.seq,
             fault,
         });
+    }
+    if let Some(e) = first_bad {
+        return Err(if all_bad { BundleError::OtherTree } else { e });
     }
 
     let mut entries = Vec::with_capacity(bundle.entries.len());
