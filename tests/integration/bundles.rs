@@ -441,3 +441,23 @@ fn an_unreadable_or_foreign_file_gets_one_line_and_its_own_code() {
     let line = refused(&w, "checkpoint");
     assert!(line.contains("not a dispute bundle"), "{line}");
 }
+
+#[test]
+fn the_format_md_vector_checks_out_with_the_python_checker() {
+    let w = World::new();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/vectors/dispute-bundle.json"),
+        w.path("vector.json"),
+    )
+    .unwrap();
+    let (code, text) = python(&w, "vector.json", &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("existed no later than 2017-01-23T11:00:00Z, per ru and tr"),
+        "{text}"
+    );
+    w.accord(&["bundle", "verify", "vector.json"])
+        .assert()
+        .success()
+        .stdout(contains("existed no later than 2017-01-23T11:00:00Z, per ru and tr"));
+}
