@@ -325,7 +325,7 @@ def check(bundle, witnesses, quorum):
     if len(cosigned) < quorum:
         raise Invalid('%d valid cosignature(s) from %s, fewer than the quorum of %d'
                       % (len(cosigned), ','.join(witnesses), quorum))
-    cosigned.sort()
+    cosigned.sort(key=lambda c: c[0])
 
     # Every entry in the checkpointed tree.
     failed = []

@@ -14,10 +14,11 @@ use accord_ledger::Ledger;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 
+use super::checkpoint::write_atomic;
 use super::Globals;
 use crate::cli::BundleCommand;
 use crate::render::escape;
-use crate::{bounded, clock, durable, INVALID, UNCHECKED};
+use crate::{bounded, clock, INVALID, UNCHECKED};
 
 /// `prove`: writes the bundle to `file` and says what it holds.
 pub fn prove(
@@ -218,33 +219,4 @@ fn verified_json(v: &Verified) -> Value {
             "per": v.time_bound.by.iter().map(PartyId::as_str).collect::<Vec<_>>(),
         },
     })
-}
-
-/// Writes `bytes` to `path` whole or not at all: a new scratch file beside
-/// it, synced, renamed into place, the directory synced.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} is not a file name", path.display()))?;
-    let scratch = path.with_file_name(format!(".{}.partial", name.to_string_lossy()));
-    match std::fs::remove_file(&scratch) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(e).with_context(|| format!("cannot remove {}", scratch.display()))
-        }
-        _ => {}
-    }
-    let written = (|| -> io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&scratch)?;
-        f.write_all(bytes)?;
-        f.sync_all()
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&scratch);
-        return Err(e).with_context(|| format!("cannot write {}", scratch.display()));
-    }
-    std::fs::rename(&scratch, path).with_context(|| format!("cannot write {}", path.display()))?;
-    durable::sync_parent(path)
 }
