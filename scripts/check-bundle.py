@@ -5,7 +5,7 @@ RFC 9162 inclusion proofs, the `openssl pkeyutl -verify -rawin` command
 (OpenSSL 3.0 or later) for every Ed25519 signature, and its own readers of
 the entry layout, the C2SP signed note and the tlog-cosignature lines.
 
-    scripts/check-bundle.py BUNDLE [--witnesses tr,ru,ir] [--quorum N]
+    scripts/check-bundle.py BUNDLE [--witnesses tr,ru,ir] [--quorum N] [--ledger-id HEX]
 
 Exit 0 valid, 1 invalid (one line says why), 3 could not check (unreadable
 file, no openssl).
@@ -229,7 +229,7 @@ def signed_by_author(keys, e, data, what):
         raise Invalid('%s %d: the signature by %s does not verify (openssl)' % (what, e['seq'], e['party']))
 
 
-def check(bundle, witnesses, quorum):
+def check(bundle, witnesses, quorum, ledger_id=None):
     if bundle.get('version') != 1:
         raise Invalid('bundle version %r is not 1' % bundle.get('version'))
     cp = read_note(bundle['checkpoint'])
@@ -247,6 +247,8 @@ def check(bundle, witnesses, quorum):
         raise Invalid('the first key event is not the charter (entry 0)')
     e0, data0 = decoded(events[0], 'key event')
     ledger = sha256(ENTRY_HASH_TAG, data0)
+    if ledger_id and ledger_id.lower() != ledger.hex():
+        raise Invalid('the bundle is of ledger %s, not of the expected ledger %s' % (ledger.hex(), ledger_id))
     if cp['origin'] != 'accord/' + ledger.hex():
         raise Invalid('the checkpoint is for %s, not for this charter\'s ledger' % cp['origin'])
     if e0['variant'] != 0:
@@ -361,13 +363,15 @@ def rfc3339(t):
 
 
 def main(argv):
-    args, witnesses, quorum = [], None, None
+    args, witnesses, quorum, ledger_id = [], None, None, None
     it = iter(argv)
     for a in it:
         if a == '--witnesses':
             witnesses = next(it, '').split(',')
         elif a == '--quorum':
             quorum = int(next(it, '0'))
+        elif a == '--ledger-id':
+            ledger_id = next(it, '')
         else:
             args.append(a)
     if len(args) != 1:
@@ -380,7 +384,7 @@ def main(argv):
         print('check-bundle: cannot read %s: %s' % (args[0], e), file=sys.stderr)
         return 3
     try:
-        signer, entries, by, n_keys = check(bundle, witnesses, quorum)
+        signer, entries, by, n_keys = check(bundle, witnesses, quorum, ledger_id)
     except Unchecked as e:
         print('check-bundle: could not check: %s' % e, file=sys.stderr)
         return 3

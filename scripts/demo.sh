@@ -197,16 +197,18 @@ print([e["seq"] for e in map(json.loads, sys.stdin) if e["author"] == sys.argv[1
 endorsed=$(seq_of C1 ru clause-endorsed)
 filed=$(seq_of A1 opp allegation-filed)
 run prove --entry "$endorsed" --entry "$filed" --checkpoint checkpoint --out dispute.json
+ledger_id=$("$ACCORD" verify --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ledger"])')
 mkdir outsider && cp dispute.json outsider/ && cd outsider
 
 say "The outsider checks the bundle with nothing else: no ledger, no network"
-printf '$ accord bundle verify dispute.json\n'
-ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify dispute.json
+echo "(it knows the ledger id, published by the UN when the ledger was founded)"
+printf '$ accord bundle verify dispute.json --ledger-id %s\n' "$ledger_id"
+ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify dispute.json --ledger-id "$ledger_id"
 echo "(The order, entry $endorsed before entry $filed, is proven by the tree. The dates are the authors' own"
 echo " claims; the time bound is the witnesses' clocks: today, since this demo records 2017 in seconds.)"
 say "... and again with code that shares nothing with accord (Python's hashlib, openssl)"
-printf '$ python3 check-bundle.py dispute.json\n'
-python3 "$scripts/check-bundle.py" dispute.json
+printf '$ python3 check-bundle.py dispute.json --ledger-id %s\n' "$ledger_id"
+python3 "$scripts/check-bundle.py" dispute.json --ledger-id "$ledger_id"
 
 tampered() {  # NAME PYTHON-EXPRESSION-ON-b: a copy of the bundle, changed
   python3 - "$1" "$2" <<'PY'
@@ -219,9 +221,9 @@ json.dump(b, open(sys.argv[1], 'w'), indent=2)
 PY
 }
 refused_bundle() {
-  printf '$ accord bundle verify %s\n' "$1"
-  if ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify "$1"; then echo "demo: expected a refusal" >&2; exit 1; fi
-  printf '(refused; check-bundle.py: %s)\n' "$(python3 "$scripts/check-bundle.py" "$1" | tail -1 | sed 's/^check-bundle: //' || true)"
+  printf '$ accord bundle verify %s --ledger-id …\n' "$1"
+  if ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify "$1" --ledger-id "$ledger_id"; then echo "demo: expected a refusal" >&2; exit 1; fi
+  printf '(refused; check-bundle.py: %s)\n' "$(python3 "$scripts/check-bundle.py" "$1" --ledger-id "$ledger_id" | tail -1 | sed 's/^check-bundle: //' || true)"
 }
 
 say "Refused: one flipped byte in Russia's endorsement"

@@ -279,6 +279,10 @@ pub enum BundleCommand {
         /// quorum).
         #[arg(long, value_name = "N")]
         quorum: Option<usize>,
+        /// The ledger id you expect (64 hex digits, from a source you
+        /// trust): without it a bundle is judged against its own charter.
+        #[arg(long, value_name = "HEX")]
+        ledger_id: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
     },

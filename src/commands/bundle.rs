@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use accord_core::bundle::{self, Bundle, Policy, Verified, MAX_BUNDLE_BYTES};
 use accord_core::note::MAX_NOTE_BYTES;
-use accord_core::PartyId;
+use accord_core::{LedgerId, PartyId};
 use accord_ledger::Ledger;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
@@ -81,8 +81,9 @@ pub fn run(cmd: BundleCommand, out: &mut impl Write) -> Result<ExitCode> {
             file,
             witnesses,
             quorum,
+            ledger_id,
             json,
-        } => verify(&file, witnesses, quorum, json.json, out),
+        } => verify(&file, witnesses, quorum, ledger_id, json.json, out),
     }
 }
 
@@ -90,9 +91,17 @@ fn verify(
     file: &Path,
     witnesses: Option<Vec<String>>,
     quorum: Option<usize>,
+    ledger_id: Option<String>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    let ledger = ledger_id
+        .map(|h| {
+            h.trim()
+                .parse::<LedgerId>()
+                .map_err(|_| anyhow::anyhow!("--ledger-id {h:?} is not 64 hex digits"))
+        })
+        .transpose()?;
     let bytes = match bounded::read_at_most(file, MAX_BUNDLE_BYTES) {
         Ok(b) => b,
         Err(e) => {
@@ -107,7 +116,12 @@ fn verify(
                 .collect::<Result<Vec<_>>>()
         })
         .transpose()?;
-    let policy = Policy { witnesses, quorum };
+    let pinned = ledger.is_some();
+    let policy = Policy {
+        witnesses,
+        quorum,
+        ledger,
+    };
     let outcome = Bundle::from_json(&bytes).and_then(|b| bundle::check(&b, &policy));
     let code = match outcome.is_ok() {
         true => ExitCode::SUCCESS,
@@ -115,7 +129,7 @@ fn verify(
     };
     match (outcome, json) {
         (Ok(v), true) => writeln!(out, "{}", verified_json(&v))?,
-        (Ok(v), false) => write!(out, "{}", verified_text(&v))?,
+        (Ok(v), false) => write!(out, "{}", verified_text(&v, pinned))?,
         (Err(e), true) => writeln!(
             out,
             "{}",
@@ -142,7 +156,7 @@ fn short(s: &str, max: usize) -> String {
     }
 }
 
-fn verified_text(v: &Verified) -> String {
+fn verified_text(v: &Verified, pinned: bool) -> String {
     let mut s = format!(
         "VALID bundle: {} entr{} of ledger {}, in its checkpoint of size {} signed by {}\n",
         v.entries.len(),
@@ -190,6 +204,9 @@ fn verified_text(v: &Verified) -> String {
         clock::format(v.time_bound.time),
         and_list(&by)
     );
+    if !pinned {
+        s += "note: judged against the charter the bundle carries; compare the ledger id above with one you trust, or pass --ledger-id\n";
+    }
     s
 }
 

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -387,6 +388,31 @@ fn the_policy_is_the_readers_and_an_item_proves_all_its_entries() {
     let (code, text) = python(&w, "bundle.json", &["--witnesses", "ru", "--quorum", "1"]);
     assert_eq!(code, 1, "{text}");
 
+    // The reader may pin the ledger id; without it, the output says to.
+    let id = w.json(&["verify", "--json"])["ledger"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    w.accord(&["bundle", "verify", "bundle.json", "--ledger-id", &id])
+        .assert()
+        .success()
+        .stdout(contains("note: judged against").not());
+    w.accord(&["bundle", "verify", "bundle.json"])
+        .assert()
+        .success()
+        .stdout(contains("compare the ledger id above with one you trust"));
+    let other = "ab".repeat(32);
+    let out = w
+        .accord(&["bundle", "verify", "bundle.json", "--ledger-id", &other])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stdout).unwrap().contains(&format!(
+        "the bundle is of ledger {id}, not of the expected ledger {other}"
+    )));
+    assert_eq!(python(&w, "bundle.json", &["--ledger-id", &id]).0, 0);
+    assert_eq!(python(&w, "bundle.json", &["--ledger-id", &other]).0, 1);
+
     // --item C1: its proposal and both endorsements; a later one is left
     // out with a note.
     w.endorse("C1", "un").success();
@@ -459,5 +485,7 @@ fn the_format_md_vector_checks_out_with_the_python_checker() {
     w.accord(&["bundle", "verify", "vector.json"])
         .assert()
         .success()
-        .stdout(contains("existed no later than 2017-01-23T11:00:00Z, per ru and tr"));
+        .stdout(contains(
+            "existed no later than 2017-01-23T11:00:00Z, per ru and tr",
+        ));
 }

@@ -119,6 +119,8 @@ pub enum BundleError {
     NoCharter,
     #[error("the charter (entry 0) is refused: {0}")]
     Charter(Box<Violation>),
+    #[error("the bundle is of ledger {found}, not of the expected ledger {expected}")]
+    NotTheLedger { expected: String, found: String },
     #[error("the checkpoint is for log {found}, not for this charter's ledger {expected}")]
     Origin { expected: String, found: String },
     #[error("the key history is incomplete or altered: the listed key events' digest is not the checkpoint's accord-keys line (a key event was left out, added or changed)")]

@@ -24,6 +24,9 @@ pub struct Policy {
     pub witnesses: Option<Vec<PartyId>>,
     /// How many of them must cosign (default: the charter's ruling quorum).
     pub quorum: Option<usize>,
+    /// The ledger the reader expects (its id, known from elsewhere): a
+    /// bundle is otherwise judged only against the charter it carries.
+    pub ledger: Option<LedgerId>,
 }
 
 /// What a valid bundle shows.
@@ -91,6 +94,12 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
         .ok_or(BundleError::NoCharter)?;
     let entry0 = decode("key event", charter_entry, size)?;
     let mut history = KeyHistory::found(&entry0).map_err(|v| BundleError::Charter(Box::new(v)))?;
+    if let Some(expected) = policy.ledger.filter(|l| *l != history.ledger()) {
+        return Err(BundleError::NotTheLedger {
+            expected: expected.to_hex(),
+            found: history.ledger().to_hex(),
+        });
+    }
     if cp.body.ledger != history.ledger() {
         return Err(BundleError::Origin {
             expected: history.ledger().to_hex(),

@@ -281,8 +281,8 @@ fn a_bundle_verifies_with_keys_replayed_through_rotation_and_revocation() {
     assert_eq!(v.time_bound.by, vec![party("ru"), party("tr")]);
     // With a quorum of one, the earliest cosignature bounds the time.
     let one = Policy {
-        witnesses: None,
         quorum: Some(1),
+        ..Policy::default()
     };
     let v = check(&b, &one).unwrap();
     assert_eq!(v.time_bound.time, T0 + 3600);
@@ -376,17 +376,26 @@ fn too_few_cosignatures_are_refused_and_the_policy_decides_how_many() {
     let ru_alone = Policy {
         witnesses: Some(vec![party("ru")]),
         quorum: Some(1),
+        ledger: Some(l.entries[0].hash),
     };
     b.checkpoint = l.checkpoint(&[(12, "ru", T0)]);
     assert!(check(&b, &ru_alone).is_ok());
+    let other = Policy {
+        ledger: Some(EntryHash([7; 32])),
+        ..ru_alone.clone()
+    };
+    assert!(matches!(
+        check(&b, &other),
+        Err(BundleError::NotTheLedger { .. })
+    ));
     let bad = Policy {
         witnesses: Some(vec![party("ru"), party("xx")]),
-        quorum: None,
+        ..Policy::default()
     };
     assert!(matches!(check(&b, &bad), Err(BundleError::Policy(_))));
     let bad = Policy {
-        witnesses: None,
         quorum: Some(4),
+        ..Policy::default()
     };
     assert!(matches!(check(&b, &bad), Err(BundleError::Policy(_))));
 }
