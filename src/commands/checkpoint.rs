@@ -114,7 +114,8 @@ pub fn judge(ledger: &DiskLedger, trust: &Trust) -> Result<Judged> {
             .map(|w| PartyId::new(w.trim()))
             .collect::<Result<_, _>>()
             .context("--witnesses")?;
-        policy.witnesses.dedup();
+        let mut seen = std::collections::BTreeSet::new();
+        policy.witnesses.retain(|w| seen.insert(w.clone()));
     }
     if let Some(q) = trust.quorum {
         policy.quorum = q;

@@ -148,7 +148,17 @@ impl WitnessState {
     fn record(&self, party: &PartyId, cp: &Checkpoint, _lock: &Locked) -> Result<(), WitnessError> {
         let path = self.path(party, &cp.ledger);
         let tmp = path.with_extension("tmp");
-        let mut f = File::create(&tmp).map_err(self.io(&tmp))?;
+        // Created new (a leftover or a planted symlink is removed, never
+        // written through).
+        match fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(self.io(&tmp)(e)),
+            _ => {}
+        }
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(self.io(&tmp))?;
         f.write_all(cp.body().as_bytes()).map_err(self.io(&tmp))?;
         f.sync_all().map_err(self.io(&tmp))?;
         drop(f);
@@ -261,6 +271,16 @@ mod tests {
         assert_eq!(again.last(&tr, &ledger).unwrap(), Some(cp(5)));
         // Another witness in the same directory has its own memory.
         assert_eq!(again.last(&ru, &ledger).unwrap(), None);
+        // A symlink planted at the temporary file is not written through.
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let tmp = again.path(&tr, &ledger).with_extension("tmp");
+        std::os::unix::fs::symlink(&victim, &tmp).unwrap();
+        let lock = again.lock(&tr, &ledger).unwrap();
+        again.record(&tr, &cp(6), &lock).unwrap();
+        drop(lock);
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert_eq!(again.last(&tr, &ledger).unwrap(), Some(cp(6)));
         std::fs::write(again.path(&tr, &ledger), "garbage").unwrap();
         assert!(matches!(
             again.last(&tr, &ledger),

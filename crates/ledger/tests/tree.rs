@@ -50,6 +50,10 @@ fn check_all_proofs(l: &mut Ledger<MemStore>, roots: &[merkle::Hash]) {
     for n in 1..=size {
         assert_eq!(l.tree_root(n).unwrap(), roots[n as usize], "root at {n}");
     }
+    for n in [1, size / 3, size] {
+        assert_eq!(l.tree_root_from_entries(n).unwrap(), roots[n as usize]);
+    }
+    assert_eq!(l.verify().root, Some(roots[size as usize]));
     for (seq, n) in [
         (0, 1),
         (0, size),
@@ -180,6 +184,9 @@ fn damaged_or_missing_tree_data_is_rebuilt_not_trusted() {
             }
         }
     });
+    // Served as stored, but the recomputation from the entries tells.
+    assert_ne!(l.tree_root(300).unwrap(), expected[300]);
+    assert_eq!(l.tree_root_from_entries(300).unwrap(), expected[300]);
     let (_, diffs) = l.check_derived().unwrap();
     assert_eq!(
         diffs,
@@ -199,4 +206,29 @@ fn damaged_or_missing_tree_data_is_rebuilt_not_trusted() {
     let expected = roots(&l);
     check_all_proofs(&mut l, &expected);
     assert_eq!(l.key_events(302).unwrap().len(), 2);
+}
+
+#[test]
+fn each_append_stores_its_leaf_and_the_subtrees_it_completes() {
+    let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap();
+    let tree_keys = |l: &Ledger<MemStore>| l.store().derived_scan(b"tree/").count() as u64;
+    assert_eq!(tree_keys(&l), 1);
+    for i in 1..=40u64 {
+        let before = tree_keys(&l);
+        let time = START + i as i64;
+        l.append(
+            &key(0),
+            time,
+            time,
+            Event::ClauseProposed {
+                id: accord_core::ClauseId::new(format!("C{i}")).unwrap(),
+                title: "t".into(),
+                text: "x".into(),
+            },
+        )
+        .unwrap();
+        // Leaf i's hash, and one per complete subtree it closes.
+        assert_eq!(tree_keys(&l) - before, 1 + u64::from(i.trailing_ones()));
+        assert_eq!(tree_keys(&l), merkle::stored_hash_count(i + 1));
+    }
 }

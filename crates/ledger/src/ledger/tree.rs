@@ -204,6 +204,35 @@ impl<S: Store> Ledger<S> {
         self.with_tree(|r| merkle::tree_hash(size, r))
     }
 
+    /// [`Ledger::tree_root`] recomputed from the stored entry bytes, never
+    /// from stored tree hashes: O(size) hashing, no signature checks. For
+    /// a root about to be signed (a checkpoint), compare the two: a
+    /// difference means derived data was edited (`doctor` repairs it).
+    pub fn tree_root_from_entries(&self, size: u64) -> Result<Hash, LedgerError> {
+        let entries = self.tree_size()?;
+        if size == 0 || size > entries {
+            return Err(LedgerError::TreeSize { size, entries });
+        }
+        let mut builder = merkle::RootBuilder::new();
+        for item in self.store.scan(0).take(size as usize) {
+            let (seq, bytes) = item?;
+            if seq != builder.size() {
+                return Err(LedgerError::Damaged {
+                    seq: builder.size(),
+                    reason: format!("entry {} is missing", builder.size()),
+                });
+            }
+            builder.push(&bytes);
+        }
+        if builder.size() != size {
+            return Err(LedgerError::Damaged {
+                seq: builder.size(),
+                reason: format!("entry {} is missing", builder.size()),
+            });
+        }
+        Ok(builder.root())
+    }
+
     /// The inclusion proof of entry `seq` in the tree of the first `size`
     /// entries (RFC 9162 §2.1.3.1), the hash next to the leaf first.
     pub fn inclusion_proof(&mut self, seq: u64, size: u64) -> Result<Vec<Hash>, LedgerError> {
