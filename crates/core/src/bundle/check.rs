@@ -87,6 +87,42 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
     if bundle.entries.is_empty() {
         return Err(BundleError::NoEntries);
     }
+    let (history, key_events) = key_history(bundle, &cp, policy)?;
+    let (signer, cosigners, witnesses, quorum) = signatures(&cp, &history, policy)?;
+    inclusion(bundle, size, &root)?;
+    let entries = bundle
+        .entries
+        .iter()
+        .map(|e| chosen(e, &history, size))
+        .collect::<Result<Vec<_>, _>>()?;
+    let time_bound = TimeBound {
+        time: cosigners[quorum - 1].1,
+        by: cosigners[..quorum].iter().map(|(p, _)| p.clone()).collect(),
+    };
+    Ok(Verified {
+        ledger: history.ledger(),
+        origin: cp.body.origin(),
+        size,
+        root,
+        signer,
+        key_events,
+        entries,
+        cosigners,
+        witnesses,
+        quorum,
+        time_bound,
+    })
+}
+
+/// The charter (of the expected ledger, and the checkpoint's), the key
+/// events complete by the checkpoint's `accord-keys` line, replayed; and
+/// how many there were.
+fn key_history(
+    bundle: &Bundle,
+    cp: &checkpoint::Checkpoint,
+    policy: &Policy,
+) -> Result<(KeyHistory, usize), BundleError> {
+    let size = cp.body.size;
     let (charter_entry, later) = bundle
         .key_events
         .split_first()
@@ -106,7 +142,6 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
             found: cp.body.origin(),
         });
     }
-
     let mut key_events = vec![entry0];
     for e in later {
         let sealed = decode("key event", e, size)?;
@@ -136,70 +171,57 @@ pub fn check(bundle: &Bundle, policy: &Policy) -> Result<Verified, BundleError> 
             fault,
         })?;
     }
+    Ok((history, key_events.len()))
+}
 
-    let (signer, cosigners, witnesses, quorum) = signatures(&cp, &history, policy)?;
-
+/// Every entry of the bundle, key events included, is in the tree of
+/// `size` leaves with root `root`; when none is, the checkpoint is of
+/// another tree.
+fn inclusion(bundle: &Bundle, size: u64, root: &[u8; 32]) -> Result<(), BundleError> {
     let mut first_bad = None;
     let mut all_bad = true;
     for (what, e) in bundle.all() {
-        let fault = match e.seq < size {
-            false => EntryFault::Beyond(size),
-            true if !checkpoint::included(e.seq, size, &e.bytes, &e.proof, &root) => {
-                EntryFault::Proof
-            }
-            true => {
-                all_bad = false;
-                continue;
-            }
-        };
-        first_bad.get_or_insert(BundleError::Entry {
+        let fault = |fault| BundleError::Entry {
             what,
             seq: e.seq,
             fault,
-        });
+        };
+        if e.seq >= size {
+            return Err(fault(EntryFault::Beyond(size)));
+        }
+        if checkpoint::included(e.seq, size, &e.bytes, &e.proof, root) {
+            all_bad = false;
+        } else {
+            first_bad.get_or_insert(fault(EntryFault::Proof));
+        }
     }
-    if let Some(e) = first_bad {
-        return Err(if all_bad { BundleError::OtherTree } else { e });
+    match first_bad {
+        Some(_) if all_bad => Err(BundleError::OtherTree),
+        Some(e) => Err(e),
+        None => Ok(()),
     }
+}
 
-    let mut entries = Vec::with_capacity(bundle.entries.len());
-    for e in &bundle.entries {
-        let sealed = decode("entry", e, size)?;
-        let key = history
-            .check_signed(&sealed)
-            .map_err(|fault| BundleError::Entry {
-                what: "entry",
-                seq: e.seq,
-                fault,
-            })?;
-        let b = &sealed.entry.body;
-        entries.push(EntryReport {
-            seq: b.seq,
-            hash: sealed.hash,
-            kind: b.event.kind(),
-            author: b.author.party.clone(),
-            key: key.id(),
-            says: says(&b.event),
-            time: b.time,
-        });
-    }
-
-    let time_bound = TimeBound {
-        time: cosigners[quorum - 1].1,
-        by: cosigners[..quorum].iter().map(|(p, _)| p.clone()).collect(),
-    };
-    Ok(Verified {
-        ledger: history.ledger(),
-        origin: cp.body.origin(),
-        size,
-        root,
-        signer,
-        key_events: key_events.len(),
-        entries,
-        cosigners,
-        witnesses,
-        quorum,
-        time_bound,
+/// A chosen entry, decoded and its signature checked with its author's key
+/// at its position.
+fn chosen(e: &ProvenEntry, history: &KeyHistory, size: u64) -> Result<EntryReport, BundleError> {
+    let sealed = decode("entry", e, size)?;
+    let key = history
+        .check_signed(&sealed)
+        .map_err(|fault| BundleError::Entry {
+            what: "entry",
+            seq: e.seq,
+            fault,
+        })?;
+    let b = &sealed.entry.body;
+    Ok(EntryReport {
+        seq: b.seq,
+        hash: sealed.hash,
+        kind: b.event.kind(),
+        author: b.author.party.clone(),
+        key: key.id(),
+        says: says(&b.event),
+        time: b.time,
     })
 }
 
