@@ -417,3 +417,24 @@ fn a_checkpoint_file_that_is_not_a_note_gets_one_line() {
         .assert()
         .code(3);
 }
+
+#[test]
+fn a_copy_behind_the_checkpoint_could_not_check_it() {
+    let w = World::founded();
+    let behind = fork_copy(&w);
+    w.propose("C1", "tr").success();
+    checkpoint(&w, "un", "cp");
+    cosign(&w, "tr", "cp", "cp1", "state");
+    cosign(&w, "ru", "cp1", "cp2", "state");
+    // Nothing is known to be wrong with a copy that is only behind: exit 3.
+    w.accord(&["verify", "--checkpoint", "cp2"])
+        .env("ACCORD_LEDGER", &behind)
+        .assert()
+        .code(3)
+        .stderr(contains(
+            "the checkpoint covers 2 entries but this copy has only 1",
+        ));
+    w.accord(&["verify", "--checkpoint", "cp2"])
+        .assert()
+        .success();
+}

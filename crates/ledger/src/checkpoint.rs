@@ -83,10 +83,12 @@ pub enum CheckpointError {
 
 impl CheckpointError {
     /// Whether the ledger or checkpoint is bad, rather than that the check
-    /// could not be done (reading the ledger failed).
+    /// could not be done (reading the ledger failed, or this copy does not
+    /// reach the checkpoint's size yet).
     pub fn is_verdict(&self) -> bool {
         match self {
             CheckpointError::Ledger(e) => matches!(e, LedgerError::Damaged { .. }),
+            CheckpointError::Ahead { .. } => false,
             _ => true,
         }
     }
