@@ -2,10 +2,12 @@
 # The Astana talks of 23-24 January 2017, recorded in a fresh ledger:
 # keys for every delegation, the charter, the joint communique's clauses
 # proposed and endorsed by the guarantors, two refusals the rules enforce,
-# then verify and the log. Runs in a temporary directory; leaves nothing.
+# then verify and the log; then a dispute settled offline with a bundle and
+# a cosigned checkpoint. Runs in a temporary directory; leaves nothing.
 set -euo pipefail
 
 ACCORD=${ACCORD:-$(pwd)/target/debug/accord}
+scripts=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/accord-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -176,3 +178,79 @@ run verify
 
 say "Obligations now"
 run obligations
+
+say "Russia rotates its signing key; the old key signs nothing from now on"
+"$ACCORD" key new --out ru2.pem | sed "s/^/ru (new key): /" | head -1
+run key rotate --new ru2.pem --key ru.pem
+cp -r "$ACCORD_LEDGER" "$work/rewritten"   # kept for the forged fork below
+run clause endorse C4 --key ru2.pem
+
+say "A checkpoint: Turkey signs the tree head; two of the three guarantors cosign it"
+run checkpoint --key tr.pem --out checkpoint
+run witness cosign checkpoint --key tr.pem --state witness-tr --out checkpoint
+run witness cosign checkpoint --key ir.pem --state witness-ir --out checkpoint
+cat checkpoint
+
+say "The dispute: Turkey proves to an outsider that Russia endorsed C1 before A1 was filed"
+seq_of() { "$ACCORD" history "$1" --json | python3 -c 'import json,sys
+print([e["seq"] for e in map(json.loads, sys.stdin) if e["author"] == sys.argv[1] and e["kind"] == sys.argv[2]][0])' "$2" "$3"; }
+endorsed=$(seq_of C1 ru clause-endorsed)
+filed=$(seq_of A1 opp allegation-filed)
+run prove --entry "$endorsed" --entry "$filed" --checkpoint checkpoint --out dispute.json
+ledger_id=$("$ACCORD" verify --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["ledger"])')
+mkdir outsider && cp dispute.json outsider/ && cd outsider
+
+say "The outsider checks the bundle with nothing else: no ledger, no network"
+echo "(it knows the ledger id, published by the UN when the ledger was founded)"
+printf '$ accord bundle verify dispute.json --ledger-id %s\n' "$ledger_id"
+ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify dispute.json --ledger-id "$ledger_id"
+echo "(The order, entry $endorsed before entry $filed, is proven by the tree. The dates are the authors' own"
+echo " claims; the time bound is the witnesses' clocks: today, since this demo records 2017 in seconds.)"
+say "... and again with code that shares nothing with accord (Python's hashlib, openssl)"
+printf '$ python3 check-bundle.py dispute.json --ledger-id %s\n' "$ledger_id"
+python3 "$scripts/check-bundle.py" dispute.json --ledger-id "$ledger_id"
+
+tampered() {  # NAME PYTHON-EXPRESSION-ON-b: a copy of the bundle, changed
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+b = json.load(open('dispute.json'))
+def flip(s, at): return s[:at] + ('B' if s[at] == 'A' else 'A') + s[at + 1:]
+def drop_line(text, start): return ''.join(l for l in text.splitlines(True) if not l.startswith(start))
+exec(sys.argv[2])
+json.dump(b, open(sys.argv[1], 'w'), indent=2)
+PY
+}
+refused_bundle() {
+  printf '$ accord bundle verify %s --ledger-id …\n' "$1"
+  if ACCORD_LEDGER=/nonexistent "$ACCORD" bundle verify "$1" --ledger-id "$ledger_id"; then echo "demo: expected a refusal" >&2; exit 1; fi
+  printf '(refused; check-bundle.py: %s)\n' "$(python3 "$scripts/check-bundle.py" "$1" --ledger-id "$ledger_id" | tail -1 | sed 's/^check-bundle: //' || true)"
+}
+
+say "Refused: one flipped byte in Russia's endorsement"
+tampered flipped.json 'e = b["entries"][0]; e["bytes"] = flip(e["bytes"], 200)'
+refused_bundle flipped.json
+
+say "Refused: a missing cosignature (Iran's), leaving one of the two the charter requires"
+tampered one-cosigner.json 'b["checkpoint"] = drop_line(b["checkpoint"], "\u2014 ir ")'
+refused_bundle one-cosigner.json
+
+say "Refused: Russia's key rotation left out of the key history"
+rotated=$(ACCORD_LEDGER="$work/astana" "$ACCORD" log --json | python3 -c 'import json,sys
+print([e["seq"] for e in map(json.loads, sys.stdin) if e["kind"] == "key-rotated"][0])')
+tampered no-rotation.json 'b["key_events"] = [e for e in b["key_events"] if e["seq"] != '"$rotated"']'
+refused_bundle no-rotation.json
+
+say "Refused: a checkpoint from a fork (a rewritten copy, cosigned by witnesses shown only that copy)"
+cd "$work"
+export ACCORD_LEDGER="$work/rewritten"
+printf '(in the rewritten copy, entry 33 differs)\n'
+run clause endorse C4 --key ir.pem
+run checkpoint --key tr.pem --out forked
+ACCORD_WITNESS_STATE=fork-tr "$ACCORD" witness cosign forked --key tr.pem --out forked >/dev/null
+ACCORD_WITNESS_STATE=fork-ir "$ACCORD" witness cosign forked --key ir.pem --out forked >/dev/null
+echo "(cosigned by tr and ir from fresh witness states that never saw the real ledger)"
+printf '$ accord witness cosign forked --key tr.pem --state witness-tr   # Turkey'"'"'s real witness\n'
+if "$ACCORD" witness cosign forked --key tr.pem --state witness-tr >/dev/null; then echo "demo: expected a refusal" >&2; exit 1; fi
+cd outsider
+tampered fork.json 'b["checkpoint"] = open("../forked").read()'
+refused_bundle fork.json

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs each fuzz target for SECONDS (default 60) on stable Rust, without a
 # sanitizer (cargo fuzz's sanitizers need nightly). Seeds come from the
-# project: FORMAT.md's vector entries, an export and a charter of the demo.
+# project: FORMAT.md's vector entries, an export and a charter of the demo,
+# the dispute-bundle vector.
 # Needs cargo-fuzz: `cargo install cargo-fuzz --locked`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
-mkdir -p fuzz/corpus/entry_decode fuzz/corpus/charter_toml fuzz/corpus/import_lines
+mkdir -p fuzz/corpus/entry_decode fuzz/corpus/charter_toml fuzz/corpus/import_lines fuzz/corpus/bundle_check
+cp docs/vectors/dispute-bundle.json fuzz/corpus/bundle_check/vector.json
 
 python3 - <<'PY'
 import re
@@ -37,7 +39,7 @@ clause_adoption = { quorum = 1 }
 ruling_quorum = 1
 TOML
 
-for target in entry_decode charter_toml import_lines; do
+for target in entry_decode charter_toml import_lines bundle_check; do
   echo "== $target for ${secs}s"
   cargo fuzz run -s none -O "$target" "fuzz/corpus/$target" -- -max_total_time="$secs" 2>&1 \
     | grep -E '^(#[0-9]+ *DONE|Done|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)' || true

@@ -217,6 +217,28 @@ pub enum Command {
     /// Act as a witness for checkpoints of this ledger.
     #[command(subcommand)]
     Witness(WitnessCommand),
+    /// Build a dispute bundle: the chosen entries with the charter, every
+    /// key event and their inclusion proofs to a cosigned checkpoint, in one
+    /// file anyone can check offline with `accord bundle verify`.
+    Prove {
+        /// An entry to prove (repeatable).
+        #[arg(long = "entry", value_name = "SEQ")]
+        entries: Vec<u64>,
+        /// Every entry of this clause, commitment, allegation or ruling
+        /// (repeatable).
+        #[arg(long = "item", value_name = "ID")]
+        items: Vec<String>,
+        /// The cosigned checkpoint (`accord checkpoint`, then `accord
+        /// witness cosign` by the witnesses).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+        /// Where to write the bundle (atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Check dispute bundles, with nothing but the bundle.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -238,6 +260,31 @@ pub enum WitnessCommand {
         /// standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Check a bundle offline: every inclusion proof, the key history, the
+    /// checkpoint's signature and cosignatures, each entry's signature.
+    /// Exit 0 valid; 1 invalid (naming what); 3 the file could not be read.
+    Verify {
+        /// The bundle (from `accord prove`).
+        file: PathBuf,
+        /// The witnesses whose cosignatures count (default: the charter's
+        /// guarantors).
+        #[arg(long, value_name = "IDS", value_delimiter = ',')]
+        witnesses: Option<Vec<String>>,
+        /// How many of them must cosign (default: the charter's ruling
+        /// quorum).
+        #[arg(long, value_name = "N")]
+        quorum: Option<usize>,
+        /// The ledger id you expect (64 hex digits, from a source you
+        /// trust): without it a bundle is judged against its own charter.
+        #[arg(long, value_name = "HEX")]
+        ledger_id: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 

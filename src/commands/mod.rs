@@ -7,6 +7,7 @@
 mod append;
 mod audit;
 mod backup;
+mod bundle;
 mod checkpoint;
 #[cfg(any(feature = "dev", debug_assertions))]
 mod dev;
@@ -121,5 +122,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             &g,
             out,
         ),
+        Command::Prove {
+            entries,
+            items,
+            checkpoint,
+            out: file,
+        } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
+        Command::Bundle(cmd) => bundle::run(cmd, out),
     }
 }

@@ -59,3 +59,7 @@ mod ui;
 // `accord proof` against an RFC 9162 tree built from the stored entries;
 // tree data tampered, missing or from before the tree.
 mod proofs;
+// Dispute bundles: `prove` and `bundle verify`, checked again by the
+// independent scripts/check-bundle.py (python3 and openssl), and the
+// tamper matrix both refuse.
+mod bundles;

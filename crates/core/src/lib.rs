@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 #![warn(missing_docs)]
 
+pub mod bundle;
 pub mod charter;
 pub mod checkpoint;
 pub mod codec;

@@ -16,6 +16,7 @@ mod error;
 pub mod export;
 mod import;
 mod ledger;
+mod prove;
 mod recover;
 pub mod synth;
 mod verify;
@@ -23,6 +24,7 @@ pub mod witness;
 
 pub use error::LedgerError;
 pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
+pub use prove::{ProveError, Proved};
 pub use recover::Recovered;
 pub use verify::{verify_store, verify_store_expecting, Failure, FailureKind, VerifyReport};
 
