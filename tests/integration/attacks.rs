@@ -105,6 +105,10 @@ fn a_repeated_cosignature_line_is_one_witness_for_both_verifiers() {
     let cp = read(&w, "cp");
     let line = cosignature_line(&cp, "tr");
     std::fs::write(w.path("cp-dup"), format!("{cp}{line}\n")).unwrap();
+    w.accord(&["verify", "--checkpoint", "cp-dup"])
+        .assert()
+        .code(1)
+        .stdout(contains("1 cosignature(s) by witnesses (tr)"));
     prove(&w, "cp-dup", "dup.json");
     accord_refuses(
         &w,
@@ -382,4 +386,47 @@ fn hostile_input_to_the_new_commands_gets_one_line_never_a_panic() {
             assert!(err.lines().count() <= 2, "{args:?}: {err}");
         }
     }
+}
+
+/// Held: a witness whose copy was swapped for a fork of the same size
+/// refuses the fork's checkpoint (the equal-size branch of the consistency
+/// check: same size, another root).
+#[test]
+fn a_witness_refuses_a_fork_of_the_same_size_after_its_copy_is_swapped() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    let fork = w.path("fork");
+    std::fs::create_dir(&fork).unwrap();
+    for f in std::fs::read_dir(w.ledger()).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), fork.join(f.file_name())).unwrap();
+    }
+    w.endorse("C1", "ru").success();
+    w.accord(&["clause", "endorse", "C1", "--key", "ir.pem"])
+        .env("ACCORD_LEDGER", &fork)
+        .assert()
+        .success();
+    w.accord(&["checkpoint", "--key", "tr.pem", "--out", "cp"])
+        .assert()
+        .success();
+    cosign(&w, "tr", "cp", "wtr");
+    w.accord(&["checkpoint", "--key", "tr.pem", "--out", "fork-cp"])
+        .env("ACCORD_LEDGER", &fork)
+        .assert()
+        .success();
+    assert!(read(&w, "fork-cp").contains("\n3\n"), "same size");
+    let out = w
+        .accord(&[
+            "witness", "cosign", "fork-cp", "--key", "tr.pem", "--state", "wtr",
+        ])
+        .env("ACCORD_LEDGER", &fork)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no cosignature released");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not consistent with the one I cosigned at size 3"),
+        "{err}"
+    );
 }
