@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
+use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -429,4 +430,85 @@ fn a_witness_refuses_a_fork_of_the_same_size_after_its_copy_is_swapped() {
         err.contains("not consistent with the one I cosigned at size 3"),
         "{err}"
     );
+}
+
+/// Finding 5: `accord checkpoint` signs the root and the key-history
+/// commitment read from derived data, never compared with the entries
+/// (`Ledger::tree_root_from_entries` exists for that and says to). Whoever
+/// can edit `derived` (not the entries, not the key) gets the party's
+/// signature on a root that is not its ledger's; the same edit to the
+/// `keyevent/` rows makes it sign a key history with a rotation left out.
+#[test]
+#[ignore = "finding 5: accord checkpoint signs a root and key commitment from derived data without checking them against the entries"]
+fn a_checkpoint_is_never_signed_over_a_tampered_derived_tree() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    let root = w.json(&["verify", "--json"])["root"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Stored hash 2 (Go tlog layout) is the subtree of leaves 0 and 1,
+    // which the root of 3 leaves is built from.
+    let key = [&b"tree/"[..], &2u64.to_be_bytes()].concat();
+    crate::common::with_tree(&w.ledger(), "derived", |t| {
+        let mut h = t.get(&key).unwrap().expect("stored hash 2");
+        h[0] ^= 1;
+        t.insert(&key, h).unwrap();
+    });
+    let proof = w.json(&["proof", "inclusion", "0", "--json"]);
+    assert_ne!(proof["root"], root.as_str(), "the edit reaches the tree");
+    let out = w
+        .accord(&["checkpoint", "--key", "tr.pem", "--out", "cp"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        let cp = read(&w, "cp");
+        assert_eq!(
+            cp.lines().nth(2),
+            Some(root.as_str()),
+            "tr signed a root that is not its ledger's:\n{cp}"
+        );
+    }
+}
+
+/// Finding 5 (key history): with ru's rotation (entry 3) deleted from the
+/// derived `keyevent/` rows, `accord checkpoint` signs an `accord-keys`
+/// line that leaves the rotation out (its own `verify --checkpoint` then
+/// refuses it), and `prove` lists the key events from the same rows.
+#[test]
+#[ignore = "finding 5: accord checkpoint signs a key commitment from derived keyevent rows without checking them against the entries"]
+fn a_checkpoint_is_never_signed_over_a_tampered_key_event_index() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    w.endorse("C1", "ru").success();
+    w.accord(&["key", "new", "--out", "ru2.pem"])
+        .assert()
+        .success();
+    w.accord(&["key", "rotate", "--new", "ru2.pem", "--key", "ru.pem"])
+        .assert()
+        .success();
+    w.propose("C2", "ru2").success();
+    let key = [&b"keyevent/"[..], &3u64.to_be_bytes()].concat();
+    crate::common::with_tree(&w.ledger(), "derived", |t| {
+        assert!(t.get(&key).unwrap().is_some(), "the rotation's row");
+        t.remove(&key).unwrap();
+    });
+    let out = w
+        .accord(&["checkpoint", "--key", "tr.pem", "--out", "cp"])
+        .output()
+        .unwrap();
+    if out.status.success() {
+        w.accord(&[
+            "verify",
+            "--checkpoint",
+            "cp",
+            "--witnesses",
+            "tr",
+            "--quorum",
+            "1",
+        ])
+        .assert()
+        .stdout(contains("key-history commitment").not());
+    }
 }
