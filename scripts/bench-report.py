@@ -50,6 +50,7 @@ def run(root):
         ('fdatasync', 'primitive', 'file_append_fdatasync'),
         ('redb_commit', 'primitive', 'redb_insert_commit'),
         ('decode', 'accord', 'decode_and_hash_entry'),
+        ('tree', 'accord', 'tree_leaf'),
     ]:
         hit = load(root, group, name)
         if hit:
@@ -134,6 +135,10 @@ row('redb insert + durable commit', 'redb_commit')
 row('accord decode + hash of one entry (one canonical decode, one entry hash)', 'decode',
     unit=lambda ns: f'{ns / 1e3:.2f} µs',
     ratio=('SHA-256', lambda r: r['decode'] / r['sha']))
+row('Merkle tree: leaf hash + push into the streaming root, per entry', 'tree',
+    unit=lambda ns: f'{ns / 1e3:.2f} µs',
+    ratio=(f'verify_strict on {threads} threads (the share verify and import give the tree)',
+           lambda r: r['tree'] / r['verify_all']))
 if have('append'):
     n, m = first('append_name').split('_')[-3::2]
     row(f'accord append, durable, redb, on a ledger of seq {int(n):,} to {int(m) - 1:,}',

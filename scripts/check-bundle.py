@@ -229,9 +229,23 @@ def signed_by_author(keys, e, data, what):
         raise Invalid('%s %d: the signature by %s does not verify (openssl)' % (what, e['seq'], e['party']))
 
 
+def exact_fields(obj, fields, what):
+    if type(obj) is not dict or set(obj) != set(fields):
+        raise Invalid('%s does not have exactly the fields %s' % (what, ', '.join(fields)))
+
+
 def check(bundle, witnesses, quorum, ledger_id=None):
-    if bundle.get('version') != 1:
-        raise Invalid('bundle version %r is not 1' % bundle.get('version'))
+    exact_fields(bundle, ('version', 'checkpoint', 'key_events', 'entries'), 'the bundle')
+    if type(bundle['version']) is not int or bundle['version'] != 1:
+        raise Invalid('bundle version %r is not 1' % bundle['version'])
+    if type(bundle['key_events']) is not list or type(bundle['entries']) is not list:
+        raise Invalid('key_events and entries must be lists')
+    for item in bundle['key_events'] + bundle['entries']:
+        exact_fields(item, ('seq', 'bytes', 'proof'), 'an entry of the bundle')
+        if type(item['seq']) is not int or type(item['proof']) is not list:
+            raise Invalid('an entry\'s seq must be an integer and its proof a list')
+    if type(bundle['checkpoint']) is not str or not bundle['checkpoint'].endswith('\n'):
+        raise Invalid('the checkpoint is not a signed note ending in a newline')
     cp = read_note(bundle['checkpoint'])
     size, root = cp['size'], cp['root']
 
@@ -314,16 +328,25 @@ def check(bundle, witnesses, quorum, ledger_id=None):
     if signer is None:
         raise Invalid('the checkpoint is not signed by a party of the charter')
     witnesses = witnesses or [p for p in order if parties[p]['role'] == GUARANTOR]
-    quorum = quorum or ruling_quorum
+    quorum = ruling_quorum if quorum is None else quorum
+    if len(set(witnesses)) != len(witnesses):
+        raise Invalid('policy: a witness is named twice')
+    if any(w not in parties for w in witnesses):
+        raise Invalid('policy: a witness is not a party of the charter')
+    if not 1 <= quorum <= len(witnesses):
+        raise Invalid('policy: a quorum of %d cannot be met by %d witness(es)' % (quorum, len(witnesses)))
     cosigned = []
     for w in witnesses:
         key = keys.current(w)
+        times = []
         for sig in lines_of(w, 0x04, key) if key else []:
             t = int.from_bytes(sig[:8], 'big')
             message = b'cosignature/v1\ntime %d\n' % t + cp['text']
             if len(sig) != 72 or not ed25519_ok(key, message, sig[8:]):
                 raise Invalid('the cosignature by %s does not verify' % w)
-            cosigned.append((t, w))
+            times.append(t)
+        if times:  # one witness counts once, at its earliest cosignature
+            cosigned.append((min(times), w))
     if len(cosigned) < quorum:
         raise Invalid('%d valid cosignature(s) from %s, fewer than the quorum of %d'
                       % (len(cosigned), ','.join(witnesses), quorum))

@@ -100,7 +100,6 @@ fn accord_refuses(w: &World, name: &str, args: &[&str], why: &str) {
 /// copy by check-bundle.py, so a single guarantor meets the default quorum
 /// of two. accord counts each witness once and refuses.
 #[test]
-#[ignore = "finding 1: check-bundle.py counts a repeated cosignature line once per copy (quorum met by one witness)"]
 fn a_repeated_cosignature_line_is_one_witness_for_both_verifiers() {
     let w = world();
     let cp = read(&w, "cp");
@@ -127,7 +126,6 @@ fn a_repeated_cosignature_line_is_one_witness_for_both_verifiers() {
 /// Finding 2: `--witnesses tr,tr --quorum 2` lets check-bundle.py count tr
 /// twice; accord refuses the policy ("named twice").
 #[test]
-#[ignore = "finding 2: check-bundle.py counts a witness named twice in --witnesses twice"]
 fn a_witness_named_twice_in_the_policy_is_not_two_witnesses() {
     let w = world();
     prove(&w, "cp", "b.json");
@@ -142,7 +140,6 @@ fn a_witness_named_twice_in_the_policy_is_not_two_witnesses() {
 /// `bundle verify` and accepted by the script. An independent checker that
 /// accepts what the reference refuses lets a forger pick the laxer one.
 #[test]
-#[ignore = "finding 3: check-bundle.py accepts bundles accord refuses (unknown fields, version true, unterminated signature line)"]
 fn the_python_checker_refuses_every_bundle_accord_refuses() {
     let w = world();
     cosign(&w, "ir", "cp", "wir");

@@ -222,6 +222,13 @@ fn accord_paths(c: &mut Criterion) {
         )
     });
 
+    // What the Merkle tree adds to verify and import for each entry: one
+    // leaf hash and the pushes into the streaming root builder.
+    let mut tree = accord_core::merkle::RootBuilder::new();
+    g.bench_function("tree_leaf", |b| {
+        b.iter(|| black_box(tree.push(black_box(&entry.bytes))))
+    });
+
     // A durable append onto a ledger whose last seq is n to n+k-1: the copy
     // is replaced by a fresh copy of the n-entry template (outside the
     // timing) whenever it reaches seq n+k, so the figure is for a ledger
