@@ -36,8 +36,9 @@ pub struct Verified {
     pub ledger: LedgerId,
     /// The checkpoint's origin line.
     pub origin: String,
-    /// The checkpoint's tree size and root.
+    /// The checkpoint's tree size: the entries 0 to size-1 it covers.
     pub size: u64,
+    /// The checkpoint's Merkle tree root (RFC 9162) over those entries.
     pub root: [u8; 32],
     /// The party whose signature on the checkpoint verified.
     pub signer: PartyId,
@@ -48,8 +49,9 @@ pub struct Verified {
     /// Every policy witness whose cosignature verified, with the time it
     /// claims, earliest first.
     pub cosigners: Vec<(PartyId, i64)>,
-    /// The policy applied: its witnesses and quorum.
+    /// The policy's witnesses, defaults applied (the charter's guarantors).
     pub witnesses: Vec<PartyId>,
+    /// The policy's quorum, defaults applied (the charter's ruling quorum).
     pub quorum: usize,
     /// The time by which a quorum of witnesses had seen the checkpoint.
     pub time_bound: TimeBound,
@@ -59,9 +61,13 @@ pub struct Verified {
 /// its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryReport {
+    /// Its position in the ledger (its leaf index in the tree).
     pub seq: u64,
+    /// The hash of its canonical bytes, as the hash chain links it.
     pub hash: EntryHash,
+    /// The kind of event it records, as the CLI names it (e.g. "ruling-proposed").
     pub kind: &'static str,
+    /// The party that signed it.
     pub author: PartyId,
     /// The id of the key that signed it.
     pub key: KeyId,
@@ -76,7 +82,9 @@ pub struct EntryReport {
 /// the valid cosignatures' times), and those witnesses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeBound {
+    /// Unix seconds, by the witnesses' clocks: the checkpoint existed then.
     pub time: i64,
+    /// The quorum of witnesses whose cosignatures set that time.
     pub by: Vec<PartyId>,
 }
 
