@@ -107,47 +107,88 @@ impl Bundle {
 /// Why a bundle is refused. Each message is one line naming what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BundleError {
+    /// The file is not bundle JSON (syntax, unknown field, bad base64).
     #[error("not a dispute bundle: {0}")]
     Json(String),
+    /// The bundle was written in a format version this build cannot read.
     #[error(
         "bundle format version {0} is not supported (this build reads version {BUNDLE_VERSION})"
     )]
     Version(u64),
+    /// The checkpoint text is not a well-formed signed-note checkpoint.
     #[error("the checkpoint is unreadable: {0}")]
     Checkpoint(String),
+    /// The key history does not start with entry 0, so no charter founds it.
     #[error("the bundle lists no charter: its first key event must be entry 0")]
     NoCharter,
+    /// Entry 0 fails the genesis checks the append gate applies.
     #[error("the charter (entry 0) is refused: {0}")]
     Charter(Box<Violation>),
+    /// The charter founds a different ledger than the one the reader expects.
     #[error("the bundle is of ledger {found}, not of the expected ledger {expected}")]
-    NotTheLedger { expected: String, found: String },
+    NotTheLedger {
+        /// The ledger id the reader asked for (hex).
+        expected: String,
+        /// The ledger id the bundle's charter hashes to (hex).
+        found: String,
+    },
+    /// The checkpoint's origin line names another log than the charter's ledger.
     #[error("the checkpoint is for log {found}, not for this charter's ledger {expected}")]
-    Origin { expected: String, found: String },
+    Origin {
+        /// The origin the charter's ledger id implies.
+        expected: String,
+        /// The origin line the checkpoint carries.
+        found: String,
+    },
+    /// The listed key events do not hash to the key commitment the
+    /// checkpoint signs, so the key history shown is not the whole one.
     #[error("the key history is incomplete or altered: the listed key events' digest is not the checkpoint's accord-keys line (a key event was left out, added or changed)")]
     KeyDigest,
+    /// One listed entry is refused; `fault` says why.
     #[error("{what} {seq}: {fault}")]
     Entry {
+        /// Which list it is in: "key event" or "entry".
         what: &'static str,
+        /// The seq the bundle lists it under.
         seq: u64,
+        /// What is wrong with it.
         fault: EntryFault,
     },
+    /// Not one inclusion proof leads to the checkpoint's root: the
+    /// checkpoint commits to a different tree (a fork).
     #[error("no entry of the bundle is in the tree the checkpoint commits to, the charter included: the checkpoint is of a fork of this ledger (or every proof was replaced)")]
     OtherTree,
+    /// No charter party signed the checkpoint with the key it held at the
+    /// checkpoint's size.
     #[error("the checkpoint is not signed by a party of the charter with its key at size {size}")]
-    Unsigned { size: u64 },
+    Unsigned {
+        /// The checkpoint's tree size, at which signing keys are looked up.
+        size: u64,
+    },
+    /// A signature line names a party's key at the size but does not verify.
     #[error("the checkpoint's signature by {0} does not verify (the checkpoint text or the signature was changed)")]
     Signature(PartyId),
+    /// A witness's cosignature line names its key but does not verify.
     #[error("the cosignature by {0} does not verify (the checkpoint text or the cosignature was changed)")]
     Cosignature(PartyId),
+    /// Too few of the policy's witnesses cosigned: nobody outside the
+    /// signer vouches that this is the one history they saw.
     #[error("the checkpoint has {found} valid cosignature(s) from the witnesses {witnesses}, fewer than the quorum of {quorum}{named}")]
     Quorum {
+        /// How many witnesses' cosignatures verified.
         found: usize,
+        /// How many the policy requires.
         quorum: usize,
+        /// The policy's witnesses, comma-separated.
         witnesses: String,
+        /// Who did cosign, as a suffix for the message (may be empty).
         named: String,
     },
+    /// The policy is unusable: a witness not of the charter or named twice,
+    /// or a quorum of 0 or above the number of witnesses.
     #[error("policy: {0}")]
     Policy(String),
+    /// The bundle proves nothing: its list of chosen entries is empty.
     #[error("the bundle lists no entries to prove")]
     NoEntries,
 }
@@ -155,26 +196,43 @@ pub enum BundleError {
 /// What is wrong with one entry of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EntryFault {
+    /// Its bytes are not a canonical entry.
     #[error("undecodable: {0}")]
     Undecodable(crate::codec::CodecError),
+    /// Its bytes carry another seq than the one it is listed (and proved) under.
     #[error("its bytes say it is entry {0}")]
     Seq(u64),
+    /// Its seq is not below the checkpoint's size (the field is that size).
     #[error("it is past the checkpoint, whose tree holds entries 0 to {}", .0.saturating_sub(1))]
     Beyond(u64),
+    /// Its proof is longer than a proof in any tree of up to 2^64 leaves.
     #[error("its inclusion proof has {0} hashes, more than any tree needs")]
     ProofLength(usize),
+    /// Its inclusion proof does not recompute the checkpoint's root.
     #[error("its inclusion proof does not lead to the checkpoint's root (the entry, the proof or the root was changed, or the entry is not in this tree)")]
     Proof,
+    /// It is listed among key events but changes no key (the field names its kind).
     #[error("is a {0}, not a key event")]
     NotKeyEvent(&'static str),
+    /// Key events are repeated or out of ledger order.
     #[error("key events must be listed once each, in ledger order")]
     Order,
+    /// Its ledger field names another ledger than the charter's.
     #[error("belongs to another ledger")]
     WrongLedger,
+    /// The key it names was not its author's at its position (never held,
+    /// not yet added, or already rotated out or revoked).
     #[error("{party} held no key {key} at this position")]
-    Key { party: PartyId, key: String },
+    Key {
+        /// The author.
+        party: PartyId,
+        /// The key id the entry names.
+        key: String,
+    },
+    /// Its signature does not verify under the author's key at its position.
     #[error("the signature by {0} does not verify with its key at this position")]
     Signature(PartyId),
+    /// As a key event, it breaks a rule the append gate enforces.
     #[error("refused by the rules: {0}")]
     Rule(Box<Violation>),
 }

@@ -25,6 +25,7 @@ pub mod limits;
 pub mod merkle;
 pub mod note;
 mod phase;
+pub mod policy;
 pub mod projection;
 pub mod records;
 pub mod state;

@@ -7,36 +7,22 @@
 //! Roots and key commitments are recomputed from the entries here, never
 //! read from derived data. This module never reads a clock, never writes,
 //! and never decides the policy: the caller passes it (the charter's
-//! guarantors and ruling quorum by default, [`Policy::of_charter`]).
+//! guarantors and ruling quorum by default, [`Policy::of_charter`]). The
+//! signature and cosignature checks are [`accord_core::policy`]'s, shared
+//! with the dispute bundle check; this module words their refusals.
 
 use accord_core::checkpoint::{Checkpoint, CheckpointError as BodyError};
 use accord_core::keyring::Keyring;
 use accord_core::merkle::{self, Hash, RootBuilder};
-use accord_core::note::{Note, NoteError, NoteKey, SigType, Verified};
-use accord_core::{crypto, keycommit, Charter, EntryHash, PartyId, PublicKey};
+use accord_core::note::{Note, NoteError};
+use accord_core::policy::{self, SignatureError, WitnessKeys};
+use accord_core::{crypto, keycommit, Charter, EntryHash, PartyId};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
 use crate::{Ledger, LedgerError};
 
-/// Whose cosignatures make a checkpoint trusted, and how many.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Policy {
-    /// The parties whose cosignatures count.
-    pub witnesses: Vec<PartyId>,
-    /// How many of them must cosign.
-    pub quorum: usize,
-}
-
-impl Policy {
-    /// The default: the charter's guarantors, with its ruling quorum.
-    pub fn of_charter(charter: &Charter) -> Policy {
-        Policy {
-            witnesses: charter.guarantors().map(|p| p.id.clone()).collect(),
-            quorum: charter.rules.ruling_quorum as usize,
-        }
-    }
-}
+pub use accord_core::policy::Policy;
 
 /// Why a checkpoint is refused (or could not be judged: `Ledger`).
 #[derive(Debug, thiserror::Error)]
@@ -170,27 +156,6 @@ pub struct TreeHead {
     pub keys: [u8; 32],
 }
 
-/// The key `party` signed with after entry `size - 1` (from `size` on), if
-/// it had one.
-pub fn key_at(keyring: &Keyring, party: &PartyId, size: u64) -> Option<PublicKey> {
-    keyring
-        .history(party)
-        .iter()
-        .find(|s| s.from <= size && s.until.is_none_or(|u| size < u))
-        .map(|s| s.key)
-}
-
-/// Every key `party` held at position `size` or later: a witness may have
-/// rotated between the checkpoint and its cosignature.
-pub fn keys_from(keyring: &Keyring, party: &PartyId, size: u64) -> Vec<PublicKey> {
-    keyring
-        .history(party)
-        .iter()
-        .filter(|s| s.until.is_none_or(|u| size < u))
-        .map(|s| s.key)
-        .collect()
-}
-
 /// Checks the checkpoint's party signature: the first party of the charter
 /// whose key at the checkpoint's size signed it.
 pub fn signer(
@@ -199,60 +164,25 @@ pub fn signer(
     charter: &Charter,
     keyring: &Keyring,
 ) -> Result<PartyId, CheckpointError> {
-    let mut signer = None;
-    for party in &charter.parties {
-        let Some(key) = key_at(keyring, &party.id, cp.size) else {
-            continue;
-        };
-        let nk = NoteKey {
-            name: party.id.as_str().to_owned(),
-            sig_type: SigType::Ed25519,
-            key,
-        };
-        match note.verify(&nk) {
-            Ok(Some(_)) => signer = signer.or(Some(party.id.clone())),
-            Ok(None) => {}
-            Err(_) => {
-                return Err(CheckpointError::BadSignature {
-                    party: party.id.clone(),
-                })
-            }
-        }
-    }
-    signer.ok_or(CheckpointError::Unsigned { size: cp.size })
+    policy::signer(note, cp.size, charter, keyring).map_err(|e| refused(e, cp.size))
 }
 
-fn cosigned_by(
-    note: &Note,
-    cp: &Checkpoint,
-    party: &PartyId,
-    keyring: &Keyring,
-) -> Result<Option<u64>, CheckpointError> {
-    let mut earliest: Option<u64> = None;
-    for key in keys_from(keyring, party, cp.size) {
-        let nk = NoteKey {
-            name: party.as_str().to_owned(),
-            sig_type: SigType::CosignatureV1,
-            key,
-        };
-        match note.verify(&nk) {
-            Ok(Some(Verified::Cosigned { timestamp })) => {
-                earliest = Some(earliest.map_or(timestamp, |e| e.min(timestamp)));
-            }
-            Ok(_) => {}
-            Err(_) => {
-                return Err(CheckpointError::BadCosignature {
-                    party: party.clone(),
-                })
-            }
-        }
+/// The ledger's words for a refused signature.
+fn refused(e: SignatureError, size: u64) -> CheckpointError {
+    match e {
+        SignatureError::Unsigned => CheckpointError::Unsigned { size },
+        SignatureError::BadSignature(party) => CheckpointError::BadSignature { party },
+        SignatureError::BadCosignature(party) => CheckpointError::BadCosignature { party },
     }
-    Ok(earliest)
 }
 
 /// Checks the cosignatures against `policy`: every cosignature by a witness
 /// must verify, and at least `policy.quorum` witnesses must have cosigned.
 /// Returns each cosigning witness with its (earliest) timestamp.
+///
+/// A witness's cosignature counts if made with any key it held at the
+/// checkpoint's size or later ([`WitnessKeys::FromSize`]): this ledger
+/// shows its rotations after the checkpoint, which a bundle cannot.
 pub fn cosigners(
     note: &Note,
     cp: &Checkpoint,
@@ -271,15 +201,14 @@ pub fn cosigners(
             witnesses: policy.witnesses.len(),
         });
     }
-    let mut found = Vec::new();
-    for w in &policy.witnesses {
-        if found.iter().any(|(p, _)| p == w) {
-            continue;
-        }
-        if let Some(t) = cosigned_by(note, cp, w, keyring)? {
-            found.push((w.clone(), t));
-        }
-    }
+    let found = policy::cosigners(
+        note,
+        cp.size,
+        &policy.witnesses,
+        keyring,
+        WitnessKeys::FromSize,
+    )
+    .map_err(|e| refused(e, cp.size))?;
     if found.len() < policy.quorum {
         // Say which valid cosignatures did not count, so "ru cosigned" is
         // never mistaken for "ru is a witness".
@@ -287,7 +216,12 @@ pub fn cosigners(
             .parties
             .iter()
             .filter(|p| !policy.witnesses.contains(&p.id))
-            .filter(|p| matches!(cosigned_by(note, cp, &p.id, keyring), Ok(Some(_))))
+            .filter(|p| {
+                matches!(
+                    policy::cosigned_by(note, cp.size, &p.id, keyring, WitnessKeys::FromSize),
+                    Ok(Some(_))
+                )
+            })
             .map(|p| p.id.as_str())
             .collect();
         let names = |v: Vec<&str>| match v.is_empty() {
@@ -441,47 +375,4 @@ pub fn consistent(
     proof: &[Hash],
 ) -> Result<(), merkle::ProofError> {
     merkle::verify_consistency(old.0, new.0, old.1, new.1, proof)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use accord_core::keyring::Keyring;
-
-    fn pid(s: &str) -> PartyId {
-        PartyId::new(s).unwrap()
-    }
-
-    #[test]
-    fn the_key_at_a_size_follows_rotations_and_revocations() {
-        let tr = pid("tr");
-        let first = PublicKey([8; 32]);
-        let charter = Charter {
-            title: "t".into(),
-            parties: vec![accord_core::Party {
-                id: tr.clone(),
-                name: "Turkey".into(),
-                role: accord_core::Role::Guarantor,
-                key: first,
-            }],
-            rules: accord_core::Rules {
-                clause_adoption: accord_core::Adoption::AllGuarantors,
-                ruling_quorum: 1,
-            },
-        };
-        let mut ring = Keyring::from_charter(&charter);
-        let second = PublicKey([9; 32]);
-        // Rotated by entry 4: the new key signs from entry 5 on.
-        ring.replace(&tr, 4, Some(second));
-        assert_eq!(key_at(&ring, &tr, 1), Some(first));
-        assert_eq!(key_at(&ring, &tr, 4), Some(first));
-        assert_eq!(key_at(&ring, &tr, 5), Some(second));
-        assert_eq!(keys_from(&ring, &tr, 3), vec![first, second]);
-        assert_eq!(keys_from(&ring, &tr, 5), vec![second]);
-        // Revoked without replacement by entry 8.
-        ring.replace(&tr, 8, None);
-        assert_eq!(key_at(&ring, &tr, 9), None);
-        assert_eq!(key_at(&ring, &tr, 8), Some(second));
-        assert_eq!(key_at(&ring, &pid("nobody"), 1), None);
-    }
 }

@@ -21,22 +21,51 @@ use crate::{Ledger, LedgerError};
 /// Why no bundle was built.
 #[derive(Debug, thiserror::Error)]
 pub enum ProveError {
+    /// The checkpoint file is not a signed-note checkpoint.
     #[error("the checkpoint is unreadable: {0}")]
     Checkpoint(String),
+    /// The checkpoint's origin names another ledger id (given in hex).
     #[error("the checkpoint is of another ledger ({0}), not this one")]
     OtherLedger(String),
+    /// This copy has fewer entries than the checkpoint covers, so it cannot
+    /// prove them.
     #[error("the checkpoint covers {size} entries but this copy holds {held}: update this copy, or use a checkpoint it reaches")]
-    Behind { size: u64, held: u64 },
+    Behind {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// How many entries this copy holds.
+        held: u64,
+    },
+    /// The same ledger's tree at that size has another root: the
+    /// checkpoint signs a diverging history.
     #[error("this ledger's tree at size {size} has another root than the checkpoint's: the checkpoint is of a fork of this ledger")]
-    Fork { size: u64 },
+    Fork {
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// The roots agree but the key commitment does not: the checkpoint
+    /// claims another key history than this ledger holds.
     #[error("this ledger's key history at size {size} differs from the checkpoint's accord-keys line: the checkpoint is of a fork of this ledger")]
-    KeyHistory { size: u64 },
+    KeyHistory {
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// An entry asked for is not covered by the checkpoint.
     #[error("entry {seq} is past the checkpoint (size {size}, entries 0 to {}): cosign a newer checkpoint", .size.saturating_sub(1))]
-    Beyond { seq: u64, size: u64 },
+    Beyond {
+        /// The entry asked for.
+        seq: u64,
+        /// The checkpoint's tree size.
+        size: u64,
+    },
+    /// An item asked for (by its id, e.g. a clause or an allegation) has no
+    /// entry the checkpoint covers.
     #[error("no entry below the checkpoint concerns {0}")]
     NoItem(String),
+    /// Neither entries nor items were asked for.
     #[error("name at least one entry (--entry) or item (--item) to prove")]
     Nothing,
+    /// Reading the ledger failed.
     #[error("{0}")]
     Ledger(#[from] LedgerError),
 }
@@ -45,7 +74,10 @@ pub enum ProveError {
 /// checkpoint (left out).
 #[derive(Debug)]
 pub struct Proved {
+    /// The bundle, ready to write out.
     pub bundle: Bundle,
+    /// Seqs of the asked-for items' entries at or past the checkpoint's
+    /// size, not in the bundle (a newer checkpoint would cover them).
     pub left_out: Vec<u64>,
 }
 

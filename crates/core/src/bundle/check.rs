@@ -12,6 +12,7 @@
 use crate::event::Event;
 use crate::ids::{EntryHash, KeyId, LedgerId, PartyId};
 use crate::keycommit;
+use crate::policy::{self, Policy as WitnessPolicy, SignatureError, WitnessKeys};
 use crate::Sealed;
 
 use super::keys::KeyHistory;
@@ -36,8 +37,9 @@ pub struct Verified {
     pub ledger: LedgerId,
     /// The checkpoint's origin line.
     pub origin: String,
-    /// The checkpoint's tree size and root.
+    /// The checkpoint's tree size: the entries 0 to size-1 it covers.
     pub size: u64,
+    /// The checkpoint's Merkle tree root (RFC 9162) over those entries.
     pub root: [u8; 32],
     /// The party whose signature on the checkpoint verified.
     pub signer: PartyId,
@@ -48,8 +50,9 @@ pub struct Verified {
     /// Every policy witness whose cosignature verified, with the time it
     /// claims, earliest first.
     pub cosigners: Vec<(PartyId, i64)>,
-    /// The policy applied: its witnesses and quorum.
+    /// The policy's witnesses, defaults applied (the charter's guarantors).
     pub witnesses: Vec<PartyId>,
+    /// The policy's quorum, defaults applied (the charter's ruling quorum).
     pub quorum: usize,
     /// The time by which a quorum of witnesses had seen the checkpoint.
     pub time_bound: TimeBound,
@@ -59,9 +62,13 @@ pub struct Verified {
 /// its position.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryReport {
+    /// Its position in the ledger (its leaf index in the tree).
     pub seq: u64,
+    /// The hash of its canonical bytes, as the hash chain links it.
     pub hash: EntryHash,
+    /// The kind of event it records, as the CLI names it (e.g. "ruling-proposed").
     pub kind: &'static str,
+    /// The party that signed it.
     pub author: PartyId,
     /// The id of the key that signed it.
     pub key: KeyId,
@@ -76,7 +83,9 @@ pub struct EntryReport {
 /// the valid cosignatures' times), and those witnesses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimeBound {
+    /// Unix seconds, by the witnesses' clocks: the checkpoint existed then.
     pub time: i64,
+    /// The quorum of witnesses whose cosignatures set that time.
     pub by: Vec<PartyId>,
 }
 
@@ -245,12 +254,10 @@ fn decode(what: &'static str, e: &ProvenEntry, size: u64) -> Result<Sealed, Bund
 }
 
 /// The policy's witnesses and quorum, defaults from the charter.
-fn resolve(history: &KeyHistory, policy: &Policy) -> Result<(Vec<PartyId>, usize), BundleError> {
+fn resolve(history: &KeyHistory, policy: &Policy) -> Result<WitnessPolicy, BundleError> {
     let charter = history.charter();
-    let witnesses = match &policy.witnesses {
-        Some(list) => list.clone(),
-        None => charter.guarantors().map(|p| p.id.clone()).collect(),
-    };
+    let defaults = WitnessPolicy::of_charter(charter);
+    let witnesses = policy.witnesses.clone().unwrap_or(defaults.witnesses);
     for (i, w) in witnesses.iter().enumerate() {
         if charter.party(w).is_none() {
             return Err(BundleError::Policy(format!(
@@ -261,9 +268,7 @@ fn resolve(history: &KeyHistory, policy: &Policy) -> Result<(Vec<PartyId>, usize
             return Err(BundleError::Policy(format!("witness {w} is named twice")));
         }
     }
-    let quorum = policy
-        .quorum
-        .unwrap_or(charter.rules.ruling_quorum as usize);
+    let quorum = policy.quorum.unwrap_or(defaults.quorum);
     if quorum == 0 || quorum > witnesses.len() {
         return Err(BundleError::Policy(format!(
             "a quorum of {quorum} cannot be met by {} witness(es): give a quorum from 1 to {}",
@@ -271,42 +276,33 @@ fn resolve(history: &KeyHistory, policy: &Policy) -> Result<(Vec<PartyId>, usize
             witnesses.len()
         )));
     }
-    Ok((witnesses, quorum))
+    Ok(WitnessPolicy { witnesses, quorum })
 }
 
 type Signatures = (PartyId, Vec<(PartyId, i64)>, Vec<PartyId>, usize);
 
 /// The checkpoint's signer, then the policy's valid cosignatures (earliest
-/// first), each checked with the party's key at the checkpoint's size.
+/// first), each checked with the party's key at the checkpoint's size (the
+/// history's keyring holds no key event at or past it).
 fn signatures(
     cp: &checkpoint::Checkpoint,
     history: &KeyHistory,
     policy: &Policy,
 ) -> Result<Signatures, BundleError> {
-    let (witnesses, quorum) = resolve(history, policy)?;
-    let keyring = history.keyring();
-    let mut signer = None;
-    for p in &history.charter().parties {
-        let Some(key) = keyring.current(&p.id) else {
-            continue;
-        };
-        match checkpoint::signed_by(cp, &p.id, key) {
-            Some(true) if signer.is_none() => signer = Some(p.id.clone()),
-            Some(true) | None => {}
-            Some(false) => return Err(BundleError::Signature(p.id.clone())),
-        }
-    }
-    let signer = signer.ok_or(BundleError::Unsigned { size: cp.body.size })?;
+    let WitnessPolicy { witnesses, quorum } = resolve(history, policy)?;
+    let (size, keyring) = (cp.body.size, history.keyring());
+    let refused = |e| match e {
+        SignatureError::Unsigned => BundleError::Unsigned { size },
+        SignatureError::BadSignature(p) => BundleError::Signature(p),
+        SignatureError::BadCosignature(p) => BundleError::Cosignature(p),
+    };
+    let signer = policy::signer(&cp.note, size, history.charter(), keyring).map_err(refused)?;
     let mut cosigners = Vec::new();
-    for w in &witnesses {
-        let Some(key) = keyring.current(w) else {
-            continue;
-        };
-        match checkpoint::cosigned_by(cp, w, key) {
-            Some(Some(time)) => cosigners.push((w.clone(), time)),
-            Some(None) => return Err(BundleError::Cosignature(w.clone())),
-            None => {}
-        }
+    for (w, time) in policy::cosigners(&cp.note, size, &witnesses, keyring, WitnessKeys::AtSize)
+        .map_err(refused)?
+    {
+        let time = i64::try_from(time).map_err(|_| BundleError::Cosignature(w.clone()))?;
+        cosigners.push((w, time));
     }
     if cosigners.len() < quorum {
         let names: Vec<&str> = cosigners.iter().map(|(p, _)| p.as_str()).collect();
@@ -393,9 +389,7 @@ fn says(event: &Event) -> String {
 mod checkpoint {
     use super::BundleError;
     use crate::checkpoint::Checkpoint as Body;
-    use crate::crypto::PublicKey;
-    use crate::ids::PartyId;
-    use crate::note::{Note, NoteKey, SigType, Verified};
+    use crate::note::Note;
 
     pub struct Checkpoint {
         pub body: Body,
@@ -408,34 +402,6 @@ mod checkpoint {
         let body =
             Body::parse_body(note.text()).map_err(|e| BundleError::Checkpoint(e.to_string()))?;
         Ok(Checkpoint { body, note })
-    }
-
-    fn key(party: &PartyId, sig_type: SigType, key: &PublicKey) -> NoteKey {
-        NoteKey {
-            name: party.as_str().to_owned(),
-            sig_type,
-            key: *key,
-        }
-    }
-
-    /// `None`: no signature line of this party's key; else whether it
-    /// verifies.
-    pub fn signed_by(cp: &Checkpoint, party: &PartyId, k: &PublicKey) -> Option<bool> {
-        match cp.note.verify(&key(party, SigType::Ed25519, k)) {
-            Ok(None) => None,
-            Ok(Some(_)) => Some(true),
-            Err(_) => Some(false),
-        }
-    }
-
-    /// `None`: no cosignature of this party's key; `Some(None)`: one that
-    /// does not verify; else the time it claims.
-    pub fn cosigned_by(cp: &Checkpoint, party: &PartyId, k: &PublicKey) -> Option<Option<i64>> {
-        match cp.note.verify(&key(party, SigType::CosignatureV1, k)) {
-            Ok(None) => None,
-            Ok(Some(Verified::Cosigned { timestamp })) => Some(i64::try_from(timestamp).ok()),
-            Ok(Some(Verified::Signed)) | Err(_) => Some(None),
-        }
     }
 
     /// Whether `proof` proves `bytes` to be leaf `seq` of the tree of

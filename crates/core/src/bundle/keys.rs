@@ -45,14 +45,18 @@ impl KeyHistory {
         })
     }
 
+    /// The ledger id: the hash of the charter entry the history was founded on.
     pub fn ledger(&self) -> LedgerId {
         self.ledger
     }
 
+    /// The charter: parties, guarantors and quorums the key events are judged by.
     pub fn charter(&self) -> &Charter {
         &self.charter
     }
 
+    /// Every party's keys with the positions each was valid over, as
+    /// replayed so far.
     pub fn keyring(&self) -> &Keyring {
         &self.keyring
     }
