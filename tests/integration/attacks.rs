@@ -181,7 +181,6 @@ fn the_python_checker_refuses_every_bundle_accord_refuses() {
 /// forgery (exit 1): the size is believed before any signature is checked,
 /// so anyone can turn a daily `verify --checkpoint` into "try again later".
 #[test]
-#[ignore = "finding 4: verify --checkpoint believes a forged checkpoint's size (exit 3 'behind') before checking its signature"]
 fn a_forged_checkpoint_claiming_more_entries_is_refused_not_unchecked() {
     let w = world();
     cosign(&w, "ru", "cp", "wru");
@@ -436,7 +435,6 @@ fn a_witness_refuses_a_fork_of_the_same_size_after_its_copy_is_swapped() {
 /// signature on a root that is not its ledger's; the same edit to the
 /// `keyevent/` rows makes it sign a key history with a rotation left out.
 #[test]
-#[ignore = "finding 5: accord checkpoint signs a root and key commitment from derived data without checking them against the entries"]
 fn a_checkpoint_is_never_signed_over_a_tampered_derived_tree() {
     let w = World::founded();
     w.propose("C1", "tr").success();
@@ -474,7 +472,6 @@ fn a_checkpoint_is_never_signed_over_a_tampered_derived_tree() {
 /// line that leaves the rotation out (its own `verify --checkpoint` then
 /// refuses it), and `prove` lists the key events from the same rows.
 #[test]
-#[ignore = "finding 5: accord checkpoint signs a key commitment from derived keyevent rows without checking them against the entries"]
 fn a_checkpoint_is_never_signed_over_a_tampered_key_event_index() {
     let w = World::founded();
     w.propose("C1", "tr").success();

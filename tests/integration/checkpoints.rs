@@ -130,10 +130,16 @@ fn a_checkpoint_cosigned_by_two_guarantors_verifies_now_and_after_appends() {
     let v = w.json(&["verify", "--checkpoint", "cp2", "--json"]);
     assert_eq!(v["checkpoint"]["trusted"], true);
     assert_eq!(v["checkpoint"]["cosigners"].as_array().unwrap().len(), 2);
-    // --expect-head still works beside it.
-    w.accord(&["verify", "--checkpoint", "cp2", "--expect-head", "0:00"])
+    // --expect-head still works beside it: the true head passes, another
+    // hash at the same seq fails the whole verify.
+    let head = format!("0:{}", v["ledger"].as_str().unwrap());
+    w.accord(&["verify", "--checkpoint", "cp2", "--expect-head", &head])
         .assert()
-        .code(3);
+        .success();
+    let wrong = format!("0:{}", "ab".repeat(32));
+    w.accord(&["verify", "--checkpoint", "cp2", "--expect-head", &wrong])
+        .assert()
+        .code(1);
 }
 
 #[test]

@@ -118,6 +118,13 @@ pub enum CheckpointError {
     /// The key is no party's.
     #[error("the key is not any party's current key in this ledger")]
     NotAParty,
+    /// The tree or key-event index kept in derived data disagrees with the
+    /// entries: nothing is signed until `doctor` rebuilds it.
+    #[error("the Merkle tree or key-event index kept beside the entries disagrees with the entries at size {size}: nothing was signed; run `accord doctor` to rebuild it, then sign again")]
+    DerivedTree {
+        /// The size the checkpoint would have had.
+        size: u64,
+    },
     /// The ledger could not be read or is damaged.
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -299,8 +306,9 @@ impl<S: Store> Ledger<S> {
 
     /// This ledger's checkpoint now (every entry), signed by `key`, which
     /// must be a party's current key; the note signature's name is the
-    /// party id. The root and key commitment come from the tree kept in
-    /// derived data (no scan of the entries): witnesses recompute both.
+    /// party id. The root and key commitment are recomputed from the
+    /// entries (one pass) and must equal the tree kept in derived data,
+    /// which proofs are served from: a party never signs derived data.
     pub fn checkpoint(&mut self, key: &SigningKey) -> Result<(Note, PartyId), CheckpointError> {
         let last = self.last_seq()?;
         let state = self.open_state_at(last)?;
@@ -311,11 +319,17 @@ impl<S: Store> Ledger<S> {
             .cloned()
             .ok_or(CheckpointError::NotAParty)?;
         let size = last + 1;
+        let [head] = self.tree_heads(&[size])?[..] else {
+            return Err(CheckpointError::Empty);
+        };
+        if self.tree_root(size)? != head.root || self.key_commitment(size)? != head.keys {
+            return Err(CheckpointError::DerivedTree { size });
+        }
         let cp = Checkpoint {
             ledger: state.ledger_id(),
             size,
-            root: self.tree_root(size)?,
-            keys: self.key_commitment(size)?,
+            root: head.root,
+            keys: head.keys,
         };
         let mut note = Note::new(cp.body())?;
         note.sign(party.as_str(), key)?;
@@ -345,6 +359,9 @@ impl<S: Store> Ledger<S> {
         }
         let have = self.last_seq()? + 1;
         if cp.size > have {
+            // Only a checkpoint a party signed may say "you are behind":
+            // anyone can write a larger size on a copy of a note.
+            signer(note, &cp, charter, keyring)?;
             return Err(CheckpointError::Ahead {
                 size: cp.size,
                 have,

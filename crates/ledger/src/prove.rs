@@ -38,7 +38,7 @@ pub enum ProveError {
     },
     /// The same ledger's tree at that size has another root: the
     /// checkpoint signs a diverging history.
-    #[error("this ledger's tree at size {size} has another root than the checkpoint's: the checkpoint is of a fork of this ledger")]
+    #[error("this ledger's tree at size {size} has another root than the checkpoint's: the checkpoint is of a fork of this ledger (or this copy's derived tree is damaged: `accord doctor --check` tells)")]
     Fork {
         /// The checkpoint's tree size.
         size: u64,
@@ -65,6 +65,13 @@ pub enum ProveError {
     /// Neither entries nor items were asked for.
     #[error("name at least one entry (--entry) or item (--item) to prove")]
     Nothing,
+    /// A proof built from the tree kept in derived data does not lead to
+    /// the checkpoint's root although the roots agree: derived data damage.
+    #[error("the inclusion proof of entry {seq} from the tree kept beside the entries does not verify: run `accord doctor` to rebuild it, then prove again")]
+    DerivedTree {
+        /// The entry whose proof failed.
+        seq: u64,
+    },
     /// Reading the ledger failed.
     #[error("{0}")]
     Ledger(#[from] LedgerError),
@@ -136,11 +143,12 @@ impl<S: Store> Ledger<S> {
             return Err(ProveError::Nothing);
         }
         let mut proven = |seq: u64| -> Result<ProvenEntry, ProveError> {
-            Ok(ProvenEntry {
-                seq,
-                bytes: self.entry(seq)?.bytes,
-                proof: self.inclusion_proof(seq, cp.size)?,
-            })
+            let bytes = self.entry(seq)?.bytes;
+            let proof = self.inclusion_proof(seq, cp.size)?;
+            // The proof comes from derived data: never ship one that fails.
+            accord_core::merkle::verify_inclusion(seq, cp.size, &bytes, &proof, &cp.root)
+                .map_err(|_| ProveError::DerivedTree { seq })?;
+            Ok(ProvenEntry { seq, bytes, proof })
         };
         let key_events = key_events
             .iter()
