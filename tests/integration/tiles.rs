@@ -365,3 +365,38 @@ fn publish_without_a_checkpoint_is_a_usage_error() {
         .code(2)
         .stderr(contains("--checkpoint"));
 }
+
+#[test]
+fn an_entry_an_entry_bundle_cannot_hold_is_refused_in_one_line_and_nothing_is_published() {
+    // A clause text at the 64 KiB limit makes an entry over the 65,535
+    // bytes a bundle's u16 length can say.
+    let w = synthetic(3);
+    std::fs::write(w.path("big.txt"), "x".repeat(64 * 1024)).unwrap();
+    w.accord(&[
+        "clause",
+        "propose",
+        "--id",
+        "Z1",
+        "--title",
+        "t",
+        "--text-file",
+        "big.txt",
+        "--key",
+        "keys/tr.pem",
+    ])
+    .assert()
+    .success();
+    checkpoint(&w, "cp");
+    let err = one_line_error(
+        w.accord(&["publish", "--tiles", "pub", "--checkpoint", "cp"])
+            .assert()
+            .code(1),
+    );
+    assert!(
+        err.contains("entry 4 is ")
+            && err.contains("more than the 65535 an entry bundle can hold")
+            && err.contains("cannot be published as tlog tiles"),
+        "{err}"
+    );
+    assert!(!w.path("pub/checkpoint").exists());
+}
