@@ -239,6 +239,18 @@ pub enum Command {
     /// Check dispute bundles, with nothing but the bundle.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Write the ledger as C2SP tlog-tiles (checkpoint, Merkle tree tiles,
+    /// entry bundles) to a directory that any static web server, object
+    /// store or CDN can serve; run again after appends (incremental).
+    Publish {
+        /// The directory to write (created if missing).
+        #[arg(long, value_name = "DIR")]
+        tiles: PathBuf,
+        /// The checkpoint to publish: one of this ledger signed by a party
+        /// (`accord checkpoint`), cosigned by witnesses as readers expect.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

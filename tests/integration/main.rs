@@ -66,3 +66,7 @@ mod bundles;
 // Security review of issue 11: attacks on checkpoints, witnesses and
 // bundles (findings ignored until fixed, attacks that held kept).
 mod attacks;
+// `publish --tiles`: C2SP tlog-tiles read back by an independent client
+// (the tlog_tiles crate), incremental publishing, tile boundaries, and
+// refused checkpoints, directories and derived data.
+mod tiles;

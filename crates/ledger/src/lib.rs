@@ -19,6 +19,7 @@ mod ledger;
 mod prove;
 mod recover;
 pub mod synth;
+pub mod tiles;
 mod verify;
 pub mod witness;
 
