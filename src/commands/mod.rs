@@ -17,6 +17,7 @@ mod inspect;
 mod keys;
 mod obligations;
 mod proof;
+mod serve;
 mod witness;
 
 use std::io::Write;
@@ -129,5 +130,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             out: file,
         } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
         Command::Bundle(cmd) => bundle::run(cmd, out),
+        Command::Serve {
+            listen,
+            checkpoint,
+            max_requests,
+        } => serve::run(listen, checkpoint, max_requests, &g, out),
     }
 }

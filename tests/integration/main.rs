@@ -66,3 +66,6 @@ mod bundles;
 // Security review of issue 11: attacks on checkpoints, witnesses and
 // bundles (findings ignored until fixed, attacks that held kept).
 mod attacks;
+// `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
+// durable, 409 on a stale head, 422 refused; hostile clients bounded.
+mod serve;
