@@ -31,6 +31,7 @@ pub mod records;
 pub mod state;
 pub mod terms;
 pub mod text;
+pub mod tiles;
 pub mod violation;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};

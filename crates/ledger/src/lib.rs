@@ -20,6 +20,7 @@ mod proof_json;
 mod prove;
 mod recover;
 pub mod synth;
+pub mod tiles;
 mod verify;
 pub mod witness;
 

@@ -151,7 +151,7 @@ impl<S: Store> Ledger<S> {
     /// The per-ledger state at the head, from the stored snapshot when it
     /// matches the stored head; otherwise all derived data is rebuilt by a
     /// verifying replay. The entries always win over derived data.
-    pub(super) fn chain(&mut self) -> Result<Chain, LedgerError> {
+    pub(crate) fn chain(&mut self) -> Result<Chain, LedgerError> {
         let head = self.entry(self.last_seq()?)?.head();
         if let Some(bytes) = self.store.derived(CHAIN_KEY)? {
             if let Ok(snap) = codec::decode_derived::<Snapshot>(&bytes) {

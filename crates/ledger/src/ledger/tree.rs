@@ -197,6 +197,23 @@ impl<S: Store> Ledger<S> {
         })
     }
 
+    /// The stored tree hashes at `indexes` ([`merkle::stored_hash_index`])
+    /// as kept in derived data, unchecked (tiles are built from them:
+    /// `crate::tiles`), rebuilding derived data once if they are damaged.
+    /// The caller makes sure the layout is current first (`chain`).
+    pub(crate) fn stored_tree_hashes(&mut self, indexes: &[u64]) -> Result<Vec<Hash>, LedgerError> {
+        self.with_tree(|r| {
+            let got = r.read_hashes(indexes).map_err(TreeError::Read)?;
+            match got.len() == indexes.len() {
+                true => Ok(got),
+                false => Err(TreeError::ShortRead {
+                    wanted: indexes.len(),
+                    got: got.len(),
+                }),
+            }
+        })
+    }
+
     /// The root hash of the tree of the first `size` entries (RFC 9162's
     /// MTH over their canonical bytes).
     pub fn tree_root(&mut self, size: u64) -> Result<Hash, LedgerError> {
