@@ -23,6 +23,15 @@ struct Server {
 
 impl Server {
     fn start(w: &World, ledger: &std::path::Path, max_requests: u64) -> Server {
+        Self::start_with(w, ledger, max_requests, &[])
+    }
+
+    fn start_with(
+        w: &World,
+        ledger: &std::path::Path,
+        max_requests: u64,
+        extra: &[&str],
+    ) -> Server {
         let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("accord"))
             .current_dir(w.dir.path())
             .env_remove("ACCORD_LEDGER")
@@ -30,6 +39,7 @@ impl Server {
             .arg(ledger)
             .args(["serve", "--listen", "127.0.0.1:0", "--max-requests"])
             .arg(max_requests.to_string())
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -368,4 +378,98 @@ fn a_burst_from_one_client_gets_429_while_another_is_served() {
     assert_eq!((status, head["seq"].clone()), (200, Value::from(6)));
     server.wait_stopped();
     assert_eq!(w.entry_list(), before);
+}
+
+#[test]
+fn tiles_hold_the_entries_and_the_tree() {
+    let w = built();
+    let root = w.json(&["proof", "inclusion", "0", "--json"])["root"].clone();
+    let server = Server::start(&w, &w.ledger(), 7);
+    let (status, body) = request(server.addr, "GET", "/entries?from=0", b"");
+    assert_eq!(status, 200);
+    let entries = frames(&body);
+    assert_eq!(entries.len(), 7);
+
+    // Level 0 of a 7-entry tree: one partial tile of the 7 leaf hashes,
+    // whose root is the tree's.
+    let (status, tile) = request(server.addr, "GET", "/tile/0/000.p/7", b"");
+    assert_eq!(status, 200);
+    let leaves: Vec<u8> = entries
+        .iter()
+        .flat_map(|e| accord_core::merkle::leaf_hash(e))
+        .collect();
+    assert_eq!(tile, leaves);
+    let hashes: Vec<[u8; 32]> = tile.chunks(32).map(|c| c.try_into().unwrap()).collect();
+    let tile_root =
+        base64::engine::general_purpose::STANDARD.encode(accord_core::tiles::tile_root(&hashes));
+    assert_eq!(Value::from(tile_root), root);
+
+    // The entry bundle holds the entries' canonical bytes.
+    let (status, bundle) = request(server.addr, "GET", "/tile/entries/000.p/7", b"");
+    assert_eq!(status, 200);
+    let parsed = accord_core::tiles::parse_bundle(&bundle).unwrap();
+    assert_eq!(
+        parsed,
+        entries.iter().map(Vec::as_slice).collect::<Vec<_>>()
+    );
+
+    // Tiles the tree does not have yet, and paths not spelled canonically.
+    for path in [
+        "/tile/0/000",
+        "/tile/0/000.p/8",
+        "/tile/0/00",
+        "/tile/entries/x000/000",
+    ] {
+        let (status, body) = request(server.addr, "GET", path, b"");
+        assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&body));
+    }
+}
+
+#[test]
+fn the_checkpoint_is_served_read_again_when_it_changes_and_checked() {
+    let w = built();
+    w.accord(&["checkpoint", "--key", "tr.pem", "--out", "cp"])
+        .assert()
+        .success();
+    let note = std::fs::read(w.path("cp")).unwrap();
+    let cp = w.path("cp");
+    let server = Server::start_with(&w, &w.ledger(), 4, &["--checkpoint", cp.to_str().unwrap()]);
+    let (status, body) = request(server.addr, "GET", "/checkpoint", b"");
+    assert_eq!(status, 200);
+    assert_eq!(body, note);
+
+    // Replaced by a note with a forged root: no longer served.
+    let text = String::from_utf8(note.clone()).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let forged_root = "A".repeat(43) + "=";
+    lines[2] = &forged_root;
+    std::fs::write(&cp, lines.join("\n") + "\n").unwrap();
+    let (status, body) = request(server.addr, "GET", "/checkpoint", b"");
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    let err: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        err["error"].as_str().unwrap().contains("not served"),
+        "{err}"
+    );
+
+    // Put back: served again.
+    std::fs::write(&cp, &note).unwrap();
+    let (status, body) = request(server.addr, "GET", "/checkpoint", b"");
+    assert_eq!(status, 200);
+    assert_eq!(body, note);
+    let (status, _) = request(server.addr, "GET", "/head", b"");
+    assert_eq!(status, 200);
+    server.wait_stopped();
+}
+
+#[test]
+fn a_local_write_while_serving_says_the_ledger_is_in_use() {
+    let w = built();
+    let server = Server::start(&w, &w.ledger(), 1);
+    let e = crate::common::one_line_error(w.propose("C9", "tr").failure());
+    assert!(e.contains("in use") && e.contains("accord serve"), "{e}");
+    let (status, _) = request(server.addr, "GET", "/head", b"");
+    assert_eq!(status, 200);
+    server.wait_stopped();
+    assert_eq!(w.entry_list().len(), 7);
 }

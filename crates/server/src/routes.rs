@@ -10,7 +10,9 @@ use std::time::SystemTime;
 use accord_core::entry::Head;
 use accord_core::limits::MAX_ENTRY_BYTES;
 use accord_core::note::{Note, MAX_NOTE_BYTES};
+use accord_core::tiles::{self, Resource};
 use accord_core::{Sealed, Violation};
+use accord_ledger::tiles::TilesError;
 use accord_ledger::{DiskLedger, LedgerError, MAX_CLOCK_SKEW_SECS};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -39,6 +41,7 @@ pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
         .route("/entry/{seq}", get(entry))
         .route("/proof/inclusion", get(inclusion))
         .route("/proof/consistency", get(consistency))
+        .route("/tile/{*rest}", get(tile))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_ENTRY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -400,4 +403,44 @@ async fn checkpoint(State(shared): State<Shared_>) -> Result<Response, ApiError>
     })
     .await?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
+}
+
+impl From<TilesError> for ApiError {
+    fn from(e: TilesError) -> Self {
+        match e {
+            TilesError::Ledger(e) => e.into(),
+            e @ TilesError::NotInTree { .. } => Self::new(StatusCode::NOT_FOUND, e.to_string()),
+            e => Self::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        }
+    }
+}
+
+/// `GET /tile/<L>/<N>[.p/<W>]` and `GET /tile/entries/<N>[.p/<W>]`: C2SP
+/// tlog-tiles, from the tree of every entry (paths parsed by
+/// `accord_core::tiles`, bytes from the ledger). A full tile never
+/// changes, so it may be cached for ever; a partial one may grow.
+async fn tile(
+    State(shared): State<Shared_>,
+    Path(rest): Path<String>,
+) -> Result<Response, ApiError> {
+    let resource = tiles::parse_path(&format!("tile/{rest}"))
+        .map_err(|e| ApiError::new(StatusCode::NOT_FOUND, e.to_string()))?;
+    let (t, bytes) = with_ledger(&shared, move |l| match resource {
+        Resource::Tile(t) => Ok((t, l.tile(t.level, t.index, t.width)?)),
+        Resource::Entries(t) => Ok((t, l.entry_bundle(t.index, t.width)?)),
+        Resource::Checkpoint => Err(ApiError::new(StatusCode::NOT_FOUND, "no such tile")),
+    })
+    .await?;
+    let cache = match t.is_full() {
+        true => "public, max-age=31536000, immutable",
+        false => "no-cache",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes,
+    )
+        .into_response())
 }
