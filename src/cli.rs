@@ -239,6 +239,18 @@ pub enum Command {
     /// Check dispute bundles, with nothing but the bundle.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Write the ledger as C2SP tlog-tiles (checkpoint, Merkle tree tiles,
+    /// entry bundles) to a directory that any static web server, object
+    /// store or CDN can serve; run again after appends (incremental).
+    Publish {
+        /// The directory to write (created if missing).
+        #[arg(long, value_name = "DIR")]
+        tiles: PathBuf,
+        /// The checkpoint to publish: one of this ledger signed by a party
+        /// (`accord checkpoint`), cosigned by witnesses as readers expect.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+    },
     /// Serve the ledger over HTTP (behind a reverse proxy for TLS): reads,
     /// proofs, the host's cosigned checkpoint, and POSTed signed entries
     /// admitted as a local append would be. Prints the bound address first;

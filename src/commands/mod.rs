@@ -17,6 +17,7 @@ mod inspect;
 mod keys;
 mod obligations;
 mod proof;
+mod publish;
 mod serve;
 mod witness;
 
@@ -130,6 +131,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             out: file,
         } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
         Command::Bundle(cmd) => bundle::run(cmd, out),
+        Command::Publish { tiles, checkpoint } => publish::run(&tiles, &checkpoint, &g, out),
         Command::Serve {
             listen,
             checkpoint,

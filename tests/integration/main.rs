@@ -66,6 +66,10 @@ mod bundles;
 // Security review of issue 11: attacks on checkpoints, witnesses and
 // bundles (findings ignored until fixed, attacks that held kept).
 mod attacks;
+// `publish --tiles`: C2SP tlog-tiles read back by an independent client
+// (the tlog_tiles crate), incremental publishing, tile boundaries, and
+// refused checkpoints, directories and derived data.
+mod tiles;
 // `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
 // durable, 409 on a stale head, 422 refused; hostile clients bounded.
 mod serve;

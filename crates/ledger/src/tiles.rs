@@ -414,3 +414,115 @@ impl<S: Store> Ledger<S> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth;
+    use accord_store::MemStore;
+
+    fn ledger(entries: u64) -> Ledger<MemStore> {
+        let mut l = Ledger::init(
+            MemStore::default(),
+            synth::charter(),
+            &synth::key(3),
+            synth::START,
+        )
+        .unwrap();
+        synth::extend(&mut l, entries - 1).unwrap();
+        l
+    }
+
+    fn files(dir: &Path, under: &Path, out: &mut BTreeSet<String>) {
+        for e in std::fs::read_dir(under).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                files(dir, &p, out);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+
+    #[test]
+    fn tiles_and_bundles_served_are_the_ones_recomputed_from_the_entries() {
+        let mut l = ledger(600);
+        let entries: Vec<Vec<u8>> = l.store().scan(0).map(|e| e.unwrap().1).collect();
+        let mut b = TileBuilder::new();
+        let mut want = Vec::new();
+        for e in &entries {
+            want.extend(b.push(merkle::leaf_hash(e)));
+        }
+        want.extend(b.partial());
+        assert_eq!(
+            want.iter().map(|(t, _)| *t).collect::<BTreeSet<_>>(),
+            tiles::tiles_for_size(600).into_iter().collect()
+        );
+        for (t, hashes) in &want {
+            assert_eq!(
+                l.tile(t.level, t.index, t.width).unwrap(),
+                tiles::tile_bytes(hashes)
+            );
+        }
+        // A partial tile narrower than the tree's is there too (an older
+        // checkpoint's).
+        assert_eq!(l.tile(0, 2, 1).unwrap(), tiles::tile_bytes(&want[2].1[..1]));
+        for (index, width) in [(0, 256), (1, 256), (2, 88), (2, 3)] {
+            let bundle = l.entry_bundle(index, width).unwrap();
+            let first = index as usize * 256;
+            assert_eq!(
+                tiles::parse_bundle(&bundle).unwrap(),
+                entries[first..first + usize::from(width)]
+                    .iter()
+                    .map(Vec::as_slice)
+                    .collect::<Vec<_>>()
+            );
+        }
+        for (level, index, width) in [(0, 2, 89), (0, 3, 1), (1, 0, 3), (2, 0, 1), (0, 0, 0)] {
+            assert!(matches!(
+                l.tile(level, index, width),
+                Err(TilesError::NotInTree { size: 600, .. })
+            ));
+        }
+        assert!(matches!(
+            l.entry_bundle(2, 89),
+            Err(TilesError::NotInTree { .. })
+        ));
+        assert!(matches!(
+            l.entry_bundle(0, 257),
+            Err(TilesError::NotInTree { .. })
+        ));
+    }
+
+    #[test]
+    fn a_publish_writes_exactly_the_tile_set_and_the_checkpoint() {
+        let mut l = ledger(300);
+        let (note, _) = l.checkpoint(&synth::key(3)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let done = l.publish_tiles(dir.path(), &note).unwrap();
+        assert_eq!(
+            (done.size, done.tiles_written, done.bundles_written),
+            (300, 3, 2)
+        );
+        let mut got = BTreeSet::new();
+        files(dir.path(), dir.path(), &mut got);
+        let mut want: BTreeSet<String> =
+            tiles::tiles_for_size(300).iter().map(Tile::path).collect();
+        want.extend(
+            tiles::tiles_for_size(300)
+                .iter()
+                .filter(|t| t.level == 0)
+                .map(Tile::entries_path),
+        );
+        want.insert("checkpoint".into());
+        // No scratch file is left behind.
+        assert_eq!(got, want);
+        assert_eq!(
+            std::fs::read(dir.path().join("checkpoint")).unwrap(),
+            note.format().as_bytes()
+        );
+        // Again: the full tile and bundle are kept.
+        let again = l.publish_tiles(dir.path(), &note).unwrap();
+        assert_eq!((again.tiles_kept, again.bundles_kept), (1, 1));
+    }
+}
