@@ -27,7 +27,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the ledger.
-    #[error("ledger {0} is in use by another process (waited 2 s; `accord serve` holds its ledger while it runs): retry when it has finished")]
+    #[error("ledger {0} is in use by another process (waited 2 s): retry when it has finished")]
     InUse(PathBuf),
     /// No ledger at this path.
     #[error("no ledger at {0}")]
