@@ -251,6 +251,22 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         checkpoint: PathBuf,
     },
+    /// Serve the ledger over HTTP (behind a reverse proxy for TLS): reads,
+    /// proofs, the host's cosigned checkpoint, and POSTed signed entries
+    /// admitted as a local append would be. Prints the bound address first;
+    /// holds the ledger while it runs. Routes: docs/PROTOCOL.md.
+    Serve {
+        /// The address to listen on (port 0: any free port).
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: std::net::SocketAddr,
+        /// The cosigned checkpoint to serve at /checkpoint (re-read when
+        /// it changes; served only while it matches the ledger).
+        #[arg(long, value_name = "FILE")]
+        checkpoint: Option<PathBuf>,
+        /// Stop after answering this many requests (tests).
+        #[arg(long, value_name = "N")]
+        max_requests: Option<u64>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

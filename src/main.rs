@@ -119,6 +119,7 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
         StoreError::NotFound(_) => Some("create one with `accord init` or pass --ledger"),
         StoreError::AlreadyExists(_) => Some("choose another --ledger directory"),
         StoreError::NotADirectory(_) => Some("--ledger must name a directory"),
+        StoreError::InUse(_) => Some("`accord serve` may be holding it: send the entry to the server"),
         StoreError::Unrepaired { .. } => Some(
             "run any accord command on a writable copy, or restore from any party's export with `accord import`",
         ),

@@ -18,6 +18,7 @@ mod keys;
 mod obligations;
 mod proof;
 mod publish;
+mod serve;
 mod witness;
 
 use std::io::Write;
@@ -131,5 +132,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
         Command::Bundle(cmd) => bundle::run(cmd, out),
         Command::Publish { tiles, checkpoint } => publish::run(&tiles, &checkpoint, &g, out),
+        Command::Serve {
+            listen,
+            checkpoint,
+            max_requests,
+        } => serve::run(listen, checkpoint, max_requests, &g, out),
     }
 }

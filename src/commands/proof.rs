@@ -9,7 +9,6 @@ use std::process::ExitCode;
 use accord_core::merkle;
 use accord_ledger::Ledger;
 use anyhow::Result;
-use serde_json::json;
 
 use super::Globals;
 use crate::cli::ProofCommand;
@@ -23,49 +22,35 @@ pub fn run(cmd: ProofCommand, g: &Globals, out: &mut impl Write) -> Result<ExitC
                 Some(n) => n,
                 None => ledger.tree_size()?,
             };
+            if json.json {
+                writeln!(out, "{}", ledger.inclusion_json(seq, size)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let proof = ledger.inclusion_proof(seq, size)?;
             let root = ledger.tree_root(size)?;
             let leaf = merkle::leaf_hash(&ledger.entry(seq)?.bytes);
-            if json.json {
-                let v = json!({
-                    "size": size,
-                    "root": b64(&root),
-                    "index": seq,
-                    "leaf_hash": b64(&leaf),
-                    "proof": proof.iter().map(|h| b64(h)).collect::<Vec<_>>(),
-                });
-                writeln!(out, "{v}")?;
-            } else {
-                writeln!(out, "size {size}")?;
-                writeln!(out, "root {}", b64(&root))?;
-                writeln!(out, "root-hex {}", hex::encode(root))?;
-                writeln!(out, "index {seq}")?;
-                writeln!(out, "leaf-hash {}", b64(&leaf))?;
-                write_proof(&proof, out)?;
-            }
+            writeln!(out, "size {size}")?;
+            writeln!(out, "root {}", b64(&root))?;
+            writeln!(out, "root-hex {}", hex::encode(root))?;
+            writeln!(out, "index {seq}")?;
+            writeln!(out, "leaf-hash {}", b64(&leaf))?;
+            write_proof(&proof, out)?;
         }
         ProofCommand::Consistency { old, new, json } => {
+            if json.json {
+                writeln!(out, "{}", ledger.consistency_json(old, new)?)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let proof = ledger.consistency_proof(old, new)?;
             let old_root = ledger.tree_root(old)?;
             let new_root = ledger.tree_root(new)?;
-            if json.json {
-                let v = json!({
-                    "old": old,
-                    "new": new,
-                    "old_root": b64(&old_root),
-                    "new_root": b64(&new_root),
-                    "proof": proof.iter().map(|h| b64(h)).collect::<Vec<_>>(),
-                });
-                writeln!(out, "{v}")?;
-            } else {
-                writeln!(out, "old {old}")?;
-                writeln!(out, "old-root {}", b64(&old_root))?;
-                writeln!(out, "old-root-hex {}", hex::encode(old_root))?;
-                writeln!(out, "new {new}")?;
-                writeln!(out, "new-root {}", b64(&new_root))?;
-                writeln!(out, "new-root-hex {}", hex::encode(new_root))?;
-                write_proof(&proof, out)?;
-            }
+            writeln!(out, "old {old}")?;
+            writeln!(out, "old-root {}", b64(&old_root))?;
+            writeln!(out, "old-root-hex {}", hex::encode(old_root))?;
+            writeln!(out, "new {new}")?;
+            writeln!(out, "new-root {}", b64(&new_root))?;
+            writeln!(out, "new-root-hex {}", hex::encode(new_root))?;
+            write_proof(&proof, out)?;
         }
     }
     Ok(ExitCode::SUCCESS)

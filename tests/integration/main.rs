@@ -70,3 +70,6 @@ mod attacks;
 // (the tlog_tiles crate), incremental publishing, tile boundaries, and
 // refused checkpoints, directories and derived data.
 mod tiles;
+// `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
+// durable, 409 on a stale head, 422 refused; hostile clients bounded.
+mod serve;

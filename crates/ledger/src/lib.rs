@@ -16,6 +16,7 @@ mod error;
 pub mod export;
 mod import;
 mod ledger;
+mod proof_json;
 mod prove;
 mod recover;
 pub mod synth;

@@ -1,0 +1,35 @@
+//! `accord serve`: opens the ledger for writing, binds the address, prints
+//! it, and hands both to accord-server until it stops. Holds no HTTP or
+//! rule code: the server crate translates, the ledger decides.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use accord_ledger::Ledger;
+use anyhow::{Context, Result};
+
+use super::Globals;
+
+pub fn run(
+    listen: SocketAddr,
+    checkpoint: Option<PathBuf>,
+    max_requests: Option<u64>,
+    g: &Globals,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let ledger = Ledger::open(g.ledger)?;
+    let listener = std::net::TcpListener::bind(listen)
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let bound = listener.local_addr()?;
+    writeln!(out, "{bound}")?;
+    out.flush()?;
+    let config = accord_server::Config {
+        checkpoint,
+        max_requests,
+        ..Default::default()
+    };
+    accord_server::run(listener, ledger, config)?;
+    Ok(ExitCode::SUCCESS)
+}
