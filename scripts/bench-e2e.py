@@ -9,13 +9,16 @@ open + insert + durable commit of the same store as one process).
 
 usage: bench-e2e.py [--sizes 10000,100000,1000000] [--work DIR] [--json FILE]
 Needs `cargo build --release` and `cargo build --release --examples -p
-accord-ledger` first (the Makefile does both).
+accord-ledger` first (the Makefile does both). ACCORD_BENCH_PROFILE=debug
+runs the debug build instead: CI's smoke run, on `make test`'s own build
+(its figures mean nothing).
 """
 import argparse, base64, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ACCORD = os.path.join(ROOT, 'target', 'release', 'accord')
-EXAMPLES = os.path.join(ROOT, 'target', 'release', 'examples')
+PROFILE = os.environ.get('ACCORD_BENCH_PROFILE', 'release')
+ACCORD = os.path.join(ROOT, 'target', PROFILE, 'accord')
+EXAMPLES = os.path.join(ROOT, 'target', PROFILE, 'examples')
 
 
 def run(args, stdout=subprocess.DEVNULL, env=None):
