@@ -85,6 +85,42 @@ impl EntryBody {
     }
 }
 
+/// What the next entry of one party links to and counts from
+/// ([`crate::State::next_for`]); signing it fills in the rest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextEntry {
+    /// The ledger.
+    pub ledger: LedgerId,
+    /// The head it follows (its `prev`, and the head it has seen).
+    pub head: Head,
+    /// The party signing.
+    pub party: PartyId,
+    /// That party's sequence number for this entry.
+    pub author_seq: u64,
+}
+
+impl NextEntry {
+    /// Builds the entry's body for `event` at `time` and signs it with
+    /// `signer` (the party's current key).
+    pub fn sign(self, signer: &SigningKey, time: i64, event: Event) -> Result<Sealed, CodecError> {
+        EntryBody {
+            version: FORMAT_VERSION,
+            ledger: self.ledger,
+            seq: self.head.seq + 1,
+            prev: self.head.hash,
+            time,
+            author: Author {
+                party: self.party,
+                key: crypto::public_key(signer).id(),
+            },
+            author_seq: self.author_seq,
+            seen: self.head,
+            event,
+        }
+        .sign(signer)
+    }
+}
+
 /// An entry together with its canonical bytes and its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sealed {

@@ -37,7 +37,7 @@ pub mod violation;
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
 pub use codec::CodecError;
 pub use crypto::{KeyError, PublicKey, Signature};
-pub use entry::{Author, Entry, EntryBody, Head, Sealed, FORMAT_VERSION};
+pub use entry::{Author, Entry, EntryBody, Head, NextEntry, Sealed, FORMAT_VERSION};
 pub use event::Event;
 pub use ids::{
     AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId,

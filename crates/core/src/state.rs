@@ -17,7 +17,7 @@ use crate::charter::{Charter, Party, Role};
 use crate::crypto::PublicKey;
 use crate::ctx::Ctx;
 use crate::decide::{self, check_time};
-use crate::entry::{Author, EntryBody, Head, Sealed, FORMAT_VERSION};
+use crate::entry::{Head, NextEntry, Sealed, FORMAT_VERSION};
 use crate::event::Event;
 use crate::fold;
 use crate::ids::{ClauseId, EntryHash, LedgerId, PartyId};
@@ -193,25 +193,23 @@ impl State {
         event: Event,
     ) -> Result<Sealed, SignError> {
         let key = crate::crypto::public_key(signer);
+        Ok(self.next_for(&key)?.sign(signer, time, event)?)
+    }
+
+    /// What the next entry signed with `key` links to and counts from: the
+    /// ledger, the head, the key's party and that party's next sequence
+    /// number. A client that signs away from the ledger asks a server for
+    /// this (docs/PROTOCOL.md).
+    pub fn next_for(&self, key: &PublicKey) -> Result<NextEntry, SignError> {
         let party = self
-            .party_for_key(&key)
+            .party_for_key(key)
             .ok_or(SignError::UnknownKey(key.id()))?;
-        let party = party.clone();
-        let body = EntryBody {
-            version: FORMAT_VERSION,
+        Ok(NextEntry {
             ledger: self.chain.ledger,
-            seq: self.chain.head.seq + 1,
-            prev: self.chain.head.hash,
-            time,
-            author: Author {
-                party: party.id.clone(),
-                key: key.id(),
-            },
+            head: self.chain.head,
+            party: party.id.clone(),
             author_seq: self.chain.author_seq.get(&party.id).copied().unwrap_or(0) + 1,
-            seen: self.chain.head,
-            event,
-        };
-        Ok(body.sign(signer)?)
+        })
     }
 
     /// The ledger's id: the hash of its charter entry.
