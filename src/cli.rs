@@ -32,6 +32,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "ACCORD_TIME", value_name = "RFC3339")]
     pub time: Option<String>,
 
+    /// Append through the server at URL (`accord serve`) instead of a local
+    /// directory: the entry is signed on this machine (the key never
+    /// leaves it) on the server's head, and signed again if another entry
+    /// got there first. Writing commands only; ACCORD_REMOTE sets it for
+    /// them. Reads run on a verified replica (`accord mirror`).
+    #[arg(long, global = true, value_name = "URL")]
+    pub remote: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

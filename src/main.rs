@@ -15,7 +15,6 @@ mod evidence;
 mod keyfile;
 mod progress;
 mod record;
-#[allow(dead_code)] // its users (--remote, mirror) land next; removed then
 mod remote;
 mod render;
 mod views_render;
@@ -121,7 +120,9 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
         StoreError::NotFound(_) => Some("create one with `accord init` or pass --ledger"),
         StoreError::AlreadyExists(_) => Some("choose another --ledger directory"),
         StoreError::NotADirectory(_) => Some("--ledger must name a directory"),
-        StoreError::InUse(_) => Some("`accord serve` may be holding it: send the entry to the server"),
+        StoreError::InUse(_) => Some(
+            "if `accord serve` holds it, append through the server with --remote URL (reads: `accord mirror`)",
+        ),
         StoreError::Unrepaired { .. } => Some(
             "run any accord command on a writable copy, or restore from any party's export with `accord import`",
         ),

@@ -1,14 +1,17 @@
 //! Turns the writing commands' arguments into events. Anything an event
 //! must reference by hash (a clause or ruling proposal) is looked up
-//! through the ledger; every rule is left to the ledger's append.
+//! through a [`Lookup`]: the local ledger, or a server (`--remote`); every
+//! rule is left to the ledger's append (or the server's, the same gate).
 
 use std::path::PathBuf;
 
+use accord_core::crypto::PublicKey;
 use accord_core::limits::MAX_TEXT_BYTES;
 use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
 };
+use accord_core::{EntryHash, NextEntry, Proposal};
 use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -33,8 +36,27 @@ pub enum Writing {
     EndorseRevocation(EndorseRevocationArgs),
 }
 
+/// What building and signing an event needs from a ledger: the local one,
+/// or a server's (`crate::remote`).
+pub trait Lookup {
+    /// The proposal `key` names (a clause, ruling or revocation), if any.
+    fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>>;
+    /// What the next entry signed with `key` links to and counts from.
+    fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry>;
+}
+
+impl Lookup for DiskLedger {
+    fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
+        Ok(DiskLedger::proposal(self, key)?)
+    }
+
+    fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry> {
+        Ok(DiskLedger::next_for(self, key)?)
+    }
+}
+
 /// The event a writing command records and the key that signs it.
-pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBuf)> {
+pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
         Writing::Clause(ClauseCommand::Propose {
             id,
@@ -201,18 +223,14 @@ pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBu
                 )
             })?;
             let new_key = accord_core::crypto::public_key(&new_secret);
-            let state = ledger.open_state()?;
-            let party = state
-                .party_for_key(&signer)
-                .map(|p| p.id.clone())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{} is not the current key of any party of this ledger",
-                        key.key.display()
-                    )
-                })?;
+            let next = ledger.next_for(&signer).map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is not the current key of any party of this ledger",
+                    key.key.display()
+                )
+            })?;
             let message =
-                accord_core::crypto::possession_message(&state.ledger_id(), &party, &new_key)?;
+                accord_core::crypto::possession_message(&next.ledger, &next.party, &new_key)?;
             let proof = accord_core::crypto::sign(&new_secret, &message);
             (Event::KeyRotated { new_key, proof }, key.key)
         }
@@ -236,11 +254,9 @@ pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBu
         ),
         Writing::EndorseRevocation(EndorseRevocationArgs { id, key }) => {
             let revocation = RevocationId::new(id)?;
-            let records = ledger.records(vec![RecordKey::Revocation(revocation.clone())])?;
-            let proposal = records
-                .revocations()
-                .get(&revocation)
-                .map(|r| r.proposal.hash)
+            let proposal = ledger
+                .proposal(&RecordKey::Revocation(revocation.clone()))?
+                .map(|p| p.proposal.hash)
                 .with_context(|| format!("no revocation {revocation} has been proposed"))?;
             (
                 Event::KeyRevocationEndorsed {
@@ -253,27 +269,19 @@ pub fn event_for(cmd: Writing, ledger: &mut DiskLedger) -> Result<(Event, PathBu
     })
 }
 
-fn clause_proposal(
-    ledger: &mut DiskLedger,
-    id: String,
-) -> Result<(ClauseId, accord_core::EntryHash)> {
+fn clause_proposal(ledger: &mut impl Lookup, id: String) -> Result<(ClauseId, EntryHash)> {
     let clause = ClauseId::new(id)?;
     let proposal = ledger
-        .clause(&clause)?
+        .proposal(&RecordKey::Clause(clause.clone()))?
         .map(|c| c.proposal.hash)
         .with_context(|| format!("no clause {clause} has been proposed"))?;
     Ok((clause, proposal))
 }
 
-fn ruling_proposal(
-    ledger: &mut DiskLedger,
-    id: String,
-) -> Result<(RulingId, accord_core::EntryHash)> {
+fn ruling_proposal(ledger: &mut impl Lookup, id: String) -> Result<(RulingId, EntryHash)> {
     let ruling = RulingId::new(id)?;
-    let records = ledger.records(vec![RecordKey::Ruling(ruling.clone())])?;
-    let proposal = records
-        .rulings()
-        .get(&ruling)
+    let proposal = ledger
+        .proposal(&RecordKey::Ruling(ruling.clone()))?
         .map(|r| r.proposal.hash)
         .with_context(|| format!("no ruling {ruling} has been proposed"))?;
     Ok((ruling, proposal))

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
+use accord_core::crypto::PublicKey;
 use accord_core::entry::Head;
+use accord_core::{NextEntry, PartyId, Proposal, RecordKey};
 use anyhow::{bail, Context, Result};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -25,14 +27,10 @@ pub struct Remote {
 
 /// What the server said to a posted entry.
 pub enum Posted {
-    /// Stored durably (`created` false: it already was, a retry).
-    Stored {
-        seq: u64,
-        hash: String,
-        created: bool,
-    },
-    /// Signed against a head that is no longer the head: this is the head.
-    Stale { head: Head, why: String },
+    /// Stored durably (now, or already: a retry after a lost answer).
+    Stored,
+    /// Signed against a head that is no longer the head.
+    Stale { why: String },
     /// Refused by the gate: the one-line reason.
     Refused(String),
 }
@@ -40,7 +38,6 @@ pub enum Posted {
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
-    head: Option<HeadJson>,
 }
 
 /// A head as the server writes it.
@@ -110,6 +107,7 @@ impl Remote {
     }
 
     /// `GET path` as JSON, which must be there.
+    #[allow(dead_code)] // for `accord mirror`, landing next
     pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let body = self
             .get(path)?
@@ -133,24 +131,10 @@ impl Remote {
         let status = answer.status().as_u16();
         let body = read(&mut answer).context("reading the server's answer")?;
         match status {
-            200 | 201 => {
-                let head: HeadJson = serde_json::from_slice(&body)
-                    .context("the server's answer to an append is not what accord expects")?;
-                Ok(Posted::Stored {
-                    seq: head.seq,
-                    hash: head.hash,
-                    created: status == 201,
-                })
-            }
-            409 => {
-                let e: ErrorBody = serde_json::from_slice(&body)
-                    .context("the server's conflict answer is not what accord expects")?;
-                let head = e
-                    .head
-                    .context("the server's conflict answer has no head")?
-                    .head()?;
-                Ok(Posted::Stale { head, why: e.error })
-            }
+            200 | 201 => Ok(Posted::Stored),
+            409 => Ok(Posted::Stale {
+                why: message(&body),
+            }),
             422 => Ok(Posted::Refused(message(&body))),
             _ => bail!(
                 "the server did not store the entry: {}",
@@ -182,4 +166,70 @@ fn message(body: &[u8]) -> String {
 
 fn describe(status: u16, body: &[u8]) -> String {
     format!("HTTP {status}: {}", message(body))
+}
+
+#[derive(Deserialize)]
+struct AuthorJson {
+    ledger: String,
+    head: HeadJson,
+    party: String,
+    author_seq: u64,
+}
+
+#[derive(Deserialize)]
+struct ProposalJson {
+    proposal: String,
+    proposed_at: u64,
+    adopted_at: Option<u64>,
+    endorsements: usize,
+}
+
+impl crate::record::Lookup for Remote {
+    fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
+        let (kind, id) = match key {
+            RecordKey::Clause(id) => ("clause", id.as_str()),
+            RecordKey::Ruling(id) => ("ruling", id.as_str()),
+            RecordKey::Revocation(id) => ("revocation", id.as_str()),
+            _ => return Ok(None),
+        };
+        let path = format!("/record/{kind}/{id}");
+        let Some(body) = self.get(&path)? else {
+            return Ok(None);
+        };
+        let p: ProposalJson = serde_json::from_slice(&body)
+            .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
+        Ok(Some(Proposal {
+            proposal: Head {
+                seq: p.proposed_at,
+                hash: p
+                    .proposal
+                    .parse()
+                    .with_context(|| format!("{}{path}: a bad hash", self.base))?,
+            },
+            adopted_at: p.adopted_at,
+            endorsements: p.endorsements,
+        }))
+    }
+
+    fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry> {
+        let path = format!("/author/{}", key.to_hex());
+        let body = self.get(&path)?.with_context(|| {
+            format!(
+                "key {} is not the current key of any party of the ledger at {}",
+                key.id(),
+                self.base
+            )
+        })?;
+        let a: AuthorJson = serde_json::from_slice(&body)
+            .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
+        Ok(NextEntry {
+            ledger: a
+                .ledger
+                .parse()
+                .with_context(|| format!("{}{path}: a bad ledger id", self.base))?,
+            head: a.head.head()?,
+            party: PartyId::new(a.party)?,
+            author_seq: a.author_seq,
+        })
+    }
 }

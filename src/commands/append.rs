@@ -1,73 +1,117 @@
 //! Every command that appends one entry (clause, commit, commitment,
 //! allege, respond, allegation, ruling, and the writing `key` commands):
-//! the event from `record`, signed and appended through the ledger, then
-//! one line for the entry and, for an endorsement, whether it adopted.
-//! Never checks a rule itself: the ledger's append does.
+//! the event from `record`, signed here and appended through the local
+//! ledger or, with `--remote`, posted to a server (signed on this machine
+//! against the server's head, and signed again on the new head, a bounded
+//! number of times, when another entry got there first). Then one line for
+//! the entry and, for an endorsement, whether it adopted. Never checks a
+//! rule itself: the ledger's append (or the server's: the same gate) does.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
-use accord_core::Event;
-use accord_ledger::{DiskLedger, Ledger};
-use anyhow::Result;
+use accord_core::{Event, RecordKey, Sealed};
+use accord_ledger::Ledger;
+use anyhow::{bail, Result};
 
 use super::Globals;
-use crate::record::{self, Writing};
+use crate::record::{self, Lookup, Writing};
+use crate::remote::{Posted, Remote};
 use crate::{clock, keyfile};
 
-/// Appends the entry `cmd` describes to the ledger at `--ledger`.
+/// How many times an entry is signed again on a newer head before giving
+/// up (each time, another entry was stored between fetching the head and
+/// posting).
+const MAX_ATTEMPTS: usize = 8;
+
+/// Appends the entry `cmd` describes to the ledger at `--ledger`, or to
+/// the server at `--remote`.
 pub fn run(cmd: Writing, g: &Globals, out: &mut impl Write) -> Result<ExitCode> {
+    if let Some(url) = g.remote {
+        return remote(cmd, url, g, out);
+    }
     let mut ledger = Ledger::open(g.ledger)?;
     let (event, key) = record::event_for(cmd, &mut ledger)?;
-    append(&mut ledger, &key, g.time, event, out)?;
+    let signer = keyfile::load_private(&key)?;
+    let time = clock::claimed(g.time)?;
+    let entry = ledger.append(&signer, time, clock::now(), event)?;
+    report(&entry, &mut ledger, out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn append(
-    ledger: &mut DiskLedger,
-    key: &Path,
-    time: Option<&str>,
-    event: Event,
-    out: &mut impl Write,
-) -> Result<()> {
-    let signer = keyfile::load_private(key)?;
-    let time = clock::claimed(time)?;
-    let entry = ledger.append(&signer, time, clock::now(), event)?;
+fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<ExitCode> {
+    let mut server = Remote::new(url)?;
+    let (event, key) = record::event_for(cmd, &mut server)?;
+    let signer = keyfile::load_private(&key)?;
+    let public = accord_core::crypto::public_key(&signer);
+    let time = clock::claimed(g.time)?;
+    let mut conflict = String::new();
+    for _ in 0..MAX_ATTEMPTS {
+        let next = server.next_for(&public)?;
+        let entry = next.sign(&signer, time, event.clone())?;
+        let posted = match server.post_entry(&entry.bytes) {
+            Ok(posted) => posted,
+            // The answer may have been lost after the server stored it:
+            // look before saying it was not.
+            Err(e) => match server.get(&format!("/entry/{}", entry.seq())) {
+                Ok(Some(stored)) if stored == entry.bytes => Posted::Stored,
+                _ => bail!(
+                    "{e}; entry {} (hash {}) may not have been stored: look with `accord mirror` or GET {}/entry/{} before signing it again",
+                    entry.seq(),
+                    entry.hash,
+                    server.url(),
+                    entry.seq()
+                ),
+            },
+        };
+        match posted {
+            Posted::Stored => {
+                report(&entry, &mut server, out)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            Posted::Stale { why, .. } => conflict = why,
+            Posted::Refused(why) => bail!("rejected by {}: {why}", server.url()),
+        }
+    }
+    bail!(
+        "the ledger at {} moved on {MAX_ATTEMPTS} times while this entry was being signed (last: {conflict}); nothing was appended: run the command again",
+        server.url()
+    )
+}
+
+/// The line for an appended entry, and for an endorsement whether its
+/// proposal is now adopted.
+fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Result<()> {
+    let body = &entry.entry.body;
     writeln!(
         out,
         "entry {}  {}  {} by {}  hash {}",
         entry.seq(),
-        entry.entry.body.event.kind(),
-        entry.entry.body.event.subject(),
-        entry.entry.body.author.party,
+        body.event.kind(),
+        body.event.subject(),
+        body.author.party,
         entry.hash
     )?;
-    if let Event::ClauseEndorsed { clause, .. } = &entry.entry.body.event {
-        if let Some(c) = ledger.clause(clause)? {
-            match c.adopted_at {
-                Some(seq) if seq == entry.seq() => writeln!(out, "clause {clause} is now adopted")?,
-                Some(seq) => writeln!(out, "clause {clause} was adopted at entry {seq}")?,
-                None => writeln!(
-                    out,
-                    "clause {clause}: {} endorsement(s), not yet adopted",
-                    c.endorsements.len()
-                )?,
-            }
-        }
-    }
-    if let Event::RulingEndorsed { ruling, .. } = &entry.entry.body.event {
-        let records = ledger.records(vec![accord_core::RecordKey::Ruling(ruling.clone())])?;
-        if let Some(r) = records.rulings().get(ruling) {
-            match r.adopted_at {
-                Some(seq) if seq == entry.seq() => writeln!(out, "ruling {ruling} is now adopted")?,
-                Some(seq) => writeln!(out, "ruling {ruling} was adopted at entry {seq}")?,
-                None => writeln!(
-                    out,
-                    "ruling {ruling}: {} endorsement(s), not yet adopted",
-                    r.endorsements.len()
-                )?,
-            }
+    let (what, key) = match &body.event {
+        Event::ClauseEndorsed { clause, .. } => (
+            format!("clause {clause}"),
+            RecordKey::Clause(clause.clone()),
+        ),
+        Event::RulingEndorsed { ruling, .. } => (
+            format!("ruling {ruling}"),
+            RecordKey::Ruling(ruling.clone()),
+        ),
+        _ => return Ok(()),
+    };
+    if let Some(p) = ledger.proposal(&key)? {
+        match p.adopted_at {
+            Some(seq) if seq == entry.seq() => writeln!(out, "{what} is now adopted")?,
+            Some(seq) => writeln!(out, "{what} was adopted at entry {seq}")?,
+            None => writeln!(
+                out,
+                "{what}: {} endorsement(s), not yet adopted",
+                p.endorsements
+            )?,
         }
     }
     Ok(())

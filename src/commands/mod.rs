@@ -36,13 +36,49 @@ pub struct Globals<'a> {
     pub ledger: &'a Path,
     /// `--time`: the time to claim for a new entry, if given.
     pub time: Option<&'a str>,
+    /// `--remote` (or ACCORD_REMOTE): the server a writing command appends
+    /// through, if any.
+    pub remote: Option<&'a str>,
+}
+
+/// Whether `command` appends an entry (the commands `--remote` serves).
+fn is_writing(command: &Command) -> bool {
+    use crate::cli::KeyCommand;
+    matches!(
+        command,
+        Command::Clause(_)
+            | Command::Commit(_)
+            | Command::Commitment(_)
+            | Command::Allege(_)
+            | Command::Respond(_)
+            | Command::Allegation(_)
+            | Command::Ruling(_)
+            | Command::Key(
+                KeyCommand::Rotate(_) | KeyCommand::Revoke(_) | KeyCommand::EndorseRevocation(_)
+            )
+    )
 }
 
 /// Runs the command `cli` names, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
+    let writing = is_writing(&cli.command);
+    if cli.remote.is_some() && !writing {
+        eprintln!(
+            "error: --remote is for the commands that append an entry; reads never take a server's word: \
+             make a verified replica with `accord mirror --from URL --ledger DIR` and read that"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let env_remote = match writing {
+        true => std::env::var("ACCORD_REMOTE")
+            .ok()
+            .filter(|u| !u.is_empty()),
+        false => None,
+    };
     let g = Globals {
         ledger: &cli.ledger,
         time: cli.time.as_deref(),
+        remote: cli.remote.as_deref().or(env_remote.as_deref()),
     };
     match cli.command {
         Command::Key(cmd) => keys::run(cmd, &g, out),

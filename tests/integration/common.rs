@@ -66,6 +66,7 @@ impl World {
         cmd.current_dir(self.dir.path())
             .env("ACCORD_LEDGER", self.ledger())
             .env_remove("ACCORD_TIME")
+            .env_remove("ACCORD_REMOTE")
             .env_remove("ACCORD_KEY")
             .env_remove("ACCORD_PASSPHRASE")
             .env_remove("RUST_BACKTRACE")

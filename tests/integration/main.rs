@@ -73,3 +73,7 @@ mod tiles;
 // `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
 // durable, 409 on a stale head, 422 refused; hostile clients bounded.
 mod serve;
+// `--remote`: writing commands signed here and appended through a server,
+// re-signed on a moved head (four appenders at once), refusals and
+// unreachable servers in one line; reads refuse --remote.
+mod remote;

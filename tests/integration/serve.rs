@@ -16,17 +16,17 @@ use serde_json::Value;
 use crate::common::{built, World};
 
 /// A running `accord serve`, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Server {
-    fn start(w: &World, ledger: &std::path::Path, max_requests: u64) -> Server {
+    pub(crate) fn start(w: &World, ledger: &std::path::Path, max_requests: u64) -> Server {
         Self::start_with(w, ledger, max_requests, &[])
     }
 
-    fn start_with(
+    pub(crate) fn start_with(
         w: &World,
         ledger: &std::path::Path,
         max_requests: u64,
@@ -57,7 +57,7 @@ impl Server {
     }
 
     /// Waits (bounded) for the server to stop by itself.
-    fn wait_stopped(mut self) {
+    pub(crate) fn wait_stopped(mut self) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(20) {
             if let Some(status) = self.child.try_wait().unwrap() {

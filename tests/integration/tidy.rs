@@ -242,8 +242,20 @@ fn rust_version(v: &str) -> Vec<u64> {
 #[test]
 fn no_dependency_needs_a_newer_rust_than_our_msrv() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // This machine's platform only: crates for other platforms are never
+    // downloaded, and an offline resolution of them would fail.
+    let rustc = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let host = String::from_utf8(rustc.stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .unwrap();
     let out = std::process::Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(["--filter-platform", &host])
         .current_dir(root())
         .output()
         .unwrap();

@@ -43,7 +43,7 @@ pub use ids::{
     AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId,
     RevocationId, RulingId,
 };
-pub use records::{ClauseState, RecordKey, Records};
+pub use records::{ClauseState, Proposal, RecordKey, Records};
 pub use state::{Chain, State};
 pub use terms::{Attribution, Evidence, Finding, Position};
 pub use violation::{SignError, Violation};

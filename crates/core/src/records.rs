@@ -440,6 +440,18 @@ pub struct Records {
 /// A record's store key and encoded value.
 pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
+/// A proposal (clause, ruling or key revocation) as one answering it
+/// needs it: [`Records::proposal`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// The proposing entry.
+    pub proposal: Head,
+    /// The seq of the entry that adopted it, if adopted.
+    pub adopted_at: Option<u64>,
+    /// How many endorsements it has.
+    pub endorsements: usize,
+}
+
 impl Records {
     /// Every clause on record, by id.
     pub fn clauses(&self) -> &BTreeMap<ClauseId, ClauseState> {
@@ -460,6 +472,30 @@ impl Records {
     /// Every key revocation on record, by id.
     pub fn revocations(&self) -> &BTreeMap<RevocationId, RevocationState> {
         &self.revocations
+    }
+    /// The proposal `key` names, if it is a clause, ruling or revocation on
+    /// record: what an endorsement of it refers to, and how far it has got.
+    pub fn proposal(&self, key: &RecordKey) -> Option<Proposal> {
+        let (proposal, adopted_at, endorsements) = match key {
+            RecordKey::Clause(id) => self
+                .clauses
+                .get(id)
+                .map(|c| (c.proposal, c.adopted_at, c.endorsements.len()))?,
+            RecordKey::Ruling(id) => self
+                .rulings
+                .get(id)
+                .map(|r| (r.proposal, r.adopted_at, r.endorsements.len()))?,
+            RecordKey::Revocation(id) => self
+                .revocations
+                .get(id)
+                .map(|r| (r.proposal, r.adopted_at, r.endorsements.len()))?,
+            _ => return None,
+        };
+        Some(Proposal {
+            proposal,
+            adopted_at,
+            endorsements,
+        })
     }
 
     /// Whether clause `id` is on record and adopted.

@@ -16,6 +16,7 @@
 
 mod limit;
 mod routes;
+mod signing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -30,7 +30,7 @@ pub const MAX_ENTRIES_PER_READ: u64 = 256;
 /// always sent, whatever its size).
 pub const MAX_READ_BYTES: usize = 8 << 20;
 
-type Shared_ = Arc<Shared>;
+pub(crate) type Shared_ = Arc<Shared>;
 
 /// The routes, with the per-request bounds.
 pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
@@ -42,6 +42,8 @@ pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
         .route("/proof/inclusion", get(inclusion))
         .route("/proof/consistency", get(consistency))
         .route("/tile/{*rest}", get(tile))
+        .route("/author/{key}", get(crate::signing::author))
+        .route("/record/{kind}/{id}", get(crate::signing::record))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_ENTRY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -60,7 +62,7 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
@@ -114,7 +116,7 @@ async fn not_found() -> ApiError {
 
 /// Runs `f` on the ledger on a blocking thread: the one place the ledger
 /// is used.
-async fn with_ledger<T: Send + 'static>(
+pub(crate) async fn with_ledger<T: Send + 'static>(
     shared: &Shared_,
     f: impl FnOnce(&mut DiskLedger) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -134,7 +136,7 @@ async fn with_ledger<T: Send + 'static>(
     })
 }
 
-fn head_json(head: &Head) -> Value {
+pub(crate) fn head_json(head: &Head) -> Value {
     json!({ "seq": head.seq, "hash": head.hash.to_hex() })
 }
 

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeSet;
 
+use accord_core::crypto::PublicKey;
 use accord_core::projection::History;
 use accord_core::{
-    AllegationId, ClauseId, ClauseState, Event, Evidence, RecordKey, Records, Sealed, State,
-    Violation,
+    AllegationId, ClauseId, ClauseState, Event, Evidence, NextEntry, Proposal, RecordKey, Records,
+    Sealed, State, Violation,
 };
 use accord_store::Store;
 
@@ -155,6 +156,19 @@ impl<S: Store> Ledger<S> {
             }
         }
         Ok(out)
+    }
+
+    /// What the next entry signed with `key` links to and counts from
+    /// (a client signing away from the ledger asks for this).
+    pub fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry, LedgerError> {
+        let state = self.state_for(Vec::new())?;
+        state.next_for(key).map_err(LedgerError::from)
+    }
+
+    /// The proposal `key` names (a clause, ruling or key revocation) as of
+    /// the head, if there is one.
+    pub fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>, LedgerError> {
+        Ok(self.records(vec![key.clone()])?.proposal(key))
     }
 
     /// A clause's record as of the head.
