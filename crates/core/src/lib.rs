@@ -16,6 +16,7 @@ pub mod crypto;
 mod ctx;
 mod decide;
 pub mod entry;
+pub mod fork;
 pub mod event;
 mod fold;
 pub mod ids;

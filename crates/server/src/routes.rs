@@ -18,7 +18,7 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -35,7 +35,8 @@ type Shared_ = Arc<Shared>;
 /// The routes, with the per-request bounds.
 pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
     Router::new()
-        .route("/checkpoint", get(checkpoint))
+        .route("/checkpoint", get(crate::checkpoint::get))
+        .route("/checkpoint/cosignature", post(crate::checkpoint::post_cosignature))
         .route("/head", get(head))
         .route("/entries", get(entries).post(post_entry))
         .route("/entry/{seq}", get(entry))
@@ -114,7 +115,7 @@ async fn not_found() -> ApiError {
 
 /// Runs `f` on the ledger on a blocking thread: the one place the ledger
 /// is used.
-async fn with_ledger<T: Send + 'static>(
+pub(crate) async fn with_ledger<T: Send + 'static>(
     shared: &Shared_,
     f: impl FnOnce(&mut DiskLedger) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
@@ -360,7 +361,7 @@ fn read_at_most(path: &std::path::Path, max: usize) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-async fn checkpoint(State(shared): State<Shared_>) -> Result<Response, ApiError> {
+pub(crate) async fn checkpoint(State(shared): State<Shared_>) -> Result<Response, ApiError> {
     if shared.checkpoint.is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

@@ -23,6 +23,7 @@ mod sled_store;
 
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
 pub use disk::{Backend, DiskStore};
+pub use layout::mirror_file;
 pub use error::{Damage, EngineError, StoreError};
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
