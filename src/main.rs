@@ -36,6 +36,9 @@ pub(crate) const UNCHECKED: u8 = 3;
 /// `verify`: every check passed, but an entry claims a time ahead of this
 /// machine's clock: appends are frozen until then (SECURITY.md).
 pub(crate) const FUTURE: u8 = 4;
+/// `mirror`, `sync`: the server's history does not extend the replica's
+/// (a fork or a rollback); the proof was written.
+pub(crate) const FORK: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

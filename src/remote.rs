@@ -160,6 +160,65 @@ impl Remote {
     }
 }
 
+/// What the server said to a posted cosignature.
+pub enum CosignAnswer {
+    /// Merged: the checkpoint now served.
+    Merged(Vec<u8>),
+    /// Not the current checkpoint any more: the one-line reason.
+    Stale(String),
+}
+
+impl Remote {
+    /// `GET /entries?from=N`: the entries of one answer, split from their
+    /// 4-byte big-endian length prefixes.
+    pub fn entries(&self, from: u64) -> Result<Vec<Vec<u8>>> {
+        let path = format!("/entries?from={from}");
+        let body = self
+            .get(&path)?
+            .with_context(|| format!("{}{path}: the server has no entry {from}", self.base))?;
+        let mut rest = body.as_slice();
+        let mut out = Vec::new();
+        while !rest.is_empty() {
+            let (len, tail) = rest
+                .split_first_chunk::<4>()
+                .with_context(|| format!("{}{path}: a truncated answer", self.base))?;
+            let len = u32::from_be_bytes(*len) as usize;
+            if tail.len() < len {
+                bail!("{}{path}: a truncated answer", self.base);
+            }
+            out.push(tail[..len].to_vec());
+            rest = &tail[len..];
+        }
+        Ok(out)
+    }
+
+    /// `GET path`, which must be there.
+    pub fn must_get(&self, path: &str) -> Result<Vec<u8>> {
+        self.get(path)?
+            .with_context(|| format!("{}{path}: not found on the server", self.base))
+    }
+
+    /// `POST /checkpoint/cosignature` with a cosigned checkpoint.
+    pub fn post_cosignature(&self, note: &[u8]) -> Result<CosignAnswer> {
+        let mut answer = self
+            .agent
+            .post(format!("{}/checkpoint/cosignature", self.base))
+            .header("content-type", "text/plain; charset=utf-8")
+            .send(note)
+            .map_err(|e| self.unreachable(e))?;
+        let status = answer.status().as_u16();
+        let body = read(&mut answer).context("reading the server's answer")?;
+        match status {
+            200 => Ok(CosignAnswer::Merged(body)),
+            409 => Ok(CosignAnswer::Stale(message(&body))),
+            _ => bail!(
+                "the server did not take the cosignature: {}",
+                describe(status, &body)
+            ),
+        }
+    }
+}
+
 fn read(answer: &mut ureq::http::Response<ureq::Body>) -> Result<Vec<u8>> {
     Ok(answer
         .body_mut()

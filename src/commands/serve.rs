@@ -16,9 +16,11 @@ pub fn run(
     listen: SocketAddr,
     checkpoint: Option<PathBuf>,
     max_requests: Option<u64>,
+    key: Option<&std::path::Path>,
     g: &Globals,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    let key = key.map(crate::keyfile::load_private).transpose()?;
     let ledger = Ledger::open(g.ledger)?;
     let listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -28,6 +30,7 @@ pub fn run(
     let config = accord_server::Config {
         checkpoint,
         max_requests,
+        key,
         ..Default::default()
     };
     accord_server::run(listener, ledger, config)?;
