@@ -306,7 +306,8 @@ pub enum Command {
 }
 
 /// `accord mirror` and `accord sync`'s exit codes.
-const MIRROR_EXIT_CODES: &str = "Exit codes: 0 up to date; 1 error (nothing wrong is known of the server); \
+const MIRROR_EXIT_CODES: &str =
+    "Exit codes: 0 up to date; 1 error (nothing wrong is known of the server); \
 5 the server's history does not extend this replica's (fork or rollback): nothing was appended and \
 the proof was written to --fork-proof.";
 

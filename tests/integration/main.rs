@@ -73,3 +73,8 @@ mod tiles;
 // `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
 // durable, 409 on a stale head, 422 refused; hostile clients bounded.
 mod serve;
+// `accord mirror` and `sync` against `accord serve --key`: replicas that
+// answer as the original, resume after a cut, refuse a lying server (exit 5,
+// a proof `fork check` accepts), collect witnesses' cosignatures, and lose
+// nothing when the server is killed mid-burst.
+mod mirror;

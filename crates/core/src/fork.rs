@@ -259,7 +259,10 @@ pub fn check(p: &ForkProof) -> Result<ForkVerdict, ForkError> {
             if a.entry.body.ledger != ours.ledger || b.entry.body.ledger != ours.ledger {
                 return Err(not_pair("an entry names another ledger"));
             }
-            for (which, e, cp) in [("accepted", &pair.ours, &ours), ("server's", &pair.theirs, &theirs)] {
+            for (which, e, cp) in [
+                ("accepted", &pair.ours, &ours),
+                ("server's", &pair.theirs, &theirs),
+            ] {
                 merkle::verify_inclusion(seq, cp.size, &e.bytes, &e.proof, &cp.root).map_err(
                     |why| ForkError::NotIncluded {
                         which,

@@ -193,7 +193,9 @@ impl LiveCheckpoint {
     /// The keyring at the head. From the chain snapshot: it decides only
     /// which party the host key is and which keys a witness holds, never
     /// what is signed (the root and key commitment are the entries').
-    fn keyring<S: Store>(ledger: &mut Ledger<S>) -> Result<accord_core::keyring::Keyring, LiveError> {
+    fn keyring<S: Store>(
+        ledger: &mut Ledger<S>,
+    ) -> Result<accord_core::keyring::Keyring, LiveError> {
         Ok(State::from_parts(ledger.chain()?, Records::default())
             .keyring()
             .clone())
@@ -294,11 +296,9 @@ impl LiveCheckpoint {
     fn persist(&self) -> Result<(), LiveError> {
         match (&self.file, &self.signed) {
             (Some(path), Some(note)) => {
-                write_durably(path, note.format().as_bytes()).map_err(|source| {
-                    LiveError::Persist {
-                        path: path.clone(),
-                        source,
-                    }
+                write_durably(path, note.format().as_bytes()).map_err(|source| LiveError::Persist {
+                    path: path.clone(),
+                    source,
                 })
             }
             _ => Ok(()),

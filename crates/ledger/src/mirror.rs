@@ -240,10 +240,8 @@ impl Mirror {
                 found: genesis.hash,
             });
         }
-        let state = State::genesis(&genesis).map_err(|violation| LedgerError::RejectedEntry {
-            seq: 0,
-            violation,
-        })?;
+        let state = State::genesis(&genesis)
+            .map_err(|violation| LedgerError::RejectedEntry { seq: 0, violation })?;
         let name = dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -310,12 +308,14 @@ impl Mirror {
     fn accepted(&self) -> Result<Option<(Note, Checkpoint)>, MirrorError> {
         match &self.state.checkpoint {
             None => Ok(None),
-            Some(text) => parse_note(text.as_bytes())
-                .map(Some)
-                .map_err(|reason| MirrorError::State {
-                    path: state_path(&self.dir),
-                    reason: format!("its checkpoint is unreadable: {reason}"),
-                }),
+            Some(text) => {
+                parse_note(text.as_bytes())
+                    .map(Some)
+                    .map_err(|reason| MirrorError::State {
+                        path: state_path(&self.dir),
+                        reason: format!("its checkpoint is unreadable: {reason}"),
+                    })
+            }
         }
     }
 
@@ -370,7 +370,12 @@ impl Mirror {
         }
         if let Some((old_note, old)) = &accepted {
             if cp.size < old.size {
-                let keys = named_keys(&charter, &keyring, &[(old_note, old.size), (&note, cp.size)], &[]);
+                let keys = named_keys(
+                    &charter,
+                    &keyring,
+                    &[(old_note, old.size), (&note, cp.size)],
+                    &[],
+                );
                 return Err(MirrorError::Fork(Box::new(ForkProof {
                     version: FORK_PROOF_VERSION,
                     kind: ForkKind::Rollback,
@@ -453,7 +458,8 @@ impl Mirror {
             };
         };
         let sizes = [(old_note, old.size), (note, cp.size)];
-        let inconsistent = |why: String| ForkProof {
+        let inconsistent = |why: String| {
+            ForkProof {
             version: FORK_PROOF_VERSION,
             kind: ForkKind::Inconsistent,
             ours: old_note.format(),
@@ -464,6 +470,7 @@ impl Mirror {
                 "the server's checkpoint of {} entries does not extend the one of {} this mirror accepted, and {why}; nothing was appended",
                 cp.size, old.size
             ),
+        }
         };
         match self.divergence(src, old.size.min(cp.size)) {
             Ok(Some((seq, mine, theirs_entry))) => {
@@ -472,8 +479,23 @@ impl Mirror {
                     .map_err(MirrorError::Source)
                     .and_then(|j| b64_hashes(&j, "inclusion"));
                 let their_proof = match their_proof {
-                    Ok(p) if merkle::verify_inclusion(seq, cp.size, &theirs_entry.bytes, &p, &cp.root).is_ok() => p,
-                    _ => return inconsistent(format!("the server gave no inclusion proof of its entry {seq}")),
+                    Ok(p)
+                        if merkle::verify_inclusion(
+                            seq,
+                            cp.size,
+                            &theirs_entry.bytes,
+                            &p,
+                            &cp.root,
+                        )
+                        .is_ok() =>
+                    {
+                        p
+                    }
+                    _ => {
+                        return inconsistent(format!(
+                            "the server gave no inclusion proof of its entry {seq}"
+                        ))
+                    }
                 };
                 let my_proof = match self.ledger.inclusion_proof(seq, old.size) {
                     Ok(p) if merkle::verify_inclusion(seq, old.size, &mine.bytes, &p, &old.root).is_ok() => p,

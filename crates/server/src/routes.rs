@@ -36,7 +36,10 @@ type Shared_ = Arc<Shared>;
 pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
     Router::new()
         .route("/checkpoint", get(crate::checkpoint::get))
-        .route("/checkpoint/cosignature", post(crate::checkpoint::post_cosignature))
+        .route(
+            "/checkpoint/cosignature",
+            post(crate::checkpoint::post_cosignature),
+        )
         .route("/head", get(head))
         .route("/entries", get(entries).post(post_entry))
         .route("/entry/{seq}", get(entry))
