@@ -95,7 +95,7 @@ pub fn run(
     } else {
         let url = from.with_context(|| {
             format!(
-                "{} does not exist: give --from URL to create a replica there",
+                "{} does not exist: create a replica there with `accord mirror --from URL`",
                 g.ledger.display()
             )
         })?;

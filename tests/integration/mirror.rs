@@ -293,6 +293,14 @@ fn two_witnesses_cosign_and_the_served_checkpoint_carries_both() {
         current.as_bytes(),
     );
     assert_eq!(status, 422);
+    let (status, body) = request(
+        server.addr,
+        "POST",
+        "/checkpoint/cosignature",
+        b"\xffgarbage",
+    );
+    assert_eq!(status, 422, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(checkpoint(server.addr), current);
     drop(server);
 
     // served.cp now holds the checkpoint of 8 entries, not yet cosigned:
