@@ -93,9 +93,10 @@ fn a_catch_up_cut_off_resumes_from_its_last_batch() {
         .assert()
         .success();
     std::fs::copy(w.path("sk/tr.pem"), w.path("tr.pem")).unwrap();
-    // Five answers: entry 0, the checkpoint, the consistency proof, then
-    // two batches of 256 entries; the sixth request finds no server.
-    let cut = Server::start_with(&w, &w.ledger(), 5, &["--key", "tr.pem"]);
+    // Seven answers: entry 0, the checkpoint, the consistency proof from
+    // the replica, then two batches of 256 entries, each followed by the
+    // consistency proof from it; the eighth request finds no server.
+    let cut = Server::start_with(&w, &w.ledger(), 7, &["--key", "tr.pem"]);
     let url = format!("http://{}", cut.addr);
     let err = crate::common::one_line_error(on(&w, "rep", &["mirror", "--from", &url]).code(1));
     assert!(err.contains("cannot reach the server"), "{err}");

@@ -280,3 +280,49 @@ pub fn check(p: &ForkProof) -> Result<ForkVerdict, ForkError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proof(kind: ForkKind) -> ForkProof {
+        ForkProof {
+            version: FORK_PROOF_VERSION,
+            kind,
+            ours: String::new(),
+            theirs: String::new(),
+            keys: Vec::new(),
+            entries: None,
+            note: "n".into(),
+        }
+    }
+
+    #[test]
+    fn the_json_round_trips_and_other_versions_and_fields_are_refused() {
+        let p = proof(ForkKind::Rollback);
+        assert_eq!(ForkProof::from_json(p.to_json().as_bytes()), Ok(p.clone()));
+        assert!(p.to_json().contains("\"kind\": \"rollback\""));
+        let mut v: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+        v["version"] = 2.into();
+        assert_eq!(
+            ForkProof::from_json(v.to_string().as_bytes()),
+            Err(ForkError::Version(2))
+        );
+        v["version"] = 1.into();
+        v["extra"] = 1.into();
+        assert!(matches!(
+            ForkProof::from_json(v.to_string().as_bytes()),
+            Err(ForkError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn unreadable_checkpoints_prove_nothing() {
+        for kind in [ForkKind::Fork, ForkKind::Rollback, ForkKind::Inconsistent] {
+            assert!(matches!(
+                check(&proof(kind)),
+                Err(ForkError::Checkpoint { .. })
+            ));
+        }
+    }
+}

@@ -26,9 +26,9 @@ use accord_core::bundle::ProvenEntry;
 use accord_core::checkpoint::Checkpoint;
 use accord_core::fork::{EntryPair, ForkKind, ForkProof, NamedKey, FORK_PROOF_VERSION};
 use accord_core::keyring::Keyring;
-use accord_core::merkle::{self, Hash};
+use accord_core::merkle::{self, Hash, RootBuilder};
 use accord_core::note::Note;
-use accord_core::{policy, Charter, LedgerId, PartyId, Sealed, State};
+use accord_core::{policy, Charter, LedgerId, PartyId, Records, Sealed, State};
 use accord_store::{Backend, DiskStore, Store};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -335,8 +335,10 @@ impl Mirror {
         if cp.size == 0 {
             return Err(MirrorError::Checkpoint("it covers no entry".into()));
         }
-        // The keys come from a verifying replay of the replica itself.
-        let replica = self.ledger.replay()?;
+        // A first look at the signature with the replica's keys at its head
+        // (the chain snapshot); the checkpoint is accepted below only after
+        // a verifying replay.
+        let replica = State::from_parts(self.ledger.chain()?, Records::default());
         let (charter, keyring) = (replica.charter().clone(), replica.keyring().clone());
         policy::signer(&note, cp.size, &charter, &keyring).map_err(|_| {
             MirrorError::Checkpoint(format!(
@@ -348,21 +350,16 @@ impl Mirror {
         let have = self.ledger.tree_size()?;
 
         // Does the server's tree extend ours? Decided before any append.
+        // The replica's tree, from its entries, grown with each batch.
+        let mut builder = RootBuilder::new();
         let extends = if cp.size <= have {
             let [head] = self.ledger.tree_heads(&[cp.size])?[..] else {
                 return Err(MirrorError::Checkpoint("it covers no entry".into()));
             };
             head.root == cp.root && head.keys == cp.keys
         } else {
-            let [head] = self.ledger.tree_heads(&[have])?[..] else {
-                return Err(MirrorError::Checkpoint("it covers no entry".into()));
-            };
-            let proof = b64_hashes(
-                &src.consistency(have, cp.size)
-                    .map_err(MirrorError::Source)?,
-                "consistency",
-            )?;
-            consistent((have, &head.root), (cp.size, &cp.root), &proof).is_ok()
+            builder = self.root_builder(have)?;
+            extends_to(src, &builder, &cp)?
         };
         if !extends {
             let proof = self.fork_proof(src, accepted.as_ref(), (&note, &cp), &charter, &keyring);
@@ -413,6 +410,30 @@ impl Mirror {
                 }
                 entries.push(e);
             }
+            // Nothing is stored that is not in the server's signed tree:
+            // the tree with this batch must extend to the checkpoint's.
+            for e in &entries {
+                builder.push(&e.bytes);
+            }
+            if !extends_to(src, &builder, &cp)? {
+                let kept = accepted
+                    .as_ref()
+                    .map(|(n, _)| n.format())
+                    .unwrap_or_default();
+                return Err(MirrorError::Fork(Box::new(ForkProof {
+                    version: FORK_PROOF_VERSION,
+                    kind: ForkKind::Inconsistent,
+                    ours: kept,
+                    theirs: note.format(),
+                    keys: named_keys(&charter, &keyring, &[(&note, cp.size)], &[]),
+                    entries: None,
+                    note: format!(
+                        "the server sent entries {next} to {} that are not the ones its checkpoint of {} entries commits to (a split view); none of them was appended",
+                        builder.size() - 1,
+                        cp.size
+                    ),
+                })));
+            }
             self.ledger.append_sealed(&entries)?;
             next += entries.len() as u64;
         }
@@ -431,6 +452,19 @@ impl Mirror {
             signer: matched.signer,
             note,
         })
+    }
+
+    /// The root builder of the replica's first `size` entries, from their
+    /// bytes (never from derived data).
+    fn root_builder(&self, size: u64) -> Result<RootBuilder, MirrorError> {
+        let mut builder = RootBuilder::new();
+        for e in self.ledger.entries(0) {
+            if builder.size() == size {
+                break;
+            }
+            builder.push(&e?.bytes);
+        }
+        Ok(builder)
     }
 
     /// The evidence of a server history that does not extend the
@@ -575,6 +609,26 @@ impl Mirror {
         }
         Ok(Some((differs, found.0, found.1)))
     }
+}
+
+/// Whether the tree `builder` holds is a prefix of the checkpoint's: the
+/// server's consistency proof checked against it (or, at the checkpoint's
+/// size, the roots compared).
+fn extends_to(
+    src: &mut dyn Source,
+    builder: &RootBuilder,
+    cp: &Checkpoint,
+) -> Result<bool, MirrorError> {
+    let size = builder.size();
+    if size == cp.size {
+        return Ok(builder.root() == cp.root);
+    }
+    let proof = b64_hashes(
+        &src.consistency(size, cp.size)
+            .map_err(MirrorError::Source)?,
+        "consistency",
+    )?;
+    Ok(consistent((size, &builder.root()), (cp.size, &cp.root), &proof).is_ok())
 }
 
 /// The keys a proof relies on: each party's key at each checkpoint's size

@@ -276,3 +276,53 @@ proptest! {
         prop_assert!(fork::check(&bad).is_err());
     }
 }
+
+/// A server whose checkpoint and proofs are of one history and whose
+/// entries are of another.
+struct Split {
+    tree: Served,
+    entries: Served,
+}
+
+impl Source for Split {
+    fn checkpoint(&mut self) -> Result<Vec<u8>, String> {
+        self.tree.checkpoint()
+    }
+    fn entries(&mut self, from: u64) -> Result<Vec<Vec<u8>>, String> {
+        self.entries.entries(from)
+    }
+    fn entry(&mut self, seq: u64) -> Result<Vec<u8>, String> {
+        self.entries.entry(seq)
+    }
+    fn inclusion(&mut self, seq: u64, size: u64) -> Result<Vec<u8>, String> {
+        self.tree.inclusion(seq, size)
+    }
+    fn consistency(&mut self, old: u64, new: u64) -> Result<Vec<u8>, String> {
+        self.tree.consistency(old, new)
+    }
+}
+
+#[test]
+fn entries_that_are_not_in_the_signed_tree_are_never_appended() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = synthetic(10);
+    let mut start = Served::new(Ledger::from_store(base.store().clone()));
+    let mut m = replica(dir.path(), &start);
+    m.update(&mut start, START + 1_000_000_000).unwrap();
+    let before = hashes(&mut m);
+    let mut tree = Served::new(Ledger::from_store(base.store().clone()));
+    let mut other = Served::new(Ledger::from_store(base.store().clone()));
+    grow(&mut tree.ledger, 20, "T");
+    grow(&mut other.ledger, 20, "O");
+    let mut split = Split {
+        tree,
+        entries: other,
+    };
+    let e = m.update(&mut split, START + 1_000_000_000);
+    let Err(MirrorError::Fork(proof)) = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(proof.kind, ForkKind::Inconsistent);
+    assert!(proof.note.contains("split view"), "{}", proof.note);
+    assert_eq!(hashes(&mut m), before);
+}
