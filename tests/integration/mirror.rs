@@ -53,8 +53,23 @@ fn propose_on(w: &World, ledger: &str, id: &str, by: &str) {
 #[test]
 fn a_replica_is_created_updated_and_answers_as_the_original() {
     let w = built();
+    let id = w.json(&["show", "0", "--json"])["hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (server, url) = serve(&w, "ledger", &[]);
-    let out = stdout(&w, "rep", &["mirror", "--from", &url]);
+    // A pinned ledger id that is not the server's creates nothing.
+    let err = crate::common::one_line_error(
+        on(
+            &w,
+            "rep",
+            &["mirror", "--from", &url, "--ledger-id", &"ab".repeat(32)],
+        )
+        .code(1),
+    );
+    assert!(err.contains("not the pinned --ledger-id"), "{err}");
+    assert!(!w.path("rep").exists());
+    let out = stdout(&w, "rep", &["mirror", "--from", &url, "--ledger-id", &id]);
     assert!(out.contains("7 entries (was 1)"), "{out}");
     assert!(out.contains("signed by tr accepted"), "{out}");
     drop(server);
