@@ -12,6 +12,8 @@ use serde::Deserialize;
 
 /// Longest one request may take, connecting included.
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest wait before asking again after a 429 (about 13 s in all).
+const MAX_PAUSE: Duration = Duration::from_secs(4);
 /// Largest answer read (a `GET /entries` answer is at most 8 MiB plus one
 /// entry).
 const MAX_ANSWER_BYTES: u64 = 16 << 20;
@@ -94,14 +96,24 @@ impl Remote {
     }
 
     /// `GET path`: the body, or `None` on 404.
+    /// A 429 (over the server's rate for this address) is waited out and
+    /// asked again, a bounded number of times.
     pub fn get(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let mut answer = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .call()
-            .map_err(|e| self.unreachable(e))?;
-        let status = answer.status().as_u16();
-        let body = read(&mut answer).with_context(|| format!("reading {}{path}", self.base))?;
+        let mut pause = Duration::from_millis(50);
+        let (status, body) = loop {
+            let mut answer = self
+                .agent
+                .get(format!("{}{path}", self.base))
+                .call()
+                .map_err(|e| self.unreachable(e))?;
+            let status = answer.status().as_u16();
+            let body = read(&mut answer).with_context(|| format!("reading {}{path}", self.base))?;
+            if status != 429 || pause > MAX_PAUSE {
+                break (status, body);
+            }
+            std::thread::sleep(pause);
+            pause *= 2;
+        };
         match status {
             200 => Ok(Some(body)),
             404 => Ok(None),

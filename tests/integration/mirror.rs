@@ -406,3 +406,25 @@ fn a_server_killed_during_a_burst_loses_no_acknowledged_entry() {
         assert_eq!(stdout(&w, replica, &["log", "--json"]), original);
     }
 }
+
+#[test]
+fn a_mirror_waits_out_the_servers_rate_limit() {
+    let w = built();
+    let (server, url) = serve(&w, "ledger", &[]);
+    // Another client on this address keeps the bucket empty for a second
+    // while the mirror starts: its requests meet 429 and are asked again.
+    let addr = server.addr;
+    let hammer = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut limited = 0;
+        while start.elapsed() < Duration::from_secs(1) {
+            if request(addr, "GET", "/head", b"").0 == 429 {
+                limited += 1;
+            }
+        }
+        limited
+    });
+    let out = stdout(&w, "rep", &["mirror", "--from", &url]);
+    assert!(out.contains("7 entries (was 1)"), "{out}");
+    assert!(hammer.join().unwrap() > 0, "the rate limit was never met");
+}
