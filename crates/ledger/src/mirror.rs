@@ -34,7 +34,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::consistent;
-use crate::import::io_err;
+use crate::import::{io_err, remove_abandoned_scratch};
 use crate::ledger::genesis_writes;
 use crate::live::write_durably;
 use crate::{DiskLedger, Ledger, LedgerError, MAX_CLOCK_SKEW_SECS};
@@ -246,6 +246,7 @@ impl Mirror {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "ledger".into());
+        remove_abandoned_scratch(dir, "mirroring")?;
         let scratch = dir.with_file_name(format!(".{name}.mirroring-{}", std::process::id()));
         let built = (|| -> Result<(), MirrorError> {
             let mut store = DiskStore::create(&scratch, backend).map_err(LedgerError::from)?;

@@ -326,3 +326,14 @@ fn entries_that_are_not_in_the_signed_tree_are_never_appended() {
     assert!(proof.note.contains("split view"), "{}", proof.note);
     assert_eq!(hashes(&mut m), before);
 }
+
+#[test]
+fn the_scratch_of_a_create_that_crashed_is_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join(".rep.mirroring-1");
+    drop(Ledger::create(&left, Backend::Redb, synth::charter(), &key(3), START).unwrap());
+    let server = Served::new(synthetic(2));
+    replica(dir.path(), &server);
+    assert!(!left.exists());
+    assert!(dir.path().join("rep").exists());
+}
