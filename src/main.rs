@@ -2,8 +2,9 @@
 //! ledger work goes through accord-ledger; the binary is the only place that
 //! uses `anyhow`. This file holds `main`, the panic hook, the one-line error
 //! and the exit codes (0 ok, 1 error or invalid ledger, 2 usage; `verify`
-//! also 3 and 4); the commands are in `commands`. No panic reaches the
-//! terminal as a backtrace: one is reported as one line, like any error.
+//! also 3 and 4, `mirror` and `sync` 5); the commands are in `commands`. No
+//! panic reaches the terminal as a backtrace: one is reported as one line,
+//! like any error.
 
 mod bounded;
 mod charter_file;
