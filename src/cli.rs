@@ -274,6 +274,83 @@ pub enum Command {
         /// Stop after answering this many requests (tests).
         #[arg(long, value_name = "N")]
         max_requests: Option<u64>,
+        /// Requests per second one client address may make, after a burst
+        /// of twice that (429 past it). 0: no limit, for a server behind a
+        /// reverse proxy that limits each client itself.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        rate: u32,
+        /// Your party's current key: the server signs the checkpoint of its
+        /// head itself and collects witnesses' cosignatures on it (written
+        /// to --checkpoint FILE, if given, each time it changes).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Create or update a verified replica (--ledger) of a ledger served by
+    /// `accord serve --key`: every entry through the gate of a local
+    /// append, the checkpoint accepted only once its entries match it. A
+    /// history that does not extend the replica's is refused, a proof
+    /// written, and the exit code is 5 (0 ok, 1 error).
+    #[command(after_help = MIRROR_EXIT_CODES)]
+    Mirror {
+        /// The server's URL (remembered in the replica; default: the one
+        /// remembered).
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// Pin the ledger id (64 hex digits, from a source you trust) when
+        /// creating a replica; without it the first server is trusted for it.
+        #[arg(long, value_name = "HEX")]
+        ledger_id: Option<String>,
+        #[command(flatten)]
+        opts: MirrorArgs,
+        /// The storage engine of a new replica: redb (default) or sled.
+        #[arg(long, default_value = "redb", value_parser = parse_backend)]
+        store: Backend,
+    },
+    /// Update a replica from the server it remembers (`accord mirror`
+    /// again). Exit codes as `accord mirror`'s.
+    #[command(after_help = MIRROR_EXIT_CODES)]
+    Sync {
+        #[command(flatten)]
+        opts: MirrorArgs,
+    },
+    /// Fork proofs written by `accord mirror`.
+    #[command(subcommand)]
+    Fork(ForkCommand),
+}
+
+/// `accord mirror` and `accord sync`'s exit codes.
+const MIRROR_EXIT_CODES: &str =
+    "Exit codes: 0 up to date; 1 error (nothing wrong is known of the server); \
+5 the server's history does not extend this replica's (fork or rollback): nothing was appended and \
+the proof was written to --fork-proof.";
+
+/// What `mirror` and `sync` share.
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// Cosign the new checkpoint as a witness with this key (your party's
+    /// current key), and send the cosignature to the server.
+    #[arg(long, value_name = "FILE")]
+    pub witness_key: Option<PathBuf>,
+    /// Where the witness remembers what it cosigned (as `witness cosign
+    /// --state`).
+    #[arg(long, env = "ACCORD_WITNESS_STATE", value_name = "DIR")]
+    pub witness_state: Option<PathBuf>,
+    /// Where to write the proof of an inconsistent history (default:
+    /// <ledger>.fork-proof.json beside the replica).
+    #[arg(long, value_name = "FILE")]
+    pub fork_proof: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ForkCommand {
+    /// Check a fork proof with nothing but the file: both checkpoints
+    /// signed by the keys it lists, and for a fork two different entries
+    /// at one seq, each in its checkpoint's tree. Exit 0 it holds, 1 not.
+    Check {
+        /// The proof (from `accord mirror`).
+        file: PathBuf,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 

@@ -2,8 +2,9 @@
 //! ledger work goes through accord-ledger; the binary is the only place that
 //! uses `anyhow`. This file holds `main`, the panic hook, the one-line error
 //! and the exit codes (0 ok, 1 error or invalid ledger, 2 usage; `verify`
-//! also 3 and 4); the commands are in `commands`. No panic reaches the
-//! terminal as a backtrace: one is reported as one line, like any error.
+//! also 3 and 4, `mirror` and `sync` 5); the commands are in `commands`. No
+//! panic reaches the terminal as a backtrace: one is reported as one line,
+//! like any error.
 
 mod bounded;
 mod charter_file;
@@ -35,6 +36,9 @@ pub(crate) const UNCHECKED: u8 = 3;
 /// `verify`: every check passed, but an entry claims a time ahead of this
 /// machine's clock: appends are frozen until then (SECURITY.md).
 pub(crate) const FUTURE: u8 = 4;
+/// `mirror`, `sync`: the server's history does not extend the replica's
+/// (a fork or a rollback); the proof was written.
+pub(crate) const FORK: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -9,11 +9,12 @@ use accord_core::crypto::PublicKey;
 use accord_core::entry::Head;
 use accord_core::{NextEntry, PartyId, Proposal, RecordKey};
 use anyhow::{bail, Context, Result};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 /// Longest one request may take, connecting included.
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// Longest wait before asking again after a 429 (about 13 s in all).
+const MAX_PAUSE: Duration = Duration::from_secs(4);
 /// Largest answer read (a `GET /entries` answer is at most 8 MiB plus one
 /// entry).
 const MAX_ANSWER_BYTES: u64 = 16 << 20;
@@ -91,33 +92,29 @@ impl Remote {
     }
 
     /// `GET path`: the body, or `None` on 404.
+    /// A 429 (over the server's rate for this address) is waited out and
+    /// asked again, a bounded number of times.
     pub fn get(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        let mut answer = self
-            .agent
-            .get(format!("{}{path}", self.base))
-            .call()
-            .map_err(|e| self.unreachable(e))?;
-        let status = answer.status().as_u16();
-        let body = read(&mut answer).with_context(|| format!("reading {}{path}", self.base))?;
+        let mut pause = Duration::from_millis(50);
+        let (status, body) = loop {
+            let mut answer = self
+                .agent
+                .get(format!("{}{path}", self.base))
+                .call()
+                .map_err(|e| self.unreachable(e))?;
+            let status = answer.status().as_u16();
+            let body = read(&mut answer).with_context(|| format!("reading {}{path}", self.base))?;
+            if status != 429 || pause > MAX_PAUSE {
+                break (status, body);
+            }
+            std::thread::sleep(pause);
+            pause *= 2;
+        };
         match status {
             200 => Ok(Some(body)),
             404 => Ok(None),
             _ => bail!("{}{path}: {}", self.base, describe(status, &body)),
         }
-    }
-
-    /// `GET path` as JSON, which must be there.
-    #[allow(dead_code)] // for `accord mirror`, landing next
-    pub fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let body = self
-            .get(path)?
-            .with_context(|| format!("{}{path}: not found on the server", self.base))?;
-        serde_json::from_slice(&body).with_context(|| {
-            format!(
-                "{}{path}: the server's answer is not what accord expects",
-                self.base
-            )
-        })
     }
 
     /// `POST /entries` with one entry's canonical bytes.
@@ -138,6 +135,65 @@ impl Remote {
             422 => Ok(Posted::Refused(message(&body))),
             _ => bail!(
                 "the server did not store the entry: {}",
+                describe(status, &body)
+            ),
+        }
+    }
+}
+
+/// What the server said to a posted cosignature.
+pub enum CosignAnswer {
+    /// Merged: the checkpoint now served.
+    Merged(Vec<u8>),
+    /// Not the current checkpoint any more: the one-line reason.
+    Stale(String),
+}
+
+impl Remote {
+    /// `GET /entries?from=N`: the entries of one answer, split from their
+    /// 4-byte big-endian length prefixes.
+    pub fn entries(&self, from: u64) -> Result<Vec<Vec<u8>>> {
+        let path = format!("/entries?from={from}");
+        let body = self
+            .get(&path)?
+            .with_context(|| format!("{}{path}: the server has no entry {from}", self.base))?;
+        let mut rest = body.as_slice();
+        let mut out = Vec::new();
+        while !rest.is_empty() {
+            let (len, tail) = rest
+                .split_first_chunk::<4>()
+                .with_context(|| format!("{}{path}: a truncated answer", self.base))?;
+            let len = u32::from_be_bytes(*len) as usize;
+            if tail.len() < len {
+                bail!("{}{path}: a truncated answer", self.base);
+            }
+            out.push(tail[..len].to_vec());
+            rest = &tail[len..];
+        }
+        Ok(out)
+    }
+
+    /// `GET path`, which must be there.
+    pub fn must_get(&self, path: &str) -> Result<Vec<u8>> {
+        self.get(path)?
+            .with_context(|| format!("{}{path}: not found on the server", self.base))
+    }
+
+    /// `POST /checkpoint/cosignature` with a cosigned checkpoint.
+    pub fn post_cosignature(&self, note: &[u8]) -> Result<CosignAnswer> {
+        let mut answer = self
+            .agent
+            .post(format!("{}/checkpoint/cosignature", self.base))
+            .header("content-type", "text/plain; charset=utf-8")
+            .send(note)
+            .map_err(|e| self.unreachable(e))?;
+        let status = answer.status().as_u16();
+        let body = read(&mut answer).context("reading the server's answer")?;
+        match status {
+            200 => Ok(CosignAnswer::Merged(body)),
+            409 => Ok(CosignAnswer::Stale(message(&body))),
+            _ => bail!(
+                "the server did not take the cosignature: {}",
                 describe(status, &body)
             ),
         }

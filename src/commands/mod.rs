@@ -15,6 +15,7 @@ mod evidence;
 mod init;
 mod inspect;
 mod keys;
+mod mirror;
 mod obligations;
 mod proof;
 mod publish;
@@ -27,7 +28,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, WitnessCommand};
+use crate::cli::{Cli, Command, ForkCommand, WitnessCommand};
 use crate::record::Writing;
 
 /// The global flags every command may read.
@@ -172,6 +173,24 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             listen,
             checkpoint,
             max_requests,
-        } => serve::run(listen, checkpoint, max_requests, &g, out),
+            rate,
+            key,
+        } => serve::run(
+            listen,
+            checkpoint,
+            max_requests,
+            rate,
+            key.as_deref(),
+            &g,
+            out,
+        ),
+        Command::Mirror {
+            from,
+            ledger_id,
+            opts,
+            store,
+        } => mirror::run(from.as_deref(), ledger_id.as_deref(), &opts, store, &g, out),
+        Command::Sync { opts } => mirror::run(None, None, &opts, Default::default(), &g, out),
+        Command::Fork(ForkCommand::Check { file, json }) => mirror::check(&file, json.json, out),
     }
 }

@@ -16,19 +16,28 @@ pub fn run(
     listen: SocketAddr,
     checkpoint: Option<PathBuf>,
     max_requests: Option<u64>,
+    rate: u32,
+    key: Option<&std::path::Path>,
     g: &Globals,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    let key = key.map(crate::keyfile::load_private).transpose()?;
     let ledger = Ledger::open(g.ledger)?;
     let listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("cannot listen on {listen}"))?;
     let bound = listener.local_addr()?;
     writeln!(out, "{bound}")?;
     out.flush()?;
+    let mut limits = accord_server::Limits::default();
+    (limits.per_second, limits.burst) = match rate {
+        0 => (u32::MAX, u32::MAX),
+        n => (n, n.saturating_mul(2)),
+    };
     let config = accord_server::Config {
         checkpoint,
         max_requests,
-        ..Default::default()
+        key,
+        limits,
     };
     accord_server::run(listener, ledger, config)?;
     Ok(ExitCode::SUCCESS)

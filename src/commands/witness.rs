@@ -20,7 +20,7 @@ use crate::{clock, keyfile};
 /// The witness state directory: `--state` (or `ACCORD_WITNESS_STATE`,
 /// which clap reads into it), else `$XDG_STATE_HOME/accord/witness`, else
 /// `$HOME/.local/state/accord/witness`.
-fn state_dir(flag: Option<&Path>) -> Result<PathBuf> {
+pub(super) fn state_dir(flag: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = flag {
         return Ok(dir.to_owned());
     }

@@ -77,3 +77,8 @@ mod serve;
 // re-signed on a moved head (four appenders at once), refusals and
 // unreachable servers in one line; reads refuse --remote.
 mod remote;
+// `accord mirror` and `sync` against `accord serve --key`: replicas that
+// answer as the original, resume after a cut, refuse a lying server (exit 5,
+// a proof `fork check` accepts), collect witnesses' cosignatures, and lose
+// nothing when the server is killed mid-burst.
+mod mirror;

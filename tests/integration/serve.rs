@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::common::{built, World};
 
-/// A running `accord serve`, killed when dropped.
+/// A running `accord serve`, killed when dropped (also used by `mirror`).
 pub(crate) struct Server {
     child: Child,
     pub(crate) addr: SocketAddr,
@@ -98,7 +98,7 @@ fn request_on(mut s: TcpStream, method: &str, path: &str, body: &[u8]) -> (u16, 
     (status, raw[text_end + 4..].to_vec())
 }
 
-fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+pub(crate) fn request(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
     request_on(TcpStream::connect(addr).unwrap(), method, path, body)
 }
 
@@ -118,7 +118,7 @@ fn connect_from_other_address(addr: SocketAddr) -> TcpStream {
 }
 
 /// The entry `seq`'s canonical bytes, from an export of `ledger`.
-fn entry_bytes(w: &World, ledger: &str, seq: u64) -> Vec<u8> {
+pub(crate) fn entry_bytes(w: &World, ledger: &str, seq: u64) -> Vec<u8> {
     let out = w.accord(&["--ledger", ledger, "export"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -133,7 +133,7 @@ fn entry_bytes(w: &World, ledger: &str, seq: u64) -> Vec<u8> {
 }
 
 /// A copy of the served ledger's directory, taken while no server runs.
-fn copy_ledger(w: &World, name: &str) {
+pub(crate) fn copy_ledger(w: &World, name: &str) {
     let to = w.path(name);
     std::fs::create_dir(&to).unwrap();
     for f in std::fs::read_dir(w.ledger()).unwrap() {

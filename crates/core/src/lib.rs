@@ -18,6 +18,7 @@ mod decide;
 pub mod entry;
 pub mod event;
 mod fold;
+pub mod fork;
 pub mod ids;
 pub mod keycommit;
 pub mod keyring;

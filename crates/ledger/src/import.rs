@@ -37,7 +37,7 @@ impl Ledger<DiskStore> {
                 return Err(StoreError::AlreadyExists(path.to_owned()).into());
             }
         }
-        remove_abandoned_scratch(path)?;
+        remove_abandoned_scratch(path, "importing")?;
         let scratch = scratch_dir(path);
         let entries = entries.into_iter().map(|e| {
             let e = e?;
@@ -162,9 +162,9 @@ impl Ledger<DiskStore> {
     }
 }
 
-/// Removes scratch directories of earlier imports into `path` that crashed
-/// (no process holds their lock).
-fn remove_abandoned_scratch(path: &Path) -> Result<(), LedgerError> {
+/// Removes scratch directories (`.<name>.<kind>-<pid>`) of earlier imports
+/// or mirrors into `path` that crashed (no process holds their lock).
+pub(crate) fn remove_abandoned_scratch(path: &Path, kind: &str) -> Result<(), LedgerError> {
     let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
         return Ok(());
     };
@@ -172,7 +172,7 @@ fn remove_abandoned_scratch(path: &Path) -> Result<(), LedgerError> {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => std::path::PathBuf::from("."),
     };
-    let prefix = format!(".{name}.importing-");
+    let prefix = format!(".{name}.{kind}-");
     let Ok(listing) = std::fs::read_dir(&parent) else {
         return Ok(());
     };

@@ -16,6 +16,8 @@ mod error;
 pub mod export;
 mod import;
 mod ledger;
+pub mod live;
+pub mod mirror;
 mod proof_json;
 mod prove;
 mod recover;

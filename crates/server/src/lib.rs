@@ -14,6 +14,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 #![warn(missing_docs)]
 
+mod checkpoint;
 mod limit;
 mod routes;
 mod signing;
@@ -24,7 +25,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use accord_ledger::live::{LiveCheckpoint, LiveError};
 use accord_ledger::DiskLedger;
+use ed25519_dalek::SigningKey;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::sync::{Notify, Semaphore};
@@ -69,6 +72,10 @@ pub struct Config {
     /// The cosigned checkpoint file `GET /checkpoint` serves (re-read when
     /// it changes), if any.
     pub checkpoint: Option<PathBuf>,
+    /// The host party's current key: with it the server signs the
+    /// checkpoint of its head itself and collects cosignatures on it
+    /// (written to `checkpoint`, if given, instead of reading it).
+    pub key: Option<SigningKey>,
     /// Stop by itself after this many requests (tests).
     pub max_requests: Option<u64>,
     /// What one client may use.
@@ -81,12 +88,16 @@ pub enum ServerError {
     /// The runtime or the listening socket failed.
     #[error("server: {0}")]
     Io(#[from] std::io::Error),
+    /// The live checkpoint could not be started.
+    #[error("{0}")]
+    Checkpoint(#[from] LiveError),
 }
 
 /// The state every request shares.
 pub(crate) struct Shared {
     pub(crate) ledger: Mutex<DiskLedger>,
     pub(crate) checkpoint: Option<routes::CheckpointFile>,
+    pub(crate) live: Option<checkpoint::Live>,
 }
 
 /// Serves `ledger` on `listener` until `config.max_requests` requests have
@@ -105,15 +116,23 @@ pub fn run(
 
 async fn serve(
     listener: std::net::TcpListener,
-    ledger: DiskLedger,
+    mut ledger: DiskLedger,
     config: Config,
 ) -> Result<(), ServerError> {
     listener.set_nonblocking(true)?;
+    let (live, file) = match config.key {
+        Some(key) => {
+            let live = LiveCheckpoint::start(&mut ledger, key, config.checkpoint)?;
+            (Some(Mutex::new(live)), None)
+        }
+        None => (None, config.checkpoint),
+    };
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let limits = config.limits.clone();
     let shared = Arc::new(Shared {
         ledger: Mutex::new(ledger),
-        checkpoint: config.checkpoint.map(routes::CheckpointFile::new),
+        checkpoint: file.map(routes::CheckpointFile::new),
+        live,
     });
     let router = routes::router(shared, &limits);
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));

@@ -18,14 +18,14 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::{Limits, Shared};
 
 /// Most entries one `GET /entries` answers.
-pub const MAX_ENTRIES_PER_READ: u64 = 256;
+pub const MAX_ENTRIES_PER_READ: u64 = 4096;
 /// Most entry bytes one `GET /entries` answers (at least one entry is
 /// always sent, whatever its size).
 pub const MAX_READ_BYTES: usize = 8 << 20;
@@ -35,7 +35,11 @@ pub(crate) type Shared_ = Arc<Shared>;
 /// The routes, with the per-request bounds.
 pub(crate) fn router(shared: Shared_, limits: &Limits) -> Router {
     Router::new()
-        .route("/checkpoint", get(checkpoint))
+        .route("/checkpoint", get(crate::checkpoint::get))
+        .route(
+            "/checkpoint/cosignature",
+            post(crate::checkpoint::post_cosignature),
+        )
         .route("/head", get(head))
         .route("/entries", get(entries).post(post_entry))
         .route("/entry/{seq}", get(entry))
@@ -362,7 +366,7 @@ fn read_at_most(path: &std::path::Path, max: usize) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-async fn checkpoint(State(shared): State<Shared_>) -> Result<Response, ApiError> {
+pub(crate) async fn checkpoint(State(shared): State<Shared_>) -> Result<Response, ApiError> {
     if shared.checkpoint.is_none() {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

@@ -15,6 +15,9 @@ const LOCK_FILE: &str = "accord.lock";
 pub(crate) const REDB_FILE: &str = "ledger.redb";
 /// Where a new redb file is built before it is renamed to [`REDB_FILE`].
 const REDB_SCRATCH: &str = "ledger.redb.creating";
+/// A mirror's memory (accord-ledger's `mirror`): the server it follows
+/// and the last checkpoint it accepted. Beside the store, never in it.
+const MIRROR_FILE: &str = "mirror.json";
 /// sled's database directory.
 pub(crate) const SLED_DIR: &str = "db";
 /// sled 0.34's log file, inside [`SLED_DIR`].
@@ -23,6 +26,11 @@ const SLED_LOG: &str = "db";
 
 pub(crate) fn lock_file(dir: &Path) -> PathBuf {
     dir.join(LOCK_FILE)
+}
+
+/// Where a mirror keeps its memory in ledger directory `dir`.
+pub fn mirror_file(dir: &Path) -> PathBuf {
+    dir.join(MIRROR_FILE)
 }
 
 pub(crate) fn redb_file(dir: &Path) -> PathBuf {

@@ -24,6 +24,7 @@ mod sled_store;
 pub use dir::{remove_if_abandoned, LOCK_WAIT};
 pub use disk::{Backend, DiskStore};
 pub use error::{Damage, EngineError, StoreError};
+pub use layout::mirror_file;
 pub use mem::MemStore;
 pub use redb_store::RedbStore;
 pub use scratch::Scratch;
