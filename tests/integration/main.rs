@@ -73,3 +73,6 @@ mod tiles;
 // `accord serve` on loopback: reads match the CLI, POSTed entries admitted,
 // durable, 409 on a stale head, 422 refused; hostile clients bounded.
 mod serve;
+// `witness serve` (C2SP tlog-witness) and `witness submit`: cosigned,
+// every refusal's status, state kept over a restart, OpenSSL re-checks.
+mod witness_http;

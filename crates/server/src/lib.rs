@@ -16,6 +16,7 @@
 
 mod limit;
 mod routes;
+pub mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -107,14 +108,26 @@ async fn serve(
     ledger: DiskLedger,
     config: Config,
 ) -> Result<(), ServerError> {
-    listener.set_nonblocking(true)?;
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let limits = config.limits.clone();
     let shared = Arc::new(Shared {
         ledger: Mutex::new(ledger),
         checkpoint: config.checkpoint.map(routes::CheckpointFile::new),
     });
-    let router = routes::router(shared, &limits);
+    let router = routes::router(shared, &config.limits);
+    serve_router(listener, router, &config.limits, config.max_requests).await
+}
+
+/// Serves `router` on `listener` within `limits` (connections, header and
+/// connection time, rate per address) until `max_requests` requests have
+/// been answered (or for ever): the bounds every server of this crate
+/// shares.
+async fn serve_router(
+    listener: std::net::TcpListener,
+    router: axum::Router,
+    limits: &Limits,
+    max_requests: Option<u64>,
+) -> Result<(), ServerError> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let rate = Arc::new(RateLimiter::new(limits.burst, limits.per_second));
     let served = Arc::new(AtomicU64::new(0));
@@ -147,7 +160,7 @@ async fn serve(
             peer,
             rate.clone(),
             served.clone(),
-            config.max_requests,
+            max_requests,
             stop.clone(),
         );
         let conn = http.serve_connection(TokioIo::new(stream), service);
