@@ -491,7 +491,7 @@ mod tests {
         let bad = [
             String::new(),
             "PeterNeumann".into(),
-            format!("PeterNeumann+c74f20a3"),
+            "PeterNeumann+c74f20a3".into(),
             format!("PeterNeumann+c74f20a4+{PETER_VKEY}"),
             format!("PeterNeumann+C74F20A3+{PETER_VKEY}"),
             format!("PeterNeumann+c74f20a+{PETER_VKEY}"),
