@@ -486,6 +486,36 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_requests_from_one_state_cosign_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = witness(dir.path());
+        add(&w, 0, &[], &checkpoint(5, root(5), &log_key())).unwrap();
+        // Eight requests from size 5 at once, each to another size: with
+        // the state checked and written under one lock, exactly one wins;
+        // the others see its size (409), so none rolls it back.
+        let results: Vec<Result<Cosigned, AddError>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (6..14u64)
+                .map(|n| {
+                    let w = &w;
+                    s.spawn(move || add(w, 5, &proof(5, n), &checkpoint(n, root(n), &log_key())))
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won: Vec<u64> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok().map(|c| c.head.size))
+            .collect();
+        assert_eq!(won.len(), 1, "{results:?}");
+        for r in &results {
+            if let Err(e) = r {
+                assert_eq!((e.status(), e.latest_size()), (409, Some(won[0])), "{e}");
+            }
+        }
+        assert_eq!(w.latest(ORIGIN).unwrap(), Some((won[0], root(won[0]))));
+    }
+
+    #[test]
     fn bad_configurations_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let key = SigningKey::from_bytes(&[9; 32]);
