@@ -4,7 +4,8 @@
 //! spec names (409 with the witness's size as `text/x.tlog.size`, 422 bad
 //! proof, 403 not the log's signature, 404 unknown log, 400 malformed, 413
 //! oversized); the state surviving a restart, a rollback and a same-size
-//! fork refused after it, a damaged state file refusing everything. Every
+//! fork refused after it, a damaged state file refusing everything, a
+//! witness killed between remembering and answering holding its line. Every
 //! cosignature is checked again with the `openssl` command, and its key id
 //! with `sha2`: code we did not write. Each server stops by itself
 //! (`--max-requests`, waited for) or is killed when its test ends.
@@ -31,6 +32,10 @@ struct Witness {
 
 impl Witness {
     fn start(w: &World, log_vkey: &str, max_requests: u64) -> Witness {
+        Self::start_with(w, log_vkey, max_requests, None)
+    }
+
+    fn start_with(w: &World, log_vkey: &str, max_requests: u64, crash_at: Option<&str>) -> Witness {
         let origin = read(w, "cp7").lines().next().unwrap().to_owned();
         // A second log, not accord's: the witness is generic.
         let other = w
@@ -45,7 +50,11 @@ impl Witness {
             .output()
             .unwrap();
         let other = String::from_utf8(other.stdout).unwrap();
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("accord"))
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("accord"));
+        if let Some(point) = crash_at {
+            cmd.env("ACCORD_CRASH_AT", point);
+        }
+        let mut child = cmd
             .current_dir(w.dir.path())
             .args([
                 "witness",
@@ -496,4 +505,25 @@ fn a_damaged_state_refuses_everything_and_a_wrong_witness_key_is_refused() {
     }
     witness.wait_stopped();
     assert_eq!(std::fs::read_to_string(&state[0]).unwrap(), "garbage");
+}
+
+#[test]
+fn a_witness_killed_after_remembering_holds_what_it_remembered() {
+    let (w, tr) = world();
+    // Debug builds abort right after the state is durable, before the
+    // cosignature is sent: the log gets no answer.
+    let witness = Witness::start_with(&w, &tr, 5, Some("witness-persisted"));
+    let before = read(&w, "cp7");
+    let err = crate::common::one_line_error(submit(&w, &witness, "cp7"));
+    assert!(err.contains("cannot reach"), "{err}");
+    assert_eq!(read(&w, "cp7"), before, "no cosignature merged");
+    drop(witness);
+    // Restarted: it remembers size 7, so the log learns it from the 409
+    // and gets the same checkpoint cosigned from there (2 requests).
+    let witness = Witness::start(&w, &tr, 2);
+    submit(&w, &witness, "cp7")
+        .success()
+        .stdout(contains("consistent with the one it cosigned at size 7"));
+    independently_cosigned(&w, "cp7", &witness.vkey);
+    witness.wait_stopped();
 }
