@@ -16,7 +16,6 @@
 
 mod limit;
 mod routes;
-pub mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -31,6 +30,8 @@ use tokio::sync::{Notify, Semaphore};
 use tower::ServiceExt;
 
 pub use limit::RateLimiter;
+
+pub mod witness;
 
 /// What the server lets one client use. The defaults suit a server behind
 /// a reverse proxy that terminates TLS.
