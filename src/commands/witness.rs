@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use accord_core::note::{Note, NoteKey, SigType, Verified};
-use accord_core::tlog_witness::{parse_size, AddCheckpoint, TreeHead};
+use accord_core::tlog_witness::{parse_size, AddCheckpoint, TreeHead, SIZE_CONTENT_TYPE};
 use accord_ledger::tlog_witness::TlogWitness;
 use accord_ledger::witness::{self, WitnessState};
 use accord_ledger::Ledger;
@@ -167,7 +167,11 @@ pub fn submit(
         match answer.status {
             200 => return merge(checkpoint, note, &witness, &answer.body, old, out),
             409 => {
-                let latest = parse_size(&answer.body).with_context(|| {
+                let sized = answer
+                    .content_type
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with(SIZE_CONTENT_TYPE));
+                let latest = parse_size(&answer.body).filter(|_| sized).with_context(|| {
                     format!("{url} answered 409 without a size (text/x.tlog.size): it is not a tlog-witness")
                 })?;
                 if latest > head.size {
