@@ -98,13 +98,15 @@ impl Witness {
         format!("http://{}", self.addr)
     }
 
-    /// Waits (bounded) for the witness to stop by itself.
-    fn wait_stopped(mut self) {
+    /// Waits (bounded) for the witness to stop by itself; its stderr.
+    fn wait_stopped(mut self) -> String {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(20) {
             if let Some(status) = self.child.try_wait().unwrap() {
                 assert!(status.success(), "{status}");
-                return;
+                let mut err = String::new();
+                let _ = self.child.stderr.take().unwrap().read_to_string(&mut err);
+                return err;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -402,7 +404,7 @@ fn a_log_is_cosigned_and_every_refusal_has_its_status() {
     let (status, _, _) = request(addr, "GET", b"");
     assert_eq!(status, 405);
     // Nothing above moved the witness: it stops after its 17 requests.
-    witness.wait_stopped();
+    let _ = witness.wait_stopped();
 
     // Restarted on the same state: it remembers size 9.
     let witness = Witness::start(&w, &tr, 5);
@@ -429,7 +431,7 @@ fn a_log_is_cosigned_and_every_refusal_has_its_status() {
         .success()
         .stdout(contains("consistent with the one it cosigned at size 9"));
     independently_cosigned(&w, "cp10", &witness.vkey);
-    witness.wait_stopped();
+    let _ = witness.wait_stopped();
 }
 
 #[test]
@@ -497,13 +499,17 @@ fn a_damaged_state_refuses_everything_and_a_wrong_witness_key_is_refused() {
         let (status, _, answer) = request(witness.addr, "POST", &body(old, &[], &read(&w, "cp7")));
         assert_eq!(status, 500);
         let answer = String::from_utf8(answer).unwrap();
+        assert!(answer.contains("nothing was cosigned"), "{answer}");
         assert!(
-            answer.contains("restore the file from a backup"),
-            "{answer}"
+            !answer.contains("wstate"),
+            "no path to the client: {answer}"
         );
         assert_eq!(answer.lines().count(), 1);
     }
-    witness.wait_stopped();
+    // The operator is told which file and what to do.
+    let err = witness.wait_stopped();
+    assert!(err.contains("restore the file from a backup"), "{err}");
+    assert!(err.contains("wstate"), "{err}");
     assert_eq!(std::fs::read_to_string(&state[0]).unwrap(), "garbage");
 }
 
@@ -525,5 +531,5 @@ fn a_witness_killed_after_remembering_holds_what_it_remembered() {
         .success()
         .stdout(contains("consistent with the one it cosigned at size 7"));
     independently_cosigned(&w, "cp7", &witness.vkey);
-    witness.wait_stopped();
+    let _ = witness.wait_stopped();
 }

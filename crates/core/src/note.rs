@@ -219,7 +219,9 @@ pub struct Note {
     signatures: Vec<SignatureLine>,
 }
 
-fn check_name(name: &str) -> Result<(), NoteError> {
+/// Checks that `name` can be a note key name: non-empty, at most
+/// [`MAX_NAME_BYTES`], no whitespace, `+` or control character.
+pub fn check_name(name: &str) -> Result<(), NoteError> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_BYTES
         && !name

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use accord_core::crypto;
 use accord_core::merkle::{self, Hash, ProofError};
-use accord_core::note::{Note, NoteError, NoteKey, SigType};
+use accord_core::note::{check_name, Note, NoteError, NoteKey, SigType};
 use accord_core::tlog_witness::{AddCheckpoint, RequestError, TreeHead};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -176,10 +176,7 @@ impl TlogWitness {
         logs: impl IntoIterator<Item = (String, NoteKey)>,
         dir: &Path,
     ) -> Result<TlogWitness, ConfigError> {
-        // The name must be one a cosignature line can carry.
-        Note::new("x\n")
-            .and_then(|mut n| n.cosign(name, &key, 0))
-            .map_err(ConfigError::Name)?;
+        check_name(name).map_err(ConfigError::Name)?;
         let mut map: BTreeMap<String, Vec<NoteKey>> = BTreeMap::new();
         for (origin, vkey) in logs {
             if origin.is_empty()

@@ -7,7 +7,8 @@
 //! the cosignature made by accord-ledger; this module only maps the
 //! refusal to the status c2sp.org/tlog-witness assigns it and writes the
 //! body (the cosignature lines; for a 409, the latest size as
-//! `text/x.tlog.size`; otherwise one line saying what is wrong).
+//! `text/x.tlog.size`; otherwise one line saying what is wrong, except
+//! that a 500's reason goes to standard error, not to the client).
 
 use std::sync::Arc;
 
@@ -88,6 +89,15 @@ async fn add_checkpoint(State(shared): State<Arc<Shared>>, body: Bytes) -> Respo
                     format_size(size),
                 )
                     .into_response(),
+                // The operator's business (a path, an I/O error): on the
+                // witness's standard error, never to the client.
+                None if status.is_server_error() => {
+                    eprintln!("witness: {e}");
+                    text(
+                        status,
+                        "the witness cannot use its state; nothing was cosigned (its operator is told why)\n".into(),
+                    )
+                }
                 None => text(status, format!("{e}\n")),
             }
         }
