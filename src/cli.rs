@@ -222,7 +222,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// Act as a witness for checkpoints of this ledger.
+    /// Act as a witness (of this ledger, or over HTTP of any tlog), or
+    /// submit this ledger's checkpoint to one.
     #[command(subcommand)]
     Witness(WitnessCommand),
     /// Build a dispute bundle: the chosen entries with the charter, every
@@ -374,6 +375,65 @@ pub enum WitnessCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Serve as a C2SP tlog-witness (POST /add-checkpoint) for the logs
+    /// given, accord's or any other; prints the bound address, then this
+    /// witness's verifier key. Routes: docs/PROTOCOL.md.
+    Serve(WitnessServe),
+    /// Send the checkpoint to a tlog-witness with a consistency proof from
+    /// this ledger (--ledger), check its cosignature and add it to the
+    /// checkpoint file (atomically).
+    Submit {
+        /// The witness's URL (its add-checkpoint is at URL/add-checkpoint).
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The signed checkpoint (`accord checkpoint --out F`); updated.
+        #[arg(long, value_name = "FILE")]
+        checkpoint: PathBuf,
+        /// The witness's verifier key (name+keyid+base64), from its
+        /// operator: only a cosignature by it is accepted.
+        #[arg(long, value_name = "VKEY")]
+        witness_vkey: String,
+    },
+    /// Print the note verifier key (name+keyid+base64) of a public key:
+    /// a log's (`--log ORIGIN=VKEY` of `witness serve`), or with
+    /// --cosigner a witness's (`--witness-vkey` of `witness submit`).
+    Vkey {
+        /// The public key file (`.pem.pub`), or a private key.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// The key name (for an accord checkpoint: the signing party's id).
+        #[arg(long)]
+        name: String,
+        /// A cosigner's key (type 0x04) instead of a note signer's (0x01).
+        #[arg(long)]
+        cosigner: bool,
+    },
+}
+
+/// `witness serve`'s flags.
+#[derive(Debug, Args)]
+pub struct WitnessServe {
+    /// The address to listen on (port 0: any free port).
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub key: KeyArg,
+    /// This witness's name, on its cosignature lines (e.g.
+    /// witness.example/w1).
+    #[arg(long)]
+    pub name: String,
+    /// Where the witness remembers the latest checkpoint it cosigned for
+    /// each log (default as for `witness cosign`). Back it up; never
+    /// delete it.
+    #[arg(long, env = "ACCORD_WITNESS_STATE", value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// A log to witness: its origin line and its note verifier key
+    /// (repeatable; an origin may be given with several keys).
+    #[arg(long = "log", value_name = "ORIGIN=VKEY", required = true)]
+    pub logs: Vec<String>,
+    /// Stop after answering this many requests (tests).
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

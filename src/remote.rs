@@ -70,13 +70,10 @@ impl Remote {
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             bail!("--remote {url:?} is not an http:// or https:// URL");
         }
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(TIMEOUT))
-            .http_status_as_error(false)
-            .user_agent(concat!("accord/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
-        Ok(Self { base, agent })
+        Ok(Self {
+            base,
+            agent: agent(),
+        })
     }
 
     /// The base URL.
@@ -198,6 +195,61 @@ impl Remote {
             ),
         }
     }
+}
+
+/// An HTTP answer, whatever its status.
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// The body (bounded).
+    pub body: Vec<u8>,
+}
+
+/// `POST url` with a text body (a tlog-witness's add-checkpoint); any
+/// status is an answer, only not reaching `url` is an error.
+pub fn post_text(url: &str, body: &str) -> Result<Answer> {
+    let mut answer = agent()
+        .post(url)
+        .header("content-type", "text/plain; charset=utf-8")
+        .send(body)
+        .map_err(|e| anyhow::anyhow!("cannot reach {url} ({e}); check the URL"))?;
+    let status = answer.status().as_u16();
+    let content_type = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = read(&mut answer).with_context(|| format!("reading the answer of {url}"))?;
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// The first line of a text answer, shortened and escaped for a terminal.
+pub fn first_line(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line: String = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(200)
+        .collect();
+    crate::render::escape(line.trim()).to_string()
+}
+
+/// A client that takes any status as an answer, bounded in time.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(TIMEOUT))
+        .http_status_as_error(false)
+        .user_agent(concat!("accord/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .into()
 }
 
 fn read(answer: &mut ureq::http::Response<ureq::Body>) -> Result<Vec<u8>> {

@@ -169,6 +169,17 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
         Command::Bundle(cmd) => bundle::run(cmd, out),
         Command::Publish { tiles, checkpoint } => publish::run(&tiles, &checkpoint, &g, out),
+        Command::Witness(WitnessCommand::Serve(args)) => witness::serve(&args, out),
+        Command::Witness(WitnessCommand::Submit {
+            to,
+            checkpoint,
+            witness_vkey,
+        }) => witness::submit(&to, &checkpoint, &witness_vkey, &g, out),
+        Command::Witness(WitnessCommand::Vkey {
+            key,
+            name,
+            cosigner,
+        }) => witness::vkey(&key, &name, cosigner, out),
         Command::Serve {
             listen,
             checkpoint,

@@ -42,6 +42,9 @@ mod readers;
 // --checkpoint's policy, forged and foreign cosignatures, forks, and a
 // witness that refuses rollbacks and forks even after a kill.
 mod checkpoints;
+// `witness serve` (C2SP tlog-witness) and `witness submit`: cosigned,
+// every refusal's status, state kept over a restart, OpenSSL re-checks.
+mod witness_http;
 // Refused appends change nothing; bad charters and non-ledgers get one line.
 mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.

@@ -33,6 +33,7 @@ pub mod state;
 pub mod terms;
 pub mod text;
 pub mod tiles;
+pub mod tlog_witness;
 pub mod violation;
 
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};

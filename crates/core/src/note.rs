@@ -82,6 +82,9 @@ pub enum NoteError {
         /// The key id on the line.
         key_id: u32,
     },
+    /// A verifier key string that is not `name+keyid+base64(type ‖ key)`.
+    #[error("not a note verifier key (name+keyid+base64): {0}")]
+    BadVkey(&'static str),
     /// A cosignature time beyond what the spec allows.
     #[error("cosignature time {0} is outside 0..2^63-1")]
     BadTimestamp(i64),
@@ -103,6 +106,60 @@ impl NoteKey {
     /// `SHA-256(name ‖ 0x0A ‖ type ‖ public key)[:4]`, big-endian.
     pub fn key_id(&self) -> u32 {
         key_id(&self.name, self.sig_type, &self.key)
+    }
+
+    /// Reads a verifier key as Go's `golang.org/x/mod/sumdb/note` writes it
+    /// and tlog ecosystems exchange them: `<name>+<key id, 8 lowercase hex
+    /// digits>+<base64(type byte ‖ 32-byte Ed25519 public key)>`. Only the
+    /// Ed25519 types accord checks (0x01 note signatures, 0x04
+    /// cosignatures) are accepted; the key id must be the key's.
+    pub fn from_vkey(vkey: &str) -> Result<NoteKey, NoteError> {
+        let bad = |why: &'static str| NoteError::BadVkey(why);
+        let (name, rest) = vkey.split_once('+').ok_or(bad("no '+' after the name"))?;
+        let (hash, data) = rest.split_once('+').ok_or(bad("no '+' after the key id"))?;
+        check_name(name)?;
+        if hash.len() != 8 || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return Err(bad("the key id is not 8 lowercase hex digits"));
+        }
+        let id = u32::from_str_radix(hash, 16).map_err(|_| bad("the key id is not hex"))?;
+        // 1 type byte and 32 key bytes are 44 base64 characters.
+        if data.len() != 44 {
+            return Err(bad(
+                "the key is not a type byte and 32 bytes of standard base64",
+            ));
+        }
+        let raw = B64
+            .decode(data)
+            .map_err(|_| bad("the key is not standard base64"))?;
+        let (&ty, key) = raw.split_first().ok_or(bad("the key is empty"))?;
+        let sig_type = match ty {
+            0x01 => SigType::Ed25519,
+            0x04 => SigType::CosignatureV1,
+            _ => {
+                return Err(bad(
+                    "not an Ed25519 key (type 0x01) or cosignature key (type 0x04)",
+                ))
+            }
+        };
+        let key: [u8; 32] = key
+            .try_into()
+            .map_err(|_| bad("an Ed25519 key is 32 bytes"))?;
+        let out = NoteKey {
+            name: name.to_owned(),
+            sig_type,
+            key: PublicKey(key),
+        };
+        if out.key_id() != id {
+            return Err(bad("the key id is not the one of this name and key"));
+        }
+        Ok(out)
+    }
+
+    /// The verifier key string [`NoteKey::from_vkey`] reads.
+    pub fn vkey(&self) -> String {
+        let mut raw = vec![self.sig_type.byte()];
+        raw.extend_from_slice(&self.key.0);
+        format!("{}+{:08x}+{}", self.name, self.key_id(), B64.encode(raw))
     }
 }
 
@@ -162,7 +219,9 @@ pub struct Note {
     signatures: Vec<SignatureLine>,
 }
 
-fn check_name(name: &str) -> Result<(), NoteError> {
+/// Checks that `name` can be a note key name: non-empty, at most
+/// [`MAX_NAME_BYTES`], no whitespace, `+` or control character.
+pub fn check_name(name: &str) -> Result<(), NoteError> {
     let ok = !name.is_empty()
         && name.len() <= MAX_NAME_BYTES
         && !name
@@ -418,6 +477,40 @@ mod tests {
         assert_eq!(enoch().key_id(), 0xaf0cfe78);
         let seed = SigningKey::from_bytes(&typed_key(PETER_SKEY));
         assert_eq!(crypto::public_key(&seed), peter().key);
+    }
+
+    #[test]
+    fn verifier_keys_read_as_go_writes_them() {
+        let peter_vkey = format!("PeterNeumann+c74f20a3+{PETER_VKEY}");
+        let k = NoteKey::from_vkey(&peter_vkey).unwrap();
+        assert_eq!(k, peter());
+        assert_eq!(k.vkey(), peter_vkey);
+        let cosigner = NoteKey {
+            sig_type: SigType::CosignatureV1,
+            ..peter()
+        };
+        assert_eq!(NoteKey::from_vkey(&cosigner.vkey()), Ok(cosigner));
+        let bad = [
+            String::new(),
+            "PeterNeumann".into(),
+            "PeterNeumann+c74f20a3".into(),
+            format!("PeterNeumann+c74f20a4+{PETER_VKEY}"),
+            format!("PeterNeumann+C74F20A3+{PETER_VKEY}"),
+            format!("PeterNeumann+c74f20a+{PETER_VKEY}"),
+            format!("Peter Neumann+c74f20a3+{PETER_VKEY}"),
+            format!("+c74f20a3+{PETER_VKEY}"),
+            format!("PeterNeumann+c74f20a3+{}", &PETER_VKEY[..40]),
+            format!("PeterNeumann+c74f20a3+{PETER_VKEY}="),
+            format!("PeterNeumann+c74f20a3+{}", PETER_VKEY.replacen('A', "B", 1)),
+            // Type 0x02 (ECDSA) is not one accord checks.
+            format!(
+                "PeterNeumann+c74f20a3+{}",
+                B64.encode([[2u8].as_slice(), &[0; 32]].concat())
+            ),
+        ];
+        for v in bad {
+            assert!(NoteKey::from_vkey(&v).is_err(), "accepted {v:?}");
+        }
     }
 
     #[test]

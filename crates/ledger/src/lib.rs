@@ -23,6 +23,7 @@ mod prove;
 mod recover;
 pub mod synth;
 pub mod tiles;
+pub mod tlog_witness;
 mod verify;
 pub mod witness;
 

@@ -133,13 +133,7 @@ impl WitnessState {
 
     fn lock(&self, party: &PartyId, ledger: &LedgerId) -> Result<Locked, WitnessError> {
         let path = self.path(party, ledger).with_extension("lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(self.io(&path))?;
-        file.lock().map_err(self.io(&path))?;
+        let file = lock_file(&path).map_err(self.io(&path))?;
         Ok(Locked { _file: file })
     }
 
@@ -174,27 +168,51 @@ impl WitnessState {
     /// file, sync, rename, directory sync.
     fn record(&self, party: &PartyId, cp: &Checkpoint, _lock: &Locked) -> Result<(), WitnessError> {
         let path = self.path(party, &cp.ledger);
-        let tmp = path.with_extension("tmp");
-        // Created new (a leftover or a planted symlink is removed, never
-        // written through).
-        match fs::remove_file(&tmp) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(self.io(&tmp)(e)),
-            _ => {}
-        }
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(self.io(&tmp))?;
-        f.write_all(cp.body().as_bytes()).map_err(self.io(&tmp))?;
-        f.sync_all().map_err(self.io(&tmp))?;
-        drop(f);
-        fs::rename(&tmp, &path).map_err(self.io(&path))?;
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(self.io(&self.dir))?;
-        Ok(())
+        replace_durably(&self.dir, &path, cp.body().as_bytes()).map_err(|(p, e)| self.io(&p)(e))
     }
+}
+
+/// Replaces `path` (in `dir`) by `bytes`, durably: a temporary file beside
+/// it, synced, renamed into place, the directory synced. On failure, the
+/// file or directory that failed and why.
+pub(crate) fn replace_durably(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let tmp = path.with_extension("tmp");
+    let at = |p: &Path| {
+        let p = p.to_owned();
+        move |e| (p, e)
+    };
+    // Created new (a leftover or a planted symlink is removed, never
+    // written through).
+    match fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err((tmp, e)),
+        _ => {}
+    }
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(at(&tmp))?;
+    f.write_all(bytes).map_err(at(&tmp))?;
+    f.sync_all().map_err(at(&tmp))?;
+    drop(f);
+    fs::rename(&tmp, path).map_err(at(path))?;
+    File::open(dir).and_then(|d| d.sync_all()).map_err(at(dir))
+}
+
+/// An exclusive lock on the file `path` (created if missing), held until
+/// the file is dropped; blocks while another holder has it.
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    file.lock()?;
+    Ok(file)
 }
 
 /// Cosigns `note` as the party whose current key is `key`, at `now`, after

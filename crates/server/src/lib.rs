@@ -35,6 +35,8 @@ use tower::ServiceExt;
 
 pub use limit::RateLimiter;
 
+pub mod witness;
+
 /// What the server lets one client use. The defaults suit a server behind
 /// a reverse proxy that terminates TLS.
 #[derive(Debug, Clone)]
@@ -119,7 +121,6 @@ async fn serve(
     mut ledger: DiskLedger,
     config: Config,
 ) -> Result<(), ServerError> {
-    listener.set_nonblocking(true)?;
     let (live, file) = match config.key {
         Some(key) => {
             let live = LiveCheckpoint::start(&mut ledger, key, config.checkpoint)?;
@@ -127,14 +128,27 @@ async fn serve(
         }
         None => (None, config.checkpoint),
     };
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let limits = config.limits.clone();
     let shared = Arc::new(Shared {
         ledger: Mutex::new(ledger),
         checkpoint: file.map(routes::CheckpointFile::new),
         live,
     });
-    let router = routes::router(shared, &limits);
+    let router = routes::router(shared, &config.limits);
+    serve_router(listener, router, &config.limits, config.max_requests).await
+}
+
+/// Serves `router` on `listener` within `limits` (connections, header and
+/// connection time, rate per address) until `max_requests` requests have
+/// been answered (or for ever): the bounds every server of this crate
+/// shares.
+async fn serve_router(
+    listener: std::net::TcpListener,
+    router: axum::Router,
+    limits: &Limits,
+    max_requests: Option<u64>,
+) -> Result<(), ServerError> {
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let rate = Arc::new(RateLimiter::new(limits.burst, limits.per_second));
     let served = Arc::new(AtomicU64::new(0));
@@ -167,7 +181,7 @@ async fn serve(
             peer,
             rate.clone(),
             served.clone(),
-            config.max_requests,
+            max_requests,
             stop.clone(),
         );
         let conn = http.serve_connection(TokioIo::new(stream), service);
