@@ -10,6 +10,7 @@ build:
 
 demo: build
 	ACCORD=$(CURDIR)/target/debug/accord ./scripts/demo.sh
+	ACCORD=$(CURDIR)/target/debug/accord ./scripts/demo-capitals.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -23,14 +24,17 @@ test: lint
 	fi
 
 # Criterion benches of the primitives and core paths, then the end-to-end
-# harness on 10k, 100k and 1M-entry ledgers (ACCORD_BENCH_SIZES to change).
+# harness on 10k, 100k and 1M-entry ledgers (ACCORD_BENCH_SIZES to change),
+# then many capitals (scripts/bench-remote.py).
 bench: bench-build
 	$(CARGO) bench --locked -p accord-ledger --bench ledger
 	python3 scripts/bench-report.py
 	python3 scripts/bench-e2e.py
+	python3 scripts/bench-remote.py
 
 bench-build:
 	$(CARGO) build --locked --release --features dev
+	$(CARGO) build --locked --release --features dev --example tiles_read
 	$(CARGO) build --locked --release --examples -p accord-ledger
 
 # accord beside hypercore (npm, installed into target/bench-peers at run
