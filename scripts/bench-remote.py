@@ -72,8 +72,8 @@ def appends(ledger, keys, work):
     loc, rem = [], []
     with Server(served) as s:
         for i in range(22):
-            loc.append(timed(propose([ACCORD, '--ledger', local], key, f'L{i}')))
-            rem.append(timed(propose([ACCORD, '--remote', s.url], key, f'R{i}')))
+            loc.append(timed(propose([ACCORD, '--ledger', local], key, f'BENCHLOCAL{i}')))
+            rem.append(timed(propose([ACCORD, '--remote', s.url], key, f'BENCHREMOTE{i}')))
         loc, rem = loc[1:], rem[1:]  # the first of each warms caches
         # Four delegations at once, each appending 10 entries.
         signers = ['tr', 'ru', 'ir', 'un']
@@ -82,7 +82,7 @@ def appends(ledger, keys, work):
         def appender(who):
             for i in range(10):
                 try:
-                    timed(propose([ACCORD, '--remote', s.url], os.path.join(keys, f'{who}.pem'), f'P{who}{i}'))
+                    timed(propose([ACCORD, '--remote', s.url], os.path.join(keys, f'{who}.pem'), f'BENCHPAR{who}{i}'))
                 except SystemExit as e:
                     errors.append(str(e))
 

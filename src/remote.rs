@@ -282,6 +282,7 @@ struct AuthorJson {
     head: HeadJson,
     party: String,
     author_seq: u64,
+    time: i64,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +339,7 @@ impl crate::record::Lookup for Remote {
             head: a.head.head()?,
             party: PartyId::new(a.party)?,
             author_seq: a.author_seq,
+            head_time: a.time,
         })
     }
 }

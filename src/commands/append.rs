@@ -44,10 +44,17 @@ fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<
     let (event, key) = record::event_for(cmd, &mut server)?;
     let signer = keyfile::load_private(&key)?;
     let public = accord_core::crypto::public_key(&signer);
-    let time = clock::claimed(g.time)?;
+    let given = g
+        .time
+        .filter(|t| !t.trim().is_empty())
+        .map(clock::parse)
+        .transpose()?;
     let mut conflict = String::new();
     for _ in 0..MAX_ATTEMPTS {
         let next = server.next_for(&public)?;
+        // Without --time: this machine's clock now, or the head's time if
+        // another capital's clock is ahead (claimed times never go back).
+        let time = given.unwrap_or_else(|| clock::now().max(next.head_time));
         let entry = next.sign(&signer, time, event.clone())?;
         let posted = match server.post_entry(&entry.bytes) {
             Ok(posted) => posted,

@@ -343,3 +343,27 @@ fn an_entry_whose_answer_was_lost_is_found_stored_not_signed_twice() {
     assert_eq!(w.entry_list().len(), 8);
     w.accord(&["verify"]).assert().success();
 }
+
+#[test]
+fn a_signer_whose_clock_is_behind_the_head_claims_the_heads_time() {
+    let w = built();
+    // Another capital's clock is two minutes ahead of this one's.
+    let ahead = time::OffsetDateTime::now_utc() + time::Duration::minutes(2);
+    let ahead = ahead
+        .replace_nanosecond(0)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    w.accord(&["--time", &ahead])
+        .args(propose_args("C3", "ir.pem"))
+        .assert()
+        .success();
+    let server = Server::start(&w, &w.ledger(), 1_000);
+    remote(&w, &server, &propose_args("C4", "ru.pem"))
+        .assert()
+        .success();
+    drop(server);
+    let c4 = history(&w, "C4");
+    assert_eq!(c4[0]["time"], history(&w, "C3")[0]["time"], "{c4:?}");
+    w.accord(&["verify"]).assert().success();
+}

@@ -97,6 +97,8 @@ pub struct NextEntry {
     pub party: PartyId,
     /// That party's sequence number for this entry.
     pub author_seq: u64,
+    /// The head's claimed time: the earliest this entry may claim.
+    pub head_time: i64,
 }
 
 impl NextEntry {

@@ -209,6 +209,7 @@ impl State {
             head: self.chain.head,
             party: party.id.clone(),
             author_seq: self.chain.author_seq.get(&party.id).copied().unwrap_or(0) + 1,
+            head_time: self.chain.head_time,
         })
     }
 

@@ -37,6 +37,7 @@ pub(crate) async fn author(
         "head": head_json(&next.head),
         "party": next.party.as_str(),
         "author_seq": next.author_seq,
+        "time": next.head_time,
     })))
 }
 
