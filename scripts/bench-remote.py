@@ -102,13 +102,13 @@ def appends(ledger, keys, work):
             'ratio': spread(ratios), 'four_appenders_per_s': 40 / took}
 
 
-def mirror_vs_import(ledger, work, rounds=3):
+def mirror_vs_import(ledger, keys, work, rounds=3):
     export = os.path.join(work, 'export.jsonl')
     timed([ACCORD, '--ledger', ledger, 'export', '--out', export])
     n = int(subprocess.run([ACCORD, '--ledger', ledger, 'log', '--json'], capture_output=True,
                            text=True, check=True).stdout.count('\n'))
     mir, imp = [], []
-    with Server(ledger) as s:
+    with Server(ledger, '--key', os.path.join(keys, 'tr.pem')) as s:
         for i in range(rounds):
             m = os.path.join(work, f'mirror-{i}')
             mir.append(n / timed([ACCORD, 'mirror', '--from', s.url, '--ledger', m]))
@@ -157,7 +157,7 @@ def main():
     try:
         print(f'many capitals: {args.entries:,} entries in {work} ...', file=sys.stderr, flush=True)
         ledger, keys = synth(args.entries, work)
-        r = {'appends': appends(ledger, keys, work), 'mirror': mirror_vs_import(ledger, work)}
+        r = {'appends': appends(ledger, keys, work), 'mirror': mirror_vs_import(ledger, keys, work)}
         if args.tiles_entries != args.entries:
             shutil.rmtree(ledger)
             print(f'tiles read: {args.tiles_entries:,} entries ...', file=sys.stderr, flush=True)
