@@ -367,3 +367,109 @@ fn a_signer_whose_clock_is_behind_the_head_claims_the_heads_time() {
     assert_eq!(c4[0]["time"], history(&w, "C3")[0]["time"], "{c4:?}");
     w.accord(&["verify"]).assert().success();
 }
+
+/// Every entry hash in `accord --ledger <ledger> log --json`.
+fn hashes(w: &World, ledger: &str) -> std::collections::BTreeSet<String> {
+    let out = w
+        .accord(&["--ledger", ledger, "log", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["hash"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn one_server_three_mirrors_two_witnesses_and_four_remote_appenders() {
+    let w = built();
+    let server = Server::start_with(
+        &w,
+        &w.ledger(),
+        100_000,
+        &["--key", "un.pem", "--rate", "0"],
+    );
+    let url = url(&server);
+    let mirror = |name: &str, witness: Option<&str>| {
+        let mut args = vec!["--ledger", name, "mirror", "--from", &url];
+        let (key, state);
+        if let Some(who) = witness {
+            key = format!("{who}.pem");
+            state = format!("{who}-witness");
+            args.extend(["--witness-key", &key, "--witness-state", &state]);
+        }
+        w.accord(&args).assert().success();
+    };
+    let replicas = ["geneva-copy", "ankara", "tehran"];
+    for r in replicas {
+        mirror(r, None);
+    }
+    // Four delegations append while the three replicas keep catching up.
+    let acknowledged = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for signer in ["tr", "ru", "ir", "un"] {
+            let (w, url, acknowledged) = (&w, &url, &acknowledged);
+            s.spawn(move || {
+                for i in 0..4 {
+                    let out = w
+                        .accord(&["--remote", url])
+                        .args(propose_args(
+                            &format!("C{signer}{i}"),
+                            &format!("{signer}.pem"),
+                        ))
+                        .output()
+                        .unwrap();
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
+                    let line = String::from_utf8(out.stdout).unwrap();
+                    let hash = line.split("hash ").nth(1).unwrap().trim().to_owned();
+                    acknowledged.lock().unwrap().push(hash);
+                }
+            });
+        }
+        for r in replicas {
+            let mirror = &mirror;
+            s.spawn(move || {
+                for _ in 0..3 {
+                    mirror(r, None);
+                }
+            });
+        }
+    });
+    // The last catch-up; the two guarantors' replicas witness.
+    mirror("geneva-copy", None);
+    mirror("ankara", Some("tr"));
+    mirror("tehran", Some("ir"));
+    let (status, note) = crate::serve::request(server.addr, "GET", "/checkpoint", b"");
+    assert_eq!(status, 200);
+    let note = String::from_utf8(note).unwrap();
+    let signers: Vec<&str> = note
+        .lines()
+        .filter_map(|l| l.strip_prefix("— "))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(signers, ["un", "tr", "ir"], "{note}");
+    drop(server);
+
+    let acknowledged = acknowledged.into_inner().unwrap();
+    assert_eq!(acknowledged.len(), 16);
+    let on_server = hashes(&w, "ledger");
+    for r in replicas {
+        w.accord(&["--ledger", r, "verify"]).assert().success();
+        assert_eq!(hashes(&w, r), on_server, "{r}");
+    }
+    for h in &acknowledged {
+        assert!(on_server.contains(h), "acknowledged {h} is missing");
+    }
+    assert_eq!(on_server.len(), 7 + 16);
+}
