@@ -473,3 +473,66 @@ fn one_client_holding_every_connection_does_not_lock_out_others() {
         "another client was not served: {answer:?}"
     );
 }
+
+/// Runs `accord --ledger <replica> mirror --from <url>`; its exit code.
+fn mirror_from(w: &World, replica: &str, url: &str) -> Option<i32> {
+    w.accord(&["--ledger", replica, "mirror", "--from", url])
+        .output()
+        .unwrap()
+        .status
+        .code()
+}
+
+/// Finding 5: the fork proof file is overwritten by the next refusal. A
+/// lying server shows a mirror a fork (a proof naming an equivocation,
+/// exit 5); at the next `sync` (or cron run) it serves an older checkpoint
+/// instead: the mirror writes the rollback proof over the same file, and
+/// the fork proof, the one piece of evidence that names the equivocating
+/// party, is gone. The safe mirror keeps every proof it wrote.
+#[test]
+#[ignore = "finding 5: a later refusal overwrites the fork proof file, so a lying server can erase the evidence"]
+fn a_later_refusal_does_not_erase_an_earlier_fork_proof() {
+    let w = built();
+    copy_ledger(&w, "older");
+    copy_ledger(&w, "forked");
+    w.propose("C3", "ru").success();
+    w.accord(&[
+        "--ledger", "forked", "clause", "propose", "--id", "C4", "--title", "T", "--text", "x",
+        "--key", "ru.pem",
+    ])
+    .assert()
+    .success();
+    let honest = Server::start_with(&w, &w.ledger(), 1_000, &["--key", "tr.pem"]);
+    assert_eq!(
+        mirror_from(&w, "rep", &format!("http://{}", honest.addr)),
+        Some(0)
+    );
+    let forked = Server::start_with(&w, &w.path("forked"), 1_000, &["--key", "tr.pem"]);
+    assert_eq!(
+        mirror_from(&w, "rep", &format!("http://{}", forked.addr)),
+        Some(5)
+    );
+    let proof = w.path("rep.fork-proof.json");
+    let first: Value = serde_json::from_slice(&std::fs::read(&proof).unwrap()).unwrap();
+    assert_eq!(first["kind"], "fork");
+    let older = Server::start_with(&w, &w.path("older"), 1_000, &["--key", "tr.pem"]);
+    assert_eq!(
+        mirror_from(&w, "rep", &format!("http://{}", older.addr)),
+        Some(5)
+    );
+    // Every proof file beside the replica: one of them is still the fork.
+    let kept: Vec<Value> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.contains("fork-proof")
+                .then(|| serde_json::from_slice(&std::fs::read(e.path()).ok()?).ok())?
+        })
+        .collect();
+    assert!(
+        kept.iter().any(|p| *p == first),
+        "the fork proof is gone; kept: {:?}",
+        kept.iter().map(|p| p["kind"].clone()).collect::<Vec<_>>()
+    );
+}
