@@ -536,3 +536,119 @@ fn a_later_refusal_does_not_erase_an_earlier_fork_proof() {
         kept.iter().map(|p| p["kind"].clone()).collect::<Vec<_>>()
     );
 }
+
+/// A `witness serve` child, killed when dropped.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Finding 6: one witness key, two memories. A party witnesses the ledger
+/// with `witness cosign` / `mirror --witness-key` (state
+/// `<party>@<ledger>.checkpoint`) and also runs `witness serve` with the
+/// same key and the same state directory (the default of both), the log
+/// of this ledger among its logs (tlog state `tlog-<hash>.state`). The two
+/// never read each other's state: the host cosigns the honest checkpoint
+/// of 8 entries through one and a forked checkpoint of 8 entries through
+/// the other, and gets the witness's cosignature on both sides of a fork.
+/// The safe witness refuses the second (one state per key and log).
+#[test]
+#[ignore = "finding 6: witness cosign and witness serve keep separate state for one key and ledger: a fork gets cosigned by both"]
+fn one_witness_key_never_cosigns_both_sides_of_a_fork() {
+    use std::io::BufRead;
+    let w = built();
+    copy_ledger(&w, "forked");
+    w.propose("C3", "ru").success();
+    w.accord(&[
+        "--ledger", "forked", "clause", "propose", "--id", "C4", "--title", "T", "--text", "x",
+        "--key", "ru.pem",
+    ])
+    .assert()
+    .success();
+    w.accord(&["checkpoint", "--key", "tr.pem", "--out", "cp8"])
+        .assert()
+        .success();
+    w.accord(&[
+        "--ledger",
+        "forked",
+        "checkpoint",
+        "--key",
+        "tr.pem",
+        "--out",
+        "fk8",
+    ])
+    .assert()
+    .success();
+    let cp8 = std::fs::read_to_string(w.path("cp8")).unwrap();
+    let fk8 = std::fs::read_to_string(w.path("fk8")).unwrap();
+    assert_ne!(cp8, fk8);
+    // ru, a witness of the charter, cosigns the honest checkpoint.
+    w.accord(&[
+        "witness", "cosign", "cp8", "--key", "ru.pem", "--state", "wstate", "--out", "cp8.ru",
+    ])
+    .assert()
+    .success();
+    // ru's tlog-witness, same key, same state directory, this ledger's log.
+    let origin = cp8.lines().next().unwrap().to_owned();
+    let tr = w
+        .accord(&["witness", "vkey", "--key", "tr.pem.pub", "--name", "tr"])
+        .output()
+        .unwrap();
+    let tr = String::from_utf8(tr.stdout).unwrap().trim().to_owned();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("accord"))
+        .current_dir(w.dir.path())
+        .args([
+            "witness",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--key",
+            "ru.pem",
+            "--name",
+            "ru",
+            "--state",
+            "wstate",
+            "--log",
+            &format!("{origin}={tr}"),
+            "--max-requests",
+            "20",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap());
+    let _guard = Killed(child);
+    let (mut addr, mut vkey) = (String::new(), String::new());
+    lines.read_line(&mut addr).unwrap();
+    lines.read_line(&mut vkey).unwrap();
+    let out = w
+        .accord(&[
+            "--ledger",
+            "forked",
+            "witness",
+            "submit",
+            "--to",
+            &format!("http://{}", addr.trim()),
+            "--checkpoint",
+            "fk8",
+            "--witness-vkey",
+            vkey.trim(),
+        ])
+        .output()
+        .unwrap();
+    let cosigned_fork = std::fs::read_to_string(w.path("fk8"))
+        .unwrap()
+        .contains("\u{2014} ru ");
+    assert!(
+        !out.status.success() && !cosigned_fork,
+        "ru cosigned both sides of a fork at size 8 ({}): {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(w.path("fk8")).unwrap()
+    );
+}
