@@ -531,7 +531,7 @@ fn a_later_refusal_does_not_erase_an_earlier_fork_proof() {
         })
         .collect();
     assert!(
-        kept.iter().any(|p| *p == first),
+        kept.contains(&first),
         "the fork proof is gone; kept: {:?}",
         kept.iter().map(|p| p["kind"].clone()).collect::<Vec<_>>()
     );
