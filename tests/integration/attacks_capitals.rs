@@ -332,12 +332,9 @@ fn a_remote_signer_refuses_a_ledger_other_than_the_pinned_one() {
     assert_eq!(posted, 0, "an entry for another ledger was signed and sent");
 }
 
-/// A server that answers `/author` with an endless body: the client reads
-/// a bounded amount, says so in one line and stops (no memory exhaustion,
-/// no hang).
-#[test]
-fn a_remote_signer_stops_on_an_endless_answer() {
-    let w = World::new();
+/// A fake server whose one answer is a chunked body of up to 64 MiB, four
+/// times the client's bound.
+fn endless_server() -> (SocketAddr, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let handle = std::thread::spawn(move || {
@@ -362,6 +359,16 @@ fn a_remote_signer_stops_on_an_endless_answer() {
             }
         }
     });
+    (addr, handle)
+}
+
+/// A server that answers `/author` with an endless body: the client reads
+/// a bounded amount, says so in one line and stops (no memory exhaustion,
+/// no hang).
+#[test]
+fn a_remote_signer_stops_on_an_endless_answer() {
+    let w = World::new();
+    let (addr, handle) = endless_server();
     let url = format!("http://{addr}");
     let out = w
         .accord(&[
