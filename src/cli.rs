@@ -40,6 +40,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "URL")]
     pub remote: Option<String>,
 
+    /// The ledger you expect (its id: 64 hex digits, from a source you
+    /// trust). A `--remote` write refuses a server for another ledger;
+    /// `mirror` pins a new replica to it; `bundle verify` judges against it
+    /// (without it, a bundle is judged against its own charter).
+    #[arg(long, global = true, env = "ACCORD_LEDGER_ID", value_name = "HEX")]
+    pub ledger_id: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -297,10 +304,6 @@ pub enum Command {
         /// remembered).
         #[arg(long, value_name = "URL")]
         from: Option<String>,
-        /// Pin the ledger id (64 hex digits, from a source you trust) when
-        /// creating a replica; without it the first server is trusted for it.
-        #[arg(long, value_name = "HEX")]
-        ledger_id: Option<String>,
         #[command(flatten)]
         opts: MirrorArgs,
         /// The storage engine of a new replica: redb (default) or sled.
@@ -452,10 +455,6 @@ pub enum BundleCommand {
         /// quorum).
         #[arg(long, value_name = "N")]
         quorum: Option<usize>,
-        /// The ledger id you expect (64 hex digits, from a source you
-        /// trust): without it a bundle is judged against its own charter.
-        #[arg(long, value_name = "HEX")]
-        ledger_id: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
     },

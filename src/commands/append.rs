@@ -49,9 +49,36 @@ fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<
         .filter(|t| !t.trim().is_empty())
         .map(clock::parse)
         .transpose()?;
+    let pinned: Option<accord_core::LedgerId> = g
+        .ledger_id
+        .map(|h| {
+            h.trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--ledger-id {h:?} is not 64 hex digits"))
+        })
+        .transpose()?;
     let mut conflict = String::new();
+    let mut signed_at: Option<u64> = None;
     for _ in 0..MAX_ATTEMPTS {
         let next = server.next_for(&public)?;
+        if let Some(pinned) = pinned.filter(|p| *p != next.ledger) {
+            bail!(
+                "{} serves ledger {}, not the pinned --ledger-id {pinned}; nothing was signed",
+                server.url(),
+                next.ledger
+            );
+        }
+        // Sign again only on a head that moved forward: two entries of
+        // ours at one seq (and one author sequence number) would read as
+        // our own equivocation, whoever showed us the two heads.
+        if let Some(seq) = signed_at.filter(|s| next.head.seq <= *s) {
+            bail!(
+                "{} refused entry {} as stale but its head did not move past {seq} (a server that does not behave); nothing more was signed",
+                server.url(),
+                seq + 1
+            );
+        }
+        signed_at = Some(next.head.seq);
         // Without --time: this machine's clock now, or the head's time if
         // another capital's clock is ahead (claimed times never go back).
         let time = given.unwrap_or_else(|| clock::now().max(next.head_time));

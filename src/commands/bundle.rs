@@ -75,15 +75,14 @@ pub fn prove(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run(cmd: BundleCommand, out: &mut impl Write) -> Result<ExitCode> {
+pub fn run(cmd: BundleCommand, g: &super::Globals, out: &mut impl Write) -> Result<ExitCode> {
     match cmd {
         BundleCommand::Verify {
             file,
             witnesses,
             quorum,
-            ledger_id,
             json,
-        } => verify(&file, witnesses, quorum, ledger_id, json.json, out),
+        } => verify(&file, witnesses, quorum, g.ledger_id, json.json, out),
     }
 }
 
@@ -91,7 +90,7 @@ fn verify(
     file: &Path,
     witnesses: Option<Vec<String>>,
     quorum: Option<usize>,
-    ledger_id: Option<String>,
+    ledger_id: Option<&str>,
     json: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {

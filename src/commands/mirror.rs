@@ -70,16 +70,37 @@ fn default_proof_path(ledger: &Path) -> PathBuf {
     ledger.with_file_name(format!("{name}.fork-proof.json"))
 }
 
+/// `path`, or if a file is there already (an earlier proof: evidence is
+/// never overwritten), the first of `<stem>.2.<ext>`, `<stem>.3.<ext>`, …
+/// that is free.
+fn unused(path: PathBuf) -> Result<PathBuf> {
+    if !path.exists() {
+        return Ok(path);
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = path
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (2..10_000)
+        .map(|n| path.with_file_name(format!("{stem}.{n}{ext}")))
+        .find(|p| !p.exists())
+        .with_context(|| format!("{}: too many proofs beside it already", path.display()))
+}
+
 /// `mirror [--from URL] [--ledger-id HEX] ...` and `sync ...` (no URL).
 pub fn run(
     from: Option<&str>,
-    ledger_id: Option<&str>,
     opts: &MirrorArgs,
     store: Backend,
     g: &Globals,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
-    let pinned: Option<LedgerId> = ledger_id
+    let pinned: Option<LedgerId> = g
+        .ledger_id
         .map(|h| {
             h.parse()
                 .with_context(|| format!("--ledger-id {h:?} is not 64 hex digits"))
@@ -119,18 +140,22 @@ pub fn run(
     let updated = match mirror.update(&mut Http(&remote), clock::now()) {
         Ok(u) => u,
         Err(MirrorError::Fork(proof)) => {
-            let path = opts
-                .fork_proof
-                .clone()
-                .unwrap_or_else(|| default_proof_path(g.ledger));
+            let path = unused(
+                opts.fork_proof
+                    .clone()
+                    .unwrap_or_else(|| default_proof_path(g.ledger)),
+            )?;
             write_atomic(&path, proof.to_json().as_bytes())?;
-            let label = match proof.kind {
-                ForkKind::Rollback => "rollback refused",
-                _ => "inconsistent history refused",
+            let (label, kept) = match proof.kind {
+                ForkKind::Rollback => (
+                    "rollback refused",
+                    "the two checkpoints are kept (a record, not a proof)",
+                ),
+                _ => ("inconsistent history refused", "proof written"),
             };
             let _ = writeln!(
                 std::io::stderr(),
-                "error: {label} from {}: {}; proof written to {}",
+                "error: {label} from {}: {}; {kept} in {}",
                 remote.url(),
                 proof.note,
                 path.display()
@@ -199,20 +224,15 @@ pub fn check(file: &Path, json: bool, out: &mut impl Write) -> Result<ExitCode> 
             })
         )?,
         (Ok(v), false) => {
-            let what = match (v.kind, v.seq) {
-                (ForkKind::Rollback, _) => format!(
-                    "rollback: a checkpoint of {} entries signed by {} after one of {} signed by {}",
-                    v.theirs.0, v.theirs.1, v.ours.0, v.ours.1
-                ),
-                (_, seq) => format!(
-                    "fork: the checkpoints of {} entries (signed by {}) and {} entries (signed by {}) hold different entries {}",
-                    v.ours.0,
-                    v.ours.1,
-                    v.theirs.0,
-                    v.theirs.1,
-                    seq.map(|s| s.to_string()).unwrap_or_default()
-                ),
-            };
+            // Only a fork holds (a rollback record proves nothing).
+            let what = format!(
+                "fork: the checkpoints of {} entries (signed by {}) and {} entries (signed by {}) hold different entries {}",
+                v.ours.0,
+                v.ours.1,
+                v.theirs.0,
+                v.theirs.1,
+                v.seq.map(|s| s.to_string()).unwrap_or_default()
+            );
             writeln!(out, "the proof holds: {what} of ledger {}", v.ledger)?;
             if let Some((party, n)) = &v.equivocation {
                 let signed = match v.entries_signed {

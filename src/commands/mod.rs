@@ -40,6 +40,8 @@ pub struct Globals<'a> {
     /// `--remote` (or ACCORD_REMOTE): the server a writing command appends
     /// through, if any.
     pub remote: Option<&'a str>,
+    /// `--ledger-id` (or ACCORD_LEDGER_ID): the ledger expected, if given.
+    pub ledger_id: Option<&'a str>,
 }
 
 /// Whether `command` appends an entry (the commands `--remote` serves).
@@ -80,6 +82,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         ledger: &cli.ledger,
         time: cli.time.as_deref(),
         remote: cli.remote.as_deref().or(env_remote.as_deref()),
+        ledger_id: cli.ledger_id.as_deref().filter(|h| !h.trim().is_empty()),
     };
     match cli.command {
         Command::Key(cmd) => keys::run(cmd, &g, out),
@@ -167,7 +170,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             checkpoint,
             out: file,
         } => bundle::prove(&entries, &items, &checkpoint, &file, &g, out),
-        Command::Bundle(cmd) => bundle::run(cmd, out),
+        Command::Bundle(cmd) => bundle::run(cmd, &g, out),
         Command::Publish { tiles, checkpoint } => publish::run(&tiles, &checkpoint, &g, out),
         Command::Witness(WitnessCommand::Serve(args)) => witness::serve(&args, out),
         Command::Witness(WitnessCommand::Submit {
@@ -195,13 +198,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             &g,
             out,
         ),
-        Command::Mirror {
-            from,
-            ledger_id,
-            opts,
-            store,
-        } => mirror::run(from.as_deref(), ledger_id.as_deref(), &opts, store, &g, out),
-        Command::Sync { opts } => mirror::run(None, None, &opts, Default::default(), &g, out),
+        Command::Mirror { from, opts, store } => {
+            mirror::run(from.as_deref(), &opts, store, &g, out)
+        }
+        Command::Sync { opts } => mirror::run(None, &opts, Default::default(), &g, out),
         Command::Fork(ForkCommand::Check { file, json }) => mirror::check(&file, json.json, out),
     }
 }

@@ -29,9 +29,11 @@ pub fn run(
     writeln!(out, "{bound}")?;
     out.flush()?;
     let mut limits = accord_server::Limits::default();
-    (limits.per_second, limits.burst) = match rate {
-        0 => (u32::MAX, u32::MAX),
-        n => (n, n.saturating_mul(2)),
+    // --rate 0: behind a proxy every client has the proxy's address, so
+    // the limits per address are the proxy's to apply.
+    (limits.per_second, limits.burst, limits.max_per_address) = match rate {
+        0 => (u32::MAX, u32::MAX, usize::MAX),
+        n => (n, n.saturating_mul(2), limits.max_per_address),
     };
     let config = accord_server::Config {
         checkpoint,

@@ -122,6 +122,14 @@ pub enum ForkError {
     /// A fork without its two entries.
     #[error("the proof names no pair of entries: it shows two checkpoints but proves no fork")]
     NoEntries,
+    /// A rollback: two checkpoints that may both be honest.
+    #[error("a rollback record is not a proof: checkpoints carry no time, so nothing shows that the one of {theirs} entries was served after the one of {ours} (it records what a server served this mirror)")]
+    RollbackUnprovable {
+        /// The accepted size.
+        ours: u64,
+        /// The server's size.
+        theirs: u64,
+    },
     /// The entries are not two versions of one seq.
     #[error("the two entries are not two different versions of one entry of this ledger: {0}")]
     NotAPair(String),
@@ -234,7 +242,10 @@ pub fn check(p: &ForkProof) -> Result<ForkVerdict, ForkError> {
                     theirs: theirs.size,
                 });
             }
-            Ok(verdict)
+            Err(ForkError::RollbackUnprovable {
+                ours: ours.size,
+                theirs: theirs.size,
+            })
         }
         ForkKind::Inconsistent => Err(ForkError::NoEntries),
         ForkKind::Fork => {

@@ -19,7 +19,8 @@ mod limit;
 mod routes;
 mod signing;
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -43,6 +44,9 @@ pub mod witness;
 pub struct Limits {
     /// Open connections at once; more are closed as soon as accepted.
     pub max_connections: usize,
+    /// Open connections at once from one address, so that one client
+    /// cannot hold every connection; more from it are closed at once.
+    pub max_per_address: usize,
     /// Time a client has to send a request's headers.
     pub header_timeout: Duration,
     /// Time one request may take, body included.
@@ -59,6 +63,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections: 256,
+            max_per_address: 32,
             header_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             connection_lifetime: Duration::from_secs(300),
@@ -150,6 +155,7 @@ async fn serve_router(
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     let connections = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let open_by_address = Arc::new(Mutex::new(HashMap::new()));
     let rate = Arc::new(RateLimiter::new(limits.burst, limits.per_second));
     let served = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(Notify::new());
@@ -172,6 +178,11 @@ async fn serve_router(
             },
             () = stop.notified() => break,
         };
+        let Some(from_peer) = PerAddress::open(&open_by_address, peer.ip(), limits.max_per_address)
+        else {
+            drop(stream);
+            continue;
+        };
         let Ok(permit) = connections.clone().try_acquire_owned() else {
             drop(stream);
             continue;
@@ -190,12 +201,47 @@ async fn serve_router(
         tokio::spawn(async move {
             let _ = tokio::time::timeout(lifetime, conn).await;
             drop(permit);
+            drop(from_peer);
         });
     }
     // In-flight requests finish (the last one's answer included); idle
     // connections are closed. A client that keeps one busy is cut off.
     let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
     Ok(())
+}
+
+/// One open connection counted against its address; uncounted when dropped.
+struct PerAddress {
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+    ip: IpAddr,
+}
+
+impl PerAddress {
+    /// Counts a new connection from `ip`, unless it has `max` open already.
+    fn open(open: &Arc<Mutex<HashMap<IpAddr, usize>>>, ip: IpAddr, max: usize) -> Option<Self> {
+        let mut counts = open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = counts.entry(ip).or_insert(0);
+        if *n >= max.max(1) {
+            return None;
+        }
+        *n += 1;
+        Some(Self {
+            open: open.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for PerAddress {
+    fn drop(&mut self) {
+        let mut counts = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = counts.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// The service of one connection: the rate check of its address, the
