@@ -561,7 +561,6 @@ impl Drop for Killed {
 /// the other, and gets the witness's cosignature on both sides of a fork.
 /// The safe witness refuses the second (one state per key and log).
 #[test]
-#[ignore = "finding 6: witness cosign and witness serve keep separate state for one key and ledger: a fork gets cosigned by both"]
 fn one_witness_key_never_cosigns_both_sides_of_a_fork() {
     use std::io::BufRead;
     let w = built();

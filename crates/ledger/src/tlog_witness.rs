@@ -3,7 +3,11 @@
 //! log's note verifier keys), accord's or not.
 //!
 //! For each log it remembers the latest checkpoint it cosigned (origin,
-//! size, root) in one file per (witness key, origin) in a state directory.
+//! size, root) in one file per (witness key, origin) in a state directory;
+//! for an accord ledger's origin witnessed under a party's id, in the very
+//! file (and under the lock) `witness cosign` keeps for that party and
+//! ledger, so one key keeps one memory per ledger whichever way it
+//! witnesses, and cannot cosign one side of a fork each way.
 //! From reading that state to writing the new one, it holds an exclusive
 //! lock on the log's lock file, so two requests (or two processes sharing
 //! the directory) cannot both cosign from the same old state and roll the
@@ -22,10 +26,12 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use accord_core::checkpoint::Checkpoint;
 use accord_core::crypto;
 use accord_core::merkle::{self, Hash, ProofError};
 use accord_core::note::{check_name, Note, NoteError, NoteKey, SigType};
 use accord_core::tlog_witness::{AddCheckpoint, RequestError, TreeHead};
+use accord_core::{LedgerId, PartyId};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
@@ -36,6 +42,14 @@ use crate::witness::{lock_file, replace_durably};
 pub const MAX_ORIGIN_BYTES: usize = 1024;
 /// Largest state file read back (an origin, a size and a root).
 const MAX_STATE_BYTES: u64 = MAX_ORIGIN_BYTES as u64 + 128;
+
+/// The ledger an `accord/<id hex>` origin names, if it is one.
+fn accord_ledger_of(origin: &str) -> Option<LedgerId> {
+    origin
+        .strip_prefix(accord_core::checkpoint::ORIGIN_PREFIX)?
+        .parse()
+        .ok()
+}
 
 /// Why a witness could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -208,21 +222,28 @@ impl TlogWitness {
         }
     }
 
-    /// The file holding the latest checkpoint cosigned for `origin`: named
-    /// by a hash of this witness's key and the origin (an origin may hold
-    /// any character).
-    fn path(&self, origin: &str) -> PathBuf {
+    /// The file holding the latest checkpoint cosigned for `origin`: for
+    /// an accord ledger witnessed under a party's id, the party-witness
+    /// state file of that ledger (its whole checkpoint body); otherwise a
+    /// file named by a hash of this witness's key and the origin (an origin
+    /// may hold any character), holding origin, size and root.
+    fn path(&self, origin: &str) -> (PathBuf, bool) {
+        if let Some(ledger) = accord_ledger_of(origin) {
+            if let Ok(party) = PartyId::new(self.name.clone()) {
+                return (crate::witness::state_file(&self.dir, &party, &ledger), true);
+            }
+        }
         let h = merkle::leaf_hash(format!("{}\n{origin}", self.vkey().vkey()).as_bytes());
         let mut name = String::from("tlog-");
         for b in &h[..16] {
             let _ = write!(name, "{b:02x}");
         }
-        self.dir.join(name + ".state")
+        (self.dir.join(name + ".state"), false)
     }
 
     /// The latest checkpoint cosigned for `origin` (size and root), if any.
     pub fn latest(&self, origin: &str) -> Result<Option<(u64, Hash)>, AddError> {
-        let path = self.path(origin);
+        let (path, accord) = self.path(origin);
         let bad = |reason: String| AddError::State {
             path: path.clone(),
             reason,
@@ -236,6 +257,13 @@ impl TlogWitness {
         file.take(MAX_STATE_BYTES)
             .read_to_string(&mut text)
             .map_err(|e| bad(format!("cannot be read ({e})")))?;
+        if accord {
+            let cp = Checkpoint::parse_body(&text).map_err(|e| bad(e.to_string()))?;
+            if cp.origin() != origin {
+                return Err(bad("it is not this log's state".into()));
+            }
+            return Ok(Some((cp.size, cp.root)));
+        }
         let head = TreeHead::parse(&text).map_err(|e| bad(e.to_string()))?;
         if head.origin != origin || text.lines().count() != 3 {
             return Err(bad("it is not this log's state".into()));
@@ -273,7 +301,15 @@ impl TlogWitness {
             });
         }
 
-        let path = self.path(&head.origin);
+        let (path, accord) = self.path(&head.origin);
+        // An accord checkpoint is remembered whole, as `witness cosign`
+        // remembers it: refused if its body is not one.
+        if accord {
+            Checkpoint::parse_body(req.note.text()).map_err(|e| AddError::State {
+                path: path.clone(),
+                reason: format!("not an accord checkpoint body ({e}): nothing cosigned"),
+            })?;
+        }
         let lock_path = path.with_extension("lock");
         let _lock = lock_file(&lock_path).map_err(|source| AddError::Io {
             path: lock_path,
@@ -316,12 +352,15 @@ impl TlogWitness {
         note.cosign(&self.name, &self.key, now)
             .map_err(AddError::Cosign)?;
         let lines: String = note.signatures().iter().map(|l| l.format()).collect();
-        let state = format!(
-            "{}\n{}\n{}\n",
-            head.origin,
-            head.size,
-            B64.encode(head.root)
-        );
+        let state = match accord {
+            true => req.note.text().to_owned(),
+            false => format!(
+                "{}\n{}\n{}\n",
+                head.origin,
+                head.size,
+                B64.encode(head.root)
+            ),
+        };
         replace_durably(&self.dir, &path, state.as_bytes())
             .map_err(|(path, source)| AddError::Io { path, source })?;
         persisted();
@@ -474,7 +513,7 @@ mod tests {
         assert_eq!(w.latest(ORIGIN).unwrap(), None);
 
         add(&w, 0, &[], &checkpoint(1, root(1), &log_key())).unwrap();
-        std::fs::write(w.path(ORIGIN), "garbage").unwrap();
+        std::fs::write(w.path(ORIGIN).0, "garbage").unwrap();
         let e = add(&w, 1, &[], &checkpoint(1, root(1), &log_key())).unwrap_err();
         assert!(matches!(e, AddError::State { .. }), "{e}");
         assert_eq!(e.status(), 500);

@@ -119,8 +119,7 @@ impl WitnessState {
     }
 
     fn path(&self, party: &PartyId, ledger: &LedgerId) -> PathBuf {
-        self.dir
-            .join(format!("{}@{}.checkpoint", party.as_str(), ledger.to_hex()))
+        state_file(&self.dir, party, ledger)
     }
 
     fn io(&self, path: &Path) -> impl Fn(std::io::Error) -> WitnessError + '_ {
@@ -170,6 +169,13 @@ impl WitnessState {
         let path = self.path(party, &cp.ledger);
         replace_durably(&self.dir, &path, cp.body().as_bytes()).map_err(|(p, e)| self.io(&p)(e))
     }
+}
+
+/// The file in `dir` holding the last checkpoint `party` cosigned for
+/// `ledger` (its lock is the same name with `.lock`): shared with the
+/// tlog-witness ([`crate::tlog_witness`]) for that ledger's origin.
+pub(crate) fn state_file(dir: &Path, party: &PartyId, ledger: &LedgerId) -> PathBuf {
+    dir.join(format!("{}@{}.checkpoint", party.as_str(), ledger.to_hex()))
 }
 
 /// Replaces `path` (in `dir`) by `bytes`, durably: a temporary file beside
