@@ -22,7 +22,7 @@ use crate::{clock, keyfile};
 /// How many times an entry is signed again on a newer head before giving
 /// up (each time, another entry was stored between fetching the head and
 /// posting).
-const MAX_ATTEMPTS: usize = 8;
+const MAX_ATTEMPTS: usize = 12;
 
 /// Appends the entry `cmd` describes to the ledger at `--ledger`, or to
 /// the server at `--remote`.
@@ -59,7 +59,7 @@ fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<
         .transpose()?;
     let mut conflict = String::new();
     let mut signed_at: Option<u64> = None;
-    for _ in 0..MAX_ATTEMPTS {
+    for attempt in 0..MAX_ATTEMPTS {
         let next = server.next_for(&public)?;
         if let Some(pinned) = pinned.filter(|p| *p != next.ledger) {
             bail!(
@@ -103,7 +103,10 @@ fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<
                 report(&entry, &mut server, out)?;
                 return Ok(ExitCode::SUCCESS);
             }
-            Posted::Stale { why, .. } => conflict = why,
+            Posted::Stale { why, .. } => {
+                conflict = why;
+                back_off(attempt);
+            }
             Posted::Refused(why) => bail!("rejected by {}: {why}", server.url()),
         }
     }
@@ -111,6 +114,15 @@ fn remote(cmd: Writing, url: &str, g: &Globals, out: &mut impl Write) -> Result<
         "the ledger at {} moved on {MAX_ATTEMPTS} times while this entry was being signed (last: {conflict}); nothing was appended: run the command again",
         server.url()
     )
+}
+
+/// Waits a little longer after each conflict, by a random part too, so
+/// that appenders racing for the same head do not keep colliding.
+fn back_off(attempt: usize) {
+    let mut jitter = [0u8; 1];
+    let _ = getrandom::fill(&mut jitter);
+    let ms = 10 * (attempt as u64 + 1) + u64::from(jitter[0] % 40);
+    std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
 /// The line for an appended entry, and for an endorsement whether its
