@@ -1,0 +1,97 @@
+//! Every synthetic workload gives a ledger that verifies, whose derived
+//! data matches a recomputation, and whose open view as of a checkpointed
+//! point matches a full replay to that point.
+
+use accord_core::projection;
+use accord_ledger::synth::{self, Workload};
+use accord_ledger::Ledger;
+use accord_store::MemStore;
+
+fn build(w: Workload, n: u64) -> Ledger<MemStore> {
+    let mut l = Ledger::init(MemStore::default(), w.charter(), &synth::key(3), synth::START)
+        .unwrap_or_else(|e| panic!("{}: founding: {e}", w.name()))
+        .with_checkpoints_every(64);
+    synth::extend_workload(&mut l, w, n).unwrap_or_else(|e| panic!("{}: {e}", w.name()));
+    l
+}
+
+fn check(w: Workload, n: u64) {
+    let mut l = build(w, n);
+    let report = l.verify();
+    assert!(report.failure.is_none(), "{}: {:?}", w.name(), report.failure);
+    assert_eq!(report.verified, n + 1, "{}", w.name());
+    let (_, differences) = l.check_derived().unwrap();
+    assert!(differences.is_empty(), "{}: {differences:?}", w.name());
+    // The open view now and as of an earlier point.
+    let now = l.open_state().unwrap();
+    let full = l.replay().unwrap();
+    let t = synth::time_of(n + 1);
+    assert_eq!(
+        projection::open_view(projection::obligations(&now, t)),
+        projection::open_view(projection::obligations(&full, t)),
+        "{}",
+        w.name()
+    );
+    for at in [n / 3, n / 2 + 5] {
+        let via = l.open_state_at(at).unwrap();
+        let from = l.open_state_from_checkpoint(at).unwrap();
+        assert!(from.is_some(), "{}: no checkpoint used at {at}", w.name());
+        assert_eq!(
+            projection::open_view(projection::obligations(&via, t)),
+            projection::open_view(projection::obligations(&from.unwrap(), t)),
+            "{} at {at}",
+            w.name()
+        );
+    }
+}
+
+#[test]
+fn default_workload_verifies() {
+    check(Workload::Default, 2_000);
+}
+#[test]
+fn commitments_workload_verifies() {
+    check(Workload::Commitments, 2_000);
+}
+#[test]
+fn allegations_workload_verifies() {
+    check(Workload::Allegations, 2_000);
+}
+#[test]
+fn clauses_workload_verifies() {
+    check(Workload::Clauses, 2_000);
+}
+#[test]
+fn parties_workload_verifies() {
+    check(Workload::Parties, 2_000);
+}
+#[test]
+fn long_texts_workload_verifies() {
+    check(Workload::LongTexts, 300);
+}
+#[test]
+fn rotations_workload_verifies() {
+    // Rotations every 3,000 entries: 7,000 entries rotate twice.
+    check(Workload::Rotations, 7_000);
+}
+#[test]
+fn realistic_workload_verifies() {
+    check(Workload::Realistic, 2_000);
+}
+
+#[test]
+fn workloads_have_their_shape() {
+    let count = |w: Workload, kind: &str, n: u64| {
+        let l = build(w, n);
+        (1..=n)
+            .filter(|s| l.entry(*s).unwrap().entry.body.event.kind() == kind)
+            .count()
+    };
+    // A commitment per 10 entries; about 6,300 per 100,000 in the realistic mix.
+    let c = count(Workload::Commitments, "commitment-made", 4_000);
+    assert!((300..500).contains(&c), "commitments: {c} of 4,000");
+    let c = count(Workload::Realistic, "commitment-made", 4_000);
+    assert!((180..330).contains(&c), "realistic: {c} commitments of 4,000");
+    assert_eq!(count(Workload::Rotations, "key-rotated", 7_000), 2);
+    assert_eq!(Workload::Parties.charter().parties.len(), 256);
+}
