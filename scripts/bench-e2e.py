@@ -22,7 +22,8 @@ import argparse, base64, json, os, shutil, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILE = os.environ.get('ACCORD_BENCH_PROFILE', 'release')
-ACCORD = os.path.join(ROOT, 'target', PROFILE, 'accord')
+# ACCORD_BENCH_BIN: another accord binary (an older build, for before/after figures).
+ACCORD = os.environ.get('ACCORD_BENCH_BIN') or os.path.join(ROOT, 'target', PROFILE, 'accord')
 EXAMPLES = os.path.join(ROOT, 'target', PROFILE, 'examples')
 
 

@@ -253,8 +253,7 @@ impl Mix {
             pick -= w;
         }
         let r = r >> 12;
-        self.act(act, r, time)
-            .unwrap_or_else(|| self.file(r, time))
+        self.act(act, r, time).unwrap_or_else(|| self.file(r, time))
     }
 
     fn act(&mut self, act: Act, r: u64, time: i64) -> Option<(usize, Event)> {
@@ -557,7 +556,9 @@ impl Mix {
     }
 
     fn endorse_ruling(&mut self, r: u64) -> Option<(usize, Event)> {
-        let i = self.pick(r, |a| a.ruling.as_ref().is_some_and(|x| x.proposal.is_some()))?;
+        let i = self.pick(r, |a| {
+            a.ruling.as_ref().is_some_and(|x| x.proposal.is_some())
+        })?;
         let ruling = self.allegations[i].ruling.as_mut()?;
         let g = (0..3)
             .map(|k| (k + (r >> 20) as usize) % 3)
