@@ -45,9 +45,10 @@ fn checkpoint_key(seq: u64) -> Vec<u8> {
 /// holds only those that differ from the checkpoint at `base` (the one
 /// before it), and the keys that are no longer among them, so that its size
 /// grows with what changed, not with what is live. A full one is written
-/// again once the deltas since the last full one add up to more bytes than
-/// it, or after [`MAX_DELTAS`] of them: reading any checkpoint then costs at
-/// most about twice the live records' size, and [`MAX_DELTAS`] + 1 reads.
+/// again once the deltas since the last full one add up to more than
+/// [`DELTAS_PER_FULL`] times its bytes, or after [`MAX_DELTAS`] of them:
+/// reading any checkpoint then costs at most about four times the live
+/// records' size, and [`MAX_DELTAS`] + 1 reads.
 /// Derived data: rebuilt from the entries, never read by verify.
 #[derive(Serialize, Deserialize)]
 struct Checkpoint {
@@ -67,6 +68,9 @@ struct Checkpoint {
 
 /// Most deltas between two full checkpoints.
 const MAX_DELTAS: u32 = 256;
+/// The deltas since a full checkpoint may add up to this many times its
+/// bytes before the next full one.
+const DELTAS_PER_FULL: u64 = 3;
 
 /// A checkpoint's records as they stood at its seq, and what the next
 /// checkpoint needs to decide between a delta and a full one.
@@ -114,7 +118,7 @@ pub(super) fn checkpoint(
         let bytes = record_bytes(changed.iter().map(|(k, v)| (k, v)))
             + removed.iter().map(|k| k.len() as u64).sum::<u64>();
         let delta_bytes = p.delta_bytes + bytes;
-        (p.depth < MAX_DELTAS && delta_bytes <= p.full_bytes).then_some((
+        (p.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * p.full_bytes).then_some((
             p,
             changed,
             removed,
