@@ -112,6 +112,14 @@ fn workloads_have_their_shape() {
     );
     assert_eq!(count(Workload::Rotations, "key-rotated", 7_000), 2);
     assert_eq!(Workload::Parties.charter().parties.len(), 256);
+    let l = build(Workload::LongTexts, 300);
+    let long = (1..=300u64)
+        .filter(|s| l.entry(*s).unwrap().bytes.len() > 60_000)
+        .count();
+    assert!(
+        long >= 3,
+        "long-texts: {long} entries over 60,000 bytes of 300"
+    );
 }
 
 /// Bytes stored under `prefix` in the derived data.
