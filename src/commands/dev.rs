@@ -21,7 +21,13 @@ pub fn run(cmd: DevCommand, g: &Globals, out: &mut impl Write) -> Result<ExitCod
         workload,
     } = cmd;
     let path = g.ledger;
-    let mut ledger = Ledger::create(path, store, workload.charter(), &synth::key(3), synth::START)?;
+    let mut ledger = Ledger::create(
+        path,
+        store,
+        workload.charter(),
+        &synth::key(3),
+        synth::START,
+    )?;
     let keys = synth::extend_workload(&mut ledger, workload, entries)?;
     if let Some(dir) = keys_out {
         std::fs::create_dir_all(&dir)
