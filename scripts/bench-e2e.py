@@ -7,7 +7,12 @@ entries, the full view, and command-line appends; and it measures, in the same r
 primitives the targets are ratios to (raw verify_strict rates, and a bare
 open + insert + durable commit of the same store as one process).
 
-usage: bench-e2e.py [--sizes 10000,100000,1000000] [--work DIR] [--json FILE]
+usage: bench-e2e.py [--sizes 10000,100000,1000000] [--workloads a,b,c] [--work DIR] [--json FILE]
+
+Each workload (`accord dev synth --workload NAME`; all by default) gets one
+table per size: target, figure, pass or fail. Raw rates are measured
+before and after each workload's run, and its ratios are to their mean
+(the spread is printed beside them).
 Needs `cargo build --release` and `cargo build --release --examples -p
 accord-ledger` first (the Makefile does both). ACCORD_BENCH_PROFILE=debug
 runs the debug build instead: CI's smoke run, on `make test`'s own build
@@ -17,7 +22,8 @@ import argparse, base64, json, os, shutil, statistics, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PROFILE = os.environ.get('ACCORD_BENCH_PROFILE', 'release')
-ACCORD = os.path.join(ROOT, 'target', PROFILE, 'accord')
+# ACCORD_BENCH_BIN: another accord binary (an older build, for before/after figures).
+ACCORD = os.environ.get('ACCORD_BENCH_BIN') or os.path.join(ROOT, 'target', PROFILE, 'accord')
 EXAMPLES = os.path.join(ROOT, 'target', PROFILE, 'examples')
 
 
@@ -64,12 +70,23 @@ def median_of(k, args, env=None):
     return statistics.median(times)
 
 
-def measure(n, work, raw):
-    r = {'entries': n + 1}
+WORKLOADS = ['default', 'commitments', 'allegations', 'clauses', 'parties', 'long-texts',
+             'rotations', 'realistic']
+
+
+def derived_sizes(ledger):
+    out = subprocess.run([os.path.join(EXAMPLES, 'derived_sizes'), ledger], check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def measure(n, work, raw, workload='default'):
+    r = {'entries': n + 1, 'workload': workload}
     ledger = os.path.join(work, f'ledger-{n}')
     keys = os.path.join(work, f'keys-{n}')
     r['synth_s'], r['synth_rss'] = run([ACCORD, '--ledger', ledger, 'dev', 'synth',
-                                        '--entries', str(n), '--keys-out', keys])
+                                        '--entries', str(n), '--keys-out', keys,
+                                        '--workload', workload])
     a = [ACCORD, '--ledger', ledger]
     reps = 1 if n >= 500_000 else 3
     verify = [run(a + ['verify']) for _ in range(reps)]
@@ -83,6 +100,7 @@ def measure(n, work, raw):
     _, r['canonical_bytes'] = canonical_bytes(export)
     os.remove(export)
     r['disk_bytes'] = disk_bytes(ledger)
+    r['tables'] = derived_sizes(ledger)
     r['obligations_ms'] = 1000 * median_of(11, a + ['obligations'])
     r['obligations_rss'] = run(a + ['obligations'])[1]
     # As of entries spread over the ledger (not on checkpoint boundaries).
@@ -141,13 +159,13 @@ def measure(n, work, raw):
 def table(raw, results):
     lines = [f"raw verify_strict: {raw['verify_strict_per_s_1']:,.0f}/s on 1 thread, "
              f"{raw['verify_strict_per_s_all']:,.0f}/s on {raw['threads']} threads", '',
-             '| entries | synth | verify (target ≥ 0.85 × raw) | peak RSS | import (≥ 0.5 × raw) | peak RSS '
+             '| workload | entries | synth | verify (target ≥ 0.85 × raw) | peak RSS | import (≥ 0.75 × raw) | peak RSS '
              '| export | obligations now (≤ 25 ms) | obligations --at (≤ 25 ms) | obligations --all (full replay) '
              '| append, CLI | store floor | append ratio (≤ 2) | disk (≤ 2.5 × canonical) |',
-             '|' + '---|' * 14]
+             '|' + '---|' * 15]
     for r in results:
         lines.append(
-            f"| {r['entries']:,} | {r['synth_s']:.1f} s | {r['verify_s']:.2f} s = {r['verify_ratio']:.2f} × "
+            f"| {r['workload']} | {r['entries']:,} | {r['synth_s']:.1f} s | {r['verify_s']:.2f} s = {r['verify_ratio']:.2f} × "
             f"| {r['verify_rss']:.0f} MiB | {r['import_s']:.2f} s = {r['import_ratio']:.2f} × "
             f"| {r['import_rss']:.0f} MiB | {r['export_s']:.2f} s ({r['export_rss']:.0f} MiB) "
             f"| {r['obligations_ms']:.1f} ms ({r['obligations_rss']:.0f} MiB) "
@@ -155,41 +173,89 @@ def table(raw, results):
             f"| {r['obligations_all_s']:.2f} s ({r['obligations_all_rss']:.0f} MiB) "
             f"| {r['append_ms']:.1f} ms | {r['probe_ms']:.1f} ms | {r['append_ratio']:.2f} "
             f"| {r['disk_bytes'] / 1e6:.1f} MB = {r['disk_ratio']:.2f} × {r['canonical_bytes'] / 1e6:.1f} MB |")
-    lines += ['', '| entries | proof inclusion (≤ 10 ms) | proof consistency (≤ 10 ms) | checkpoint '
+    lines += ['', '| workload | entries | proof inclusion (≤ 10 ms) | proof consistency (≤ 10 ms) | checkpoint '
               '| witness cosign (replays the copy) | prove, 2 entries | bundle verify, 2 entries (≤ 50 ms) | bundle size |',
-              '|' + '---|' * 8]
+              '|' + '---|' * 9]
     for r in results:
         lines.append(
-            f"| {r['entries']:,} | {r['inclusion_ms']:.1f} ms | {r['consistency_ms']:.1f} ms "
+            f"| {r['workload']} | {r['entries']:,} | {r['inclusion_ms']:.1f} ms | {r['consistency_ms']:.1f} ms "
             f"| {r['checkpoint_ms']:.1f} ms | {r['cosign_s']:.2f} s | {r['prove_ms']:.1f} ms "
             f"| {r['bundle_verify_ms']:.1f} ms | {r['bundle_bytes']:,} bytes |")
     return '\n'.join(lines)
 
 
+def verdict(ok):
+    return 'pass' if ok else '**FAIL**'
+
+
+def workload_table(r, raw_before, raw_after):
+    """One screen per workload and size: target, figure, pass or fail."""
+    lo, hi = sorted((raw_before['verify_strict_per_s_all'], raw_after['verify_strict_per_s_all']))
+    rows = [
+        ('verify ≥ 0.85 × raw verify_strict', f"{r['verify_s']:.2f} s = {r['verify_ratio']:.2f} × "
+         f"(raw {lo:,.0f}-{hi:,.0f}/s)", r['verify_ratio'] >= 0.85),
+        ('import ≥ 0.75 × raw', f"{r['import_s']:.2f} s = {r['import_ratio']:.2f} ×", r['import_ratio'] >= 0.75),
+        ('CLI append ≤ 2 × store floor', f"{r['append_ms']:.1f} ms / {r['probe_ms']:.1f} ms = "
+         f"{r['append_ratio']:.2f}", r['append_ratio'] <= 2),
+        ('obligations now ≤ 25 ms (median of 11)', f"{r['obligations_ms']:.1f} ms", r['obligations_ms'] <= 25),
+        ('obligations --at ≤ 25 ms median, ≤ 50 ms max', f"{r['obligations_at_ms']:.1f} ms, max "
+         f"{r['obligations_at_max_ms']:.1f} ms", r['obligations_at_ms'] <= 25 and r['obligations_at_max_ms'] <= 50),
+        ('peak RSS verify ≤ 64 MiB', f"{r['verify_rss']:.0f} MiB", r['verify_rss'] <= 64),
+        ('peak RSS import ≤ 64 MiB', f"{r['import_rss']:.0f} MiB", r['import_rss'] <= 64),
+        ('peak RSS export ≤ 64 MiB', f"{r['export_rss']:.0f} MiB", r['export_rss'] <= 64),
+        ('disk ≤ 2.5 × canonical', f"{r['disk_bytes'] / 1e6:.1f} MB = {r['disk_ratio']:.2f} × "
+         f"{r['canonical_bytes'] / 1e6:.1f} MB", r['disk_ratio'] <= 2.5),
+    ]
+    lines = [f"### {r['workload']}, {r['entries']:,} entries", '', '| target | figure | |', '|---|---|---|']
+    lines += [f'| {t} | {f} | {verdict(ok)} |' for t, f, ok in rows]
+    tables = ', '.join(f"{t['table']} {t['bytes'] / 1e6:.1f} MB" for t in r.get('tables', []))
+    lines += ['', f'stored keys and values: {tables}']
+    return '\n'.join(lines)
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument('--sizes', default=os.environ.get('ACCORD_BENCH_SIZES', '10000,100000,1000000'))
+    p.add_argument('--sizes', default=os.environ.get('ACCORD_BENCH_SIZES', '100000'))
+    p.add_argument('--workloads', default=','.join(WORKLOADS))
     p.add_argument('--work', default=None)
     p.add_argument('--json', default=os.path.join(ROOT, 'target', 'bench-e2e.json'))
     args = p.parse_args()
-    for exe in (ACCORD, os.path.join(EXAMPLES, 'raw_rates'), os.path.join(EXAMPLES, 'store_probe')):
+    workloads = [w for w in args.workloads.split(',') if w]
+    for w in workloads:
+        if w not in WORKLOADS:
+            sys.exit(f'unknown workload {w!r}: use some of {",".join(WORKLOADS)}')
+    for exe in (ACCORD, os.path.join(EXAMPLES, 'raw_rates'), os.path.join(EXAMPLES, 'store_probe'),
+                os.path.join(EXAMPLES, 'derived_sizes')):
         if not os.path.exists(exe):
             sys.exit(f'{exe} is missing: run `make bench` (it builds it first)')
     work = args.work or tempfile.mkdtemp(prefix='accord-bench-')
     try:
         raw = raw_rates()
-        results = []
-        for n in (int(s) for s in args.sizes.split(',')):
-            print(f'measuring {n:,} entries in {work} ...', file=sys.stderr, flush=True)
-            results.append(measure(n, work, raw))
-        raw_after = raw_rates()
+        first = raw
+        results, screens = [], []
+        for w in workloads:
+            for n in (int(s) for s in args.sizes.split(',')):
+                print(f'measuring {w}, {n:,} entries in {work} ...', file=sys.stderr, flush=True)
+                r = measure(n, work, raw, w)
+                after = raw_rates()
+                # Ratios to the mean of the raw rates taken just before and after.
+                mean = (raw['verify_strict_per_s_all'] + after['verify_strict_per_s_all']) / 2
+                r['raw_per_s'] = [raw['verify_strict_per_s_all'], after['verify_strict_per_s_all']]
+                r['verify_ratio'] = (r['entries'] / r['verify_s']) / mean
+                r['import_ratio'] = (r['entries'] / r['import_s']) / mean
+                results.append(r)
+                screens.append(workload_table(r, raw, after))
+                raw = after
+        raw_after = raw
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     with open(args.json, 'w') as f:
-        json.dump({'raw_before': raw, 'raw_after': raw_after, 'results': results}, f, indent=1)
-    print(table(raw, results))
-    drift = raw_after['verify_strict_per_s_all'] / raw['verify_strict_per_s_all']
+        json.dump({'raw_before': first, 'raw_after': raw_after, 'results': results}, f, indent=1)
+    print(table(first, results))
+    print()
+    print('\n\n'.join(screens))
+    drift = raw_after['verify_strict_per_s_all'] / first['verify_strict_per_s_all']
     print(f"\nraw verify_strict on all threads after the run: {raw_after['verify_strict_per_s_all']:,.0f}/s "
           f"({drift:.2f} × the rate before: machine load changed by that much)")
 

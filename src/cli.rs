@@ -630,7 +630,22 @@ pub enum DevCommand {
         keys_out: Option<PathBuf>,
         #[arg(long, default_value = "redb", value_parser = parse_backend)]
         store: Backend,
+        /// What the ledger stresses: default, commitments, allegations,
+        /// clauses, parties, long-texts, rotations or realistic.
+        #[arg(long, default_value = "default", value_parser = parse_workload)]
+        workload: accord_ledger::synth::Workload,
     },
+}
+
+#[cfg(any(feature = "dev", debug_assertions))]
+fn parse_workload(s: &str) -> Result<accord_ledger::synth::Workload, String> {
+    accord_ledger::synth::Workload::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = accord_ledger::synth::Workload::ALL
+            .iter()
+            .map(|w| w.name())
+            .collect();
+        format!("unknown workload {s:?}: use one of {}", names.join(", "))
+    })
 }
 
 // `commit` (its help is the variant's doc).

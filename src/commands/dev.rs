@@ -18,15 +18,22 @@ pub fn run(cmd: DevCommand, g: &Globals, out: &mut impl Write) -> Result<ExitCod
         entries,
         keys_out,
         store,
+        workload,
     } = cmd;
     let path = g.ledger;
-    let mut ledger = Ledger::create(path, store, synth::charter(), &synth::key(3), synth::START)?;
-    synth::extend(&mut ledger, entries)?;
+    let mut ledger = Ledger::create(
+        path,
+        store,
+        workload.charter(),
+        &synth::key(3),
+        synth::START,
+    )?;
+    let keys = synth::extend_workload(&mut ledger, workload, entries)?;
     if let Some(dir) = keys_out {
         std::fs::create_dir_all(&dir)
             .with_context(|| format!("cannot create {}", dir.display()))?;
-        for (i, (name, _, _)) in synth::PARTIES.iter().enumerate() {
-            keyfile::write_private(&dir.join(format!("{name}.pem")), &synth::key(i))?;
+        for (party, key) in &keys {
+            keyfile::write_private(&dir.join(format!("{party}.pem")), key)?;
         }
     }
     writeln!(

@@ -12,6 +12,10 @@
 //! seconds: a million entries span about a year) and choices from a hash of
 //! the seq, so the same arguments always give the same ledger. Every entry
 //! is signed and passes the rules, so `verify` does its full work on it.
+//!
+//! That script is the `default` [`Workload`]; the others ([`mix`]) stress
+//! one dimension each (commitments, open allegations, clauses, parties,
+//! long texts, key rotations) or mix them in realistic shares.
 
 use std::collections::BTreeSet;
 
@@ -24,6 +28,90 @@ use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
 use crate::{Ledger, LedgerError};
+
+mod mix;
+
+/// A kind of synthetic ledger (`accord dev synth --workload NAME`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// The ceasefire script below: incidents, a clause and two commitments
+    /// every 2,000 incidents.
+    Default,
+    /// A commitment every 10 entries, few ever fulfilled.
+    Commitments,
+    /// Allegations filed faster than ruled on: many stay open long.
+    Allegations,
+    /// Clauses proposed faster than endorsed: many half endorsed.
+    Clauses,
+    /// 256 parties in the charter (251 parties to the conflict).
+    Parties,
+    /// One entry in 32 with a text near the 64 KiB limit.
+    LongTexts,
+    /// A key rotation every 3,000 entries.
+    Rotations,
+    /// About 6,300 commitments per 100,000 entries, with clauses,
+    /// allegations, answers and rulings in realistic shares.
+    Realistic,
+}
+
+impl Workload {
+    /// Every workload, in the order benchmarks report them.
+    pub const ALL: [Workload; 8] = [
+        Workload::Default,
+        Workload::Commitments,
+        Workload::Allegations,
+        Workload::Clauses,
+        Workload::Parties,
+        Workload::LongTexts,
+        Workload::Rotations,
+        Workload::Realistic,
+    ];
+
+    /// The workload's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Default => "default",
+            Workload::Commitments => "commitments",
+            Workload::Allegations => "allegations",
+            Workload::Clauses => "clauses",
+            Workload::Parties => "parties",
+            Workload::LongTexts => "long-texts",
+            Workload::Rotations => "rotations",
+            Workload::Realistic => "realistic",
+        }
+    }
+
+    /// The workload named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// The charter a ledger of this workload is founded with (by the
+    /// mediator, key 3, at [`START`]).
+    pub fn charter(self) -> Charter {
+        match self {
+            Workload::Default => charter(),
+            w => mix::charter(w),
+        }
+    }
+}
+
+/// Appends `count` entries of workload `w` to a ledger just founded with
+/// `w.charter()`; returns each party's id and its key at the end (which a
+/// key rotation changes).
+pub fn extend_workload<S: Store>(
+    ledger: &mut Ledger<S>,
+    w: Workload,
+    count: u64,
+) -> Result<Vec<(PartyId, SigningKey)>, LedgerError> {
+    match w {
+        Workload::Default => {
+            extend(ledger, count)?;
+            Ok((0..PARTIES.len()).map(|i| (id(i), key(i))).collect())
+        }
+        w => mix::extend(ledger, w, count),
+    }
+}
 
 /// 2017-01-23T00:00:00Z, the opening of the Astana talks.
 pub const START: i64 = 1_485_129_600;

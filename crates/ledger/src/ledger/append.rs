@@ -9,7 +9,7 @@ use accord_core::{Event, Sealed};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
-use super::derived::{checkpoint, derived_writes};
+use super::derived::{checkpoint, derived_writes, derived_writes_for, CheckpointBase};
 use super::{Ledger, MAX_CLOCK_SKEW_SECS};
 use crate::verify::KnownKeys;
 use crate::LedgerError;
@@ -43,7 +43,11 @@ impl<S: Store> Ledger<S> {
             if entry.seq() % every == 0 {
                 let live = l.live_keys()?;
                 l.load_records(&mut state, &mut BTreeSet::new(), live)?;
-                writes.push(checkpoint(&state)?);
+                let prev = match entry.seq().checked_sub(every) {
+                    Some(p) => l.checkpoint_base(p)?,
+                    None => None,
+                };
+                writes.push(checkpoint(&state, prev.as_ref())?.0);
             }
             Ok((entry, writes))
         })?;
@@ -87,21 +91,42 @@ impl<S: Store> Ledger<S> {
                 l.load_records(&mut state, &mut loaded, live)?;
             }
             let mut checkpoints = Vec::new();
+            let mut prev: Option<CheckpointBase> = None;
+            // The records the entries change: what they touch and what
+            // that links to. Live records loaded only for a checkpoint are
+            // not written again.
+            let mut changed = BTreeSet::new();
             for (e, &signature_ok) in entries.iter().zip(signatures) {
-                l.load_records(&mut state, &mut loaded, e.entry.body.event.touches())?;
+                let touches = e.entry.body.event.touches();
+                l.load_records(&mut state, &mut loaded, touches.clone())?;
                 state.admit_checked(e, signature_ok).map_err(|violation| {
                     LedgerError::RejectedEntry {
                         seq: e.seq(),
                         violation,
                     }
                 })?;
+                let mut pending = touches;
+                while let Some(key) = pending.pop() {
+                    if changed.insert(key.clone()) {
+                        pending.extend(state.records().links_of([&key]));
+                    }
+                }
                 if e.seq() % every == 0 {
-                    checkpoints.push(checkpoint(&state)?);
+                    if prev.is_none() {
+                        prev = match e.seq().checked_sub(every) {
+                            Some(p) => l.checkpoint_base(p)?,
+                            None => None,
+                        };
+                    }
+                    let (kv, base) = checkpoint(&state, prev.as_ref())?;
+                    checkpoints.push(kv);
+                    prev = Some(base);
                 }
             }
             let batch: Vec<(u64, Vec<u8>)> =
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
-            let mut writes = derived_writes(&state)?;
+            changed.retain(|k| state.records().contains(k));
+            let mut writes = derived_writes_for(&state, changed)?;
             writes.extend(checkpoints);
             writes.extend(l.tree_writes(entries)?);
             l.store.append_batch(&batch, &writes)?;

@@ -5,7 +5,7 @@
 //! docs/DERIVED.md. Derived data is a cache: the entries always win over it,
 //! and verify never reads it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use accord_core::records::LoadError;
 use accord_core::{codec, projection};
@@ -20,8 +20,9 @@ use crate::LedgerError;
 /// Version of the derived data's layout; a ledger whose derived data has
 /// another version rebuilds it from the entries when first used. 4: the
 /// index of live items (`live/`); 5: projection checkpoints; 6: the Merkle
-/// tree's hashes (`tree/`) and the index of key events (`keyevent/`).
-const SNAPSHOT_VERSION: u32 = 6;
+/// tree's hashes (`tree/`) and the index of key events (`keyevent/`); 7:
+/// checkpoints as deltas between full ones.
+const SNAPSHOT_VERSION: u32 = 7;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -40,28 +41,135 @@ fn checkpoint_key(seq: u64) -> Vec<u8> {
 /// The state after an entry whose seq is a multiple of the checkpoint
 /// interval, cut down to what the open view needs: the chain and the records
 /// of live items and of what they link to ([`projection::open_keys`]).
+/// A full checkpoint (`base` is `None`) holds all those records; a delta
+/// holds only those that differ from the checkpoint at `base` (the one
+/// before it), and the keys that are no longer among them, so that its size
+/// grows with what changed, not with what is live. A full one is written
+/// again once the deltas since the last full one add up to more than
+/// [`DELTAS_PER_FULL`] times its bytes, or after [`MAX_DELTAS`] of them:
+/// reading any checkpoint then costs at most about four times the live
+/// records' size, and [`MAX_DELTAS`] + 1 reads.
 /// Derived data: rebuilt from the entries, never read by verify.
 #[derive(Serialize, Deserialize)]
 struct Checkpoint {
     version: u32,
     chain: Chain,
+    /// The seq of the checkpoint this one is a delta from; `None`: full.
+    base: Option<u64>,
+    /// Deltas since the last full checkpoint, this one included.
+    depth: u32,
+    /// Bytes of the records and removed keys of those deltas.
+    delta_bytes: u64,
+    /// Bytes of the records of the last full checkpoint.
+    full_bytes: u64,
     records: Vec<(Vec<u8>, Vec<u8>)>,
+    removed: Vec<Vec<u8>>,
 }
 
-/// The checkpoint of `state`, which must hold every live record.
-pub(super) fn checkpoint(state: &State) -> Result<KeyValue, LedgerError> {
-    let mut records = Vec::new();
+/// Most deltas between two full checkpoints.
+const MAX_DELTAS: u32 = 256;
+/// The deltas since a full checkpoint may add up to this many times its
+/// bytes before the next full one.
+const DELTAS_PER_FULL: u64 = 3;
+
+/// A checkpoint's records as they stood at its seq, and what the next
+/// checkpoint needs to decide between a delta and a full one.
+pub(super) struct CheckpointBase {
+    seq: u64,
+    records: BTreeMap<Vec<u8>, Vec<u8>>,
+    depth: u32,
+    delta_bytes: u64,
+    full_bytes: u64,
+}
+
+fn record_bytes<'a>(records: impl IntoIterator<Item = (&'a Vec<u8>, &'a Vec<u8>)>) -> u64 {
+    records
+        .into_iter()
+        .map(|(k, v)| (k.len() + v.len()) as u64)
+        .sum()
+}
+
+/// The checkpoint of `state`, which must hold every live record: a delta
+/// from `prev` (the checkpoint just before, if known) or a full one; with
+/// what the next checkpoint needs.
+pub(super) fn checkpoint(
+    state: &State,
+    prev: Option<&CheckpointBase>,
+) -> Result<(KeyValue, CheckpointBase), LedgerError> {
+    let mut records = BTreeMap::new();
     for key in projection::open_keys(state) {
         if let Some(value) = state.records().encode(&key)? {
-            records.push((key.to_bytes(), value));
+            records.insert(key.to_bytes(), value);
         }
     }
-    let value = codec::encode_derived(&Checkpoint {
-        version: SNAPSHOT_VERSION,
-        chain: state.chain().clone(),
-        records,
-    })?;
-    Ok((checkpoint_key(state.head().seq), value))
+    let full_bytes = record_bytes(&records);
+    let delta = prev.and_then(|p| {
+        let changed: Vec<(Vec<u8>, Vec<u8>)> = records
+            .iter()
+            .filter(|(k, v)| p.records.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let removed: Vec<Vec<u8>> = p
+            .records
+            .keys()
+            .filter(|k| !records.contains_key(*k))
+            .cloned()
+            .collect();
+        let bytes = record_bytes(changed.iter().map(|(k, v)| (k, v)))
+            + removed.iter().map(|k| k.len() as u64).sum::<u64>();
+        let delta_bytes = p.delta_bytes + bytes;
+        (p.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * p.full_bytes).then_some((
+            p,
+            changed,
+            removed,
+            delta_bytes,
+        ))
+    });
+    let (cp, base) = match delta {
+        Some((p, changed, removed, delta_bytes)) => (
+            Checkpoint {
+                version: SNAPSHOT_VERSION,
+                chain: state.chain().clone(),
+                base: Some(p.seq),
+                depth: p.depth + 1,
+                delta_bytes,
+                full_bytes: p.full_bytes,
+                records: changed,
+                removed,
+            },
+            CheckpointBase {
+                seq: state.head().seq,
+                records,
+                depth: p.depth + 1,
+                delta_bytes,
+                full_bytes: p.full_bytes,
+            },
+        ),
+        None => (
+            Checkpoint {
+                version: SNAPSHOT_VERSION,
+                chain: state.chain().clone(),
+                base: None,
+                depth: 0,
+                delta_bytes: 0,
+                full_bytes,
+                records: records
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                removed: Vec::new(),
+            },
+            CheckpointBase {
+                seq: state.head().seq,
+                records,
+                depth: 0,
+                delta_bytes: 0,
+                full_bytes,
+            },
+        ),
+    };
+    let value = codec::encode_derived(&cp)?;
+    Ok(((checkpoint_key(state.head().seq), value), base))
 }
 
 /// One way stored derived data differs from what the entries give, by key
@@ -95,7 +203,7 @@ fn derived_key_name(key: &[u8]) -> String {
 /// of the tree and key event.
 pub(crate) fn genesis_writes(entry: &Sealed, state: &State) -> Result<Vec<KeyValue>, LedgerError> {
     let mut writes = derived_writes(state)?;
-    writes.push(checkpoint(state)?);
+    writes.push(checkpoint(state, None)?.0);
     let mut tree = tree::TreeRebuild::default();
     tree.push(entry);
     writes.extend(tree.into_writes());
@@ -115,9 +223,22 @@ struct Snapshot {
 /// Each record comes with its entry in the index of live items: present
 /// while live, removed (an empty value) once not.
 pub(super) fn derived_writes(state: &State) -> Result<Vec<KeyValue>, LedgerError> {
+    derived_writes_for(state, state.records().keys())
+}
+
+/// [`derived_writes`] for the records in `keys` only (those a batch
+/// changed), which the state must hold.
+pub(super) fn derived_writes_for(
+    state: &State,
+    keys: BTreeSet<RecordKey>,
+) -> Result<Vec<KeyValue>, LedgerError> {
     let mut out = vec![(CHAIN_KEY.to_vec(), snapshot_bytes(state.chain())?)];
-    out.extend(state.records().encode_all()?);
-    for key in state.records().keys() {
+    for key in &keys {
+        if let Some(value) = state.records().encode(key)? {
+            out.push((key.to_bytes(), value));
+        }
+    }
+    for key in keys {
         let live = projection::is_live(state, &key);
         out.push((
             [LIVE_PREFIX, &key.to_bytes()].concat(),
@@ -288,14 +409,18 @@ impl<S: Store> Ledger<S> {
         let mut checkpoints = Vec::new();
         let mut failed = None;
         let mut tree = tree::TreeRebuild::default();
+        let mut prev: Option<CheckpointBase> = None;
         let state = verify::replay_while(
             &self.store,
             |_| true,
             |e, state| {
                 tree.push(e);
-                if e.seq() % every == 0 {
-                    match checkpoint(state) {
-                        Ok(kv) => checkpoints.push(kv),
+                if e.seq() % every == 0 && failed.is_none() {
+                    match checkpoint(state, prev.as_ref()) {
+                        Ok((kv, base)) => {
+                            checkpoints.push(kv);
+                            prev = Some(base);
+                        }
                         Err(err) => failed = Some(err),
                     }
                 }
@@ -330,17 +455,68 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// The checkpoint at `seq` with its records as they stood then (a delta
+    /// applied to the checkpoints it builds on); `None` if it or one it
+    /// builds on is missing, of another version or undecodable.
+    fn read_checkpoint(&self, seq: u64) -> Result<Option<(Chain, CheckpointBase)>, LedgerError> {
+        let mut chain = Vec::new();
+        let mut at = seq;
+        loop {
+            let Some(bytes) = self.store.derived(&checkpoint_key(at))? else {
+                return Ok(None);
+            };
+            let Ok(cp) = codec::decode_derived::<Checkpoint>(&bytes) else {
+                return Ok(None);
+            };
+            if cp.version != SNAPSHOT_VERSION || chain.len() > MAX_DELTAS as usize {
+                return Ok(None);
+            }
+            let base = cp.base;
+            chain.push(cp);
+            match base {
+                None => break,
+                Some(b) if b < at => at = b,
+                Some(_) => return Ok(None),
+            }
+        }
+        let mut records = BTreeMap::new();
+        let mut last = None;
+        while let Some(cp) = chain.pop() {
+            for k in &cp.removed {
+                records.remove(k);
+            }
+            records.extend(cp.records.iter().cloned());
+            last = Some(cp);
+        }
+        let Some(cp) = last else {
+            return Ok(None);
+        };
+        Ok(Some((
+            cp.chain,
+            CheckpointBase {
+                seq,
+                records,
+                depth: cp.depth,
+                delta_bytes: cp.delta_bytes,
+                full_bytes: cp.full_bytes,
+            },
+        )))
+    }
+
+    /// What the checkpoint after the one at `seq` builds on: that one's
+    /// records, if it is there and usable (else the next is a full one).
+    pub(super) fn checkpoint_base(&self, seq: u64) -> Result<Option<CheckpointBase>, LedgerError> {
+        Ok(self.read_checkpoint(seq)?.map(|(_, base)| base))
+    }
+
     /// [`Ledger::open_state_at`] without the fallback: `None` when there is
     /// no usable checkpoint at or before `seq` (`seq` must exist).
     pub fn open_state_from_checkpoint(&self, seq: u64) -> Result<Option<State>, LedgerError> {
         let base = seq - seq % self.checkpoint_every;
-        let Some(bytes) = self.store.derived(&checkpoint_key(base))? else {
+        let Some((chain, cp)) = self.read_checkpoint(base)? else {
             return Ok(None);
         };
-        let Ok(cp) = codec::decode_derived::<Checkpoint>(&bytes) else {
-            return Ok(None);
-        };
-        if cp.version != SNAPSHOT_VERSION || cp.chain.head() != self.entry(base)?.head() {
+        if chain.head() != self.entry(base)?.head() {
             return Ok(None);
         }
         let mut records = Records::default();
@@ -350,7 +526,7 @@ impl<S: Store> Ledger<S> {
                 _ => return Ok(None),
             }
         }
-        let mut state = State::from_parts(cp.chain, records);
+        let mut state = State::from_parts(chain, records);
         for item in self.store.scan(base + 1).take((seq - base) as usize) {
             let (n, bytes) = item?;
             let Ok(e) = Sealed::from_bytes(bytes) else {

@@ -1,0 +1,634 @@
+//! Workloads other than the default script: a generator that picks each
+//! entry's event by weight from the items it keeps open, so that one
+//! dimension (commitments, open allegations, clauses half endorsed,
+//! parties, long texts, key rotations) can be stressed on its own, or all
+//! mixed in realistic shares. It must never produce an entry the rules
+//! refuse: every choice is made from what the generator knows is open.
+
+use std::collections::BTreeSet;
+
+use accord_core::crypto::{possession_message, public_key, sign};
+use accord_core::{
+    Adoption, AllegationId, Attribution, Charter, ClauseId, CommitmentId, EntryHash, Event,
+    Evidence, Finding, Party, PartyId, Position, RecordKey, Role, Rules, RulingId, Sealed, State,
+};
+use accord_store::Store;
+use ed25519_dalek::SigningKey;
+
+use super::{mix as hash, time_of, Workload, PARTIES};
+use crate::{Ledger, LedgerError};
+
+/// The kinds of event the generator can choose, in weight-table order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Act {
+    Propose,
+    EndorseClause,
+    Accept,
+    Commit,
+    Fulfil,
+    File,
+    Answer,
+    Withdraw,
+    Rule,
+    EndorseRuling,
+}
+const ACTS: [Act; 10] = [
+    Act::Propose,
+    Act::EndorseClause,
+    Act::Accept,
+    Act::Commit,
+    Act::Fulfil,
+    Act::File,
+    Act::Answer,
+    Act::Withdraw,
+    Act::Rule,
+    Act::EndorseRuling,
+];
+
+/// What a workload stresses: how many parties to the conflict, the weight
+/// of each act (per mille, in [`ACTS`] order), how often a text is long and
+/// how often a key is rotated.
+struct Profile {
+    parties: usize,
+    weights: [u32; 10],
+    /// One entry in `long_every` carries a text near the 64 KiB limit (0: never).
+    long_every: u64,
+    /// One key rotation every `rotate_every` entries (0: never).
+    rotate_every: u64,
+    /// Rulings pick the oldest open allegation (true) or a random one.
+    rule_oldest: bool,
+}
+
+fn profile(w: Workload) -> Profile {
+    // Propose, EndorseClause, Accept, Commit, Fulfil, File, Answer, Withdraw, Rule, EndorseRuling
+    let realistic = [10, 25, 20, 63, 10, 190, 170, 10, 180, 322];
+    let base = Profile {
+        parties: 2,
+        weights: realistic,
+        long_every: 0,
+        rotate_every: 0,
+        rule_oldest: true,
+    };
+    match w {
+        Workload::Default | Workload::Realistic => base,
+        // A commitment per 10 entries, few ever fulfilled.
+        Workload::Commitments => Profile {
+            weights: [8, 24, 16, 100, 5, 190, 170, 7, 160, 320],
+            ..base
+        },
+        // Allegations filed faster than they are ruled on, rulings on random ones.
+        Workload::Allegations => Profile {
+            weights: [2, 6, 4, 10, 0, 380, 300, 8, 100, 190],
+            rule_oldest: false,
+            ..base
+        },
+        // Clauses proposed faster than all guarantors endorse them.
+        Workload::Clauses => Profile {
+            weights: [150, 250, 150, 30, 0, 150, 100, 0, 60, 110],
+            ..base
+        },
+        // 256 parties in the charter: 251 parties to the conflict.
+        Workload::Parties => Profile {
+            parties: accord_core::limits::MAX_PARTIES - 5,
+            ..base
+        },
+        Workload::LongTexts => Profile {
+            long_every: 32,
+            ..base
+        },
+        Workload::Rotations => Profile {
+            rotate_every: 3000,
+            ..base
+        },
+    }
+}
+
+/// The charter of workload `w`: the default's seven parties, then as many
+/// more parties to the conflict (`p7`, `p8`, ...) as the workload needs.
+pub(super) fn charter(w: Workload) -> Charter {
+    let p = profile(w);
+    let mut c = super::charter();
+    for i in PARTIES.len()..PARTIES.len() + p.parties - 2 {
+        c.parties.push(Party {
+            id: party_id(i),
+            name: format!("Armed group {i}"),
+            role: Role::Party,
+            key: public_key(&key_at(i, 0)),
+        });
+    }
+    c.rules = Rules {
+        clause_adoption: Adoption::AllGuarantors,
+        ruling_quorum: 2,
+    };
+    c
+}
+
+fn party_id(i: usize) -> PartyId {
+    match PARTIES.get(i) {
+        Some((id, _, _)) => PartyId::new(*id).expect("static id"),
+        None => PartyId::new(format!("p{i}")).expect("generated id"),
+    }
+}
+
+/// The key of party `i` after `rotations` rotations; generation 0 is
+/// [`super::key`].
+pub(super) fn key_at(i: usize, rotations: u64) -> SigningKey {
+    if rotations == 0 {
+        return super::key(i);
+    }
+    let mut seed = [0xa5u8; 32];
+    seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    seed[8..16].copy_from_slice(&rotations.to_le_bytes());
+    SigningKey::from_bytes(&seed)
+}
+
+struct OpenClause {
+    id: ClauseId,
+    proposal: EntryHash,
+    endorsed: Vec<usize>,
+    accepted: Vec<usize>,
+}
+
+struct OpenAllegation {
+    id: AllegationId,
+    by: usize,
+    accused: usize,
+    answered: bool,
+    ruling: Option<OpenRuling>,
+}
+
+struct OpenRuling {
+    id: RulingId,
+    proposal: Option<EntryHash>,
+    endorsed: Vec<usize>,
+}
+
+/// The generator's memory: every item it may still act on.
+struct Mix {
+    p: Profile,
+    /// Parties to the conflict, by charter index.
+    conflict: Vec<usize>,
+    rotations: Vec<u64>,
+    count: u64,
+    /// Clauses not yet adopted or accepted by everyone.
+    clauses: Vec<OpenClause>,
+    /// Adopted clauses commitments may be made under (the latest few).
+    adopted: Vec<ClauseId>,
+    /// Open commitments: id, obligor, whether its clause is adopted.
+    commitments: Vec<(CommitmentId, usize, bool)>,
+    allegations: Vec<OpenAllegation>,
+}
+
+impl Mix {
+    fn new(w: Workload) -> Self {
+        let p = profile(w);
+        let n = PARTIES.len() + p.parties - 2;
+        let mut conflict = vec![4, 5];
+        conflict.extend(PARTIES.len()..n);
+        Mix {
+            p,
+            conflict,
+            rotations: vec![0; n],
+            count: 0,
+            clauses: Vec::new(),
+            adopted: Vec::new(),
+            commitments: Vec::new(),
+            allegations: Vec::new(),
+        }
+    }
+
+    fn key(&self, i: usize) -> SigningKey {
+        key_at(i, self.rotations[i])
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.count += 1;
+        self.count
+    }
+
+    /// A text of about `len` bytes, or near the 64 KiB limit on one entry
+    /// in `long_every`.
+    fn text(&self, seq: u64, base: &str) -> String {
+        if self.p.long_every == 0 || !hash(seq ^ 0x1017).is_multiple_of(self.p.long_every) {
+            return base.to_owned();
+        }
+        let target = 60_000 + (hash(seq) % 5_000) as usize;
+        let mut s = String::with_capacity(target + base.len());
+        let mut i = 0u64;
+        while s.len() < target {
+            s.push_str(base);
+            s.push_str(&format!(" [{i}] "));
+            i += 1;
+        }
+        s.truncate(target);
+        s
+    }
+
+    /// Keys the next entries may touch beyond the live items.
+    fn keep(&self) -> BTreeSet<RecordKey> {
+        let mut keys: BTreeSet<RecordKey> = self
+            .adopted
+            .iter()
+            .map(|c| RecordKey::Clause(c.clone()))
+            .collect();
+        keys.extend(self.clauses.iter().map(|c| RecordKey::Clause(c.id.clone())));
+        keys
+    }
+
+    /// The next event and the index of its signer.
+    fn next(&mut self, state: &State, seq: u64, time: i64) -> (usize, Event) {
+        let r = hash(seq);
+        if self.p.rotate_every > 0 && seq.is_multiple_of(self.p.rotate_every) {
+            let who = (seq / self.p.rotate_every) as usize % self.rotations.len();
+            return self.rotate(state, who);
+        }
+        let total: u32 = self.p.weights.iter().sum();
+        let mut pick = (r % u64::from(total)) as u32;
+        let mut act = Act::File;
+        for (a, w) in ACTS.iter().zip(self.p.weights) {
+            if pick < w {
+                act = *a;
+                break;
+            }
+            pick -= w;
+        }
+        let r = r >> 12;
+        self.act(act, r, time).unwrap_or_else(|| self.file(r, time))
+    }
+
+    fn act(&mut self, act: Act, r: u64, time: i64) -> Option<(usize, Event)> {
+        match act {
+            Act::Propose => Some(self.propose(r, time)),
+            Act::EndorseClause => self.endorse_clause(r),
+            Act::Accept => self.accept(r),
+            Act::Commit => self.commit(r, time),
+            Act::Fulfil => self.fulfil(r, time),
+            Act::File => Some(self.file(r, time)),
+            Act::Answer => self.answer(r, time),
+            Act::Withdraw => self.withdraw(r, time),
+            Act::Rule => self.rule(r, time),
+            Act::EndorseRuling => self.endorse_ruling(r),
+        }
+    }
+
+    fn rotate(&mut self, state: &State, who: usize) -> (usize, Event) {
+        let new = key_at(who, self.rotations[who] + 1);
+        let new_key = public_key(&new);
+        let message = possession_message(&state.ledger_id(), &party_id(who), &new_key)
+            .expect("a possession message encodes");
+        let event = Event::KeyRotated {
+            new_key,
+            proof: sign(&new, &message),
+        };
+        (who, event)
+    }
+
+    fn propose(&mut self, r: u64, time: i64) -> (usize, Event) {
+        let n = self.next_id();
+        let id = ClauseId::new(format!("C{n}")).expect("generated id");
+        let text = self.text(
+            time as u64,
+            &format!(
+                "The parties shall cease all attacks in sector {}, withdraw heavy weapons \
+                 to at least {} km from the line of contact and allow humanitarian access.",
+                r % 97,
+                10 + r % 20
+            ),
+        );
+        // The proposal hash is filled in by `saw`.
+        self.clauses.push(OpenClause {
+            id: id.clone(),
+            proposal: EntryHash([0; 32]),
+            endorsed: Vec::new(),
+            accepted: Vec::new(),
+        });
+        (
+            (r % 4) as usize,
+            Event::ClauseProposed {
+                id,
+                title: format!("Cessation of hostilities in sector {}", r % 97),
+                text,
+            },
+        )
+    }
+
+    fn endorse_clause(&mut self, r: u64) -> Option<(usize, Event)> {
+        let pending: Vec<usize> = (0..self.clauses.len())
+            .filter(|&i| self.clauses[i].endorsed.len() < 3)
+            .collect();
+        let i = *pending.get((r % pending.len().max(1) as u64) as usize)?;
+        let c = &mut self.clauses[i];
+        let g = (0..3).find(|g| !c.endorsed.contains(g))?;
+        c.endorsed.push(g);
+        let event = Event::ClauseEndorsed {
+            clause: c.id.clone(),
+            proposal: c.proposal,
+        };
+        if c.endorsed.len() == 3 {
+            self.adopted.push(c.id.clone());
+            if self.adopted.len() > 8 {
+                self.adopted.remove(0);
+            }
+            let id = c.id.clone();
+            for k in &mut self.commitments {
+                if k.0.as_str().starts_with(&format!("K{id}-")) {
+                    k.2 = true;
+                }
+            }
+        }
+        self.retire_clause(i);
+        Some((g, event))
+    }
+
+    fn accept(&mut self, r: u64) -> Option<(usize, Event)> {
+        let parties = self.conflict.len();
+        let pending: Vec<usize> = (0..self.clauses.len())
+            .filter(|&i| self.clauses[i].accepted.len() < parties)
+            .collect();
+        let i = *pending.get((r % pending.len().max(1) as u64) as usize)?;
+        let start = ((r >> 16) % parties as u64) as usize;
+        let c = &mut self.clauses[i];
+        let who = (0..parties)
+            .map(|k| self.conflict[(start + k) % parties])
+            .find(|p| !c.accepted.contains(p))?;
+        c.accepted.push(who);
+        let event = Event::ClauseAccepted {
+            clause: c.id.clone(),
+            proposal: c.proposal,
+        };
+        self.retire_clause(i);
+        Some((who, event))
+    }
+
+    /// Forgets a clause once adopted and accepted by every party.
+    fn retire_clause(&mut self, i: usize) {
+        let c = &self.clauses[i];
+        if c.endorsed.len() == 3 && c.accepted.len() == self.conflict.len() {
+            self.clauses.remove(i);
+        }
+    }
+
+    fn commit(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        // Under an adopted clause when there is one, else the latest proposal.
+        let (clause, adopted) = match self.adopted.last() {
+            Some(c) => (c.clone(), true),
+            None => (self.clauses.last()?.id.clone(), false),
+        };
+        let who = self.conflict[(r % self.conflict.len() as u64) as usize];
+        let n = self.next_id();
+        let id = CommitmentId::new(format!("K{clause}-{n}")).expect("generated id");
+        self.commitments.push((id.clone(), who, adopted));
+        let text = self.text(
+            time as u64 ^ 7,
+            "Withdraw heavy weapons from the zone and keep them withdrawn; notify the \
+             monitoring group of every movement.",
+        );
+        Some((
+            who,
+            Event::CommitmentMade {
+                id,
+                clause,
+                text,
+                zone: Some(format!("sector {}", r % 97)),
+                due: None,
+            },
+        ))
+    }
+
+    fn fulfil(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        let ready: Vec<usize> = (0..self.commitments.len())
+            .filter(|&i| self.commitments[i].2)
+            .collect();
+        let i = *ready.get((r % ready.len().max(1) as u64) as usize)?;
+        let (id, who, _) = self.commitments.swap_remove(i);
+        let note = self.text(time as u64 ^ 11, "Heavy weapons withdrawn; see the report.");
+        Some((
+            who,
+            Event::CommitmentFulfilled {
+                commitment: id,
+                note,
+            },
+        ))
+    }
+
+    fn file(&mut self, r: u64, time: i64) -> (usize, Event) {
+        let accused = self.conflict[(r % self.conflict.len() as u64) as usize];
+        let by = if r % 5 < 3 {
+            super::MONITOR
+        } else {
+            let o = self.conflict[((r >> 8) % self.conflict.len() as u64) as usize];
+            if o == accused {
+                super::MONITOR
+            } else {
+                o
+            }
+        };
+        let n = self.next_id();
+        let id = AllegationId::new(format!("A{n}")).expect("generated id");
+        let commitments: Vec<CommitmentId> = self
+            .commitments
+            .iter()
+            .rev()
+            .take(64)
+            .find(|(_, o, _)| *o == accused)
+            .map(|(k, _, _)| k.clone())
+            .into_iter()
+            .collect();
+        self.allegations.push(OpenAllegation {
+            id: id.clone(),
+            by,
+            accused,
+            answered: false,
+            ruling: None,
+        });
+        let summary = self.text(
+            time as u64 ^ 13,
+            &format!(
+                "Observers report shelling in sector {}, with {} casualties reported by \
+                 local sources; the monitoring group asks for the positions involved.",
+                r % 97,
+                (r >> 20) % 12
+            ),
+        );
+        (
+            by,
+            Event::AllegationFiled {
+                id,
+                against: party_id(accused),
+                commitments,
+                occurred: time - (r >> 32) as i64 % 86_400,
+                location: format!("sector {}", r % 97),
+                summary,
+                evidence: vec![Evidence {
+                    name: format!("report-{n}.pdf"),
+                    sha256: accord_core::ids::Sha256({
+                        let mut h = [0u8; 32];
+                        h[..8].copy_from_slice(&hash(r).to_le_bytes());
+                        h[8..16].copy_from_slice(&n.to_le_bytes());
+                        h
+                    }),
+                    size: 40_000 + r % 4_000_000,
+                    media_type: "application/pdf".into(),
+                }],
+            },
+        )
+    }
+
+    /// An open allegation matching `want`: the oldest, or one at random.
+    fn pick(&self, r: u64, want: impl Fn(&OpenAllegation) -> bool) -> Option<usize> {
+        let oldest = self.p.rule_oldest;
+        if oldest {
+            return self.allegations.iter().position(want);
+        }
+        let n = self.allegations.len();
+        if n == 0 {
+            return None;
+        }
+        let start = (r % n as u64) as usize;
+        (0..n.min(64))
+            .map(|k| (start + k) % n)
+            .find(|&i| want(&self.allegations[i]))
+    }
+
+    fn answer(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        let i = self.pick(r, |a| !a.answered)?;
+        let text = self.text(
+            time as u64 ^ 17,
+            "Our forces held their positions; the fire came from positions outside our \
+             control, and we ask for the joint group to visit.",
+        );
+        let a = &mut self.allegations[i];
+        a.answered = true;
+        Some((
+            a.accused,
+            Event::AllegationAnswered {
+                allegation: a.id.clone(),
+                position: [Position::Deny, Position::Admit, Position::Justify][(r % 3) as usize],
+                text,
+                evidence: Vec::new(),
+            },
+        ))
+    }
+
+    fn withdraw(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        let i = self.pick(r, |a| a.ruling.is_none())?;
+        let a = self.allegations.remove(i);
+        let reason = self.text(time as u64 ^ 19, "Attributed to a third party.");
+        Some((
+            a.by,
+            Event::AllegationWithdrawn {
+                allegation: a.id,
+                reason,
+            },
+        ))
+    }
+
+    fn rule(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        let i = self.pick(r, |a| a.ruling.is_none())?;
+        let n = self.next_id();
+        let id = RulingId::new(format!("R{n}")).expect("generated id");
+        let text = self.text(
+            time as u64 ^ 23,
+            "Having heard both sides, the joint group finds on the evidence filed.",
+        );
+        let a = &mut self.allegations[i];
+        a.ruling = Some(OpenRuling {
+            id: id.clone(),
+            proposal: None,
+            endorsed: Vec::new(),
+        });
+        let proposer = if r.is_multiple_of(3) {
+            super::MONITOR
+        } else {
+            (r % 3) as usize
+        };
+        Some((
+            proposer,
+            Event::RulingProposed {
+                id,
+                allegation: a.id.clone(),
+                finding: [Finding::NotSubstantiated, Finding::Inconclusive][(r % 2) as usize],
+                attribution: Attribution::Unattributable,
+                breaches: Vec::new(),
+                text,
+            },
+        ))
+    }
+
+    fn endorse_ruling(&mut self, r: u64) -> Option<(usize, Event)> {
+        let i = self.pick(r, |a| {
+            a.ruling.as_ref().is_some_and(|x| x.proposal.is_some())
+        })?;
+        let ruling = self.allegations[i].ruling.as_mut()?;
+        let g = (0..3)
+            .map(|k| (k + (r >> 20) as usize) % 3)
+            .find(|g| !ruling.endorsed.contains(g))?;
+        ruling.endorsed.push(g);
+        let event = Event::RulingEndorsed {
+            ruling: ruling.id.clone(),
+            proposal: ruling.proposal?,
+        };
+        if ruling.endorsed.len() == 2 {
+            self.allegations.remove(i);
+        }
+        Some((g, event))
+    }
+
+    /// Notes what the entry just admitted did that later entries depend on.
+    fn saw(&mut self, who: usize, entry: &Sealed) {
+        match &entry.entry.body.event {
+            Event::ClauseProposed { id, .. } => {
+                if let Some(c) = self.clauses.iter_mut().find(|c| &c.id == id) {
+                    c.proposal = entry.hash;
+                }
+            }
+            Event::RulingProposed { id, .. } => {
+                for a in &mut self.allegations {
+                    if let Some(x) = a.ruling.as_mut().filter(|x| &x.id == id) {
+                        x.proposal = Some(entry.hash);
+                    }
+                }
+            }
+            Event::KeyRotated { .. } => self.rotations[who] += 1,
+            _ => {}
+        }
+    }
+}
+
+/// Appends `count` entries of workload `w` to a ledger just founded with
+/// [`charter`] by the mediator; returns every party's id and current key.
+pub(super) fn extend<S: Store>(
+    ledger: &mut Ledger<S>,
+    w: Workload,
+    count: u64,
+) -> Result<Vec<(PartyId, SigningKey)>, LedgerError> {
+    const BATCH: usize = 4096;
+    let mut state: State = ledger.replay()?;
+    let mut mix = Mix::new(w);
+    let mut batch: Vec<Sealed> = Vec::with_capacity(BATCH);
+    let first = state.head().seq + 1;
+    for seq in first..first + count {
+        let time = time_of(seq);
+        let (signer, event) = mix.next(&state, seq, time);
+        let entry = state.sign_next(&mix.key(signer), time, event)?;
+        state
+            .admit_checked(&entry, true)
+            .map_err(|violation| LedgerError::RejectedEntry {
+                seq: entry.seq(),
+                violation,
+            })?;
+        mix.saw(signer, &entry);
+        batch.push(entry);
+        if batch.len() == BATCH {
+            ledger.append_sealed(&batch)?;
+            batch.clear();
+            let mut keep = accord_core::projection::open_keys(&state);
+            keep.extend(mix.keep());
+            state = state.restrict(&keep);
+        }
+    }
+    ledger.append_sealed(&batch)?;
+    Ok((0..mix.rotations.len())
+        .map(|i| (party_id(i), mix.key(i)))
+        .collect())
+}
