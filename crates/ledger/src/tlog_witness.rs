@@ -22,8 +22,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use accord_core::checkpoint::Checkpoint;
@@ -36,7 +34,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
 
-use crate::witness::{lock_file, replace_durably};
+use crate::witness::{lock_file, read_state, replace_durably};
 
 /// Longest origin a witness may be configured with, in bytes.
 pub const MAX_ORIGIN_BYTES: usize = 1024;
@@ -248,15 +246,9 @@ impl TlogWitness {
             path: path.clone(),
             reason,
         };
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(bad(format!("cannot be read ({e})"))),
+        let Some(text) = read_state(&path, MAX_STATE_BYTES).map_err(bad)? else {
+            return Ok(None);
         };
-        let mut text = String::new();
-        file.take(MAX_STATE_BYTES)
-            .read_to_string(&mut text)
-            .map_err(|e| bad(format!("cannot be read ({e})")))?;
         if accord {
             let cp = Checkpoint::parse_body(&text).map_err(|e| bad(e.to_string()))?;
             if cp.origin() != origin {

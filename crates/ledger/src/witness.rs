@@ -147,15 +147,9 @@ impl WitnessState {
             path: path.clone(),
             reason,
         };
-        let file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(bad(format!("cannot be read ({e})"))),
+        let Some(text) = read_state(&path, MAX_STATE_BYTES).map_err(bad)? else {
+            return Ok(None);
         };
-        let mut text = String::new();
-        file.take(MAX_STATE_BYTES)
-            .read_to_string(&mut text)
-            .map_err(|e| bad(format!("cannot be read ({e})")))?;
         let cp = Checkpoint::parse_body(&text).map_err(|e| bad(e.to_string()))?;
         if cp.ledger != *ledger {
             return Err(bad("it names another ledger".into()));
@@ -169,6 +163,21 @@ impl WitnessState {
         let path = self.path(party, &cp.ledger);
         replace_durably(&self.dir, &path, cp.body().as_bytes()).map_err(|(p, e)| self.io(&p)(e))
     }
+}
+
+/// A witness state file's text (at most `max` bytes), or `None` if there
+/// is no file yet; why it cannot be read otherwise (never "no state").
+pub(crate) fn read_state(path: &Path, max: u64) -> Result<Option<String>, String> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot be read ({e})")),
+    };
+    let mut text = String::new();
+    file.take(max)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    Ok(Some(text))
 }
 
 /// The file in `dir` holding the last checkpoint `party` cosigned for
