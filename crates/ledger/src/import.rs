@@ -11,7 +11,7 @@ use accord_store::{Backend, DiskStore, Store, StoreError};
 
 use crate::ledger::{genesis_writes, CHECKPOINT_EVERY};
 use crate::verify::KnownKeys;
-use crate::{Ledger, LedgerError, MAX_CLOCK_SKEW_SECS};
+use crate::{check_not_future, Ledger, LedgerError};
 
 impl Ledger<DiskStore> {
     /// Builds a new ledger in `path` from exported entries, checking every
@@ -41,15 +41,7 @@ impl Ledger<DiskStore> {
         let scratch = scratch_dir(path);
         let entries = entries.into_iter().map(|e| {
             let e = e?;
-            let claimed = e.entry.body.time;
-            if claimed > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
-                return Err(LedgerError::FutureEntry {
-                    seq: e.seq(),
-                    claimed,
-                    now,
-                    max_skew: MAX_CLOCK_SKEW_SECS,
-                });
-            }
+            check_not_future(&e, now)?;
             Ok(e)
         });
         let outcome = Self::import_into(&scratch, backend, entries);

@@ -30,6 +30,22 @@ pub(crate) use derived::{genesis_writes, CHECKPOINT_EVERY};
 /// How far ahead of the appending machine's clock a claimed time may be.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
+/// Refuses an entry signed elsewhere (an import, a mirror's batch, a POSTed
+/// entry) that claims a time more than [`MAX_CLOCK_SKEW_SECS`] ahead of
+/// `now`: admitting it would freeze appends until then.
+pub fn check_not_future(entry: &Sealed, now: i64) -> Result<(), LedgerError> {
+    let claimed = entry.entry.body.time;
+    if claimed > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
+        return Err(LedgerError::FutureEntry {
+            seq: entry.seq(),
+            claimed,
+            now,
+            max_skew: MAX_CLOCK_SKEW_SECS,
+        });
+    }
+    Ok(())
+}
+
 /// Whether an entry's signature verifies under the key its author held then.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SignatureStatus {

@@ -28,7 +28,9 @@ mod verify;
 pub mod witness;
 
 pub use error::LedgerError;
-pub use ledger::{DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS};
+pub use ledger::{
+    check_not_future, DerivedDifference, Ledger, SignatureStatus, MAX_CLOCK_SKEW_SECS,
+};
 pub use prove::{ProveError, Proved};
 pub use recover::Recovered;
 pub use verify::{verify_store, verify_store_expecting, Failure, FailureKind, VerifyReport};

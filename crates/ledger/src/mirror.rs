@@ -37,7 +37,7 @@ use crate::checkpoint::consistent;
 use crate::import::{io_err, remove_abandoned_scratch};
 use crate::ledger::genesis_writes;
 use crate::live::write_durably;
-use crate::{DiskLedger, Ledger, LedgerError, MAX_CLOCK_SKEW_SECS};
+use crate::{check_not_future, DiskLedger, Ledger, LedgerError};
 
 /// The mirror memory's format version.
 const STATE_VERSION: u64 = 1;
@@ -398,16 +398,7 @@ impl Mirror {
             let mut entries = Vec::with_capacity(batch.len().min(want));
             for (i, bytes) in batch.into_iter().take(want).enumerate() {
                 let e = decode(bytes, next + i as u64)?;
-                let claimed = e.entry.body.time;
-                if claimed > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
-                    return Err(LedgerError::FutureEntry {
-                        seq: e.seq(),
-                        claimed,
-                        now,
-                        max_skew: MAX_CLOCK_SKEW_SECS,
-                    }
-                    .into());
-                }
+                check_not_future(&e, now)?;
                 entries.push(e);
             }
             // Nothing is stored that is not in the server's signed tree:

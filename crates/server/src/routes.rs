@@ -13,7 +13,7 @@ use accord_core::note::{Note, MAX_NOTE_BYTES};
 use accord_core::tiles::{self, Resource};
 use accord_core::{Sealed, Violation};
 use accord_ledger::tiles::TilesError;
-use accord_ledger::{DiskLedger, LedgerError, MAX_CLOCK_SKEW_SECS};
+use accord_ledger::{check_not_future, DiskLedger, LedgerError};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -271,16 +271,7 @@ async fn post_entry(State(shared): State<Shared_>, body: Bytes) -> Result<Respon
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0);
-    let claimed = entry.entry.body.time;
-    if claimed > now.saturating_add(MAX_CLOCK_SKEW_SECS) {
-        return Err(LedgerError::FutureEntry {
-            seq: entry.seq(),
-            claimed,
-            now,
-            max_skew: MAX_CLOCK_SKEW_SECS,
-        }
-        .into());
-    }
+    check_not_future(&entry, now)?;
     let (status, head) = with_ledger(&shared, move |l| {
         let last = l.last_seq()?;
         if entry.seq() <= last {
