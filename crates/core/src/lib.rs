@@ -25,6 +25,7 @@ pub mod keyring;
 pub mod limits;
 pub mod merkle;
 pub mod note;
+pub mod open_index;
 mod phase;
 pub mod policy;
 pub mod projection;

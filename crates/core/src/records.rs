@@ -626,6 +626,18 @@ impl Records {
         self
     }
 
+    /// Drops one record from this (partial) set, as [`Records::restrict`]
+    /// drops many; whether it was held.
+    pub fn remove(&mut self, key: &RecordKey) -> bool {
+        match key {
+            RecordKey::Clause(id) => self.clauses.remove(id).is_some(),
+            RecordKey::Commitment(id) => self.commitments.remove(id).is_some(),
+            RecordKey::Allegation(id) => self.allegations.remove(id).is_some(),
+            RecordKey::Ruling(id) => self.rulings.remove(id).is_some(),
+            RecordKey::Revocation(id) => self.revocations.remove(id).is_some(),
+        }
+    }
+
     /// How many records this holds.
     pub fn len(&self) -> usize {
         self.clauses.len()

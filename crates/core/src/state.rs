@@ -280,6 +280,12 @@ impl State {
             keys: self.keys,
         }
     }
+    /// The same state without the record `key` (a partial state's
+    /// [`State::restrict`], one record at a time); whether it was held.
+    pub fn evict(&mut self, key: &RecordKey) -> bool {
+        self.records.remove(key)
+    }
+
     /// How many entries `party` has signed (the last author seq admitted; 0 if none).
     pub fn author_seq(&self, party: &PartyId) -> u64 {
         self.chain.author_seq.get(party).copied().unwrap_or(0)

@@ -88,6 +88,7 @@ impl Ledger<DiskStore> {
         let mut ledger = Self {
             store: DiskStore::create(scratch, backend)?,
             checkpoint_every: CHECKPOINT_EVERY,
+            writer: None,
         };
         ledger
             .store

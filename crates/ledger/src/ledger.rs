@@ -21,6 +21,7 @@ use crate::LedgerError;
 
 mod append;
 mod derived;
+mod incremental;
 mod queries;
 mod tree;
 
@@ -61,6 +62,9 @@ pub enum SignatureStatus {
 pub struct Ledger<S: Store> {
     pub(crate) store: S,
     pub(crate) checkpoint_every: u64,
+    /// What batch appends keep between batches once one has landed a
+    /// checkpoint (used only while the stored head is its head).
+    pub(crate) writer: Option<incremental::WriteSession>,
 }
 
 impl Ledger<DiskStore> {
@@ -69,6 +73,7 @@ impl Ledger<DiskStore> {
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
         Ok(Self {
             checkpoint_every: CHECKPOINT_EVERY,
+            writer: None,
             store: DiskStore::open(path)?,
         })
     }
@@ -80,6 +85,7 @@ impl Ledger<DiskStore> {
     pub fn open_read(path: &Path) -> Result<Self, LedgerError> {
         Ok(Self {
             checkpoint_every: CHECKPOINT_EVERY,
+            writer: None,
             store: DiskStore::open_read(path)?,
         })
     }
@@ -97,6 +103,7 @@ impl Ledger<DiskStore> {
         let mut ledger = Self {
             store: DiskStore::create(path, backend)?,
             checkpoint_every: CHECKPOINT_EVERY,
+            writer: None,
         };
         ledger
             .store
@@ -161,6 +168,7 @@ impl<S: Store> Ledger<S> {
         Self {
             store,
             checkpoint_every: CHECKPOINT_EVERY,
+            writer: None,
         }
     }
 
@@ -169,6 +177,7 @@ impl<S: Store> Ledger<S> {
     /// interval gives the same answers; only their cost changes.
     pub fn with_checkpoints_every(mut self, n: u64) -> Self {
         self.checkpoint_every = n.max(1);
+        self.writer = None;
         self
     }
 

@@ -9,7 +9,8 @@ use accord_core::{Event, Sealed};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
-use super::derived::{checkpoint, derived_writes, derived_writes_for, CheckpointBase};
+use super::derived::{checkpoint, derived_writes, derived_writes_for};
+use super::incremental::{closure, Checkpointer, WriteSession};
 use super::{Ledger, MAX_CLOCK_SKEW_SECS};
 use crate::verify::KnownKeys;
 use crate::LedgerError;
@@ -71,6 +72,11 @@ impl<S: Store> Ledger<S> {
 
     /// [`Ledger::append_sealed`] with each entry's signature already
     /// checked (`signatures[i]` for `entries[i]`) against the key it names.
+    ///
+    /// The first checkpoint a run of batches lands is computed in full
+    /// (every live record loaded); after it the ledger keeps a
+    /// [`WriteSession`] (the open records and what changed since that
+    /// checkpoint), so later checkpoints cost what changed, not the live set.
     pub(crate) fn append_checked(
         &mut self,
         entries: &[Sealed],
@@ -81,17 +87,23 @@ impl<S: Store> Ledger<S> {
         }
         let every = self.checkpoint_every;
         let reaches_checkpoint = entries.iter().any(|e| e.seq() % every == 0);
-        self.retrying(|l| {
-            let mut state = l.head_state()?;
+        // Dropped on any error: a refused entry may have changed its state.
+        let mut kept = self.writer.take();
+        let session = self.retrying(|l| {
+            let head = l.head_state()?;
+            let (mut state, mut checkpointer) =
+                match kept.take().filter(|s| s.state.head() == head.head()) {
+                    Some(s) => (s.state, Some(s.checkpointer)),
+                    None => (head, None),
+                };
             let mut loaded = BTreeSet::new();
-            if reaches_checkpoint {
-                // A checkpoint holds every live record, not only those
-                // these entries touch.
+            if reaches_checkpoint && checkpointer.is_none() {
+                // A checkpoint computed in full reads every live record,
+                // not only those these entries touch.
                 let live = l.live_keys()?;
                 l.load_records(&mut state, &mut loaded, live)?;
             }
             let mut checkpoints = Vec::new();
-            let mut prev: Option<CheckpointBase> = None;
             // The records the entries change: what they touch and what
             // that links to. Live records loaded only for a checkpoint are
             // not written again.
@@ -105,32 +117,43 @@ impl<S: Store> Ledger<S> {
                         violation,
                     }
                 })?;
-                let mut pending = touches;
-                while let Some(key) = pending.pop() {
-                    if changed.insert(key.clone()) {
-                        pending.extend(state.records().links_of([&key]));
-                    }
+                let keys = closure(&state, touches);
+                if let Some(c) = checkpointer.as_mut() {
+                    c.note(&state, &keys);
                 }
+                changed.extend(keys);
                 if e.seq() % every == 0 {
-                    if prev.is_none() {
-                        prev = match e.seq().checked_sub(every) {
-                            Some(p) => l.checkpoint_base(p)?,
-                            None => None,
-                        };
+                    match checkpointer.as_mut() {
+                        Some(c) => checkpoints.push(c.checkpoint(&state)?),
+                        None => {
+                            let prev = match e.seq().checked_sub(every) {
+                                Some(p) => l.checkpoint_base(p)?,
+                                None => None,
+                            };
+                            let (kv, base) = checkpoint(&state, prev.as_ref())?;
+                            checkpoints.push(kv);
+                            checkpointer = Some(Checkpointer::start(&state, base));
+                        }
                     }
-                    let (kv, base) = checkpoint(&state, prev.as_ref())?;
-                    checkpoints.push(kv);
-                    prev = Some(base);
                 }
             }
             let batch: Vec<(u64, Vec<u8>)> =
                 entries.iter().map(|e| (e.seq(), e.bytes.clone())).collect();
             changed.retain(|k| state.records().contains(k));
-            let mut writes = derived_writes_for(&state, changed)?;
+            let mut writes = derived_writes_for(&state, changed.clone())?;
             writes.extend(checkpoints);
             writes.extend(l.tree_writes(entries)?);
             l.store.append_batch(&batch, &writes)?;
-            Ok(())
-        })
+            Ok(checkpointer.map(|checkpointer| {
+                let mut session = WriteSession {
+                    state,
+                    checkpointer,
+                };
+                session.forget_closed(&changed);
+                session
+            }))
+        })?;
+        self.writer = session;
+        Ok(())
     }
 }

@@ -13,6 +13,7 @@ use accord_core::{Chain, RecordKey, Records, Sealed, State};
 use accord_store::{KeyValue, Store};
 use serde::{Deserialize, Serialize};
 
+use super::incremental::{closure, Checkpointer};
 use super::{tree, Ledger};
 use crate::verify;
 use crate::LedgerError;
@@ -22,7 +23,7 @@ use crate::LedgerError;
 /// index of live items (`live/`); 5: projection checkpoints; 6: the Merkle
 /// tree's hashes (`tree/`) and the index of key events (`keyevent/`); 7:
 /// checkpoints as deltas between full ones.
-const SNAPSHOT_VERSION: u32 = 7;
+pub(super) const SNAPSHOT_VERSION: u32 = 7;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -34,7 +35,7 @@ pub const CHECKPOINT_EVERY: u64 = 1024;
 /// Prefix of projection checkpoints: `checkpoint/` + the seq, big-endian.
 const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
 
-fn checkpoint_key(seq: u64) -> Vec<u8> {
+pub(super) fn checkpoint_key(seq: u64) -> Vec<u8> {
     [CHECKPOINT_PREFIX, &seq.to_be_bytes()].concat()
 }
 
@@ -51,38 +52,41 @@ fn checkpoint_key(seq: u64) -> Vec<u8> {
 /// records' size, and [`MAX_DELTAS`] + 1 reads.
 /// Derived data: rebuilt from the entries, never read by verify.
 #[derive(Serialize, Deserialize)]
-struct Checkpoint {
-    version: u32,
-    chain: Chain,
+pub(super) struct Checkpoint {
+    pub(super) version: u32,
+    pub(super) chain: Chain,
     /// The seq of the checkpoint this one is a delta from; `None`: full.
-    base: Option<u64>,
+    pub(super) base: Option<u64>,
     /// Deltas since the last full checkpoint, this one included.
-    depth: u32,
+    pub(super) depth: u32,
     /// Bytes of the records and removed keys of those deltas.
-    delta_bytes: u64,
+    pub(super) delta_bytes: u64,
     /// Bytes of the records of the last full checkpoint.
-    full_bytes: u64,
-    records: Vec<(Vec<u8>, Vec<u8>)>,
-    removed: Vec<Vec<u8>>,
+    pub(super) full_bytes: u64,
+    pub(super) records: Vec<(Vec<u8>, Vec<u8>)>,
+    pub(super) removed: Vec<Vec<u8>>,
 }
 
 /// Most deltas between two full checkpoints.
-const MAX_DELTAS: u32 = 256;
+pub(super) const MAX_DELTAS: u32 = 256;
 /// The deltas since a full checkpoint may add up to this many times its
 /// bytes before the next full one.
-const DELTAS_PER_FULL: u64 = 3;
+pub(super) const DELTAS_PER_FULL: u64 = 3;
 
 /// A checkpoint's records as they stood at its seq, and what the next
 /// checkpoint needs to decide between a delta and a full one.
+#[derive(Clone)]
 pub(super) struct CheckpointBase {
-    seq: u64,
-    records: BTreeMap<Vec<u8>, Vec<u8>>,
-    depth: u32,
-    delta_bytes: u64,
-    full_bytes: u64,
+    pub(super) seq: u64,
+    pub(super) records: BTreeMap<Vec<u8>, Vec<u8>>,
+    pub(super) depth: u32,
+    pub(super) delta_bytes: u64,
+    pub(super) full_bytes: u64,
 }
 
-fn record_bytes<'a>(records: impl IntoIterator<Item = (&'a Vec<u8>, &'a Vec<u8>)>) -> u64 {
+pub(super) fn record_bytes<'a>(
+    records: impl IntoIterator<Item = (&'a Vec<u8>, &'a Vec<u8>)>,
+) -> u64 {
     records
         .into_iter()
         .map(|(k, v)| (k.len() + v.len()) as u64)
@@ -355,6 +359,7 @@ impl<S: Store> Ledger<S> {
     pub fn rebuild_derived_reporting(
         &mut self,
     ) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
+        self.writer = None;
         let (state, writes) = self.recompute_derived()?;
         let differences = self.derived_differences(&writes)?;
         self.store.replace_derived(&writes)?;
@@ -409,18 +414,30 @@ impl<S: Store> Ledger<S> {
         let mut checkpoints = Vec::new();
         let mut failed = None;
         let mut tree = tree::TreeRebuild::default();
-        let mut prev: Option<CheckpointBase> = None;
+        // Entry 0 is a checkpoint, computed in full; the later ones from
+        // what changed.
+        let mut checkpointer: Option<Checkpointer> = None;
         let state = verify::replay_while(
             &self.store,
             |_| true,
             |e, state| {
                 tree.push(e);
-                if e.seq() % every == 0 && failed.is_none() {
-                    match checkpoint(state, prev.as_ref()) {
-                        Ok((kv, base)) => {
-                            checkpoints.push(kv);
-                            prev = Some(base);
-                        }
+                if failed.is_some() {
+                    return;
+                }
+                if let Some(c) = checkpointer.as_mut() {
+                    c.note(state, &closure(state, e.entry.body.event.touches()));
+                }
+                if e.seq() % every == 0 {
+                    let made = match checkpointer.as_mut() {
+                        Some(c) => c.checkpoint(state),
+                        None => checkpoint(state, None).map(|(kv, base)| {
+                            checkpointer = Some(Checkpointer::start(state, base));
+                            kv
+                        }),
+                    };
+                    match made {
+                        Ok(kv) => checkpoints.push(kv),
                         Err(err) => failed = Some(err),
                     }
                 }

@@ -2,8 +2,12 @@
 //! moved to scratch space on disk at the end of each chunk and read back
 //! when a later entry touches them, so that memory stays flat however many
 //! items a ledger has. Never touches the ledger's store.
+//!
+//! Only the records the chunk's entries touched (and those they link to)
+//! are looked at when a chunk ends: a record nobody touched keeps the
+//! place it had, so a chunk costs what it changed, not the live set.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 use accord_core::projection;
@@ -19,6 +23,8 @@ use accord_store::Scratch;
 pub(crate) struct Spill {
     scratch: Scratch,
     moved: HashSet<u64>,
+    /// Keys of the records loaded or changed since the chunk began.
+    touched: HashSet<RecordKey>,
 }
 
 fn key_hash(key: &RecordKey) -> u64 {
@@ -32,15 +38,17 @@ impl Spill {
         Spill {
             scratch: Scratch::new(),
             moved: HashSet::new(),
+            touched: HashSet::new(),
         }
     }
 
     /// Makes sure `state` holds the records `keys` name, and those they
-    /// link to, as the append path does from the store's derived data.
+    /// link to, as the append path does from the store's derived data;
+    /// all of them count as touched.
     pub(crate) fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
         let (scratch, moved) = (&mut self.scratch, &self.moved);
         state
-            .load_linked(keys, |key| {
+            .load_linked(keys.clone(), |key| {
                 if moved.contains(&key_hash(key)) {
                     scratch.get(&key.to_bytes())
                 } else {
@@ -50,24 +58,34 @@ impl Spill {
             .map_err(|e| match e {
                 LoadError::Fetch(e) => e.to_string(),
                 LoadError::Undecodable(_, e) => format!("scratch space: {e}"),
-            })
-    }
-
-    /// Moves the records of closed items to scratch space and keeps the
-    /// live ones ([`projection::is_live`]: open items and commitments, the
-    /// ones later entries touch) in memory.
-    pub(crate) fn store(&mut self, state: State) -> Result<State, String> {
-        let mut live = BTreeSet::new();
-        let mut closed = Vec::new();
-        for key in state.records().keys() {
-            if projection::is_live(&state, &key) {
-                live.insert(key);
-            } else if let Some(value) = state.records().encode(&key).map_err(|e| e.to_string())? {
-                self.moved.insert(key_hash(&key));
-                closed.push((key.to_bytes(), value));
+            })?;
+        let mut pending = keys;
+        while let Some(key) = pending.pop() {
+            if !self.touched.contains(&key) {
+                pending.extend(state.records().links_of([&key]));
+                self.touched.insert(key);
             }
         }
+        Ok(())
+    }
+
+    /// Moves the touched records of closed items to scratch space and
+    /// keeps the live ones ([`projection::is_live`]: open items and
+    /// commitments, the ones later entries touch) in memory.
+    pub(crate) fn store(&mut self, mut state: State) -> Result<State, String> {
+        let mut closed = Vec::new();
+        for key in self.touched.drain() {
+            if projection::is_live(&state, &key) {
+                continue;
+            }
+            if let Some(value) = state.records().encode(&key).map_err(|e| e.to_string())? {
+                self.moved.insert(key_hash(&key));
+                closed.push((key.to_bytes(), value));
+                state.evict(&key);
+            }
+        }
+        closed.sort_unstable();
         self.scratch.put_all(&closed).map_err(|e| e.to_string())?;
-        Ok(state.restrict(&live))
+        Ok(state)
     }
 }

@@ -1,0 +1,227 @@
+//! Incremental checkpoints, for long runs of appends (an import, a mirror, a
+//! server, a synthetic ledger, a rebuild): once one checkpoint has been
+//! computed in full, the next ones are computed from what the entries since
+//! changed ([`Checkpointer`]), and a [`WriteSession`] keeps the open records
+//! in memory between batches, so that a checkpoint costs the changes, not
+//! the live set. The bytes written are the same as [`checkpoint`]'s, which
+//! stays the reference (tests compare the two). Never reads the store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use accord_core::open_index::OpenIndex;
+use accord_core::{codec, RecordKey, State};
+use accord_store::KeyValue;
+
+#[cfg(doc)]
+use super::derived::checkpoint;
+use super::derived::{
+    checkpoint_key, record_bytes, Checkpoint, CheckpointBase, DELTAS_PER_FULL, MAX_DELTAS,
+    SNAPSHOT_VERSION,
+};
+use crate::LedgerError;
+
+/// What the next checkpoint needs: the records of the last one, which
+/// records are open now, and which records entries changed since.
+pub(crate) struct Checkpointer {
+    index: OpenIndex,
+    base: CheckpointBase,
+    /// Bytes of `base.records`, kept as they change.
+    base_bytes: u64,
+    changed: BTreeSet<RecordKey>,
+}
+
+impl Checkpointer {
+    /// Starts after the checkpoint `base`, just computed in full for
+    /// `state`, which holds every open record.
+    pub(super) fn start(state: &State, base: CheckpointBase) -> Checkpointer {
+        Checkpointer {
+            index: OpenIndex::of(state),
+            base_bytes: record_bytes(&base.records),
+            base,
+            changed: BTreeSet::new(),
+        }
+    }
+
+    /// Notes an admitted entry: `keys` are the records it touched and,
+    /// transitively, those they link to, all held by `state`.
+    pub(super) fn note(&mut self, state: &State, keys: &[RecordKey]) {
+        let mut flipped = Vec::new();
+        for key in keys {
+            self.index.update(state, key, &mut flipped);
+        }
+        self.changed.extend(keys.iter().cloned());
+        self.changed.extend(flipped);
+    }
+
+    /// Whether the open view reads the record `key` (a session keeps it).
+    pub(super) fn is_open(&self, key: &RecordKey) -> bool {
+        self.index.contains(key)
+    }
+
+    /// The checkpoint of `state`, whose seq is a multiple of the interval:
+    /// a delta from the last one, or a full one, by the same rule and to
+    /// the same bytes as [`checkpoint`].
+    pub(super) fn checkpoint(&mut self, state: &State) -> Result<KeyValue, LedgerError> {
+        let mut records = BTreeMap::new();
+        let mut removed = BTreeSet::new();
+        for key in std::mem::take(&mut self.changed) {
+            let bytes = key.to_bytes();
+            let value = if self.index.contains(&key) {
+                state.records().encode(&key)?
+            } else {
+                None
+            };
+            match value {
+                Some(v) if self.base.records.get(&bytes) != Some(&v) => {
+                    records.insert(bytes, v);
+                }
+                Some(_) => {}
+                None if self.base.records.contains_key(&bytes) => {
+                    removed.insert(bytes);
+                }
+                None => {}
+            }
+        }
+        let bytes = record_bytes(&records) + removed.iter().map(|k| k.len() as u64).sum::<u64>();
+        for k in &removed {
+            if let Some(v) = self.base.records.remove(k) {
+                self.base_bytes -= (k.len() + v.len()) as u64;
+            }
+        }
+        for (k, v) in &records {
+            let new = (k.len() + v.len()) as u64;
+            match self.base.records.insert(k.clone(), v.clone()) {
+                Some(old) => self.base_bytes = self.base_bytes - (k.len() + old.len()) as u64 + new,
+                None => self.base_bytes += new,
+            }
+        }
+        let b = &mut self.base;
+        let delta_bytes = b.delta_bytes + bytes;
+        let delta = b.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * b.full_bytes;
+        let cp = if delta {
+            Checkpoint {
+                version: SNAPSHOT_VERSION,
+                chain: state.chain().clone(),
+                base: Some(b.seq),
+                depth: b.depth + 1,
+                delta_bytes,
+                full_bytes: b.full_bytes,
+                records: records.into_iter().collect(),
+                removed: removed.into_iter().collect(),
+            }
+        } else {
+            Checkpoint {
+                version: SNAPSHOT_VERSION,
+                chain: state.chain().clone(),
+                base: None,
+                depth: 0,
+                delta_bytes: 0,
+                full_bytes: self.base_bytes,
+                records: b
+                    .records
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+                removed: Vec::new(),
+            }
+        };
+        b.seq = state.head().seq;
+        b.depth = cp.depth;
+        b.delta_bytes = cp.delta_bytes;
+        b.full_bytes = cp.full_bytes;
+        let value = codec::encode_derived(&cp)?;
+        Ok((checkpoint_key(state.head().seq), value))
+    }
+}
+
+/// What a ledger keeps between batch appends once one has landed a
+/// checkpoint: the state at the head with every open record, and the
+/// checkpointer. Used only while the stored head is still its head.
+pub(crate) struct WriteSession {
+    pub(super) state: State,
+    pub(super) checkpointer: Checkpointer,
+}
+
+impl WriteSession {
+    /// Drops from memory the records among `keys` that the open view no
+    /// longer reads (they are stored; a later entry loads them again).
+    pub(super) fn forget_closed<'a>(&mut self, keys: impl IntoIterator<Item = &'a RecordKey>) {
+        for key in keys {
+            if !self.checkpointer.is_open(key) {
+                self.state.evict(key);
+            }
+        }
+    }
+}
+
+/// The records an entry touching `touches` reads or changes in `state`:
+/// those and, transitively, the records they link to, each once.
+pub(super) fn closure(state: &State, touches: Vec<RecordKey>) -> Vec<RecordKey> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut pending = touches;
+    while let Some(key) = pending.pop() {
+        if seen.insert(key.clone()) {
+            pending.extend(state.records().links_of([&key]));
+            out.push(key);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod same_bytes_as_the_reference {
+    use super::*;
+    use crate::ledger::derived::checkpoint;
+    use crate::synth::{self, Workload};
+    use crate::{verify, Ledger};
+    use accord_store::MemStore;
+
+    /// Replays a ledger of each workload and, at every checkpoint, computes
+    /// it both ways: in full from the whole state and the reference's
+    /// previous one, and incrementally. They must be the same bytes.
+    #[test]
+    fn every_checkpoint_of_every_workload() {
+        for w in Workload::ALL {
+            let mut l = Ledger::init(
+                MemStore::default(),
+                w.charter(),
+                &synth::key(3),
+                synth::START,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
+            synth::extend_workload(&mut l, w, 1_200)
+                .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
+            let every = 16;
+            let mut reference: Option<CheckpointBase> = None;
+            let mut incremental: Option<Checkpointer> = None;
+            let (mut compared, mut deltas) = (0, 0);
+            verify::replay_while(
+                l.store(),
+                |_| true,
+                |e, state| {
+                    if let Some(c) = incremental.as_mut() {
+                        c.note(state, &closure(state, e.entry.body.event.touches()));
+                    }
+                    if e.seq() % every != 0 {
+                        return;
+                    }
+                    let (want, base) = checkpoint(state, reference.as_ref()).unwrap();
+                    match incremental.as_mut() {
+                        None => incremental = Some(Checkpointer::start(state, base.clone())),
+                        Some(c) => {
+                            let got = c.checkpoint(state).unwrap();
+                            assert_eq!(got, want, "{} at {}", w.name(), e.seq());
+                            compared += 1;
+                            deltas += usize::from(base.depth > 0);
+                        }
+                    }
+                    reference = Some(base);
+                },
+            )
+            .unwrap();
+            assert_eq!(compared, 1_200 / every, "{}", w.name());
+            assert!(deltas > 0, "{}: no delta checkpoint was compared", w.name());
+        }
+    }
+}
