@@ -54,6 +54,11 @@ impl OpenIndex {
         self.nodes.get(key).is_some_and(|n| n.open())
     }
 
+    /// The records the open view reads, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &RecordKey> {
+        self.nodes.iter().filter(|(_, n)| n.open()).map(|(k, _)| k)
+    }
+
     /// How many records the open view reads.
     pub fn len(&self) -> usize {
         self.nodes.values().filter(|n| n.open()).count()
@@ -93,6 +98,7 @@ impl OpenIndex {
             n.refs = if node.open() {
                 n.refs + 1
             } else {
+                debug_assert!(n.refs > 0, "{link:?} had no open record linking to it");
                 n.refs.saturating_sub(1)
             };
             self.set(&link, n, state, flipped);

@@ -2,7 +2,7 @@
 //! nothing, verification of damaged ledgers, and derived-state rebuilds.
 
 use accord_core::projection::{obligations, open_view};
-use accord_core::{ClauseId, Event, Violation};
+use accord_core::{ClauseId, Event, Sealed, Violation};
 use accord_ledger::synth::{self, key, START};
 use accord_ledger::{Ledger, LedgerError, MAX_CLOCK_SKEW_SECS};
 use accord_store::{KeyValue, MemStore, RawEntry, Store};
@@ -438,4 +438,42 @@ fn open_views_as_of_any_entry_come_from_checkpoints_and_match_a_full_replay() {
     let incremental = snapshot(&l).1;
     l.rebuild_derived().unwrap();
     assert_eq!(snapshot(&l).1, incremental);
+}
+
+#[test]
+fn checkpoints_written_by_sessions_across_batches_and_refusals_are_the_reference() {
+    // Batches of many sizes append through a write session; a refused batch
+    // in between drops it. `check_derived` recomputes every
+    // checkpoint the reference way (in full), so any difference between
+    // the two computations shows as a changed `checkpoint/<seq>`.
+    let mut source = Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap();
+    synth::extend(&mut source, 3000).unwrap();
+    let entries: Vec<Sealed> = (0..=3000).map(|n| source.entry(n).unwrap()).collect();
+    let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(3), START)
+        .unwrap()
+        .with_checkpoints_every(16);
+    let mut at = 1usize;
+    for size in [40usize, 7, 300, 1, 33, 129] {
+        l.append_sealed(&entries[at..at + size]).unwrap();
+        at += size;
+    }
+    // A batch whose last entry is forged is refused whole.
+    let mut forged = entries[at..at + 50].to_vec();
+    let last = forged.len() - 1;
+    forged[last] = Sealed::from_bytes({
+        let mut b = forged[last].bytes.clone();
+        let n = b.len();
+        b[n - 1] ^= 1;
+        b
+    })
+    .unwrap();
+    assert!(l.append_sealed(&forged).is_err());
+    assert_eq!(l.last_seq().unwrap() as usize, at - 1);
+    for size in [64usize, 500, 2, 1000] {
+        l.append_sealed(&entries[at..at + size]).unwrap();
+        at += size;
+    }
+    let (_, differences) = l.check_derived().unwrap();
+    assert!(differences.is_empty(), "{differences:?}");
+    assert!(at > 2000, "the batches covered {at} entries");
 }

@@ -87,12 +87,13 @@ impl<S: Store> Ledger<S> {
         }
         let every = self.checkpoint_every;
         let reaches_checkpoint = entries.iter().any(|e| e.seq() % every == 0);
-        // Dropped on any error: a refused entry may have changed its state.
-        let mut kept = self.writer.take();
         let session = self.retrying(|l| {
             let head = l.head_state()?;
+            // Taken after `head_state`, which may rebuild derived data (and
+            // drop the session); dropped on any error, since a refused
+            // entry may have changed its state.
             let (mut state, mut checkpointer) =
-                match kept.take().filter(|s| s.state.head() == head.head()) {
+                match l.writer.take().filter(|s| s.state.head() == head.head()) {
                     Some(s) => (s.state, Some(s.checkpointer)),
                     None => (head, None),
                 };

@@ -360,7 +360,7 @@ impl<S: Store> Ledger<S> {
         &mut self,
     ) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
         self.writer = None;
-        let (state, writes) = self.recompute_derived()?;
+        let (state, writes) = self.recompute_derived(false)?;
         let differences = self.derived_differences(&writes)?;
         self.store.replace_derived(&writes)?;
         Ok((state, differences))
@@ -369,8 +369,11 @@ impl<S: Store> Ledger<S> {
     /// Recomputes every piece of derived data from the entries and compares
     /// it with what is stored, changing nothing: what an auditor runs to
     /// learn whether derived data (which the fast views trust) was edited.
+    /// Checkpoints are recomputed the reference way, in full from the whole
+    /// state, so that this also checks the incremental computation appends
+    /// and rebuilds use (it costs the live set per checkpoint).
     pub fn check_derived(&self) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
-        let (state, writes) = self.recompute_derived()?;
+        let (state, writes) = self.recompute_derived(true)?;
         let differences = self.derived_differences(&writes)?;
         Ok((state, differences))
     }
@@ -409,14 +412,19 @@ impl<S: Store> Ledger<S> {
         Ok(out)
     }
 
-    fn recompute_derived(&self) -> Result<(State, Vec<KeyValue>), LedgerError> {
+    /// Every piece of derived data, recomputed from the entries. With
+    /// `reference`, each checkpoint is computed in full from the whole
+    /// state ([`checkpoint`], the reference); otherwise the later ones from
+    /// what changed ([`Checkpointer`], as appends compute them).
+    fn recompute_derived(&self, reference: bool) -> Result<(State, Vec<KeyValue>), LedgerError> {
         let every = self.checkpoint_every;
         let mut checkpoints = Vec::new();
         let mut failed = None;
         let mut tree = tree::TreeRebuild::default();
-        // Entry 0 is a checkpoint, computed in full; the later ones from
-        // what changed.
+        // Entry 0 is a checkpoint, computed in full; unless `reference`,
+        // the later ones from what changed.
         let mut checkpointer: Option<Checkpointer> = None;
+        let mut prev: Option<CheckpointBase> = None;
         let state = verify::replay_while(
             &self.store,
             |_| true,
@@ -431,8 +439,12 @@ impl<S: Store> Ledger<S> {
                 if e.seq() % every == 0 {
                     let made = match checkpointer.as_mut() {
                         Some(c) => c.checkpoint(state),
-                        None => checkpoint(state, None).map(|(kv, base)| {
-                            checkpointer = Some(Checkpointer::start(state, base));
+                        None => checkpoint(state, prev.as_ref()).map(|(kv, base)| {
+                            if reference {
+                                prev = Some(base);
+                            } else {
+                                checkpointer = Some(Checkpointer::start(state, base));
+                            }
                             kv
                         }),
                     };

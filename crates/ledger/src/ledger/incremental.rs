@@ -67,7 +67,9 @@ impl Checkpointer {
         for key in std::mem::take(&mut self.changed) {
             let bytes = key.to_bytes();
             let value = if self.index.contains(&key) {
-                state.records().encode(&key)?
+                let value = state.records().encode(&key)?;
+                debug_assert!(value.is_some(), "{key:?} is open but not held");
+                value
             } else {
                 None
             };
@@ -175,13 +177,16 @@ mod same_bytes_as_the_reference {
     use crate::ledger::derived::checkpoint;
     use crate::synth::{self, Workload};
     use crate::{verify, Ledger};
+    use accord_core::projection;
     use accord_store::MemStore;
 
-    /// Replays a ledger of each workload and, at every checkpoint, computes
-    /// it both ways: in full from the whole state and the reference's
-    /// previous one, and incrementally. They must be the same bytes.
+    /// Replays a ledger of each workload; after every entry the open index
+    /// must be `projection::open_keys`, and at every checkpoint computing it
+    /// both ways (in full from the whole state and the reference's previous
+    /// one, and incrementally) must give the same bytes.
     #[test]
     fn every_checkpoint_of_every_workload() {
+        let (mut with_removals, mut full_after_deltas) = (0, 0);
         for w in Workload::ALL {
             let mut l = Ledger::init(
                 MemStore::default(),
@@ -202,6 +207,16 @@ mod same_bytes_as_the_reference {
                 |e, state| {
                     if let Some(c) = incremental.as_mut() {
                         c.note(state, &closure(state, e.entry.body.event.touches()));
+                        let open = projection::open_keys(state);
+                        let mut indexed: Vec<&RecordKey> = c.index.keys().collect();
+                        indexed.sort();
+                        assert_eq!(
+                            indexed,
+                            open.iter().collect::<Vec<_>>(),
+                            "{} at {}",
+                            w.name(),
+                            e.seq()
+                        );
                     }
                     if e.seq() % every != 0 {
                         return;
@@ -214,6 +229,10 @@ mod same_bytes_as_the_reference {
                             assert_eq!(got, want, "{} at {}", w.name(), e.seq());
                             compared += 1;
                             deltas += usize::from(base.depth > 0);
+                            let cp: Checkpoint = codec::decode_derived(&want.1).unwrap();
+                            with_removals += usize::from(!cp.removed.is_empty());
+                            let after_deltas = reference.as_ref().is_some_and(|r| r.depth > 0);
+                            full_after_deltas += usize::from(cp.base.is_none() && after_deltas);
                         }
                     }
                     reference = Some(base);
@@ -223,5 +242,7 @@ mod same_bytes_as_the_reference {
             assert_eq!(compared, 1_200 / every, "{}", w.name());
             assert!(deltas > 0, "{}: no delta checkpoint was compared", w.name());
         }
+        assert!(with_removals > 0, "no compared delta removed a record");
+        assert!(full_after_deltas > 0, "no full checkpoint followed deltas");
     }
 }
