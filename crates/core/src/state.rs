@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
 use crate::charter::{Charter, Party, Role};
@@ -43,17 +43,6 @@ fn check_envelope(entry: &Sealed) -> Result<(), Violation> {
 pub struct State {
     chain: Chain,
     records: Records,
-    /// The parties' current keys, decompressed once rather than per
-    /// signature.
-    keys: BTreeMap<PartyId, VerifyingKey>,
-}
-
-fn keys_of(charter: &Charter, keyring: &Keyring) -> BTreeMap<PartyId, VerifyingKey> {
-    charter
-        .parties
-        .iter()
-        .filter_map(|p| Some((p.id.clone(), keyring.current(&p.id)?.verifying_key().ok()?)))
-        .collect()
 }
 
 /// The per-ledger part of the state; its size does not grow with the
@@ -111,9 +100,7 @@ impl State {
                 keyring: Keyring::from_charter(charter),
             },
             records: Records::default(),
-            keys: BTreeMap::new(),
         };
-        state.keys = keys_of(charter, &state.chain.keyring);
         let party = state.check_author(entry, None)?;
         if party.role == Role::Observer {
             return Err(Violation::Observer(party.id.clone()));
@@ -178,7 +165,6 @@ impl State {
         let change = fold::apply(&ctx, &mut self.records, entry);
         if let Some((party, key)) = change {
             self.chain.keyring.replace(&party, entry.seq(), key);
-            self.keys = keys_of(&self.chain.charter, &self.chain.keyring);
         }
         self.advance(entry);
         Ok(())
@@ -237,15 +223,10 @@ impl State {
     /// Reassembles a state from its parts (the records may be only those an
     /// event touches: see [`Records`]).
     pub fn from_parts(chain: Chain, records: Records) -> State {
-        let keys = keys_of(&chain.charter, &chain.keyring);
-        State {
-            chain,
-            records,
-            keys,
-        }
+        State { chain, records }
     }
 
-    /// The per-ledger part of the state: head, recent hashes, author counters, keys.
+    /// The per-ledger part of the state: head, recent hashes, author counters, keyring.
     pub fn chain(&self) -> &Chain {
         &self.chain
     }
@@ -277,7 +258,6 @@ impl State {
         State {
             chain: self.chain,
             records: self.records.restrict(keys),
-            keys: self.keys,
         }
     }
     /// The same state without the record `key` (a partial state's
@@ -332,10 +312,13 @@ impl State {
                 key: b.author.key,
             });
         }
+        // Only the author's key is decompressed, and only when the caller
+        // has not checked the signature itself (a verifier checks them in
+        // bulk, with each key decompressed once).
         let valid = signature_ok.unwrap_or_else(|| {
-            self.keys
-                .get(&party.id)
-                .is_some_and(|vk| entry.verify_with(vk))
+            current
+                .verifying_key()
+                .is_ok_and(|vk| entry.verify_with(&vk))
         });
         if !valid {
             return Err(Violation::Signature);

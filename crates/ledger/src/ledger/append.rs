@@ -62,7 +62,7 @@ impl<S: Store> Ledger<S> {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut keys = KnownKeys::of(&self.head_state()?);
+        let mut keys = KnownKeys::for_entries(&self.head_state()?, entries);
         for e in entries.iter().filter(|e| KnownKeys::puts_forward(e)) {
             keys.learn(e);
         }

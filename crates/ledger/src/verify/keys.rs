@@ -4,7 +4,7 @@
 //! it; whether that key was the author's key at that position is the
 //! gate's question, never answered here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use accord_core::{Event, KeyId, PublicKey, Sealed, State};
 use ed25519_dalek::VerifyingKey;
@@ -31,9 +31,24 @@ pub(crate) struct KnownKeys(HashMap<KeyId, VerifyingKey>);
 impl KnownKeys {
     /// Every key the state's keyring has held, for any party.
     pub(crate) fn of(state: &State) -> KnownKeys {
+        KnownKeys::of_matching(state, |_| true)
+    }
+
+    /// The keys the state's keyring has held whose id is among those
+    /// `entries` name: a few entries need a few keys decompressed, not
+    /// every party's.
+    pub(crate) fn for_entries(state: &State, entries: &[Sealed]) -> KnownKeys {
+        let named: HashSet<KeyId> = entries.iter().map(|e| e.entry.body.author.key).collect();
+        KnownKeys::of_matching(state, |id| named.contains(id))
+    }
+
+    fn of_matching(state: &State, wanted: impl Fn(&KeyId) -> bool) -> KnownKeys {
         let mut keys = KnownKeys::default();
         for party in &state.charter().parties {
             for span in state.keyring().history(&party.id) {
+                if !wanted(&span.key.id()) {
+                    continue;
+                }
                 if let Ok(vk) = span.key.verifying_key() {
                     keys.0.insert(span.key.id(), vk);
                 }
