@@ -89,6 +89,8 @@ impl Ledger<DiskStore> {
             store: DiskStore::create(scratch, backend)?,
             checkpoint_every: CHECKPOINT_EVERY,
             writer: None,
+            // A new store: entry 0 writes no record.
+            written: Some(Default::default()),
         };
         ledger
             .store

@@ -65,6 +65,11 @@ pub struct Ledger<S: Store> {
     /// What batch appends keep between batches once one has landed a
     /// checkpoint (used only while the stored head is its head).
     pub(crate) writer: Option<incremental::WriteSession>,
+    /// Hashes of every record key in the store, kept only by a ledger that
+    /// created its store and made every write to it with batch appends (an
+    /// import): a key whose hash is not here is not stored, and is not
+    /// looked up. `None` everywhere else.
+    pub(crate) written: Option<std::collections::HashSet<u64>>,
 }
 
 impl Ledger<DiskStore> {
@@ -74,6 +79,7 @@ impl Ledger<DiskStore> {
         Ok(Self {
             checkpoint_every: CHECKPOINT_EVERY,
             writer: None,
+            written: None,
             store: DiskStore::open(path)?,
         })
     }
@@ -86,6 +92,7 @@ impl Ledger<DiskStore> {
         Ok(Self {
             checkpoint_every: CHECKPOINT_EVERY,
             writer: None,
+            written: None,
             store: DiskStore::open_read(path)?,
         })
     }
@@ -104,6 +111,7 @@ impl Ledger<DiskStore> {
             store: DiskStore::create(path, backend)?,
             checkpoint_every: CHECKPOINT_EVERY,
             writer: None,
+            written: None,
         };
         ledger
             .store
@@ -169,6 +177,7 @@ impl<S: Store> Ledger<S> {
             store,
             checkpoint_every: CHECKPOINT_EVERY,
             writer: None,
+            written: None,
         }
     }
 

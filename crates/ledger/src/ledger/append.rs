@@ -9,7 +9,7 @@ use accord_core::{Event, Sealed};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
-use super::derived::{checkpoint, derived_writes, derived_writes_for};
+use super::derived::{checkpoint, derived_writes, derived_writes_for, key_hash};
 use super::incremental::{closure, Checkpointer, WriteSession};
 use super::{Ledger, MAX_CLOCK_SKEW_SECS};
 use crate::verify::KnownKeys;
@@ -52,6 +52,7 @@ impl<S: Store> Ledger<S> {
             }
             Ok((entry, writes))
         })?;
+        self.written = None;
         self.store.append(entry.seq(), &entry.bytes, &writes)?;
         Ok(entry)
     }
@@ -145,6 +146,9 @@ impl<S: Store> Ledger<S> {
             writes.extend(checkpoints);
             writes.extend(l.tree_writes(entries)?);
             l.store.append_batch(&batch, &writes)?;
+            if let Some(w) = l.written.as_mut() {
+                w.extend(changed.iter().map(key_hash));
+            }
             Ok(checkpointer.map(|checkpointer| {
                 let mut session = WriteSession {
                     state,

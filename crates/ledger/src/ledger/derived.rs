@@ -35,6 +35,14 @@ pub const CHECKPOINT_EVERY: u64 = 1024;
 /// Prefix of projection checkpoints: `checkpoint/` + the seq, big-endian.
 const CHECKPOINT_PREFIX: &[u8] = b"checkpoint/";
 
+/// The hash of a record key that [`Ledger::written`] holds.
+pub(super) fn key_hash(key: &RecordKey) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
 pub(super) fn checkpoint_key(seq: u64) -> Vec<u8> {
     [CHECKPOINT_PREFIX, &seq.to_be_bytes()].concat()
 }
@@ -303,10 +311,13 @@ impl<S: Store> Ledger<S> {
         loaded: &mut BTreeSet<RecordKey>,
         keys: Vec<RecordKey>,
     ) -> Result<(), Reload> {
-        let store = &self.store;
+        let (store, written) = (&self.store, &self.written);
         let outcome = state.load_linked(keys, |key| {
             // Looked up earlier in this batch: held now, or known absent.
             if !loaded.insert(key.clone()) {
+                return Ok(None);
+            }
+            if written.as_ref().is_some_and(|w| !w.contains(&key_hash(key))) {
                 return Ok(None);
             }
             store.derived(&key.to_bytes())
@@ -360,6 +371,7 @@ impl<S: Store> Ledger<S> {
         &mut self,
     ) -> Result<(State, Vec<DerivedDifference>), LedgerError> {
         self.writer = None;
+        self.written = None;
         let (state, writes) = self.recompute_derived(false)?;
         let differences = self.derived_differences(&writes)?;
         self.store.replace_derived(&writes)?;
