@@ -477,3 +477,43 @@ fn checkpoints_written_by_sessions_across_batches_and_refusals_are_the_reference
     assert!(differences.is_empty(), "{differences:?}");
     assert!(at > 2000, "the batches covered {at} entries");
 }
+
+#[test]
+fn an_import_refuses_an_id_reused_batches_after_it_was_first_used() {
+    // The import looks up no record it never wrote; one it wrote batches
+    // earlier (A1, closed long ago) must still be found and the reuse
+    // refused, as verify refuses it.
+    let l = synthetic(9000);
+    let state = l.replay().unwrap();
+    let reused = state
+        .sign_next(
+            &key(6),
+            state.head_time(),
+            Event::AllegationFiled {
+                id: accord_core::AllegationId::new("A1").unwrap(),
+                against: accord_core::PartyId::new("gov").unwrap(),
+                commitments: Vec::new(),
+                occurred: state.head_time(),
+                location: "Jobar".into(),
+                summary: "Shelling reported.".into(),
+                evidence: Vec::new(),
+            },
+        )
+        .unwrap();
+    let mut entries: Vec<Sealed> = l.entries(0).map(|e| e.unwrap()).collect();
+    entries.push(reused);
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("copy");
+    let err = Ledger::import(
+        &target,
+        accord_ledger::Backend::Redb,
+        state.head_time(),
+        entries.into_iter().map(Ok),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, LedgerError::RejectedEntry { seq: 9001, violation } if violation.to_string().contains("A1")),
+        "{err}"
+    );
+    assert!(!target.exists());
+}

@@ -317,7 +317,10 @@ impl<S: Store> Ledger<S> {
             if !loaded.insert(key.clone()) {
                 return Ok(None);
             }
-            if written.as_ref().is_some_and(|w| !w.contains(&key_hash(key))) {
+            if written
+                .as_ref()
+                .is_some_and(|w| !w.contains(&key_hash(key)))
+            {
                 return Ok(None);
             }
             store.derived(&key.to_bytes())
