@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use accord_core::open_index::OpenIndex;
 use accord_core::{codec, RecordKey, State};
 use accord_store::KeyValue;
+use sha2::{Digest as _, Sha256};
 
 #[cfg(doc)]
 use super::derived::checkpoint;
@@ -24,19 +25,40 @@ use crate::LedgerError;
 /// records are open now, and which records entries changed since.
 pub(crate) struct Checkpointer {
     index: OpenIndex,
+    /// The last checkpoint: its seq and counters, its records as digests.
     base: CheckpointBase,
-    /// Bytes of `base.records`, kept as they change.
+    digests: BTreeMap<Vec<u8>, Digest>,
+    /// Bytes of the last checkpoint's records (key and value lengths).
     base_bytes: u64,
     changed: BTreeSet<RecordKey>,
+}
+
+/// A record's value as the last checkpoint held it: its length and SHA-256
+/// (the value itself is in the state, or was, if it changed since).
+#[derive(PartialEq, Eq)]
+struct Digest(usize, [u8; 32]);
+
+impl Digest {
+    fn of(value: &[u8]) -> Digest {
+        Digest(value.len(), Sha256::digest(value).into())
+    }
 }
 
 impl Checkpointer {
     /// Starts after the checkpoint `base`, just computed in full for
     /// `state`, which holds every open record.
-    pub(super) fn start(state: &State, base: CheckpointBase) -> Checkpointer {
+    pub(super) fn start(state: &State, mut base: CheckpointBase) -> Checkpointer {
+        let records = std::mem::take(&mut base.records);
         Checkpointer {
             index: OpenIndex::of(state),
-            base_bytes: record_bytes(&base.records),
+            base_bytes: record_bytes(&records),
+            digests: records
+                .into_iter()
+                .map(|(k, v)| {
+                    let d = Digest::of(&v);
+                    (k, d)
+                })
+                .collect(),
             base,
             changed: BTreeSet::new(),
         }
@@ -74,29 +96,26 @@ impl Checkpointer {
                 None
             };
             match value {
-                Some(v) if self.base.records.get(&bytes) != Some(&v) => {
-                    records.insert(bytes, v);
+                Some(v) => {
+                    let d = Digest::of(&v);
+                    if self.digests.get(&bytes) != Some(&d) {
+                        let new = (bytes.len() + v.len()) as u64;
+                        if let Some(old) = self.digests.insert(bytes.clone(), d) {
+                            self.base_bytes -= (bytes.len() + old.0) as u64;
+                        }
+                        self.base_bytes += new;
+                        records.insert(bytes, v);
+                    }
                 }
-                Some(_) => {}
-                None if self.base.records.contains_key(&bytes) => {
-                    removed.insert(bytes);
+                None => {
+                    if let Some(old) = self.digests.remove(&bytes) {
+                        self.base_bytes -= (bytes.len() + old.0) as u64;
+                        removed.insert(bytes);
+                    }
                 }
-                None => {}
             }
         }
         let bytes = record_bytes(&records) + removed.iter().map(|k| k.len() as u64).sum::<u64>();
-        for k in &removed {
-            if let Some(v) = self.base.records.remove(k) {
-                self.base_bytes -= (k.len() + v.len()) as u64;
-            }
-        }
-        for (k, v) in &records {
-            let new = (k.len() + v.len()) as u64;
-            match self.base.records.insert(k.clone(), v.clone()) {
-                Some(old) => self.base_bytes = self.base_bytes - (k.len() + old.len()) as u64 + new,
-                None => self.base_bytes += new,
-            }
-        }
         let b = &mut self.base;
         let delta_bytes = b.delta_bytes + bytes;
         let delta = b.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * b.full_bytes;
@@ -112,6 +131,15 @@ impl Checkpointer {
                 removed: removed.into_iter().collect(),
             }
         } else {
+            // Every open record, from the state, which holds them all.
+            let mut all = Vec::with_capacity(self.digests.len());
+            for key in self.index.keys() {
+                if let Some(v) = state.records().encode(key)? {
+                    all.push((key.to_bytes(), v));
+                }
+            }
+            all.sort_unstable();
+            debug_assert_eq!(all.len(), self.digests.len());
             Checkpoint {
                 version: SNAPSHOT_VERSION,
                 chain: state.chain().clone(),
@@ -119,11 +147,7 @@ impl Checkpointer {
                 depth: 0,
                 delta_bytes: 0,
                 full_bytes: self.base_bytes,
-                records: b
-                    .records
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
+                records: all,
                 removed: Vec::new(),
             }
         };
