@@ -126,7 +126,7 @@ def accord_appends(ledger, keys, commits, round_no):
         times.append(timed([ACCORD, '--ledger', ledger, 'clause', 'propose', '--id', f'PEER{round_no}-{i}',
                             '--title', 'Benchmark clause', '--text', 'x' * 200,
                             '--key', os.path.join(keys, 'ru.pem')]))
-    return commits / sum(times), 1000 * statistics.median(times)
+    return commits / sum(times), 1000 * statistics.median(times), [round(1000 * t, 2) for t in times]
 
 
 def one_round(r, args, work, export, source, hc, git):
@@ -150,7 +150,7 @@ def one_round(r, args, work, export, source, hc, git):
             say(f'round {r}: hypercore write of {args.entries:,} blocks in batches of {BATCH}')
             out['hypercore_batch_per_s'] = hc.write(core, args.entries, BATCH)['per_s']
         say(f'round {r}: {args.commits} accord CLI appends')
-        out['accord_cli_append_per_s'], out['accord_cli_append_median_ms'] = \
+        out['accord_cli_append_per_s'], out['accord_cli_append_median_ms'], out['accord_cli_append_ms'] = \
             accord_appends(ledger, os.path.join(work, 'keys'), args.commits, r)
         shutil.rmtree(ledger)
         if hc:
@@ -212,7 +212,7 @@ def summary(rounds):
     return out
 
 
-def table(summ, args, meta):
+def table(rounds, summ, args, meta):
     lines = [f"workload: {args.entries:,} entries/blocks of ~{ENTRY_BYTES} bytes; {args.commits} single "
              f"appends (accord, git), {args.singles:,} (hypercore, in process); {args.rounds} rounds, interleaved",
              f"{meta['start']} to {meta['end']}; load average {meta['load_start']} before, {meta['load_end']} after; "
@@ -223,6 +223,8 @@ def table(summ, args, meta):
             s = summ[key]
             lines.append(f"| {label} | {fmt(key, s['median'])} | {fmt(key, s['min'])}-{fmt(key, s['max'])} | "
                          f"{', '.join(fmt(key, v) for v in s['rounds'])} |")
+    lines.append('| load average (1 min) at round start, end | | | ' +
+                 ', '.join(f"{r['load_start'][0]:.2f}-{r['load_end'][0]:.2f}" for r in rounds) + ' |')
     return '\n'.join(lines)
 
 
@@ -278,7 +280,7 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, 'w') as f:
         json.dump({'run': meta, 'rounds': rounds, 'summary': summ}, f, indent=1)
-    print(table(summ, args, meta))
+    print(table(rounds, summ, args, meta))
     print(f'\nevery round\'s figures: {args.json}')
 
 
