@@ -165,6 +165,9 @@ def one_round(r, args, work, export, source, hc, git):
     finally:
         shutil.rmtree(here, ignore_errors=True)
     raw = (out['raw_start_per_s'] + out['raw_end_per_s']) / 2
+    # Far from 1 when the machine's load changed during the round: that
+    # round's ratios to raw are then less certain.
+    out['raw_end_over_start'] = out['raw_end_per_s'] / out['raw_start_per_s']
     out['ratio_verify_raw'] = out['accord_verify_per_s'] / raw
     out['ratio_import_raw'] = out['accord_import_per_s'] / raw
     if hc:
@@ -187,6 +190,7 @@ ROWS = [
     ('hypercore_one_per_s', 'hypercore: append one at a time, in process (blocks/s)'),
     ('git_commit_per_s', 'git commit, ssh-signed, one process each (/s)'),
     ('raw_end_per_s', 'raw verify_strict, all cores, round end (/s)'),
+    ('raw_end_over_start', 'raw drift within the round: end / start (×)'),
     ('ratio_import_hypercore_replica', 'ratio: accord import / hypercore replica (×)'),
     ('ratio_cli_append_git_commit', 'ratio: accord CLI append / git commit (×)'),
     ('ratio_verify_raw', 'ratio: accord verify / raw, mean of round start and end (×)'),
@@ -195,7 +199,7 @@ ROWS = [
 
 
 def fmt(key, v):
-    if key.startswith('ratio_'):
+    if key.startswith('ratio_') or key == 'raw_end_over_start':
         return f'{v:.2f}'
     if key.endswith('_ms'):
         return f'{v:.1f}'
