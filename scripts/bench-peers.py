@@ -289,4 +289,9 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except subprocess.CalledProcessError as e:
+        why = (e.stderr or '').strip() if isinstance(e.stderr, str) else ''
+        sys.exit(f"bench-peers: `{' '.join(map(str, e.cmd))}` failed (exit {e.returncode})"
+                 + (f': {why}' if why else ''))
