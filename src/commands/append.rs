@@ -152,7 +152,10 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
     if let Some(p) = ledger.proposal(&key)? {
         match p.adopted_at {
             Some(seq) if seq == entry.seq() => writeln!(out, "{what} is now adopted")?,
-            Some(seq) => writeln!(out, "{what} was adopted at entry {seq}")?,
+            Some(seq) => writeln!(
+                out,
+                "{what} was already adopted at entry {seq}; this late endorsement is recorded"
+            )?,
             None => writeln!(
                 out,
                 "{what}: {} endorsement(s), not yet adopted",

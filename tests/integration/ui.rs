@@ -13,10 +13,13 @@ fn propose_endorse_adopt_log_show_verify() {
         .success()
         .stdout(contains("not yet adopted"));
     w.endorse("C1", "ru").success();
-    w.endorse("C1", "un").success();
     w.endorse("C1", "ir")
         .success()
         .stdout(contains("now adopted"));
+    // A late endorsement (docs/DOMAIN.md, Clauses) is recorded and said so.
+    w.endorse("C1", "un").success().stdout(contains(
+        "clause C1 was already adopted at entry 4; this late endorsement is recorded",
+    ));
 
     let list = w.entry_list();
     assert_eq!(
