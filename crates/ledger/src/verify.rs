@@ -173,9 +173,9 @@ mod failure_kinds {
         );
     }
 
-    /// Verify keeps the records of closed items in memory, then in scratch
-    /// space (here after 16 KiB): an entry far past both must still be
-    /// judged against them.
+    /// Verify moves the records of closed items to scratch space at the
+    /// end of each chunk: an entry many chunks later must still be judged
+    /// against them.
     #[test]
     fn records_moved_out_in_earlier_chunks_are_recalled() {
         use crate::synth::{self, key, START};

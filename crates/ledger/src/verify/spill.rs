@@ -6,10 +6,8 @@
 //! Only the records the chunk's entries touched (and those they link to)
 //! are looked at when a chunk ends: a record nobody touched keeps the
 //! place it had, so a chunk costs what it changed, not the live set.
-//! Closed records wait in memory, up to [`IN_MEMORY`] bytes, before they
-//! are written to scratch space together.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 use accord_core::projection;
@@ -17,22 +15,14 @@ use accord_core::records::LoadError;
 use accord_core::{RecordKey, State};
 use accord_store::Scratch;
 
-/// Bytes of closed records kept in memory before they go to scratch space
-/// (small in this crate's unit tests, so that both places are exercised).
-const IN_MEMORY: usize = if cfg!(test) { 16 << 10 } else { 8 << 20 };
-
 /// Records of items, recomputed by this replay: those of open items (and
-/// commitments) in memory, those of closed items moved out at the end of
-/// each chunk, to `waiting` and from there to scratch space on disk.
-/// `moved` holds a hash of every key in scratch space, so that looking up
-/// the ids of new items (which all miss) rarely touches the disk.
+/// commitments) in memory, those of closed items moved to scratch space on
+/// disk at the end of each chunk. `moved` holds a hash of every key in
+/// scratch space, so that looking up the ids of new items (which all miss)
+/// rarely touches the disk.
 pub(crate) struct Spill {
     scratch: Scratch,
     moved: HashSet<u64>,
-    /// Closed records not yet in scratch space (newer than any copy there),
-    /// and their bytes.
-    waiting: HashMap<RecordKey, Vec<u8>>,
-    waiting_bytes: usize,
     /// Keys of the records loaded or changed since the chunk began.
     touched: HashSet<RecordKey>,
 }
@@ -48,8 +38,6 @@ impl Spill {
         Spill {
             scratch: Scratch::new(),
             moved: HashSet::new(),
-            waiting: HashMap::new(),
-            waiting_bytes: 0,
             touched: HashSet::new(),
         }
     }
@@ -58,12 +46,10 @@ impl Spill {
     /// link to, as the append path does from the store's derived data;
     /// all of them count as touched.
     pub(crate) fn load(&mut self, state: &mut State, keys: Vec<RecordKey>) -> Result<(), String> {
-        let (scratch, moved, waiting) = (&mut self.scratch, &self.moved, &self.waiting);
+        let (scratch, moved) = (&mut self.scratch, &self.moved);
         state
             .load_linked(keys.clone(), |key| {
-                if let Some(value) = waiting.get(key) {
-                    Ok(Some(value.clone()))
-                } else if moved.contains(&key_hash(key)) {
+                if moved.contains(&key_hash(key)) {
                     scratch.get(&key.to_bytes())
                 } else {
                     Ok(None)
@@ -87,28 +73,19 @@ impl Spill {
     /// keeps the live ones ([`projection::is_live`]: open items and
     /// commitments, the ones later entries touch) in memory.
     pub(crate) fn store(&mut self, mut state: State) -> Result<State, String> {
+        let mut closed = Vec::new();
         for key in self.touched.drain() {
             if projection::is_live(&state, &key) {
                 continue;
             }
             if let Some(value) = state.records().encode(&key).map_err(|e| e.to_string())? {
-                state.evict(&key);
-                self.waiting_bytes += value.len();
-                if let Some(old) = self.waiting.insert(key, value) {
-                    self.waiting_bytes -= old.len();
-                }
-            }
-        }
-        if self.waiting_bytes > IN_MEMORY {
-            self.waiting_bytes = 0;
-            let mut closed = Vec::with_capacity(self.waiting.len());
-            for (key, value) in self.waiting.drain() {
                 self.moved.insert(key_hash(&key));
                 closed.push((key.to_bytes(), value));
+                state.evict(&key);
             }
-            closed.sort_unstable();
-            self.scratch.put_all(&closed).map_err(|e| e.to_string())?;
         }
+        closed.sort_unstable();
+        self.scratch.put_all(&closed).map_err(|e| e.to_string())?;
         Ok(state)
     }
 }
