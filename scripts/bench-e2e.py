@@ -120,7 +120,7 @@ def measure(n, work, raw, workload='default'):
     r['obligations_ms'] = 1000 * median_of(11, a + ['obligations'])
     r['obligations_rss'] = run(a + ['obligations'])[1]
     # As of entries spread over the ledger (not on checkpoint boundaries).
-    at = [run(a + ['obligations', '--at', str(n * i // 11 + 7 * i)]) for i in range(1, 11)]
+    at = [run(a + ['obligations', '--at', str(min(n, n * i // 11 + 7 * i))]) for i in range(1, 11)]
     r['obligations_at_ms'] = 1000 * statistics.median(t for t, _ in at)
     r['obligations_at_max_ms'] = 1000 * max(t for t, _ in at)
     r['obligations_at_rss'] = max(m for _, m in at)
