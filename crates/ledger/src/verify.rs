@@ -172,35 +172,4 @@ mod failure_kinds {
             "{report}"
         );
     }
-
-    /// Verify moves the records of closed items to scratch space at the
-    /// end of each chunk: an entry many chunks later must still be judged
-    /// against them.
-    #[test]
-    fn records_moved_out_in_earlier_chunks_are_recalled() {
-        use crate::synth::{self, key, START};
-        use crate::Ledger;
-        use accord_core::{ClauseId, Event};
-        use accord_store::MemStore;
-
-        let mut l = Ledger::init(MemStore::default(), synth::charter(), &key(3), START).unwrap();
-        synth::extend(&mut l, 5000).unwrap();
-        assert!(l.verify().failure.is_none());
-        let state = l.replay().unwrap();
-        let again = state
-            .sign_next(
-                &key(0),
-                state.head_time(),
-                Event::ClauseEndorsed {
-                    clause: ClauseId::new("C1").unwrap(),
-                    proposal: l.entry(1).unwrap().hash,
-                },
-            )
-            .unwrap();
-        let mut store = l.into_store();
-        store.append(again.seq(), &again.bytes, &[]).unwrap();
-        let f = Ledger::from_store(store).verify().failure.unwrap();
-        assert_eq!(f.seq, 5001, "{}", f.reason);
-        assert!(f.reason.contains("has already endorsed"), "{}", f.reason);
-    }
 }

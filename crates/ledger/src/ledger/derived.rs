@@ -23,7 +23,7 @@ use crate::LedgerError;
 /// index of live items (`live/`); 5: projection checkpoints; 6: the Merkle
 /// tree's hashes (`tree/`) and the index of key events (`keyevent/`); 7:
 /// checkpoints as deltas between full ones.
-pub(super) const SNAPSHOT_VERSION: u32 = 7;
+const SNAPSHOT_VERSION: u32 = 7;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
@@ -75,11 +75,59 @@ pub(super) struct Checkpoint {
     pub(super) removed: Vec<Vec<u8>>,
 }
 
+impl Checkpoint {
+    /// A delta of `state` on the checkpoint `base` describes.
+    pub(super) fn delta(
+        state: &State,
+        base: &CheckpointBase,
+        delta_bytes: u64,
+        records: Vec<(Vec<u8>, Vec<u8>)>,
+        removed: Vec<Vec<u8>>,
+    ) -> Checkpoint {
+        Checkpoint {
+            version: SNAPSHOT_VERSION,
+            chain: state.chain().clone(),
+            base: Some(base.seq),
+            depth: base.depth + 1,
+            delta_bytes,
+            full_bytes: base.full_bytes,
+            records,
+            removed,
+        }
+    }
+
+    /// A full checkpoint of `state`: every open record, `full_bytes` of them.
+    pub(super) fn full(
+        state: &State,
+        full_bytes: u64,
+        records: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Checkpoint {
+        Checkpoint {
+            version: SNAPSHOT_VERSION,
+            chain: state.chain().clone(),
+            base: None,
+            depth: 0,
+            delta_bytes: 0,
+            full_bytes,
+            records,
+            removed: Vec::new(),
+        }
+    }
+}
+
+impl CheckpointBase {
+    /// Whether the next checkpoint may be a delta on this one, its deltas
+    /// since the last full one then adding up to `delta_bytes`.
+    pub(super) fn allows_delta(&self, delta_bytes: u64) -> bool {
+        self.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * self.full_bytes
+    }
+}
+
 /// Most deltas between two full checkpoints.
-pub(super) const MAX_DELTAS: u32 = 256;
+const MAX_DELTAS: u32 = 256;
 /// The deltas since a full checkpoint may add up to this many times its
 /// bytes before the next full one.
-pub(super) const DELTAS_PER_FULL: u64 = 3;
+const DELTAS_PER_FULL: u64 = 3;
 
 /// A checkpoint's records as they stood at its seq, and what the next
 /// checkpoint needs to decide between a delta and a full one.
@@ -130,25 +178,12 @@ pub(super) fn checkpoint(
         let bytes = record_bytes(changed.iter().map(|(k, v)| (k, v)))
             + removed.iter().map(|k| k.len() as u64).sum::<u64>();
         let delta_bytes = p.delta_bytes + bytes;
-        (p.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * p.full_bytes).then_some((
-            p,
-            changed,
-            removed,
-            delta_bytes,
-        ))
+        p.allows_delta(delta_bytes)
+            .then_some((p, changed, removed, delta_bytes))
     });
     let (cp, base) = match delta {
         Some((p, changed, removed, delta_bytes)) => (
-            Checkpoint {
-                version: SNAPSHOT_VERSION,
-                chain: state.chain().clone(),
-                base: Some(p.seq),
-                depth: p.depth + 1,
-                delta_bytes,
-                full_bytes: p.full_bytes,
-                records: changed,
-                removed,
-            },
+            Checkpoint::delta(state, p, delta_bytes, changed, removed),
             CheckpointBase {
                 seq: state.head().seq,
                 records,
@@ -158,19 +193,14 @@ pub(super) fn checkpoint(
             },
         ),
         None => (
-            Checkpoint {
-                version: SNAPSHOT_VERSION,
-                chain: state.chain().clone(),
-                base: None,
-                depth: 0,
-                delta_bytes: 0,
+            Checkpoint::full(
+                state,
                 full_bytes,
-                records: records
+                records
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
-                removed: Vec::new(),
-            },
+            ),
             CheckpointBase {
                 seq: state.head().seq,
                 records,

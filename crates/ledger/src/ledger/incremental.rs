@@ -15,10 +15,7 @@ use sha2::{Digest as _, Sha256};
 
 #[cfg(doc)]
 use super::derived::checkpoint;
-use super::derived::{
-    checkpoint_key, record_bytes, Checkpoint, CheckpointBase, DELTAS_PER_FULL, MAX_DELTAS,
-    SNAPSHOT_VERSION,
-};
+use super::derived::{checkpoint_key, record_bytes, Checkpoint, CheckpointBase};
 use crate::LedgerError;
 
 /// What the next checkpoint needs: the records of the last one, which
@@ -116,20 +113,10 @@ impl Checkpointer {
             }
         }
         let bytes = record_bytes(&records) + removed.iter().map(|k| k.len() as u64).sum::<u64>();
-        let b = &mut self.base;
-        let delta_bytes = b.delta_bytes + bytes;
-        let delta = b.depth < MAX_DELTAS && delta_bytes <= DELTAS_PER_FULL * b.full_bytes;
-        let cp = if delta {
-            Checkpoint {
-                version: SNAPSHOT_VERSION,
-                chain: state.chain().clone(),
-                base: Some(b.seq),
-                depth: b.depth + 1,
-                delta_bytes,
-                full_bytes: b.full_bytes,
-                records: records.into_iter().collect(),
-                removed: removed.into_iter().collect(),
-            }
+        let delta_bytes = self.base.delta_bytes + bytes;
+        let cp = if self.base.allows_delta(delta_bytes) {
+            let (records, removed) = (records.into_iter().collect(), removed.into_iter().collect());
+            Checkpoint::delta(state, &self.base, delta_bytes, records, removed)
         } else {
             // Every open record, from the state, which holds them all.
             let mut all = Vec::with_capacity(self.digests.len());
@@ -140,17 +127,9 @@ impl Checkpointer {
             }
             all.sort_unstable();
             debug_assert_eq!(all.len(), self.digests.len());
-            Checkpoint {
-                version: SNAPSHOT_VERSION,
-                chain: state.chain().clone(),
-                base: None,
-                depth: 0,
-                delta_bytes: 0,
-                full_bytes: self.base_bytes,
-                records: all,
-                removed: Vec::new(),
-            }
+            Checkpoint::full(state, self.base_bytes, all)
         };
+        let b = &mut self.base;
         b.seq = state.head().seq;
         b.depth = cp.depth;
         b.delta_bytes = cp.delta_bytes;
