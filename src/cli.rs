@@ -554,6 +554,63 @@ pub enum CommitmentCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    /// Report progress on a commitment (e.g. --done 2300 --of 7132).
+    Progress {
+        id: String,
+        /// Units done so far.
+        #[arg(long)]
+        done: u64,
+        /// Units in all.
+        #[arg(long)]
+        of: u64,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Attest the obligor's latest report on a commitment (monitors, guarantors).
+    Attest {
+        id: String,
+        #[command(flatten)]
+        verdict: VerdictArg,
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Propose new times for a commitment, both given (the obligor, guarantors,
+    /// the mediator); agreed by the obligor and under the clause adoption rule.
+    Reschedule {
+        id: String,
+        /// The new due time (RFC 3339), or "none".
+        #[arg(long, value_name = "RFC3339|none")]
+        due: String,
+        /// The new until time (RFC 3339), or "none".
+        #[arg(long, value_name = "RFC3339|none")]
+        until: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Agree to exactly the pending reschedule of a commitment.
+    AgreeReschedule {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+}
+
+/// `--verified` or `--disputed`.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct VerdictArg {
+    /// The report is borne out.
+    #[arg(long)]
+    pub verified: bool,
+    /// The report is disputed.
+    #[arg(long)]
+    pub disputed: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -660,9 +717,12 @@ pub struct CommitArgs {
     /// Where the commitment applies.
     #[arg(long)]
     pub zone: Option<String>,
-    /// When it falls due (RFC 3339); past it, an unfulfilled commitment is expired.
+    /// When the deliverable falls due (RFC 3339); past it, undelivered, the commitment is overdue.
     #[arg(long, value_name = "RFC3339")]
     pub due: Option<String>,
+    /// When the undertaking lapses (RFC 3339); past it, still open, the commitment is lapsed.
+    #[arg(long, value_name = "RFC3339")]
+    pub until: Option<String>,
     #[command(flatten)]
     pub key: KeyArg,
 }

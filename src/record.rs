@@ -11,7 +11,7 @@ use accord_core::{
     AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
     RecordKey, RevocationId, RulingId,
 };
-use accord_core::{EntryHash, NextEntry, Proposal};
+use accord_core::{EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -43,6 +43,8 @@ pub trait Lookup {
     fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>>;
     /// What the next entry signed with `key` links to and counts from.
     fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry>;
+    /// The obligor's latest report on a commitment (what an attestation names).
+    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>>;
 }
 
 impl Lookup for DiskLedger {
@@ -52,6 +54,11 @@ impl Lookup for DiskLedger {
 
     fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry> {
         Ok(DiskLedger::next_for(self, key)?)
+    }
+
+    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>> {
+        let key = RecordKey::Commitment(commitment.clone());
+        Ok(self.records(vec![key.clone()])?.latest_report(&key))
     }
 }
 
@@ -87,17 +94,32 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             text,
             zone,
             due,
+            until,
             key,
-        }) => (
-            Event::CommitmentMade {
-                id: CommitmentId::new(id)?,
-                clause: ClauseId::new(clause)?,
-                text,
-                zone,
-                due: due.as_deref().map(clock::parse).transpose()?,
-            },
-            key.key,
-        ),
+        }) => {
+            let (id, clause) = (CommitmentId::new(id)?, ClauseId::new(clause)?);
+            let due = due.as_deref().map(clock::parse).transpose()?;
+            // Without an until time the original kind is written, so such
+            // entries read the same to tools that predate it.
+            let event = match until {
+                None => Event::CommitmentMade {
+                    id,
+                    clause,
+                    text,
+                    zone,
+                    due,
+                },
+                Some(until) => Event::CommitmentUndertaken {
+                    id,
+                    clause,
+                    text,
+                    zone,
+                    due,
+                    until: Some(clock::parse(&until)?),
+                },
+            };
+            (event, key.key)
+        }
         Writing::Commitment(c) => match c {
             CommitmentCommand::Fulfil { id, note, key } => (
                 Event::CommitmentFulfilled {
@@ -120,6 +142,76 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 },
                 key.key,
             ),
+            CommitmentCommand::Progress {
+                id,
+                done,
+                of,
+                note,
+                key,
+            } => (
+                Event::CommitmentProgressed {
+                    commitment: CommitmentId::new(id)?,
+                    done,
+                    of,
+                    note,
+                },
+                key.key,
+            ),
+            CommitmentCommand::Attest {
+                id,
+                verdict,
+                note,
+                key,
+            } => {
+                let commitment = CommitmentId::new(id)?;
+                let report = ledger.report(&commitment)?.with_context(|| {
+                    format!("commitment {commitment} has no report to attest (no fulfilment, progress or remedy on record)")
+                })?;
+                (
+                    Event::CommitmentAttested {
+                        commitment,
+                        report: report.hash,
+                        verdict: if verdict.disputed {
+                            Verdict::Disputed
+                        } else {
+                            Verdict::Verified
+                        },
+                        note,
+                    },
+                    key.key,
+                )
+            }
+            CommitmentCommand::Reschedule {
+                id,
+                due,
+                until,
+                reason,
+                key,
+            } => (
+                Event::CommitmentRescheduleProposed {
+                    commitment: CommitmentId::new(id)?,
+                    due: optional_time(&due)?,
+                    until: optional_time(&until)?,
+                    reason,
+                },
+                key.key,
+            ),
+            CommitmentCommand::AgreeReschedule { id, key } => {
+                let commitment = CommitmentId::new(id)?;
+                let proposal = ledger
+                    .proposal(&RecordKey::Commitment(commitment.clone()))?
+                    .map(|p| p.proposal.hash)
+                    .with_context(|| {
+                        format!("no reschedule of commitment {commitment} is pending")
+                    })?;
+                (
+                    Event::CommitmentRescheduleEndorsed {
+                        commitment,
+                        proposal,
+                    },
+                    key.key,
+                )
+            }
         },
         Writing::Allege(AllegeArgs {
             id,
@@ -267,6 +359,14 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             )
         }
     })
+}
+
+/// A time argument that may say "none".
+fn optional_time(arg: &str) -> Result<Option<i64>> {
+    match arg {
+        "none" => Ok(None),
+        t => Ok(Some(clock::parse(t)?)),
+    }
 }
 
 fn clause_proposal(ledger: &mut impl Lookup, id: String) -> Result<(ClauseId, EntryHash)> {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use accord_core::crypto::PublicKey;
 use accord_core::entry::Head;
-use accord_core::{NextEntry, PartyId, Proposal, RecordKey};
+use accord_core::{CommitmentId, EntryHash, NextEntry, PartyId, Proposal, RecordKey};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
@@ -293,8 +293,66 @@ struct ProposalJson {
     endorsements: usize,
 }
 
+#[derive(Deserialize)]
+struct CommitmentJson {
+    reschedule: Option<RescheduleJson>,
+    report: Option<HeadJson>,
+}
+
+#[derive(Deserialize)]
+struct RescheduleJson {
+    proposal: String,
+    proposed_at: u64,
+    endorsements: usize,
+}
+
+impl Remote {
+    /// `GET /record/commitment/<id>`: the pending reschedule and latest report.
+    fn commitment(&mut self, id: &CommitmentId) -> Result<Option<CommitmentJson>> {
+        let path = format!("/record/commitment/{id}");
+        let Some(body) = self.get(&path)? else {
+            return Ok(None);
+        };
+        let c = serde_json::from_slice(&body)
+            .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
+        Ok(Some(c))
+    }
+
+    fn hash(&self, hex: &str, what: &str) -> Result<EntryHash> {
+        hex.parse()
+            .with_context(|| format!("{}: a bad hash in {what}", self.base))
+    }
+}
+
 impl crate::record::Lookup for Remote {
+    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>> {
+        let Some(c) = self.commitment(commitment)? else {
+            return Ok(None);
+        };
+        c.report
+            .map(|h| {
+                Ok(Head {
+                    seq: h.seq,
+                    hash: self.hash(&h.hash, "a report")?,
+                })
+            })
+            .transpose()
+    }
+
     fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
+        if let RecordKey::Commitment(id) = key {
+            let Some(r) = self.commitment(id)?.and_then(|c| c.reschedule) else {
+                return Ok(None);
+            };
+            return Ok(Some(Proposal {
+                proposal: Head {
+                    seq: r.proposed_at,
+                    hash: self.hash(&r.proposal, "a reschedule")?,
+                },
+                adopted_at: None,
+                endorsements: r.endorsements,
+            }));
+        }
         let (kind, id) = match key {
             RecordKey::Clause(id) => ("clause", id.as_str()),
             RecordKey::Ruling(id) => ("ruling", id.as_str()),

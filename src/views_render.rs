@@ -4,19 +4,19 @@
 //! author's newlines and control characters can neither add a line to the
 //! view nor reach the terminal.
 
-use accord_core::projection::{Change, PartyView};
+use accord_core::projection::{Change, CommitmentView, PartyView};
 use accord_core::State;
 use serde_json::{json, Value};
 
 use crate::clock;
 use crate::render::escape;
 
-/// Rewrites Unix-second fields named `due` or `occurred` as RFC 3339.
+/// Rewrites Unix-second fields named `due`, `until` or `occurred` as RFC 3339.
 fn rfc3339_times(v: &mut Value) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if matches!(k.as_str(), "due" | "occurred") {
+                if matches!(k.as_str(), "due" | "until" | "occurred") {
                     if let Some(t) = val.as_i64() {
                         *val = json!(clock::format(t));
                         continue;
@@ -39,6 +39,45 @@ pub fn obligations_json(state: &State, time: i64, views: &[PartyView], all: bool
         "scope": if all { "all" } else { "open" },
         "parties": parties,
     })
+}
+
+/// What a commitment's line adds after its text: progress, attestations of
+/// the latest report, earlier breaching rulings, a pending reschedule.
+fn commitment_notes(c: &CommitmentView) -> String {
+    let mut notes = Vec::new();
+    if let Some(p) = &c.progress {
+        notes.push(format!("progress {} of {}", p.done, p.of));
+    }
+    if let Some(report) = c.report {
+        let latest: Vec<String> = c
+            .attestations
+            .iter()
+            .filter(|a| a.report == report)
+            .map(|a| format!("{} by {}", a.verdict, a.by))
+            .collect();
+        if !latest.is_empty() {
+            notes.push(format!("report at entry {report} {}", latest.join(", ")));
+        }
+    }
+    if c.breached_by.len() > 1 {
+        let all: Vec<&str> = c.breached_by.iter().map(|r| r.as_str()).collect();
+        notes.push(format!("breached by rulings {}", all.join(", ")));
+    }
+    if let Some(r) = &c.reschedule {
+        let time = |t: Option<i64>| t.map_or("none".to_owned(), clock::format);
+        notes.push(format!(
+            "reschedule to due {}, until {} proposed by {} at entry {}",
+            time(r.due),
+            time(r.until),
+            r.proposer,
+            r.proposal.seq
+        ));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", notes.join("; "))
+    }
 }
 
 pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool) -> String {
@@ -65,17 +104,22 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
                 .as_deref()
                 .map(|z| format!(", zone {}", escape(z)))
                 .unwrap_or_default();
+            let until = c
+                .until
+                .map(|u| format!(", until {}", clock::format(u)))
+                .unwrap_or_default();
             let ruling = c
                 .ruling
                 .as_ref()
                 .map(|r| format!(" by ruling {r}"))
                 .unwrap_or_default();
             out += &format!(
-                "  commitment  {:<6} {:<10}{ruling} under {}{due}{zone}: {}\n",
+                "  commitment  {:<6} {:<10}{ruling} under {}{due}{until}{zone}: {}{}\n",
                 c.id,
                 c.state,
                 c.clause,
-                escape(&c.text)
+                escape(&c.text),
+                commitment_notes(c),
             );
         }
         for (label, list) in [
@@ -224,8 +268,14 @@ mod tests {
                 text: format!("Text{HOSTILE}"),
                 zone: Some(format!("Zone{HOSTILE}")),
                 due: None,
+                until: None,
                 state: CommitmentPhase::Active,
                 ruling: None,
+                breached_by: vec![],
+                progress: None,
+                report: None,
+                attestations: vec![],
+                reschedule: None,
             }],
             allegations_against: vec![AllegationView {
                 id: AllegationId::new("A1").unwrap(),

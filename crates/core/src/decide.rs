@@ -3,15 +3,16 @@
 //! ranges).
 //!
 //! `check` decides and never changes anything; it sees only the records the
-//! event touches (see `records`). What a state means (a word, "expired",
+//! event touches (see `records`). What a state means (a word, "overdue",
 //! "adopted") is asked of the record types, never re-derived here.
 
 use crate::charter::Role;
 use crate::ctx::Ctx;
 use crate::event::Event;
+use crate::ids::{ClauseId, CommitmentId};
 use crate::ids::{EntryHash, PartyId};
 use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
-use crate::records::{CommitmentPhase, CommitmentStatus, Records};
+use crate::records::{CommitmentPhase, CommitmentState, CommitmentStatus, Records};
 use crate::terms::{Attribution, Evidence, Finding};
 use crate::text::TextFault;
 use crate::violation::Violation;
@@ -221,49 +222,9 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             text: t,
             zone,
             due,
-        } => {
-            fresh_id(records, id.as_str())?;
-            if !records.clauses.contains_key(clause) {
-                return Err(unknown("clause", clause.as_str()));
-            }
-            text("commitment text", t, MAX_TEXT_BYTES)?;
-            if let Some(z) = zone {
-                line("zone", z, MAX_TITLE_BYTES)?;
-            }
-            if let Some(d) = due {
-                check_time("due time", *d)?;
-            }
-            if due.is_some_and(|d| d < ctx.time) {
-                return Err(Violation::DueBeforeEntry {
-                    commitment: id.clone(),
-                });
-            }
-            Ok(())
-        }
+        } => new_commitment(ctx, records, id, clause, t, zone.as_deref(), *due, None),
         Event::CommitmentFulfilled { commitment, note } => {
-            let item = format!("commitment {commitment}");
-            let c = records
-                .commitments
-                .get(commitment)
-                .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
-            owner(ctx, &c.obligor, "report on", item.clone())?;
-            if c.status != CommitmentStatus::Open {
-                return Err(wrong_state(item, c.status.word(), "fulfilled"));
-            }
-            if !records.clause_adopted(&c.clause) {
-                return Err(wrong_state(
-                    item,
-                    &format!("pending (clause {} is not adopted)", c.clause),
-                    "fulfilled",
-                ));
-            }
-            if c.expired(ctx.time) {
-                return Err(wrong_state(
-                    item,
-                    CommitmentPhase::Expired.as_str(),
-                    "fulfilled",
-                ));
-            }
+            open_report(ctx, records, commitment, "fulfilled")?;
             text("note", note, MAX_TEXT_BYTES)
         }
         Event::CommitmentWithdrawn { commitment, reason } => {
@@ -491,6 +452,101 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             Ok(())
         }
+        // issue 13: commitments
+        Event::CommitmentUndertaken {
+            id,
+            clause,
+            text: t,
+            zone,
+            due,
+            until,
+        } => new_commitment(ctx, records, id, clause, t, zone.as_deref(), *due, *until),
+        Event::CommitmentProgressed {
+            commitment,
+            done,
+            of,
+            note,
+        } => {
+            open_report(ctx, records, commitment, "reported on")?;
+            if *of == 0 || done > of {
+                return Err(Violation::Progress {
+                    commitment: commitment.clone(),
+                    done: *done,
+                    of: *of,
+                });
+            }
+            text("note", note, MAX_TEXT_BYTES)
+        }
+        Event::CommitmentAttested {
+            commitment,
+            report,
+            note,
+            ..
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Monitor],
+                "monitors and guarantors",
+                "attest reports",
+            )?;
+            let item = format!("commitment {commitment}");
+            let c = commitment_record(records, commitment)?;
+            if c.obligor == *ctx.party {
+                return Err(Violation::SelfAttestation {
+                    commitment: commitment.clone(),
+                });
+            }
+            let latest = c.last_report.ok_or_else(|| Violation::NoReport {
+                commitment: commitment.clone(),
+            })?;
+            proposal_matches(item.clone(), report, &latest.hash)?;
+            if c.attestations
+                .iter()
+                .any(|a| a.report == latest.seq && &a.by == ctx.party)
+            {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done: "attested the latest report on",
+                    item,
+                });
+            }
+            text("note", note, MAX_TEXT_BYTES)
+        }
+        Event::CommitmentRescheduleProposed {
+            commitment,
+            due,
+            until,
+            reason,
+        } => {
+            let c = reschedule_party(ctx, records, commitment, "propose a reschedule of")?;
+            times(ctx, commitment, *due, *until)?;
+            if (*due, *until) == (c.due, c.until) {
+                return Err(Violation::RescheduleNoChange {
+                    commitment: commitment.clone(),
+                });
+            }
+            text("reason", reason, MAX_TEXT_BYTES)
+        }
+        Event::CommitmentRescheduleEndorsed {
+            commitment,
+            proposal,
+        } => {
+            let c = reschedule_party(ctx, records, commitment, "agree to a reschedule of")?;
+            let pending = c
+                .reschedule
+                .as_ref()
+                .ok_or_else(|| Violation::NoReschedule {
+                    commitment: commitment.clone(),
+                })?;
+            sign_off(
+                ctx,
+                format!("the reschedule of commitment {commitment}"),
+                proposal,
+                &pending.proposal.hash,
+                "agreed to",
+                &pending.endorsements,
+            )
+        }
         Event::KeyRotatedUnproven { .. } => Err(Violation::RetiredRotation),
         Event::KeyRotated { new_key, proof } => {
             fresh_key(ctx, new_key)?;
@@ -559,6 +615,121 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             Ok(())
         }
     }
+}
+
+fn commitment_record<'a>(
+    records: &'a Records,
+    id: &CommitmentId,
+) -> Result<&'a CommitmentState, Violation> {
+    records
+        .commitments
+        .get(id)
+        .ok_or_else(|| unknown("commitment", id.as_str()))
+}
+
+/// A due time and a lapse time for a commitment recorded at `ctx.time`:
+/// neither before the entry, and the deliverable not after the lapse.
+fn times(
+    ctx: &Ctx,
+    commitment: &CommitmentId,
+    due: Option<i64>,
+    until: Option<i64>,
+) -> Result<(), Violation> {
+    for (field, t) in [("due time", due), ("until time", until)] {
+        if let Some(t) = t {
+            check_time(field, t)?;
+            if t < ctx.time {
+                return Err(Violation::TimeBeforeEntry {
+                    commitment: commitment.clone(),
+                    field,
+                });
+            }
+        }
+    }
+    if let (Some(d), Some(u)) = (due, until) {
+        if d > u {
+            return Err(Violation::DueAfterUntil {
+                commitment: commitment.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn new_commitment(
+    ctx: &Ctx,
+    records: &Records,
+    id: &CommitmentId,
+    clause: &ClauseId,
+    t: &str,
+    zone: Option<&str>,
+    due: Option<i64>,
+    until: Option<i64>,
+) -> Result<(), Violation> {
+    fresh_id(records, id.as_str())?;
+    if !records.clauses.contains_key(clause) {
+        return Err(unknown("clause", clause.as_str()));
+    }
+    text("commitment text", t, MAX_TEXT_BYTES)?;
+    if let Some(z) = zone {
+        line("zone", z, MAX_TITLE_BYTES)?;
+    }
+    times(ctx, id, due, until)
+}
+
+/// A report by the obligor on a commitment that binds and is still open
+/// (active or overdue; a lapsed undertaking takes no more reports).
+fn open_report(
+    ctx: &Ctx,
+    records: &Records,
+    commitment: &CommitmentId,
+    action: &'static str,
+) -> Result<(), Violation> {
+    let item = format!("commitment {commitment}");
+    let c = commitment_record(records, commitment)?;
+    owner(ctx, &c.obligor, "report on", item.clone())?;
+    if c.status != CommitmentStatus::Open {
+        return Err(wrong_state(item, c.status.word(), action));
+    }
+    if !records.clause_adopted(&c.clause) {
+        return Err(wrong_state(
+            item,
+            &format!("pending (clause {} is not adopted)", c.clause),
+            action,
+        ));
+    }
+    if !c.past_due(ctx.time) && c.lapsed(ctx.time) {
+        return Err(wrong_state(item, CommitmentPhase::Lapsed.as_str(), action));
+    }
+    Ok(())
+}
+
+/// A party that may propose or agree to a reschedule of an open
+/// commitment: its obligor, a guarantor or the mediator.
+fn reschedule_party<'a>(
+    ctx: &Ctx,
+    records: &'a Records,
+    commitment: &CommitmentId,
+    action: &'static str,
+) -> Result<&'a CommitmentState, Violation> {
+    let c = commitment_record(records, commitment)?;
+    if c.obligor != *ctx.party {
+        require(
+            ctx,
+            &[Role::Guarantor, Role::Mediator],
+            "the obligor, guarantors and the mediator",
+            action,
+        )?;
+    }
+    if c.status != CommitmentStatus::Open {
+        return Err(wrong_state(
+            format!("commitment {commitment}"),
+            c.status.word(),
+            "rescheduled",
+        ));
+    }
+    Ok(c)
 }
 
 /// A key that may be installed: a strong ed25519 point never used before.

@@ -11,7 +11,7 @@ use crate::crypto::{PublicKey, Signature};
 use crate::ids::{
     AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
 };
-use crate::terms::{Attribution, Evidence, Finding, Position};
+use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
 /// What an entry records: one fact about the agreement, named in the past tense.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,6 +181,67 @@ pub enum Event {
         /// The new key's signature over the possession message.
         proof: Signature,
     },
+    // issue 13: commitments
+    /// The author commits itself under a clause, with a deliverable's due
+    /// time and/or the time its undertaking lapses (`CommitmentMade` has
+    /// only the first).
+    CommitmentUndertaken {
+        /// The new commitment's id.
+        id: CommitmentId,
+        /// The clause it is made under (adopted or not yet).
+        clause: ClauseId,
+        /// What the author undertakes.
+        text: String,
+        /// The area it applies to, if limited to one.
+        zone: Option<String>,
+        /// Unix seconds by which it is to be delivered; after it, undelivered, it is overdue.
+        due: Option<i64>,
+        /// Unix seconds at which the undertaking lapses.
+        until: Option<i64>,
+    },
+    /// The obligor reports progress on a commitment (`done` of `of` units).
+    CommitmentProgressed {
+        /// The commitment reported on.
+        commitment: CommitmentId,
+        /// Units done so far.
+        done: u64,
+        /// Units in all.
+        of: u64,
+        /// The report, in the obligor's words.
+        note: String,
+    },
+    /// A verifier (a monitor or guarantor, not the obligor) checks the
+    /// obligor's latest report on a commitment, named by its entry hash.
+    CommitmentAttested {
+        /// The commitment whose report is checked.
+        commitment: CommitmentId,
+        /// The hash of the report entry (fulfilment, progress or remedy).
+        report: EntryHash,
+        /// What the verifier found.
+        verdict: Verdict,
+        /// The verifier's note.
+        note: String,
+    },
+    /// The obligor, a guarantor or the mediator proposes new times for a
+    /// commitment (replacing a proposal still pending).
+    CommitmentRescheduleProposed {
+        /// The commitment.
+        commitment: CommitmentId,
+        /// The new due time (`None`: no deliverable date).
+        due: Option<i64>,
+        /// The new lapse time (`None`: no end).
+        until: Option<i64>,
+        /// Why, in words.
+        reason: String,
+    },
+    /// The obligor, a guarantor or the mediator agrees to exactly the
+    /// reschedule proposal whose hash it names.
+    CommitmentRescheduleEndorsed {
+        /// The commitment.
+        commitment: CommitmentId,
+        /// The hash of the reschedule proposal entry.
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -204,6 +265,12 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => "key-rotated",
             Event::KeyRevocationProposed { .. } => "key-revocation-proposed",
             Event::KeyRevocationEndorsed { .. } => "key-revocation-endorsed",
+            // issue 13: commitments
+            Event::CommitmentUndertaken { .. } => "commitment-undertaken",
+            Event::CommitmentProgressed { .. } => "commitment-progressed",
+            Event::CommitmentAttested { .. } => "commitment-attested",
+            Event::CommitmentRescheduleProposed { .. } => "commitment-reschedule-proposed",
+            Event::CommitmentRescheduleEndorsed { .. } => "commitment-reschedule-endorsed",
         }
     }
 
@@ -242,6 +309,12 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => Vec::new(),
             Event::KeyRevocationProposed { id, party, .. } => vec![id.as_str(), party.as_str()],
             Event::KeyRevocationEndorsed { revocation, .. } => vec![revocation.as_str()],
+            // issue 13: commitments
+            Event::CommitmentUndertaken { id, clause, .. } => vec![id.as_str(), clause.as_str()],
+            Event::CommitmentProgressed { commitment, .. }
+            | Event::CommitmentAttested { commitment, .. }
+            | Event::CommitmentRescheduleProposed { commitment, .. }
+            | Event::CommitmentRescheduleEndorsed { commitment, .. } => vec![commitment.as_str()],
         }
     }
 
@@ -269,6 +342,12 @@ impl Event {
             }
             Event::KeyRevocationProposed { id, .. } => id.to_string(),
             Event::KeyRevocationEndorsed { revocation, .. } => revocation.to_string(),
+            // issue 13: commitments
+            Event::CommitmentUndertaken { id, .. } => id.to_string(),
+            Event::CommitmentProgressed { commitment, .. }
+            | Event::CommitmentAttested { commitment, .. }
+            | Event::CommitmentRescheduleProposed { commitment, .. }
+            | Event::CommitmentRescheduleEndorsed { commitment, .. } => commitment.to_string(),
         }
     }
 }

@@ -10,8 +10,8 @@ use crate::entry::Sealed;
 use crate::event::Event;
 use crate::ids::PartyId;
 use crate::records::{
-    AllegationState, AllegationStatus, ClauseState, CommitmentState, CommitmentStatus, Records,
-    Response, RevocationState, RulingState,
+    AllegationState, AllegationStatus, Attestation, ClauseState, CommitmentState, CommitmentStatus,
+    Progress, Records, Reschedule, Response, RevocationState, RulingState,
 };
 use crate::terms::Finding;
 
@@ -65,19 +65,17 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         } => {
             records.commitments.insert(
                 id.clone(),
-                CommitmentState {
-                    obligor: party,
-                    clause: clause.clone(),
-                    text: text.clone(),
-                    zone: zone.clone(),
-                    due: *due,
-                    made: entry.head(),
-                    status: CommitmentStatus::Open,
-                },
+                CommitmentState::new(party, clause, text, zone, *due, None, entry.head()),
             );
         }
         Event::CommitmentFulfilled { commitment, .. } => {
-            set_commitment(records, commitment, CommitmentStatus::Fulfilled { seq });
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                c.status = CommitmentStatus::Fulfilled {
+                    seq,
+                    late: c.past_due(ctx.time),
+                };
+                c.last_report = Some(entry.head());
+            }
         }
         Event::CommitmentWithdrawn { commitment, .. } => {
             set_commitment(records, commitment, CommitmentStatus::Withdrawn { seq });
@@ -90,6 +88,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                         seq,
                     };
                 }
+                c.last_report = Some(entry.head());
             }
         }
         Event::AllegationFiled {
@@ -176,20 +175,86 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             }
             if finding == Finding::Confirmed {
                 for k in &breaches {
-                    set_commitment(
-                        records,
-                        k,
-                        CommitmentStatus::Breached {
+                    if let Some(c) = records.commitments.get_mut(k) {
+                        c.status = CommitmentStatus::Breached {
                             ruling: ruling.clone(),
                             seq,
-                        },
-                    );
+                        };
+                        c.breaches.push((ruling.clone(), seq));
+                    }
                 }
             }
         }
         Event::RulingDissented { ruling, .. } => {
             if let Some(r) = records.rulings.get_mut(ruling) {
                 r.dissents.push((party, seq));
+            }
+        }
+        // issue 13: commitments
+        Event::CommitmentUndertaken {
+            id,
+            clause,
+            text,
+            zone,
+            due,
+            until,
+        } => {
+            records.commitments.insert(
+                id.clone(),
+                CommitmentState::new(party, clause, text, zone, *due, *until, entry.head()),
+            );
+        }
+        Event::CommitmentProgressed {
+            commitment,
+            done,
+            of,
+            ..
+        } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                c.progress = Some(Progress {
+                    done: *done,
+                    of: *of,
+                    seq,
+                });
+                c.last_report = Some(entry.head());
+            }
+        }
+        Event::CommitmentAttested {
+            commitment,
+            verdict,
+            ..
+        } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                if let Some(report) = c.last_report {
+                    c.attestations.push(Attestation {
+                        by: party,
+                        verdict: *verdict,
+                        report: report.seq,
+                        seq,
+                    });
+                }
+            }
+        }
+        Event::CommitmentRescheduleProposed {
+            commitment,
+            due,
+            until,
+            ..
+        } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                c.reschedule = Some(Reschedule {
+                    proposal: entry.head(),
+                    proposer: party.clone(),
+                    due: *due,
+                    until: *until,
+                    endorsements: Vec::new(),
+                });
+                agree_reschedule(ctx, c, party, seq);
+            }
+        }
+        Event::CommitmentRescheduleEndorsed { commitment, .. } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                agree_reschedule(ctx, c, party, seq);
             }
         }
         Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
@@ -224,6 +289,22 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         }
     }
     None
+}
+
+/// Records `party`'s agreement to the pending reschedule of `c` (its
+/// proposal counts as one) and applies the new times once agreed.
+fn agree_reschedule(ctx: &Ctx, c: &mut CommitmentState, party: PartyId, seq: u64) {
+    let Some(r) = c.reschedule.as_mut() else {
+        return;
+    };
+    let agreed = r.agreed_with(ctx.charter, &c.obligor, &party);
+    r.endorsements.push((party, seq));
+    if agreed {
+        c.due = r.due;
+        c.until = r.until;
+        c.rescheduled.push(seq);
+        c.reschedule = None;
+    }
 }
 
 fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {

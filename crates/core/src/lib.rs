@@ -48,5 +48,5 @@ pub use ids::{
 };
 pub use records::{ClauseState, Proposal, RecordKey, Records};
 pub use state::{Chain, State};
-pub use terms::{Attribution, Evidence, Finding, Position};
+pub use terms::{Attribution, Evidence, Finding, Position, Verdict};
 pub use violation::{SignError, Violation};

@@ -46,10 +46,16 @@ words! {
         Pending => "pending",
         /// Binding: its clause is adopted and it is neither closed nor past due.
         Active => "active",
-        /// Binding and still open, but its due time has passed.
-        Expired => "expired",
-        /// The obligor reported it kept.
+        /// Binding and still open, but its due time has passed: the
+        /// obligor still owes it.
+        Overdue => "overdue",
+        /// Its undertaking ran until a time that has passed, and nothing
+        /// closed it before: it binds no more.
+        Lapsed => "lapsed",
+        /// The obligor reported it kept, by its due time (or it had none).
         Fulfilled => "fulfilled",
+        /// The obligor reported it kept after its due time.
+        FulfilledLate => "fulfilled-late",
         /// The obligor withdrew it.
         Withdrawn => "withdrawn",
         /// An adopted ruling found it breached.

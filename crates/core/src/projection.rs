@@ -14,8 +14,8 @@ use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
 use crate::records::{
-    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
-    RecordKey, Records, RulingPhase,
+    AllegationPhase, AllegationStatus, Attestation, CommitmentPhase, CommitmentState,
+    CommitmentStatus, Progress, RecordKey, Records, Reschedule, RulingPhase,
 };
 use crate::state::State;
 use crate::terms::{Attribution, Finding};
@@ -33,10 +33,22 @@ pub struct CommitmentView {
     pub zone: Option<String>,
     /// When it falls due (seconds since 1970), if it has a deadline.
     pub due: Option<i64>,
-    /// pending | active | expired | fulfilled | withdrawn | breached | remedied
+    /// When its undertaking lapses (seconds since 1970), if it has an end.
+    pub until: Option<i64>,
+    /// pending | active | overdue | lapsed | fulfilled | fulfilled-late | withdrawn | breached | remedied
     pub state: CommitmentPhase,
-    /// The ruling that found it breached, if any.
+    /// The latest adopted ruling that found it breached, if any.
     pub ruling: Option<RulingId>,
+    /// Every adopted ruling that found it breached, in order.
+    pub breached_by: Vec<RulingId>,
+    /// The obligor's latest progress report.
+    pub progress: Option<Progress>,
+    /// The seq of the obligor's latest report (fulfilment, progress or remedy).
+    pub report: Option<u64>,
+    /// Verifiers' checks of the obligor's reports, in order.
+    pub attestations: Vec<Attestation>,
+    /// A reschedule proposed and not yet agreed.
+    pub reschedule: Option<Reschedule>,
 }
 
 /// One allegation as the obligations of the accuser and the accused show it.
@@ -93,10 +105,16 @@ words! {
         AcceptClause => "accept-clause",
         /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
+        /// The obligor or a guarantor has yet to agree to a proposed reschedule.
+        EndorseReschedule => "endorse-reschedule",
         /// A guarantor has yet to endorse a key revocation not yet adopted.
         EndorseRevocation => "endorse-revocation",
         /// A guarantor has yet to endorse or dissent from a proposed ruling.
         EndorseRuling => "endorse-ruling",
+        /// The obligor has yet to deliver a commitment past its due time.
+        FulfilOverdue => "fulfil-overdue",
+        /// The obligor has yet to remedy a commitment a ruling found breached.
+        Remedy => "remedy",
         /// The accused has yet to answer an allegation.
         Respond => "respond",
     }
@@ -278,12 +296,18 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                     text: c.text.clone(),
                     zone: c.zone.clone(),
                     due: c.due,
+                    until: c.until,
                     state: commitment_state(records, c, time),
                     ruling: match &c.status {
                         CommitmentStatus::Breached { ruling, .. }
                         | CommitmentStatus::Remedied { ruling, .. } => Some(ruling.clone()),
                         _ => None,
                     },
+                    breached_by: c.breaches.iter().map(|(r, _)| r.clone()).collect(),
+                    progress: c.progress.clone(),
+                    report: c.last_report.map(|h| h.seq),
+                    attestations: c.attestations.clone(),
+                    reschedule: c.reschedule.clone(),
                 })
                 .collect();
             let against: Vec<AllegationView> = allegations
@@ -314,7 +338,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                 party: me.clone(),
                 name: party.name.clone(),
                 role: party.role,
-                duties: duties(state, me, party.role),
+                duties: duties(state, me, party.role, time),
                 commitments,
                 allegations_against: against,
                 allegations_by: by,
@@ -324,9 +348,29 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
         .collect()
 }
 
-fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
+fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     let records = state.records();
     let mut out = Vec::new();
+    for (id, c) in records.commitments() {
+        let mine = &c.obligor == me;
+        let duty = match commitment_state(records, c, time) {
+            CommitmentPhase::Overdue if mine => Some(DutyKind::FulfilOverdue),
+            CommitmentPhase::Breached if mine => Some(DutyKind::Remedy),
+            _ => None,
+        };
+        let agree = c.reschedule.as_ref().is_some_and(|r| {
+            (mine || role == Role::Guarantor) && !r.endorsements.iter().any(|(p, _)| p == me)
+        });
+        for duty in duty
+            .into_iter()
+            .chain(agree.then_some(DutyKind::EndorseReschedule))
+        {
+            out.push(Duty {
+                duty,
+                item: id.to_string(),
+            });
+        }
+    }
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
         match role {

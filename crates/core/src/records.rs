@@ -17,7 +17,7 @@ use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
 pub use crate::phase::{AllegationPhase, CommitmentPhase, RulingPhase};
-use crate::terms::{Attribution, Evidence, Finding, Position};
+use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub struct ClauseState {
     pub acceptances: Vec<(PartyId, u64)>,
 }
 
-/// Where a commitment stands, as recorded (pending, active and expired are
+/// Where a commitment stands, as recorded (pending, active, overdue and lapsed are
 /// computed from this, the clause and the time: see `projection`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CommitmentStatus {
@@ -46,6 +46,8 @@ pub enum CommitmentStatus {
     Fulfilled {
         /// The seq of the fulfilment entry.
         seq: u64,
+        /// Whether it was reported after its due time.
+        late: bool,
     },
     /// The obligor withdrew it.
     Withdrawn {
@@ -85,6 +87,74 @@ pub struct CommitmentState {
     pub made: Head,
     /// Its recorded status (see [`CommitmentState::phase`] for where it stands).
     pub status: CommitmentStatus,
+    /// When the undertaking lapses (seconds since 1970), if it has an end.
+    pub until: Option<i64>,
+    /// The obligor's latest report (fulfilment, progress or remedy): the
+    /// entry an attestation names.
+    pub last_report: Option<Head>,
+    /// The latest progress report, if any.
+    pub progress: Option<Progress>,
+    /// Verifiers' checks of the obligor's reports, in order.
+    pub attestations: Vec<Attestation>,
+    /// A reschedule proposed and not yet agreed.
+    pub reschedule: Option<Reschedule>,
+    /// The seqs of the entries that agreed a reschedule, in order.
+    pub rescheduled: Vec<u64>,
+    /// Every adopted ruling that found it breached, with the adopting seq, in order.
+    pub breaches: Vec<(RulingId, u64)>,
+}
+
+/// A progress report on a commitment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Units done.
+    pub done: u64,
+    /// Units in all.
+    pub of: u64,
+    /// The seq of the report.
+    pub seq: u64,
+}
+
+/// A verifier's check of one report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    /// The verifier.
+    pub by: PartyId,
+    /// What it found.
+    pub verdict: Verdict,
+    /// The seq of the report it checked.
+    pub report: u64,
+    /// The seq of the attestation.
+    pub seq: u64,
+}
+
+/// A proposal to move a commitment's times, until agreed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reschedule {
+    /// The proposing entry.
+    pub proposal: Head,
+    /// The party that proposed it.
+    pub proposer: PartyId,
+    /// The new due time.
+    pub due: Option<i64>,
+    /// The new lapse time.
+    pub until: Option<i64>,
+    /// Parties that agreed (the proposer counts), with seqs, in order.
+    pub endorsements: Vec<(PartyId, u64)>,
+}
+
+impl Reschedule {
+    /// Whether the agreement of `party` added to those on record meets the
+    /// rule: the obligor and the charter's clause adoption rule.
+    pub(crate) fn agreed_with(
+        &self,
+        charter: &Charter,
+        obligor: &PartyId,
+        party: &PartyId,
+    ) -> bool {
+        let agreed = |p: &PartyId| p == party || self.endorsements.iter().any(|(q, _)| q == p);
+        agreed(obligor) && charter.quorum_met_by(charter.rules.clause_adoption, agreed)
+    }
 }
 
 /// Where an allegation stands, as recorded.
@@ -195,7 +265,8 @@ impl CommitmentStatus {
     fn closed_phase(&self) -> Option<CommitmentPhase> {
         match self {
             CommitmentStatus::Open => None,
-            CommitmentStatus::Fulfilled { .. } => Some(CommitmentPhase::Fulfilled),
+            CommitmentStatus::Fulfilled { late: false, .. } => Some(CommitmentPhase::Fulfilled),
+            CommitmentStatus::Fulfilled { late: true, .. } => Some(CommitmentPhase::FulfilledLate),
             CommitmentStatus::Withdrawn { .. } => Some(CommitmentPhase::Withdrawn),
             CommitmentStatus::Breached { .. } => Some(CommitmentPhase::Breached),
             CommitmentStatus::Remedied { .. } => Some(CommitmentPhase::Remedied),
@@ -209,9 +280,42 @@ impl CommitmentStatus {
 }
 
 impl CommitmentState {
-    /// Whether its due time has passed at `time`.
-    pub fn expired(&self, time: i64) -> bool {
+    /// A commitment just made by `obligor` in the entry `made`.
+    pub(crate) fn new(
+        obligor: PartyId,
+        clause: &ClauseId,
+        text: &str,
+        zone: &Option<String>,
+        due: Option<i64>,
+        until: Option<i64>,
+        made: Head,
+    ) -> CommitmentState {
+        CommitmentState {
+            obligor,
+            clause: clause.clone(),
+            text: text.to_owned(),
+            zone: zone.clone(),
+            due,
+            made,
+            status: CommitmentStatus::Open,
+            until,
+            last_report: None,
+            progress: None,
+            attestations: Vec::new(),
+            reschedule: None,
+            rescheduled: Vec::new(),
+            breaches: Vec::new(),
+        }
+    }
+
+    /// Whether its due time has passed at `time` (undelivered, it is overdue).
+    pub fn past_due(&self, time: i64) -> bool {
         self.due.is_some_and(|d| d < time)
+    }
+
+    /// Whether its undertaking has lapsed at `time`.
+    pub fn lapsed(&self, time: i64) -> bool {
+        self.until.is_some_and(|u| u < time)
     }
 
     /// Where it stands at `time`, given whether its clause is adopted.
@@ -219,9 +323,15 @@ impl CommitmentState {
         match self.status.closed_phase() {
             Some(phase) => phase,
             None if !clause_adopted => CommitmentPhase::Pending,
-            None if self.expired(time) => CommitmentPhase::Expired,
+            None if self.past_due(time) => CommitmentPhase::Overdue,
+            None if self.lapsed(time) => CommitmentPhase::Lapsed,
             None => CommitmentPhase::Active,
         }
+    }
+
+    /// The latest adopted ruling that found it breached.
+    pub fn latest_breach(&self) -> Option<&RulingId> {
+        self.breaches.last().map(|(r, _)| r)
     }
 }
 
@@ -360,6 +470,8 @@ impl Event {
             Event::AllegationFiled { id, .. } => Some(id.as_str()),
             Event::RulingProposed { id, .. } => Some(id.as_str()),
             Event::KeyRevocationProposed { id, .. } => Some(id.as_str()),
+            // issue 13: commitments
+            Event::CommitmentUndertaken { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -413,6 +525,18 @@ impl Event {
             Event::KeyRevocationProposed { id, .. } => RecordKey::every_kind(id.as_str()),
             Event::KeyRevocationEndorsed { revocation, .. } => {
                 vec![K::Revocation(revocation.clone())]
+            }
+            // issue 13: commitments
+            Event::CommitmentUndertaken { id, clause, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.push(K::Clause(clause.clone()));
+                keys
+            }
+            Event::CommitmentProgressed { commitment, .. }
+            | Event::CommitmentAttested { commitment, .. }
+            | Event::CommitmentRescheduleProposed { commitment, .. }
+            | Event::CommitmentRescheduleEndorsed { commitment, .. } => {
+                vec![K::Commitment(commitment.clone())]
             }
         }
     }
@@ -474,7 +598,8 @@ impl Records {
         &self.revocations
     }
     /// The proposal `key` names, if it is a clause, ruling or revocation on
-    /// record: what an endorsement of it refers to, and how far it has got.
+    /// record, or a commitment's pending reschedule: what an endorsement of
+    /// it refers to, and how far it has got.
     pub fn proposal(&self, key: &RecordKey) -> Option<Proposal> {
         let (proposal, adopted_at, endorsements) = match key {
             RecordKey::Clause(id) => self
@@ -489,6 +614,12 @@ impl Records {
                 .revocations
                 .get(id)
                 .map(|r| (r.proposal, r.adopted_at, r.endorsements.len()))?,
+            RecordKey::Commitment(id) => self
+                .commitments
+                .get(id)?
+                .reschedule
+                .as_ref()
+                .map(|r| (r.proposal, None, r.endorsements.len()))?,
             _ => return None,
         };
         Some(Proposal {
@@ -496,6 +627,15 @@ impl Records {
             adopted_at,
             endorsements,
         })
+    }
+
+    /// The obligor's latest report (fulfilment, progress or remedy) on the
+    /// commitment `key` names: the entry an attestation names.
+    pub fn latest_report(&self, key: &RecordKey) -> Option<Head> {
+        match key {
+            RecordKey::Commitment(id) => self.commitments.get(id)?.last_report,
+            _ => None,
+        }
     }
 
     /// Whether clause `id` is on record and adopted.

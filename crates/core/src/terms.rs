@@ -82,6 +82,16 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// What a verifier found when it checked an obligor's report.
+    Verdict {
+        /// The verifier confirms the report.
+        Verified => "verified",
+        /// The verifier disputes the report.
+        Disputed => "disputed",
+    }
+);
+
 /// To whom a ruling attributes the incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

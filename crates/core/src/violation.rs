@@ -155,11 +155,13 @@ pub enum Violation {
         /// The action refused, in words.
         action: &'static str,
     },
-    /// A commitment falls due before the entry that makes it.
-    #[error("commitment {commitment}: the due time is before the entry's own time")]
-    DueBeforeEntry {
+    /// A commitment's due or until time is before the entry that sets it.
+    #[error("commitment {commitment}: the {field} is before the entry's own time")]
+    TimeBeforeEntry {
         /// The commitment.
         commitment: CommitmentId,
+        /// Which time, in words.
+        field: &'static str,
     },
     /// A party accuses itself.
     #[error("allegation {allegation}: a party cannot allege a violation against itself")]
@@ -305,6 +307,47 @@ pub enum Violation {
         obligor: PartyId,
         /// The party accused.
         accused: PartyId,
+    },
+    // issue 13: commitments
+    /// A progress report counts more done than there is, or of nothing.
+    #[error("commitment {commitment}: progress {done} of {of} is not a count of units done out of at least one")]
+    Progress {
+        /// The commitment.
+        commitment: CommitmentId,
+        /// Units reported done.
+        done: u64,
+        /// Units reported in all.
+        of: u64,
+    },
+    /// The obligor attests its own report.
+    #[error("commitment {commitment}: the obligor cannot attest its own report; a monitor or guarantor attests it")]
+    SelfAttestation {
+        /// The commitment.
+        commitment: CommitmentId,
+    },
+    /// An attestation of a commitment the obligor has not reported on.
+    #[error("commitment {commitment}: the obligor has made no report (fulfilment, progress or remedy) to attest")]
+    NoReport {
+        /// The commitment.
+        commitment: CommitmentId,
+    },
+    /// A reschedule that sets the times the commitment already has.
+    #[error("commitment {commitment}: the reschedule proposes the times it already has")]
+    RescheduleNoChange {
+        /// The commitment.
+        commitment: CommitmentId,
+    },
+    /// An agreement to a reschedule when none is pending.
+    #[error("commitment {commitment}: no reschedule is pending; propose one first")]
+    NoReschedule {
+        /// The commitment.
+        commitment: CommitmentId,
+    },
+    /// A deliverable due after its undertaking lapses.
+    #[error("commitment {commitment}: the due time is after the until time")]
+    DueAfterUntil {
+        /// The commitment.
+        commitment: CommitmentId,
     },
 }
 

@@ -6,7 +6,7 @@
 //! the gate like any other.
 
 use accord_core::crypto::PublicKey;
-use accord_core::{ClauseId, RecordKey, RevocationId, RulingId};
+use accord_core::{ClauseId, CommitmentId, RecordKey, RevocationId, RulingId};
 use accord_ledger::LedgerError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -42,12 +42,35 @@ pub(crate) async fn author(
 }
 
 /// `GET /record/<clause|ruling|revocation>/<id>`: `{"proposal": hash,
-/// "adopted_at": seq or null, "endorsements": n}`.
+/// "adopted_at": seq or null, "endorsements": n}`; `GET
+/// /record/commitment/<id>`: `{"reschedule": {"proposal", "proposed_at",
+/// "endorsements"} or null, "report": head or null}`.
 pub(crate) async fn record(
     State(shared): State<Shared_>,
     Path((kind, id)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let bad = |e: accord_core::IdError| ApiError::new(StatusCode::BAD_REQUEST, e.to_string());
+    if kind == "commitment" {
+        let key = RecordKey::Commitment(CommitmentId::new(id.clone()).map_err(bad)?);
+        let found = with_ledger(&shared, move |l| {
+            let records = l.records(vec![key.clone()])?;
+            let report = records.latest_report(&key);
+            Ok(records
+                .contains(&key)
+                .then(|| (records.proposal(&key), report)))
+        })
+        .await?;
+        let (reschedule, report) =
+            found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no {kind} {id}")))?;
+        return Ok(Json(json!({
+            "reschedule": reschedule.map(|p| json!({
+                "proposal": p.proposal.hash.to_hex(),
+                "proposed_at": p.proposal.seq,
+                "endorsements": p.endorsements,
+            })),
+            "report": report.map(|h| head_json(&h)),
+        })));
+    }
     let key = match kind.as_str() {
         "clause" => RecordKey::Clause(ClauseId::new(id.clone()).map_err(bad)?),
         "ruling" => RecordKey::Ruling(RulingId::new(id.clone()).map_err(bad)?),
@@ -55,7 +78,7 @@ pub(crate) async fn record(
         _ => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
-                "records are clause, ruling or revocation",
+                "records are clause, commitment, ruling or revocation",
             ))
         }
     };

@@ -1,5 +1,6 @@
 //! The commitment track: a commitment is pending until its clause is
-//! adopted, then active, and expires when its due time passes unfulfilled.
+//! adopted, then active, overdue when its due time passes undelivered (the
+//! obligor still owes it), and fulfilled late if delivered after it.
 
 use super::{astana, at, item, party};
 use crate::common::one_line_error;
@@ -35,37 +36,43 @@ fn commitments_are_pending_until_their_clause_is_adopted_then_active() {
 }
 
 #[test]
-fn a_commitment_expires_when_its_due_time_passes_unfulfilled() {
+fn a_missed_deliverable_is_overdue_with_a_duty_and_a_late_delivery_is_recorded_as_late() {
     let w = astana();
-    let before = w.json(&[
-        "obligations",
-        "--json",
-        "--party",
-        "ru",
-        "--as-of",
-        "2017-02-06T17:00:00Z",
-    ]);
+    let as_of = |t: &str| {
+        let o = w.json(&["obligations", "--json", "--party", "ru", "--as-of", t]);
+        party(&o, "ru").clone()
+    };
+    let before = as_of("2017-02-06T17:00:00Z");
+    assert_eq!(item(&before["commitments"], "K4")["state"], "active");
+    let after = as_of("2017-02-07T00:00:00Z");
+    assert_eq!(item(&after["commitments"], "K4")["state"], "overdue");
     assert_eq!(
-        item(&party(&before, "ru")["commitments"], "K4")["state"],
-        "active"
-    );
-    let after = w.json(&[
-        "obligations",
-        "--json",
-        "--party",
-        "ru",
-        "--as-of",
-        "2017-02-07T00:00:00Z",
-    ]);
-    assert_eq!(
-        item(&party(&after, "ru")["commitments"], "K4")["state"],
-        "expired"
-    );
-    assert_eq!(
-        item(&party(&after, "ru")["commitments"], "K4")["due"],
+        item(&after["commitments"], "K4")["due"],
         "2017-02-06T18:00:00Z"
     );
-    // Fulfilling after the due time is refused; before it, accepted.
+    let duties = |p: &serde_json::Value| -> Vec<String> {
+        p["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["duty"].as_str().unwrap(),
+                    d["item"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert!(
+        duties(&after).contains(&"fulfil-overdue K4".to_owned()),
+        "{after}"
+    );
+    assert!(
+        !duties(&before).contains(&"fulfil-overdue K4".to_owned()),
+        "{before}"
+    );
+    // Only the obligor reports on it.
     let e = one_line_error(
         w.accord(&[
             "--time",
@@ -74,29 +81,35 @@ fn a_commitment_expires_when_its_due_time_passes_unfulfilled() {
             "fulfil",
             "K4",
             "--note",
-            "Late.",
+            "Not mine.",
             "--key",
-            "ru.pem",
+            "tr.pem",
         ])
         .assert(),
     );
-    assert!(e.contains("expired"), "{e}");
+    assert!(e.contains("ru"), "{e}");
     at(
         &w,
-        "2017-02-06T17:00:00Z",
+        "2017-02-07T09:00:00Z",
         &[
             "commitment",
             "fulfil",
             "K4",
             "--note",
-            "Held in Astana.",
+            "Held in Astana, a day late.",
             "--key",
             "ru.pem",
         ],
     );
-    let o = w.json(&["obligations", "--json", "--party", "ru"]);
+    let late = as_of("2017-02-08T00:00:00Z");
+    assert_eq!(item(&late["commitments"], "K4")["state"], "fulfilled-late");
+    assert!(
+        !duties(&late).contains(&"fulfil-overdue K4".to_owned()),
+        "{late}"
+    );
+    // As of before the delivery, it was still overdue.
     assert_eq!(
-        item(&party(&o, "ru")["commitments"], "K4")["state"],
-        "fulfilled"
+        item(&as_of("2017-02-07T08:00:00Z")["commitments"], "K4")["state"],
+        "overdue"
     );
 }

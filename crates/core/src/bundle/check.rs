@@ -381,6 +381,28 @@ fn says(event: &Event) -> String {
         Event::KeyRevocationEndorsed { revocation, .. } => {
             format!("endorses revocation {revocation}")
         }
+        // issue 13: commitments
+        Event::CommitmentUndertaken {
+            id, clause, text, ..
+        } => format!("commits ({id}, under {clause}): {text}"),
+        Event::CommitmentProgressed {
+            commitment,
+            done,
+            of,
+            note,
+        } => format!("reports progress on {commitment}, {done} of {of}: {note}"),
+        Event::CommitmentAttested {
+            commitment,
+            verdict,
+            note,
+            ..
+        } => format!("attests the report on {commitment} ({verdict}): {note}"),
+        Event::CommitmentRescheduleProposed {
+            commitment, reason, ..
+        } => format!("proposes to reschedule {commitment}: {reason}"),
+        Event::CommitmentRescheduleEndorsed { commitment, .. } => {
+            format!("agrees to the reschedule of {commitment}")
+        }
     }
 }
 

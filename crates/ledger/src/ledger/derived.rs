@@ -22,8 +22,9 @@ use crate::LedgerError;
 /// another version rebuilds it from the entries when first used. 4: the
 /// index of live items (`live/`); 5: projection checkpoints; 6: the Merkle
 /// tree's hashes (`tree/`) and the index of key events (`keyevent/`); 7:
-/// checkpoints as deltas between full ones.
-const SNAPSHOT_VERSION: u32 = 7;
+/// checkpoints as deltas between full ones; 8: commitments and clauses over
+/// time, charter amendments (issue 13's record fields).
+const SNAPSHOT_VERSION: u32 = 8;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";
