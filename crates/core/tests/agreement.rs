@@ -598,3 +598,237 @@ fn a_rotation_must_prove_the_new_key_is_held_by_the_rotating_party() {
     g.ok(TR, proven);
     assert_eq!(g.state.keyring().current(&pid("tr")), Some(&public));
 }
+
+fn commitment(g: &Given, id: &str) -> records::CommitmentState {
+    g.state.records().commitments()[&kid(id)].clone()
+}
+
+fn reschedule(due: Option<i64>) -> Event {
+    Event::CommitmentRescheduleProposed {
+        commitment: kid("K1"),
+        due,
+        until: None,
+        reason: "Re-timed by agreement.".into(),
+    }
+}
+
+fn agree(g: &mut Given, signer: usize) -> Result<u64, Violation> {
+    let proposal = commitment(g, "K1")
+        .reschedule
+        .map(|r| r.proposal.hash)
+        .unwrap_or(EntryHash::ZERO);
+    g.try_(
+        signer,
+        Event::CommitmentRescheduleEndorsed {
+            commitment: kid("K1"),
+            proposal,
+        },
+    )
+}
+
+#[test]
+fn a_reschedule_takes_the_obligor_and_the_clause_rule() {
+    let mut g = Given::new();
+    let new_due = Some(T0 + 86_400);
+    // Neither the obligor, a guarantor nor the mediator: refused.
+    assert!(matches!(
+        g.try_(OPP, reschedule(new_due)),
+        Err(Violation::Role { .. })
+    ));
+    assert!(matches!(
+        g.try_(GOV, reschedule(None)),
+        Err(Violation::RescheduleNoChange { .. })
+    ));
+    assert!(matches!(agree(&mut g, TR), Err(Violation::NoReschedule { .. })));
+    // Proposed by a guarantor: two guarantors are the clause rule, but the
+    // obligor has not agreed.
+    g.ok(TR, reschedule(new_due));
+    agree(&mut g, RU).unwrap();
+    assert_eq!(commitment(&g, "K1").due, None);
+    assert!(matches!(agree(&mut g, RU), Err(Violation::Already { .. })));
+    let seq = agree(&mut g, GOV).unwrap();
+    let k1 = commitment(&g, "K1");
+    assert_eq!((k1.due, k1.rescheduled, k1.reschedule), (new_due, vec![seq], None));
+    // Proposed by the obligor: one guarantor is short of the rule; a newer
+    // proposal replaces a pending one, and agreeing names the newer one.
+    g.ok(GOV, reschedule(Some(T0 + 2 * 86_400)));
+    let stale = commitment(&g, "K1").reschedule.unwrap().proposal.hash;
+    g.ok(GOV, reschedule(Some(T0 + 3 * 86_400)));
+    assert!(matches!(
+        g.try_(
+            TR,
+            Event::CommitmentRescheduleEndorsed {
+                commitment: kid("K1"),
+                proposal: stale
+            }
+        ),
+        Err(Violation::ProposalMismatch { .. })
+    ));
+    agree(&mut g, TR).unwrap();
+    assert_eq!(commitment(&g, "K1").due, new_due);
+    agree(&mut g, IR).unwrap();
+    assert_eq!(commitment(&g, "K1").due, Some(T0 + 3 * 86_400));
+}
+
+#[test]
+fn progress_and_attestation_bind_to_the_latest_report_and_never_to_the_obligor() {
+    let mut g = Given::new();
+    let attest = |report: EntryHash| Event::CommitmentAttested {
+        commitment: kid("K1"),
+        report,
+        verdict: Verdict::Verified,
+        note: "Counted.".into(),
+    };
+    assert!(matches!(
+        g.try_(MON, attest(EntryHash::ZERO)),
+        Err(Violation::NoReport { .. })
+    ));
+    let progress = |done, of| Event::CommitmentProgressed {
+        commitment: kid("K1"),
+        done,
+        of,
+        note: "Weapons stored.".into(),
+    };
+    for (done, of) in [(5, 3), (0, 0)] {
+        assert!(matches!(
+            g.try_(GOV, progress(done, of)),
+            Err(Violation::Progress { .. })
+        ));
+    }
+    assert!(matches!(
+        g.try_(OPP, progress(1, 2)),
+        Err(Violation::NotYours { .. })
+    ));
+    let first = g.ok(GOV, progress(2300, 7132));
+    let report = |g: &Given| commitment(g, "K1").last_report.unwrap();
+    assert_eq!(report(&g).seq, first);
+    // A party to the conflict does not attest; a monitor does, once.
+    assert!(matches!(
+        g.try_(OPP, attest(report(&g).hash)),
+        Err(Violation::Role { .. })
+    ));
+    g.ok(MON, attest(report(&g).hash));
+    assert!(matches!(
+        g.try_(MON, attest(report(&g).hash)),
+        Err(Violation::Already { .. })
+    ));
+    let old = report(&g).hash;
+    g.ok(GOV, progress(7132, 7132));
+    assert!(matches!(
+        g.try_(TR, attest(old)),
+        Err(Violation::ProposalMismatch { .. })
+    ));
+    g.ok(MON, attest(report(&g).hash));
+    let k1 = commitment(&g, "K1");
+    assert_eq!(k1.progress.map(|p| (p.done, p.of)), Some((7132, 7132)));
+    assert_eq!(k1.attestations.len(), 2);
+    // A monitor's own commitment is attested by someone else.
+    g.ok(MON, commit("K3"));
+    g.ok(
+        MON,
+        Event::CommitmentFulfilled {
+            commitment: kid("K3"),
+            note: "Done.".into(),
+        },
+    );
+    let hash = commitment(&g, "K3").last_report.unwrap().hash;
+    assert!(matches!(
+        g.try_(
+            MON,
+            Event::CommitmentAttested {
+                commitment: kid("K3"),
+                report: hash,
+                verdict: Verdict::Disputed,
+                note: "Mine.".into(),
+            }
+        ),
+        Err(Violation::SelfAttestation { .. })
+    ));
+}
+
+#[test]
+fn a_deliverable_is_fulfilled_late_after_its_due_time_and_an_undertaking_lapses() {
+    let mut g = Given::new();
+    let undertake = |id: &str, due: Option<i64>, until: Option<i64>| Event::CommitmentUndertaken {
+        id: kid(id),
+        clause: cid("C1"),
+        text: "Hand over the weapons count.".into(),
+        zone: None,
+        due,
+        until,
+    };
+    let now = g.time;
+    assert!(matches!(
+        g.try_(GOV, undertake("K5", Some(now), None)),
+        Err(Violation::TimeBeforeEntry { .. })
+    ));
+    assert!(matches!(
+        g.try_(GOV, undertake("K5", Some(now + 500), Some(now + 400))),
+        Err(Violation::DueAfterUntil { .. })
+    ));
+    g.ok(GOV, undertake("K5", Some(now + 300), None));
+    g.ok(GOV, undertake("K6", None, Some(now + 400)));
+    let phase = |g: &Given, id: &str, t: i64| {
+        let c = commitment(g, id);
+        c.phase(true, t)
+    };
+    assert_eq!(phase(&g, "K5", now + 300), records::CommitmentPhase::Active);
+    assert_eq!(phase(&g, "K5", now + 301), records::CommitmentPhase::Overdue);
+    assert_eq!(phase(&g, "K6", now + 401), records::CommitmentPhase::Lapsed);
+    g.time = now + 1_000;
+    let fulfil = |id: &str| Event::CommitmentFulfilled {
+        commitment: kid(id),
+        note: "Delivered.".into(),
+    };
+    let seq = g.ok(GOV, fulfil("K5"));
+    assert_eq!(
+        commitment(&g, "K5").status,
+        CommitmentStatus::Fulfilled { seq, late: true }
+    );
+    assert_eq!(
+        phase(&g, "K5", g.time),
+        records::CommitmentPhase::FulfilledLate
+    );
+    assert!(matches!(
+        g.try_(GOV, fulfil("K6")),
+        Err(Violation::WrongState { .. })
+    ));
+}
+
+#[test]
+fn every_breaching_ruling_is_kept_and_the_latest_decides_the_state() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.endorse(TR, "R1").unwrap();
+    let first = g.endorse(RU, "R1").unwrap();
+    g.ok(
+        GOV,
+        Event::CommitmentRemedied {
+            commitment: kid("K1"),
+            note: "Withdrew.".into(),
+        },
+    );
+    g.ok(OPP, allege("A2", vec![kid("K1")]));
+    g.ok(
+        TR,
+        Event::RulingProposed {
+            id: rid("R2"),
+            allegation: aid("A2"),
+            finding: Finding::Confirmed,
+            attribution: Attribution::Party(pid("gov")),
+            breaches: vec![kid("K1")],
+            text: "Again.".into(),
+        },
+    );
+    g.endorse(TR, "R2").unwrap();
+    let second = g.endorse(IR, "R2").unwrap();
+    let k1 = commitment(&g, "K1");
+    assert_eq!(k1.breaches, vec![(rid("R1"), first), (rid("R2"), second)]);
+    assert_eq!(
+        k1.status,
+        CommitmentStatus::Breached {
+            ruling: rid("R2"),
+            seq: second
+        }
+    );
+}
