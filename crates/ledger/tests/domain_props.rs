@@ -74,6 +74,11 @@ enum Act {
     Rule(u8, u8, usize, usize, Vec<u8>),
     EndorseRuling(u8),
     Dissent(u8),
+    Undertake(u8, u8, Option<u32>, Option<u32>),
+    Progress(u8, u64, u64),
+    Attest(u8, bool),
+    Reschedule(u8, Option<u32>),
+    AgreeReschedule(u8),
 }
 
 fn act() -> impl Strategy<Value = Act> {
@@ -92,6 +97,12 @@ fn act() -> impl Strategy<Value = Act> {
             .prop_map(|(r, a, f, at, b)| Act::Rule(r, a, f, at, b)),
         10 => (0u8..2).prop_map(Act::EndorseRuling),
         2 => (0u8..2).prop_map(Act::Dissent),
+        3 => (0u8..8, 0u8..6, prop::option::of(0u32..400_000), prop::option::of(0u32..800_000))
+            .prop_map(|(k, c, d, u)| Act::Undertake(k, c, d, u)),
+        2 => (0u8..4, 0u64..10, 0u64..10).prop_map(|(k, d, o)| Act::Progress(k, d, o)),
+        3 => (0u8..4, any::<bool>()).prop_map(|(k, v)| Act::Attest(k, v)),
+        2 => (0u8..4, prop::option::of(0u32..400_000)).prop_map(|(k, d)| Act::Reschedule(k, d)),
+        5 => (0u8..4).prop_map(Act::AgreeReschedule),
     ]
 }
 
@@ -109,6 +120,9 @@ fn rid(i: u8) -> RulingId {
 }
 
 fn event(act: &Act, full: &State, time: i64) -> Event {
+    if let Some(e) = commitment_event(act, full, time) {
+        return e;
+    }
     let r = full.records();
     match act.clone() {
         Act::Propose(c) => Event::ClauseProposed {
@@ -201,7 +215,54 @@ fn event(act: &Act, full: &State, time: i64) -> Event {
                 }
             }
         }
+        _ => unreachable!("commitment_event handles the rest"),
     }
+}
+
+/// The new-act events of issue 13 (commitments over time).
+fn commitment_event(act: &Act, full: &State, time: i64) -> Option<Event> {
+    let c = |k: u8| full.records().commitments().get(&kid(k)).cloned();
+    Some(match act.clone() {
+        Act::Undertake(k, cl, due, until) => Event::CommitmentUndertaken {
+            id: kid(k),
+            clause: cid(cl),
+            text: "Hand over the count.".into(),
+            zone: None,
+            due: due.map(|d| time + d as i64),
+            until: until.map(|u| time + u as i64),
+        },
+        Act::Progress(k, done, of) => Event::CommitmentProgressed {
+            commitment: kid(k),
+            done,
+            of,
+            note: "Counted.".into(),
+        },
+        Act::Attest(k, verified) => Event::CommitmentAttested {
+            commitment: kid(k),
+            report: c(k)
+                .and_then(|c| c.last_report)
+                .map_or(EntryHash::ZERO, |h| h.hash),
+            verdict: if verified {
+                Verdict::Verified
+            } else {
+                Verdict::Disputed
+            },
+            note: "Checked.".into(),
+        },
+        Act::Reschedule(k, due) => Event::CommitmentRescheduleProposed {
+            commitment: kid(k),
+            due: due.map(|d| time + d as i64),
+            until: None,
+            reason: "Re-timed.".into(),
+        },
+        Act::AgreeReschedule(k) => Event::CommitmentRescheduleEndorsed {
+            commitment: kid(k),
+            proposal: c(k)
+                .and_then(|c| c.reschedule)
+                .map_or(EntryHash::ZERO, |r| r.proposal.hash),
+        },
+        _ => return None,
+    })
 }
 
 /// A signer likely to be allowed to sign `act` (so that long, valid
@@ -232,6 +293,20 @@ fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usi
             .unwrap_or(fallback),
         Act::Rule(..) => among(&[0, 1, 2, 6]),
         Act::EndorseRuling(_) | Act::Dissent(_) => among(&[0, 1, 2]),
+        Act::Undertake(..) => among(&[0, 1, 2, 4, 5]),
+        Act::Progress(k, ..) => r
+            .commitments()
+            .get(&kid(*k))
+            .and_then(|c| idx(&c.obligor))
+            .unwrap_or(fallback),
+        Act::Attest(..) => among(&[0, 1, 2, 6]),
+        Act::Reschedule(k, _) | Act::AgreeReschedule(k) => {
+            let obligor = r.commitments().get(&kid(*k)).and_then(|c| idx(&c.obligor));
+            match (pick % 2, obligor) {
+                (0, Some(o)) => o,
+                _ => among(&[0, 1, 2]),
+            }
+        }
     }
 }
 
@@ -273,6 +348,11 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
         Act::Rule(ru, a, f, at, b) => Act::Rule(ru, allegations().unwrap_or(a), f, at, b),
         Act::EndorseRuling(ru) => Act::EndorseRuling(rulings().unwrap_or(ru)),
         Act::Dissent(ru) => Act::Dissent(rulings().unwrap_or(ru)),
+        Act::Undertake(k, c, d, u) => Act::Undertake(k, clauses().unwrap_or(c), d, u),
+        Act::Progress(k, d, o) => Act::Progress(commitments().unwrap_or(k), d, o),
+        Act::Attest(k, v) => Act::Attest(commitments().unwrap_or(k), v),
+        Act::Reschedule(k, d) => Act::Reschedule(commitments().unwrap_or(k), d),
+        Act::AgreeReschedule(k) => Act::AgreeReschedule(commitments().unwrap_or(k)),
         other => other,
     }
 }
@@ -314,6 +394,8 @@ struct Reached {
     clause_adopted: bool,
     ruling_adopted: bool,
     breach: bool,
+    /// A reschedule agreed or a report attested (issue 13's acts).
+    over_time: bool,
 }
 
 type Step = (Act, usize, u8, i64);
@@ -373,6 +455,10 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
                 CommitmentStatus::Breached { .. } | CommitmentStatus::Remedied { .. }
             )
         }),
+        over_time: r
+            .commitments()
+            .values()
+            .any(|c| !c.rescheduled.is_empty() || !c.attestations.is_empty()),
     };
     // PROP_STATS=1 shows how far each sequence gets.
     if std::env::var("PROP_STATS").is_ok() {
@@ -446,16 +532,17 @@ fn partial_appends_decide_like_the_full_fold() {
         prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
         any::<prop::sample::Index>(),
     );
-    let counts = std::cell::Cell::new([0u32; 4]);
+    let counts = std::cell::Cell::new([0u32; 5]);
     let mut runner = TestRunner::new(config);
     let outcome = runner.run(&strategy, |(steps, cut)| {
         let reached = check_case(&steps, cut)?;
-        let [cases, clauses, rulings, breaches] = counts.get();
+        let [cases, clauses, rulings, breaches, over_time] = counts.get();
         counts.set([
             cases + 1,
             clauses + u32::from(reached.clause_adopted),
             rulings + u32::from(reached.ruling_adopted),
             breaches + u32::from(reached.breach),
+            over_time + u32::from(reached.over_time),
         ]);
         Ok(())
     });
@@ -466,9 +553,9 @@ fn partial_appends_decide_like_the_full_fold() {
     // clause, a quarter to a third an adopted ruling, one in eight a
     // breach. The floors are far enough below that a run short of them
     // means the generator stopped reaching them, not bad luck.
-    let [cases, clauses, rulings, breaches] = counts.get();
+    let [cases, clauses, rulings, breaches, over_time] = counts.get();
     eprintln!(
-        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach"
+        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, {over_time} an agreed reschedule or attestation"
     );
     assert!(cases >= CASES, "only {cases} cases ran");
     assert!(
@@ -482,5 +569,9 @@ fn partial_appends_decide_like_the_full_fold() {
     assert!(
         breaches >= cases / 64,
         "{breaches} of {cases} cases reached a breach"
+    );
+    assert!(
+        over_time >= cases / 64,
+        "{over_time} of {cases} cases agreed a reschedule or attested a report"
     );
 }
