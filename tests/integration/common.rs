@@ -25,16 +25,20 @@ pub struct World {
 impl World {
     /// Keys for every party and a charter, but no ledger yet.
     pub fn new() -> Self {
+        Self::with_parties("Astana ceasefire monitoring mechanism", &PARTIES)
+    }
+
+    /// Keys for `parties` (id, name, role) and a charter naming them, with
+    /// all guarantors adopting clauses and two adopting rulings.
+    pub fn with_parties(title: &str, parties: &[(&str, &str, &str)]) -> Self {
         let w = World {
             dir: tempfile::tempdir().unwrap(),
         };
-        for (id, ..) in PARTIES {
+        let mut charter = format!("title = \"{title}\"\n");
+        for (id, name, role) in parties {
             w.accord(&["key", "new", "--out", &format!("{id}.pem")])
                 .assert()
                 .success();
-        }
-        let mut charter = String::from("title = \"Astana ceasefire monitoring mechanism\"\n");
-        for (id, name, role) in PARTIES {
             charter += &format!(
                 "[[party]]\nid = \"{id}\"\nname = \"{name}\"\nrole = \"{role}\"\nkey_file = \"{id}.pem.pub\"\n"
             );

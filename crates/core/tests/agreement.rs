@@ -639,7 +639,10 @@ fn a_reschedule_takes_the_obligor_and_the_clause_rule() {
         g.try_(GOV, reschedule(None)),
         Err(Violation::RescheduleNoChange { .. })
     ));
-    assert!(matches!(agree(&mut g, TR), Err(Violation::NoReschedule { .. })));
+    assert!(matches!(
+        agree(&mut g, TR),
+        Err(Violation::NoReschedule { .. })
+    ));
     // Proposed by a guarantor: two guarantors are the clause rule, but the
     // obligor has not agreed.
     g.ok(TR, reschedule(new_due));
@@ -648,7 +651,10 @@ fn a_reschedule_takes_the_obligor_and_the_clause_rule() {
     assert!(matches!(agree(&mut g, RU), Err(Violation::Already { .. })));
     let seq = agree(&mut g, GOV).unwrap();
     let k1 = commitment(&g, "K1");
-    assert_eq!((k1.due, k1.rescheduled, k1.reschedule), (new_due, vec![seq], None));
+    assert_eq!(
+        (k1.due, k1.rescheduled, k1.reschedule),
+        (new_due, vec![seq], None)
+    );
     // Proposed by the obligor: one guarantor is short of the rule; a newer
     // proposal replaces a pending one, and agreeing names the newer one.
     g.ok(GOV, reschedule(Some(T0 + 2 * 86_400)));
@@ -773,7 +779,10 @@ fn a_deliverable_is_fulfilled_late_after_its_due_time_and_an_undertaking_lapses(
         c.phase(true, t)
     };
     assert_eq!(phase(&g, "K5", now + 300), records::CommitmentPhase::Active);
-    assert_eq!(phase(&g, "K5", now + 301), records::CommitmentPhase::Overdue);
+    assert_eq!(
+        phase(&g, "K5", now + 301),
+        records::CommitmentPhase::Overdue
+    );
     assert_eq!(phase(&g, "K6", now + 401), records::CommitmentPhase::Lapsed);
     g.time = now + 1_000;
     let fulfil = |id: &str| Event::CommitmentFulfilled {
