@@ -623,6 +623,31 @@ pub enum AllegationCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    /// Correct an open allegation you filed: each field given replaces the
+    /// one on record, evidence is added; the filing stays in its history.
+    Correct {
+        id: String,
+        /// The corrected incident time (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        occurred: Option<String>,
+        /// The corrected place.
+        #[arg(long)]
+        location: Option<String>,
+        /// The corrected account.
+        #[arg(long)]
+        summary: Option<String>,
+        /// The corrected list of the accused's commitments (repeatable; replaces the list).
+        #[arg(long = "commitment", value_name = "ID")]
+        commitments: Vec<String>,
+        /// A file of evidence to add (repeatable).
+        #[arg(long = "evidence", value_name = "FILE")]
+        evidence: Vec<PathBuf>,
+        /// What the correction changes and why.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -650,6 +675,28 @@ pub enum RulingCommand {
     /// Endorse exactly the proposed ruling (guarantors).
     Endorse {
         id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Propose to reconsider the adopted ruling on an allegation (guarantors,
+    /// monitors): once adopted by the ruling quorum, it supersedes it.
+    Revise {
+        #[arg(long)]
+        id: String,
+        /// The adopted ruling reconsidered.
+        #[arg(long)]
+        revises: String,
+        /// confirmed | not-substantiated | inconclusive | incident-not-violation
+        #[arg(long)]
+        finding: String,
+        /// A party id, shared or unattributable.
+        #[arg(long)]
+        attribution: String,
+        /// A commitment the incident breached (repeatable; confirmed findings only).
+        #[arg(long = "breach", value_name = "ID")]
+        breaches: Vec<String>,
+        #[arg(long)]
+        text: String,
         #[command(flatten)]
         key: KeyArg,
     },

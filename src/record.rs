@@ -254,6 +254,35 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             },
             key.key,
         ),
+        Writing::Allegation(AllegationCommand::Correct {
+            id,
+            occurred,
+            location,
+            summary,
+            commitments,
+            evidence,
+            reason,
+            key,
+        }) => (
+            Event::AllegationCorrected {
+                allegation: AllegationId::new(id)?,
+                commitments: match commitments.is_empty() {
+                    true => None,
+                    false => Some(
+                        commitments
+                            .into_iter()
+                            .map(CommitmentId::new)
+                            .collect::<Result<_, _>>()?,
+                    ),
+                },
+                occurred: occurred.as_deref().map(clock::parse).transpose()?,
+                location,
+                summary,
+                evidence: evidence::digest_all(&evidence)?,
+                reason,
+            },
+            key.key,
+        ),
         Writing::Allegation(AllegationCommand::Withdraw { id, reason, key }) => (
             Event::AllegationWithdrawn {
                 allegation: AllegationId::new(id)?,
@@ -270,24 +299,42 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 breaches,
                 text,
                 key,
-            } => (
-                Event::RulingProposed {
-                    id: RulingId::new(id)?,
-                    allegation: AllegationId::new(allegation)?,
-                    finding: finding
-                        .parse::<Finding>()
-                        .map_err(|e| anyhow!("--finding: {e}"))?,
-                    attribution: attribution
-                        .parse::<Attribution>()
-                        .map_err(|e| anyhow!("--attribution: {e}"))?,
-                    breaches: breaches
-                        .into_iter()
-                        .map(CommitmentId::new)
-                        .collect::<Result<_, _>>()?,
-                    text,
-                },
-                key.key,
-            ),
+            } => {
+                let (finding, attribution, breaches) = terms(&finding, &attribution, breaches)?;
+                (
+                    Event::RulingProposed {
+                        id: RulingId::new(id)?,
+                        allegation: AllegationId::new(allegation)?,
+                        finding,
+                        attribution,
+                        breaches,
+                        text,
+                    },
+                    key.key,
+                )
+            }
+            RulingCommand::Revise {
+                id,
+                revises,
+                finding,
+                attribution,
+                breaches,
+                text,
+                key,
+            } => {
+                let (finding, attribution, breaches) = terms(&finding, &attribution, breaches)?;
+                (
+                    Event::RulingRevisionProposed {
+                        id: RulingId::new(id)?,
+                        revises: RulingId::new(revises)?,
+                        finding,
+                        attribution,
+                        breaches,
+                        text,
+                    },
+                    key.key,
+                )
+            }
             RulingCommand::Endorse { id, key } => {
                 let (ruling, proposal) = ruling_proposal(ledger, id)?;
                 (Event::RulingEndorsed { ruling, proposal }, key.key)
@@ -359,6 +406,26 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             )
         }
     })
+}
+
+/// A ruling's finding, attribution and breaches from their arguments.
+fn terms(
+    finding: &str,
+    attribution: &str,
+    breaches: Vec<String>,
+) -> Result<(Finding, Attribution, Vec<CommitmentId>)> {
+    Ok((
+        finding
+            .parse::<Finding>()
+            .map_err(|e| anyhow!("--finding: {e}"))?,
+        attribution
+            .parse::<Attribution>()
+            .map_err(|e| anyhow!("--attribution: {e}"))?,
+        breaches
+            .into_iter()
+            .map(CommitmentId::new)
+            .collect::<Result<_, _>>()?,
+    ))
 }
 
 /// A time argument that may say "none".

@@ -288,6 +288,7 @@ mod tests {
                 state: AllegationPhase::Filed,
                 finding: None,
                 ruling: None,
+                corrections: vec![],
             }],
             allegations_by: vec![],
             rulings: vec![],

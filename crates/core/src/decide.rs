@@ -9,7 +9,7 @@
 use crate::charter::Role;
 use crate::ctx::Ctx;
 use crate::event::Event;
-use crate::ids::{ClauseId, CommitmentId};
+use crate::ids::{AllegationId, ClauseId, CommitmentId, RulingId};
 use crate::ids::{EntryHash, PartyId};
 use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
 use crate::records::{CommitmentPhase, CommitmentState, CommitmentStatus, Records};
@@ -280,27 +280,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     party: against.clone(),
                 });
             }
-            distinct("the allegation's commitments", commitments, MAX_LIST)?;
-            for k in commitments {
-                let c = records
-                    .commitments
-                    .get(k)
-                    .ok_or_else(|| unknown("commitment", k.as_str()))?;
-                if c.obligor != *against {
-                    return Err(Violation::AllegedNotTheirs {
-                        allegation: id.clone(),
-                        commitment: k.clone(),
-                        obligor: c.obligor.clone(),
-                        accused: against.clone(),
-                    });
-                }
-            }
-            check_time("incident time", *occurred)?;
-            if *occurred > ctx.time {
-                return Err(Violation::IncidentAfterEntry {
-                    allegation: id.clone(),
-                });
-            }
+            allegation_fields(ctx, records, id, against, commitments, *occurred)?;
             line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
             evidence(ev)
@@ -358,49 +338,15 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if !a.is_open() {
                 return Err(wrong_state(item, a.phase().as_str(), "ruled on"));
             }
-            if let Attribution::Party(p) = attribution {
-                let attributed = ctx
-                    .charter
-                    .party(p)
-                    .ok_or_else(|| unknown("party", p.as_str()))?;
-                if attributed.role == Role::Observer {
-                    return Err(Violation::ObserverAttributed {
-                        ruling: id.to_string(),
-                        party: p.clone(),
-                    });
-                }
-            }
-            distinct("the ruling's breaches", breaches, MAX_LIST)?;
-            if !breaches.is_empty() && *finding != Finding::Confirmed {
-                return Err(Violation::BreachUnconfirmed { ruling: id.clone() });
-            }
-            if !breaches.is_empty() && *attribution == Attribution::Unattributable {
-                return Err(Violation::BreachUnattributed { ruling: id.clone() });
-            }
-            for k in breaches {
-                let c = records
-                    .commitments
-                    .get(k)
-                    .ok_or_else(|| unknown("commitment", k.as_str()))?;
-                if let Attribution::Party(p) = attribution {
-                    if c.obligor != *p {
-                        return Err(Violation::BreachNotAttributed {
-                            ruling: id.clone(),
-                            commitment: k.clone(),
-                            obligor: c.obligor.clone(),
-                            attributed: p.clone(),
-                        });
-                    }
-                }
-                if *attribution == Attribution::Shared && c.obligor != a.against {
-                    return Err(Violation::SharedBreach {
-                        ruling: id.to_string(),
-                        commitment: k.to_string(),
-                        obligor: c.obligor.clone(),
-                        accused: a.against.clone(),
-                    });
-                }
-            }
+            ruling_terms(
+                ctx,
+                records,
+                id,
+                &a.against,
+                *finding,
+                attribution,
+                breaches,
+            )?;
             text("ruling text", t, MAX_TEXT_BYTES)
         }
         Event::RulingEndorsed { ruling, proposal }
@@ -437,12 +383,13 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 text("dissent text", t, MAX_TEXT_BYTES)?;
             } else if r.adopted_at.is_none() {
                 // Until adopted, a ruling can only be endorsed while its
-                // allegation is still open.
+                // allegation awaits it: open, or (for a revision) still
+                // decided by the ruling it revises.
                 let a = records
                     .allegations
                     .get(&r.allegation)
                     .ok_or_else(|| unknown("allegation", r.allegation.as_str()))?;
-                if !a.is_open() {
+                if !a.awaits(r) {
                     return Err(wrong_state(
                         format!("allegation {}", r.allegation),
                         a.phase().as_str(),
@@ -547,6 +494,96 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 &pending.endorsements,
             )
         }
+        // issue 13: allegations and rulings
+        Event::AllegationCorrected {
+            allegation,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence: ev,
+            reason,
+        } => {
+            let item = format!("allegation {allegation}");
+            let a = records
+                .allegations
+                .get(allegation)
+                .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
+            owner(ctx, &a.by, "correct", item.clone())?;
+            if !a.is_open() {
+                return Err(wrong_state(item, a.phase().as_str(), "corrected"));
+            }
+            if commitments.is_none()
+                && occurred.is_none()
+                && location.is_none()
+                && summary.is_none()
+                && ev.is_empty()
+            {
+                return Err(Violation::EmptyCorrection {
+                    allegation: allegation.clone(),
+                });
+            }
+            allegation_fields(
+                ctx,
+                records,
+                allegation,
+                &a.against,
+                // The filed list was checked when filed (and its records
+                // are not loaded for a correction that keeps it).
+                commitments.as_deref().unwrap_or(&[]),
+                occurred.unwrap_or(a.occurred),
+            )?;
+            if let Some(l) = location {
+                line("location", l, MAX_TITLE_BYTES)?;
+            }
+            if let Some(x) = summary {
+                text("summary", x, MAX_TEXT_BYTES)?;
+            }
+            let all: Vec<Evidence> = a.evidence.iter().chain(ev).cloned().collect();
+            evidence(&all)?;
+            text("reason", reason, MAX_TEXT_BYTES)
+        }
+        Event::RulingRevisionProposed {
+            id,
+            revises,
+            finding,
+            attribution,
+            breaches,
+            text: t,
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Monitor],
+                "guarantors and monitors",
+                "propose rulings",
+            )?;
+            fresh_id(records, id.as_str())?;
+            let old = records
+                .rulings
+                .get(revises)
+                .ok_or_else(|| unknown("ruling", revises.as_str()))?;
+            let a = records
+                .allegations
+                .get(&old.allegation)
+                .ok_or_else(|| unknown("allegation", old.allegation.as_str()))?;
+            if !a.decided_by(revises) {
+                return Err(wrong_state(
+                    format!("ruling {revises}"),
+                    old.phase().as_str(),
+                    "reconsidered (only the adopted ruling that decides its allegation can be)",
+                ));
+            }
+            ruling_terms(
+                ctx,
+                records,
+                id,
+                &a.against,
+                *finding,
+                attribution,
+                breaches,
+            )?;
+            text("ruling text", t, MAX_TEXT_BYTES)
+        }
         Event::KeyRotatedUnproven { .. } => Err(Violation::RetiredRotation),
         Event::KeyRotated { new_key, proof } => {
             fresh_key(ctx, new_key)?;
@@ -615,6 +652,97 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             Ok(())
         }
     }
+}
+
+/// What a ruling (or a revision of one) finds, on an allegation against
+/// `accused`: whom it may blame and which commitments it may find breached.
+fn ruling_terms(
+    ctx: &Ctx,
+    records: &Records,
+    id: &RulingId,
+    accused: &PartyId,
+    finding: Finding,
+    attribution: &Attribution,
+    breaches: &[CommitmentId],
+) -> Result<(), Violation> {
+    if let Attribution::Party(p) = attribution {
+        let attributed = ctx
+            .charter
+            .party(p)
+            .ok_or_else(|| unknown("party", p.as_str()))?;
+        if attributed.role == Role::Observer {
+            return Err(Violation::ObserverAttributed {
+                ruling: id.to_string(),
+                party: p.clone(),
+            });
+        }
+    }
+    distinct("the ruling's breaches", breaches, MAX_LIST)?;
+    if !breaches.is_empty() && finding != Finding::Confirmed {
+        return Err(Violation::BreachUnconfirmed { ruling: id.clone() });
+    }
+    if !breaches.is_empty() && *attribution == Attribution::Unattributable {
+        return Err(Violation::BreachUnattributed { ruling: id.clone() });
+    }
+    for k in breaches {
+        let c = records
+            .commitments
+            .get(k)
+            .ok_or_else(|| unknown("commitment", k.as_str()))?;
+        if let Attribution::Party(p) = attribution {
+            if c.obligor != *p {
+                return Err(Violation::BreachNotAttributed {
+                    ruling: id.clone(),
+                    commitment: k.clone(),
+                    obligor: c.obligor.clone(),
+                    attributed: p.clone(),
+                });
+            }
+        }
+        if *attribution == Attribution::Shared && c.obligor != *accused {
+            return Err(Violation::SharedBreach {
+                ruling: id.to_string(),
+                commitment: k.to_string(),
+                obligor: c.obligor.clone(),
+                accused: accused.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What an allegation (filed or corrected) claims: the accused, its
+/// commitments, the incident's time.
+fn allegation_fields(
+    ctx: &Ctx,
+    records: &Records,
+    id: &AllegationId,
+    against: &PartyId,
+    commitments: &[CommitmentId],
+    occurred: i64,
+) -> Result<(), Violation> {
+    distinct("the allegation's commitments", commitments, MAX_LIST)?;
+    for k in commitments {
+        let c = records
+            .commitments
+            .get(k)
+            .ok_or_else(|| unknown("commitment", k.as_str()))?;
+        if c.obligor != *against {
+            return Err(Violation::AllegedNotTheirs {
+                allegation: id.clone(),
+                commitment: k.clone(),
+                obligor: c.obligor.clone(),
+                accused: against.clone(),
+            });
+        }
+    }
+    check_time("incident time", occurred)?;
+    if occurred > ctx.time {
+        return Err(Violation::IncidentAfterEntry {
+            allegation: id.clone(),
+        });
+    }
+    Ok(())
 }
 
 fn commitment_record<'a>(

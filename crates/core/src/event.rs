@@ -242,6 +242,43 @@ pub enum Event {
         /// The hash of the reschedule proposal entry.
         proposal: EntryHash,
     },
+    // issue 13: allegations and rulings
+    /// The accuser corrects an open allegation: each field given replaces
+    /// the one on record from this entry on, and evidence is added; the
+    /// filing stays on record.
+    AllegationCorrected {
+        /// The allegation corrected.
+        allegation: AllegationId,
+        /// The accused party's commitments it says were broken, if corrected.
+        commitments: Option<Vec<CommitmentId>>,
+        /// Unix seconds of the alleged incident, if corrected.
+        occurred: Option<i64>,
+        /// Where the incident happened, if corrected.
+        location: Option<String>,
+        /// What happened, in the accuser's words, if corrected.
+        summary: Option<String>,
+        /// Digests of evidence added.
+        evidence: Vec<Evidence>,
+        /// What the correction changes and why.
+        reason: String,
+    },
+    /// A guarantor or monitor proposes to reconsider the adopted ruling
+    /// that decides an allegation: once adopted under the ruling rule, this
+    /// ruling supersedes it.
+    RulingRevisionProposed {
+        /// The new ruling's id.
+        id: RulingId,
+        /// The adopted ruling it would supersede.
+        revises: RulingId,
+        /// Whether the incident is found to have happened.
+        finding: Finding,
+        /// Whom the incident is attributed to.
+        attribution: Attribution,
+        /// The accused party's commitments found breached (only with a confirmed finding).
+        breaches: Vec<CommitmentId>,
+        /// The reasoning, in words.
+        text: String,
+    },
 }
 
 impl Event {
@@ -271,6 +308,9 @@ impl Event {
             Event::CommitmentAttested { .. } => "commitment-attested",
             Event::CommitmentRescheduleProposed { .. } => "commitment-reschedule-proposed",
             Event::CommitmentRescheduleEndorsed { .. } => "commitment-reschedule-endorsed",
+            // issue 13: allegations and rulings
+            Event::AllegationCorrected { .. } => "allegation-corrected",
+            Event::RulingRevisionProposed { .. } => "ruling-revision-proposed",
         }
     }
 
@@ -315,6 +355,23 @@ impl Event {
             | Event::CommitmentAttested { commitment, .. }
             | Event::CommitmentRescheduleProposed { commitment, .. }
             | Event::CommitmentRescheduleEndorsed { commitment, .. } => vec![commitment.as_str()],
+            // issue 13: allegations and rulings
+            Event::AllegationCorrected {
+                allegation,
+                commitments,
+                ..
+            } => std::iter::once(allegation.as_str())
+                .chain(commitments.iter().flatten().map(|c| c.as_str()))
+                .collect(),
+            Event::RulingRevisionProposed {
+                id,
+                revises,
+                breaches,
+                ..
+            } => [id.as_str(), revises.as_str()]
+                .into_iter()
+                .chain(breaches.iter().map(|c| c.as_str()))
+                .collect(),
         }
     }
 
@@ -348,6 +405,9 @@ impl Event {
             | Event::CommitmentAttested { commitment, .. }
             | Event::CommitmentRescheduleProposed { commitment, .. }
             | Event::CommitmentRescheduleEndorsed { commitment, .. } => commitment.to_string(),
+            // issue 13: allegations and rulings
+            Event::AllegationCorrected { allegation, .. } => allegation.to_string(),
+            Event::RulingRevisionProposed { id, .. } => id.to_string(),
         }
     }
 }

@@ -8,7 +8,7 @@ use crate::charter::Adoption;
 use crate::ctx::Ctx;
 use crate::entry::Sealed;
 use crate::event::Event;
-use crate::ids::PartyId;
+use crate::ids::{PartyId, RulingId};
 use crate::records::{
     AllegationState, AllegationStatus, Attestation, ClauseState, CommitmentState, CommitmentStatus,
     Progress, Records, Reschedule, Response, RevocationState, RulingState,
@@ -113,6 +113,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                     filed: entry.head(),
                     responses: Vec::new(),
                     status: AllegationStatus::Open,
+                    corrections: Vec::new(),
                 },
             );
         }
@@ -141,20 +142,20 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             breaches,
             ..
         } => {
-            records.rulings.insert(
-                id.clone(),
-                RulingState {
-                    allegation: allegation.clone(),
-                    proposer: party,
-                    finding: *finding,
-                    attribution: attribution.clone(),
-                    breaches: breaches.clone(),
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    dissents: Vec::new(),
-                    adopted_at: None,
-                },
-            );
+            let proposal = RulingState {
+                allegation: allegation.clone(),
+                proposer: party,
+                finding: *finding,
+                attribution: attribution.clone(),
+                breaches: breaches.clone(),
+                proposal: entry.head(),
+                endorsements: Vec::new(),
+                dissents: Vec::new(),
+                adopted_at: None,
+                revises: None,
+                superseded_by: None,
+            };
+            records.rulings.insert(id.clone(), proposal);
         }
         Event::RulingEndorsed { ruling, .. } => {
             let r = records.rulings.get_mut(ruling)?;
@@ -164,8 +165,15 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 return None;
             }
             r.adopted_at = Some(seq);
-            let (allegation, finding, breaches) =
-                (r.allegation.clone(), r.finding, r.breaches.clone());
+            let (allegation, finding, breaches, revises) = (
+                r.allegation.clone(),
+                r.finding,
+                r.breaches.clone(),
+                r.revises.clone(),
+            );
+            if let Some(old) = revises {
+                overturn(records, &old, ruling, seq);
+            }
             if let Some(a) = records.allegations.get_mut(&allegation) {
                 a.status = AllegationStatus::Ruled {
                     ruling: ruling.clone(),
@@ -257,6 +265,57 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 agree_reschedule(ctx, c, party, seq);
             }
         }
+        // issue 13: allegations and rulings
+        Event::AllegationCorrected {
+            allegation,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence,
+            ..
+        } => {
+            if let Some(a) = records.allegations.get_mut(allegation) {
+                if let Some(k) = commitments {
+                    a.commitments = k.clone();
+                }
+                if let Some(t) = occurred {
+                    a.occurred = *t;
+                }
+                if let Some(l) = location {
+                    a.location = l.clone();
+                }
+                if let Some(x) = summary {
+                    a.summary = x.clone();
+                }
+                a.evidence.extend(evidence.iter().cloned());
+                a.corrections.push(seq);
+            }
+        }
+        Event::RulingRevisionProposed {
+            id,
+            revises,
+            finding,
+            attribution,
+            breaches,
+            ..
+        } => {
+            let allegation = records.rulings.get(revises)?.allegation.clone();
+            let proposal = RulingState {
+                allegation,
+                proposer: party,
+                finding: *finding,
+                attribution: attribution.clone(),
+                breaches: breaches.clone(),
+                proposal: entry.head(),
+                endorsements: Vec::new(),
+                dissents: Vec::new(),
+                adopted_at: None,
+                revises: Some(revises.clone()),
+                superseded_by: None,
+            };
+            records.rulings.insert(id.clone(), proposal);
+        }
         Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
             return Some((party, Some(*new_key)))
         }
@@ -304,6 +363,28 @@ fn agree_reschedule(ctx: &Ctx, c: &mut CommitmentState, party: PartyId, seq: u64
         c.until = r.until;
         c.rescheduled.push(seq);
         c.reschedule = None;
+    }
+}
+
+/// The ruling `old` is superseded by `new` (adopted at `seq`): its
+/// breaches no longer stand. A commitment whose state it set (breached, or
+/// remedied after it) is open again; its other breaching rulings stay listed.
+fn overturn(records: &mut Records, old: &RulingId, new: &RulingId, seq: u64) {
+    let Some(r) = records.rulings.get_mut(old) else {
+        return;
+    };
+    r.superseded_by = Some((new.clone(), seq));
+    for k in r.breaches.clone() {
+        if let Some(c) = records.commitments.get_mut(&k) {
+            c.breaches.retain(|(b, _)| b != old);
+            if let CommitmentStatus::Breached { ruling, .. }
+            | CommitmentStatus::Remedied { ruling, .. } = &c.status
+            {
+                if ruling == old {
+                    c.status = CommitmentStatus::Open;
+                }
+            }
+        }
     }
 }
 

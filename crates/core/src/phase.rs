@@ -94,5 +94,7 @@ words! {
         Proposed => "proposed",
         /// Endorsed by its quorum: it binds.
         Adopted => "adopted",
+        /// Adopted, then superseded by an adopted revision: it binds no more.
+        Superseded => "superseded",
     }
 }

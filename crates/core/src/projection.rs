@@ -74,6 +74,8 @@ pub struct AllegationView {
     pub finding: Option<Finding>,
     /// The adopted ruling that decided it, if any.
     pub ruling: Option<RulingId>,
+    /// The seqs of the accuser's corrections, in order.
+    pub corrections: Vec<u64>,
 }
 
 /// One ruling as the guarantors' obligations show it.
@@ -95,6 +97,10 @@ pub struct RulingView {
     pub endorsements: Vec<PartyId>,
     /// The parties that dissented from it, in order.
     pub dissents: Vec<PartyId>,
+    /// The adopted ruling it reconsiders, if it is a revision.
+    pub revises: Option<RulingId>,
+    /// The revision that superseded it, if any.
+    pub superseded_by: Option<RulingId>,
 }
 
 words! {
@@ -194,6 +200,7 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
                 state: a.phase(),
                 finding,
                 ruling,
+                corrections: a.corrections.clone(),
             }
         })
         .collect()
@@ -277,6 +284,8 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
             state: r.phase(),
             endorsements: r.endorsements.iter().map(|(p, _)| p.clone()).collect(),
             dissents: r.dissents.iter().map(|(p, _)| p.clone()).collect(),
+            revises: r.revises.clone(),
+            superseded_by: r.superseded_by.as_ref().map(|(s, _)| s.clone()),
         })
         .collect();
 
@@ -406,7 +415,7 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
             let open = records
                 .allegations()
                 .get(&r.allegation)
-                .is_some_and(|a| a.is_open());
+                .is_some_and(|a| a.awaits(r));
             let signed = r
                 .endorsements
                 .iter()

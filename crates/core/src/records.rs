@@ -210,6 +210,8 @@ pub struct AllegationState {
     pub responses: Vec<Response>,
     /// Its recorded status.
     pub status: AllegationStatus,
+    /// The seqs of the accuser's corrections, in order.
+    pub corrections: Vec<u64>,
 }
 
 /// A ruling on an allegation as the record stands: its finding and who has endorsed or dissented.
@@ -233,6 +235,10 @@ pub struct RulingState {
     pub dissents: Vec<(PartyId, u64)>,
     /// The seq of the endorsement that met the ruling quorum.
     pub adopted_at: Option<u64>,
+    /// The adopted ruling it reconsiders, if it is a revision.
+    pub revises: Option<RulingId>,
+    /// The revision that superseded it, and the seq that adopted that one.
+    pub superseded_by: Option<(RulingId, u64)>,
 }
 
 /// A proposal to revoke a party's key, as the record stands.
@@ -350,15 +356,29 @@ impl AllegationState {
     pub fn is_open(&self) -> bool {
         self.status == AllegationStatus::Open
     }
+
+    /// Whether `ruling` is the adopted ruling that decides it now.
+    pub fn decided_by(&self, ruling: &RulingId) -> bool {
+        matches!(&self.status, AllegationStatus::Ruled { ruling: r, .. } if r == ruling)
+    }
+
+    /// Whether the ruling proposal `r` on it can still be adopted: the
+    /// allegation is open, or `r` revises the ruling that decides it.
+    pub fn awaits(&self, r: &RulingState) -> bool {
+        match &r.revises {
+            None => self.is_open(),
+            Some(old) => self.decided_by(old),
+        }
+    }
 }
 
 impl RulingState {
-    /// Where it stands: proposed or adopted.
+    /// Where it stands: proposed, adopted or superseded.
     pub fn phase(&self) -> RulingPhase {
-        if self.adopted_at.is_some() {
-            RulingPhase::Adopted
-        } else {
-            RulingPhase::Proposed
+        match (self.adopted_at, &self.superseded_by) {
+            (_, Some(_)) => RulingPhase::Superseded,
+            (Some(_), None) => RulingPhase::Adopted,
+            (None, None) => RulingPhase::Proposed,
         }
     }
 }
@@ -470,8 +490,9 @@ impl Event {
             Event::AllegationFiled { id, .. } => Some(id.as_str()),
             Event::RulingProposed { id, .. } => Some(id.as_str()),
             Event::KeyRevocationProposed { id, .. } => Some(id.as_str()),
-            // issue 13: commitments
+            // issue 13
             Event::CommitmentUndertaken { id, .. } => Some(id.as_str()),
+            Event::RulingRevisionProposed { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -537,6 +558,25 @@ impl Event {
             | Event::CommitmentRescheduleProposed { commitment, .. }
             | Event::CommitmentRescheduleEndorsed { commitment, .. } => {
                 vec![K::Commitment(commitment.clone())]
+            }
+            // issue 13: allegations and rulings
+            Event::AllegationCorrected {
+                allegation,
+                commitments,
+                ..
+            } => std::iter::once(K::Allegation(allegation.clone()))
+                .chain(commitments.iter().flatten().cloned().map(K::Commitment))
+                .collect(),
+            Event::RulingRevisionProposed {
+                id,
+                revises,
+                breaches,
+                ..
+            } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.push(K::Ruling(revises.clone()));
+                keys.extend(breaches.iter().cloned().map(K::Commitment));
+                keys
             }
         }
     }
@@ -674,7 +714,7 @@ impl Records {
         keys: Vec<RecordKey>,
         mut fetch: impl FnMut(&RecordKey) -> Result<Option<Vec<u8>>, E>,
     ) -> Result<(), LoadError<E>> {
-        // Links go at most two deep (ruling, commitment, clause).
+        // Links go ruling (revision) -> ruling -> commitment -> clause.
         let mut pending = keys;
         while let Some(key) = pending.pop() {
             if !self.contains(&key) {
@@ -704,6 +744,7 @@ impl Records {
                     if let Some(r) = self.rulings.get(id) {
                         out.push(RecordKey::Allegation(r.allegation.clone()));
                         out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
+                        out.extend(r.revises.iter().cloned().map(RecordKey::Ruling));
                     }
                 }
                 _ => {}

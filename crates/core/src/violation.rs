@@ -343,6 +343,12 @@ pub enum Violation {
         /// The commitment.
         commitment: CommitmentId,
     },
+    /// A correction that corrects nothing.
+    #[error("allegation {allegation}: the correction changes no field and adds no evidence")]
+    EmptyCorrection {
+        /// The allegation.
+        allegation: AllegationId,
+    },
     /// A deliverable due after its undertaking lapses.
     #[error("commitment {commitment}: the due time is after the until time")]
     DueAfterUntil {

@@ -841,3 +841,162 @@ fn every_breaching_ruling_is_kept_and_the_latest_decides_the_state() {
         }
     );
 }
+
+fn correct(summary: Option<&str>) -> Event {
+    Event::AllegationCorrected {
+        allegation: aid("A1"),
+        commitments: None,
+        occurred: None,
+        location: Some("Upper valley".into()),
+        summary: summary.map(Into::into),
+        evidence: vec![],
+        reason: "The place was misreported.".into(),
+    }
+}
+
+#[test]
+fn only_the_accuser_corrects_an_open_allegation_and_the_filing_stays() {
+    let mut g = Given::new();
+    assert!(matches!(
+        g.try_(GOV, correct(None)),
+        Err(Violation::NotYours { .. })
+    ));
+    assert!(matches!(
+        g.try_(
+            OPP,
+            Event::AllegationCorrected {
+                allegation: aid("A1"),
+                commitments: None,
+                occurred: None,
+                location: None,
+                summary: None,
+                evidence: vec![],
+                reason: "Nothing.".into(),
+            }
+        ),
+        Err(Violation::EmptyCorrection { .. })
+    ));
+    // The corrected list of commitments must still be the accused's.
+    assert!(matches!(
+        g.try_(
+            OPP,
+            Event::AllegationCorrected {
+                allegation: aid("A1"),
+                commitments: Some(vec![kid("K2")]),
+                occurred: None,
+                location: None,
+                summary: None,
+                evidence: vec![],
+                reason: "Wrong list.".into(),
+            }
+        ),
+        Err(Violation::AllegedNotTheirs { .. })
+    ));
+    let seq = g.ok(OPP, correct(Some("Shelling at dawn.")));
+    let a = g.state.records().allegations()[&aid("A1")].clone();
+    assert_eq!(
+        (a.location.as_str(), a.summary.as_str(), a.corrections),
+        ("Upper valley", "Shelling at dawn.", vec![seq])
+    );
+    assert!(a.filed.seq < seq);
+    g.ok(
+        OPP,
+        Event::AllegationWithdrawn {
+            allegation: aid("A1"),
+            reason: "Settled.".into(),
+        },
+    );
+    assert!(matches!(
+        g.try_(OPP, correct(None)),
+        Err(Violation::WrongState { .. })
+    ));
+}
+
+fn revise(id: &str, revises: &str, finding: Finding) -> Event {
+    Event::RulingRevisionProposed {
+        id: rid(id),
+        revises: rid(revises),
+        finding,
+        attribution: Attribution::Party(pid("gov")),
+        breaches: vec![],
+        text: "New evidence.".into(),
+    }
+}
+
+#[test]
+fn a_revision_supersedes_the_deciding_ruling_and_the_commitment_follows_it() {
+    let mut g = Given::new();
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.endorse(TR, "R1").unwrap();
+    // Only an adopted ruling that decides its allegation is reconsidered.
+    assert!(matches!(
+        g.try_(TR, revise("R2", "R1", Finding::NotSubstantiated)),
+        Err(Violation::WrongState { .. })
+    ));
+    let first = g.endorse(RU, "R1").unwrap();
+    assert!(matches!(
+        g.try_(OPP, revise("R2", "R1", Finding::NotSubstantiated)),
+        Err(Violation::Role { .. })
+    ));
+    g.ok(TR, revise("R2", "R1", Finding::NotSubstantiated));
+    g.ok(MON, revise("R3", "R1", Finding::Inconclusive));
+    g.endorse(TR, "R2").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Breached {
+            ruling: rid("R1"),
+            seq: first
+        }
+    );
+    let adopted = g.endorse(IR, "R2").unwrap();
+    let rulings = g.state.records().rulings();
+    assert_eq!(
+        rulings[&rid("R1")].superseded_by,
+        Some((rid("R2"), adopted))
+    );
+    assert_eq!(
+        rulings[&rid("R1")].phase(),
+        records::RulingPhase::Superseded
+    );
+    assert_eq!(g.k1(), CommitmentStatus::Open);
+    assert!(commitment(&g, "K1").breaches.is_empty());
+    assert_eq!(
+        g.a1(),
+        AllegationStatus::Ruled {
+            ruling: rid("R2"),
+            finding: Finding::NotSubstantiated,
+            seq: adopted
+        }
+    );
+    // R3 revised R1, which no longer decides: it cannot be endorsed, and a
+    // superseded ruling cannot be revised again.
+    assert!(matches!(
+        g.endorse(RU, "R3"),
+        Err(Violation::WrongState { .. })
+    ));
+    assert!(matches!(
+        g.try_(TR, revise("R4", "R1", Finding::Confirmed)),
+        Err(Violation::WrongState { .. })
+    ));
+    // The latest adopted ruling can be reconsidered in turn, back to a breach.
+    g.ok(
+        TR,
+        Event::RulingRevisionProposed {
+            id: rid("R4"),
+            revises: rid("R2"),
+            finding: Finding::Confirmed,
+            attribution: Attribution::Party(pid("gov")),
+            breaches: vec![kid("K1")],
+            text: "On appeal.".into(),
+        },
+    );
+    g.endorse(TR, "R4").unwrap();
+    let again = g.endorse(RU, "R4").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Breached {
+            ruling: rid("R4"),
+            seq: again
+        }
+    );
+}

@@ -79,6 +79,8 @@ enum Act {
     Attest(u8, bool),
     Reschedule(u8, Option<u32>),
     AgreeReschedule(u8),
+    Correct(u8, Option<Vec<u8>>),
+    Revise(u8, u8, usize, Vec<u8>),
 }
 
 fn act() -> impl Strategy<Value = Act> {
@@ -99,10 +101,13 @@ fn act() -> impl Strategy<Value = Act> {
         2 => (0u8..2).prop_map(Act::Dissent),
         3 => (0u8..8, 0u8..6, prop::option::of(0u32..400_000), prop::option::of(0u32..800_000))
             .prop_map(|(k, c, d, u)| Act::Undertake(k, c, d, u)),
-        2 => (0u8..4, 0u64..10, 0u64..10).prop_map(|(k, d, o)| Act::Progress(k, d, o)),
-        3 => (0u8..4, any::<bool>()).prop_map(|(k, v)| Act::Attest(k, v)),
+        4 => (0u8..4, 0u64..10, 0u64..10).prop_map(|(k, d, o)| Act::Progress(k, d, o)),
+        5 => (0u8..4, any::<bool>()).prop_map(|(k, v)| Act::Attest(k, v)),
         2 => (0u8..4, prop::option::of(0u32..400_000)).prop_map(|(k, d)| Act::Reschedule(k, d)),
         5 => (0u8..4).prop_map(Act::AgreeReschedule),
+        2 => (0u8..4, prop::option::of(prop::collection::vec(0u8..4, 0..2))).prop_map(|(a, k)| Act::Correct(a, k)),
+        3 => (0u8..4, 0u8..4, 0usize..4, prop::collection::vec(0u8..4, 0..2))
+            .prop_map(|(r, old, f, b)| Act::Revise(r, old, f, b)),
     ]
 }
 
@@ -120,7 +125,7 @@ fn rid(i: u8) -> RulingId {
 }
 
 fn event(act: &Act, full: &State, time: i64) -> Event {
-    if let Some(e) = commitment_event(act, full, time) {
+    if let Some(e) = over_time_event(act, full, time) {
         return e;
     }
     let r = full.records();
@@ -215,12 +220,13 @@ fn event(act: &Act, full: &State, time: i64) -> Event {
                 }
             }
         }
-        _ => unreachable!("commitment_event handles the rest"),
+        _ => unreachable!("over_time_event handles the rest"),
     }
 }
 
-/// The new-act events of issue 13 (commitments over time).
-fn commitment_event(act: &Act, full: &State, time: i64) -> Option<Event> {
+/// The new-act events of issue 13 (commitments, allegations and rulings
+/// over time).
+fn over_time_event(act: &Act, full: &State, time: i64) -> Option<Event> {
     let c = |k: u8| full.records().commitments().get(&kid(k)).cloned();
     Some(match act.clone() {
         Act::Undertake(k, cl, due, until) => Event::CommitmentUndertaken {
@@ -261,6 +267,31 @@ fn commitment_event(act: &Act, full: &State, time: i64) -> Option<Event> {
                 .and_then(|c| c.reschedule)
                 .map_or(EntryHash::ZERO, |r| r.proposal.hash),
         },
+        Act::Correct(a, ks) => Event::AllegationCorrected {
+            allegation: aid(a),
+            commitments: ks.map(|ks| ks.into_iter().map(kid).collect()),
+            occurred: None,
+            location: Some("Corrected place".into()),
+            summary: None,
+            evidence: vec![],
+            reason: "Misreported.".into(),
+        },
+        Act::Revise(ru, old, f, breaches) => {
+            let accused = full
+                .records()
+                .rulings()
+                .get(&rid(old))
+                .and_then(|r| full.records().allegations().get(&r.allegation))
+                .map_or_else(|| PartyId::new("gov").unwrap(), |a| a.against.clone());
+            Event::RulingRevisionProposed {
+                id: rid(ru + 4),
+                revises: rid(old),
+                finding: Finding::ALL[f],
+                attribution: Attribution::Party(accused),
+                breaches: breaches.into_iter().map(kid).collect(),
+                text: "Reconsidered.".into(),
+            }
+        }
         _ => return None,
     })
 }
@@ -300,6 +331,12 @@ fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usi
             .and_then(|c| idx(&c.obligor))
             .unwrap_or(fallback),
         Act::Attest(..) => among(&[0, 1, 2, 6]),
+        Act::Correct(a, _) => r
+            .allegations()
+            .get(&aid(*a))
+            .and_then(|x| idx(&x.by))
+            .unwrap_or(fallback),
+        Act::Revise(..) => among(&[0, 1, 2, 6]),
         Act::Reschedule(k, _) | Act::AgreeReschedule(k) => {
             let obligor = r.commitments().get(&kid(*k)).and_then(|c| idx(&c.obligor));
             match (pick % 2, obligor) {
@@ -353,6 +390,8 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
         Act::Attest(k, v) => Act::Attest(commitments().unwrap_or(k), v),
         Act::Reschedule(k, d) => Act::Reschedule(commitments().unwrap_or(k), d),
         Act::AgreeReschedule(k) => Act::AgreeReschedule(commitments().unwrap_or(k)),
+        Act::Correct(a, ks) => Act::Correct(allegations().unwrap_or(a), ks),
+        Act::Revise(ru, old, f, b) => Act::Revise(ru, rulings().unwrap_or(old), f, b),
         other => other,
     }
 }
@@ -394,7 +433,8 @@ struct Reached {
     clause_adopted: bool,
     ruling_adopted: bool,
     breach: bool,
-    /// A reschedule agreed or a report attested (issue 13's acts).
+    /// A reschedule agreed, a report attested or a ruling superseded
+    /// (issue 13's acts).
     over_time: bool,
 }
 
@@ -458,7 +498,8 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
         over_time: r
             .commitments()
             .values()
-            .any(|c| !c.rescheduled.is_empty() || !c.attestations.is_empty()),
+            .any(|c| !c.rescheduled.is_empty() || !c.attestations.is_empty())
+            || r.rulings().values().any(|x| x.superseded_by.is_some()),
     };
     // PROP_STATS=1 shows how far each sequence gets.
     if std::env::var("PROP_STATS").is_ok() {
@@ -555,7 +596,7 @@ fn partial_appends_decide_like_the_full_fold() {
     // means the generator stopped reaching them, not bad luck.
     let [cases, clauses, rulings, breaches, over_time] = counts.get();
     eprintln!(
-        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, {over_time} an agreed reschedule or attestation"
+        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, {over_time} an agreed reschedule, attestation or superseded ruling"
     );
     assert!(cases >= CASES, "only {cases} cases ran");
     assert!(
@@ -572,6 +613,6 @@ fn partial_appends_decide_like_the_full_fold() {
     );
     assert!(
         over_time >= cases / 64,
-        "{over_time} of {cases} cases agreed a reschedule or attested a report"
+        "{over_time} of {cases} cases agreed a reschedule, attested a report or superseded a ruling"
     );
 }

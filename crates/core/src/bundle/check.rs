@@ -403,6 +403,15 @@ fn says(event: &Event) -> String {
         Event::CommitmentRescheduleEndorsed { commitment, .. } => {
             format!("agrees to the reschedule of {commitment}")
         }
+        Event::AllegationCorrected {
+            allegation, reason, ..
+        } => format!("corrects allegation {allegation}: {reason}"),
+        Event::RulingRevisionProposed {
+            id,
+            revises,
+            finding,
+            ..
+        } => format!("proposes ruling {id} revising {revises}: {finding}"),
     }
 }
 
