@@ -539,7 +539,7 @@ impl History {
             Event::AllegationFiled { id, .. } => {
                 self.related.insert(id.to_string());
             }
-            Event::RulingProposed { id, .. } => {
+            Event::RulingProposed { id, .. } | Event::RulingRevisionProposed { id, .. } => {
                 self.related.insert(id.to_string());
             }
             _ => {}

@@ -7,6 +7,7 @@
 
 mod colombia;
 mod commitments;
+mod ctsamvm;
 mod disputes;
 mod refusals;
 mod verify;
