@@ -168,10 +168,10 @@ def signed_ok(entry, key=pk):
     return openssl_verifies(key, SIG_TAG + entry[:-64], entry[-64:])
 
 
-for n in ('entry0', 'entry1', 'entry2'):
+for n in ('entry0', 'entry1', 'entry2', 'entry3'):
     entry = vec(n + '-bytes')
     check(hashlib.sha256(b'accord-v1/entry-hash\0' + entry).digest() == vec(n + '-hash'), n + ' hash')
-    if n != 'entry2':
+    if n not in ('entry2', 'entry3'):
         check(entry[-64:] == vec(n + '-signature'), n + ' signature field')
     check(int.from_bytes(entry[34:42], 'little') == int(n[-1]), n + ' seq offset')
     check(signed_ok(entry), n + ' signature (openssl)')
@@ -186,7 +186,7 @@ check(trailing == vec('entry0-bytes') + b'\0', 'reject-trailing-byte is entry 0 
 print('reject-trailing-byte: entry 0 and one byte 00')
 for name, base, offset, old, new in (
         ('reject-option-tag-2', 'entry2-bytes', 239, b'\x01', b'\x02'),
-        ('reject-variant-18', 'entry1-bytes', 171, (1).to_bytes(4, 'little'), (18).to_bytes(4, 'little')),
+        ('reject-variant-999', 'entry1-bytes', 171, (1).to_bytes(4, 'little'), (999).to_bytes(4, 'little')),
         ('reject-invalid-utf8', 'entry1-bytes', 193, b'M', b'\xff'),
         ('reject-bad-id', 'entry1-bytes', 184, b'1', b'/'),
         ('reject-version-2', 'entry1-bytes', 0, (1).to_bytes(2, 'little'), (2).to_bytes(2, 'little'))):

@@ -87,6 +87,7 @@ struct Chain {
     genesis: Sealed,
     clause: Sealed,
     commitment: Sealed,
+    undertaking: Sealed,
 }
 
 fn chain() -> Chain {
@@ -140,10 +141,26 @@ fn chain() -> Chain {
         )
         .unwrap();
     state.admit(&commitment).unwrap();
+    let undertaking = state
+        .sign_next(
+            &k,
+            1_485_259_200,
+            Event::CommitmentUndertaken {
+                id: CommitmentId::new("K2").unwrap(),
+                clause: ClauseId::new("C1").unwrap(),
+                text: "Report weekly to the monitoring group.".into(),
+                zone: None,
+                due: Some(1_486_404_000),
+                until: Some(1_501_545_600),
+            },
+        )
+        .unwrap();
+    state.admit(&undertaking).unwrap();
     Chain {
         genesis,
         clause,
         commitment,
+        undertaking,
     }
 }
 
@@ -161,6 +178,8 @@ fn vectors() -> Vec<(&'static str, String)> {
         ("entry1-signature", c.clause.entry.signature.to_hex()),
         ("entry2-bytes", hex::encode(&c.commitment.bytes)),
         ("entry2-hash", c.commitment.hash.to_hex()),
+        ("entry3-bytes", hex::encode(&c.undertaking.bytes)),
+        ("entry3-hash", c.undertaking.hash.to_hex()),
     ]
 }
 
@@ -237,8 +256,8 @@ fn refused_vectors() -> Vec<(&'static str, Vec<u8>)> {
             mutated(&c.commitment, option_tag_offset(&c), &[2]),
         ),
         (
-            "reject-variant-18",
-            mutated(&c.clause, EVENT_OFFSET, &18u32.to_le_bytes()),
+            "reject-variant-999",
+            mutated(&c.clause, EVENT_OFFSET, &999u32.to_le_bytes()),
         ),
         (
             "reject-invalid-utf8",
@@ -786,7 +805,7 @@ fn must_refuse_entries_are_refused_at_the_documented_stage() {
 
     for name in [
         "reject-option-tag-2",
-        "reject-variant-18",
+        "reject-variant-999",
         "reject-invalid-utf8",
         "reject-bad-id",
     ] {
