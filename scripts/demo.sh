@@ -121,6 +121,8 @@ run commit --id K4 --clause C1 --key ru.pem --due 2017-02-06T18:00:00Z \
   --text "Convene the first technical meeting of the trilateral monitoring group in Astana."
 run commit --id K5 --clause C2 --key gov.pem --zone "Wadi Barada and all other opposition-held areas" \
   --text "Observe the ceasefire in all areas not held by UN-designated groups."
+run commit --id K6 --clause C1 --key opp.pem --due 2017-02-01T00:00:00Z \
+  --text "Hand the guarantors a map of the positions held by the groups in the delegation (illustrative)."
 
 say "What the charter refuses"
 refused clause propose --id C5 --title "Statement" --text "The United States welcomes the talks." --key us.pem
@@ -143,6 +145,16 @@ say "The accused answers"
 at 2017-01-27T10:00:00Z
 run respond A1 --position justify --key gov.pem \
   --text "Operations target Jabhat Fateh al-Sham, which is excluded from the ceasefire; the rebels cut the water supply of Damascus."
+
+say "A deliverable missed: the opposition's map is overdue, a duty it still owes"
+run obligations --party opp --as-of 2017-02-02T00:00:00Z
+
+say "Delivered three days late, and verified by a guarantor"
+at 2017-02-04T12:00:00Z
+run commitment fulfil K6 --key opp.pem --note "Map of positions handed to the guarantors."
+at 2017-02-05T09:00:00Z
+run commitment attest K6 --verified --key tr.pem --note "Checked against the guarantors' own reports."
+run obligations --party opp
 
 say "Russia reports its commitment fulfilled"
 at 2017-02-06T17:00:00Z

@@ -114,7 +114,7 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
                 .map(|r| format!(" by ruling {r}"))
                 .unwrap_or_default();
             out += &format!(
-                "  commitment  {:<6} {:<10}{ruling} under {}{due}{until}{zone}: {}{}\n",
+                "  commitment  {:<6} {:<14}{ruling} under {}{due}{until}{zone}: {}{}\n",
                 c.id,
                 c.state,
                 c.clause,
