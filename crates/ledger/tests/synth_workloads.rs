@@ -96,20 +96,33 @@ fn realistic_workload_verifies() {
 
 #[test]
 fn workloads_have_their_shape() {
-    let count = |w: Workload, kind: &str, n: u64| {
+    let count_any = |w: Workload, kinds: &[&str], n: u64| {
         let l = build(w, n);
         (1..=n)
-            .filter(|s| l.entry(*s).unwrap().entry.body.event.kind() == kind)
+            .filter(|s| kinds.contains(&l.entry(*s).unwrap().entry.body.event.kind()))
             .count()
     };
+    let count = |w: Workload, kind: &str, n: u64| count_any(w, &[kind], n);
+    let made = ["commitment-made", "commitment-undertaken"];
     // A commitment per 10 entries; about 6,300 per 100,000 in the realistic mix.
-    let c = count(Workload::Commitments, "commitment-made", 4_000);
+    let c = count_any(Workload::Commitments, &made, 4_000);
     assert!((300..500).contains(&c), "commitments: {c} of 4,000");
-    let c = count(Workload::Realistic, "commitment-made", 4_000);
+    let c = count_any(Workload::Realistic, &made, 4_000);
     assert!(
         (180..330).contains(&c),
         "realistic: {c} commitments of 4,000"
     );
+    // Commitments over time in realistic shares: progress reports and
+    // attestations about 15 per 1,000 entries each, reschedules agreed.
+    for (kind, min) in [
+        ("commitment-undertaken", 10),
+        ("commitment-progressed", 30),
+        ("commitment-attested", 30),
+        ("commitment-reschedule-endorsed", 6),
+    ] {
+        let c = count(Workload::Realistic, kind, 4_000);
+        assert!(c >= min, "realistic: {c} {kind} of 4,000");
+    }
     assert_eq!(count(Workload::Rotations, "key-rotated", 7_000), 2);
     assert_eq!(Workload::Parties.charter().parties.len(), 256);
     let l = build(Workload::LongTexts, 300);

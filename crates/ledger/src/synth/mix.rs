@@ -31,8 +31,12 @@ enum Act {
     Withdraw,
     Rule,
     EndorseRuling,
+    Progress,
+    Attest,
+    Reschedule,
+    AgreeReschedule,
 }
-const ACTS: [Act; 10] = [
+const ACTS: [Act; 14] = [
     Act::Propose,
     Act::EndorseClause,
     Act::Accept,
@@ -43,6 +47,10 @@ const ACTS: [Act; 10] = [
     Act::Withdraw,
     Act::Rule,
     Act::EndorseRuling,
+    Act::Progress,
+    Act::Attest,
+    Act::Reschedule,
+    Act::AgreeReschedule,
 ];
 
 /// What a workload stresses: how many parties to the conflict, the weight
@@ -50,7 +58,7 @@ const ACTS: [Act; 10] = [
 /// how often a key is rotated.
 struct Profile {
     parties: usize,
-    weights: [u32; 10],
+    weights: [u32; 14],
     /// One entry in `long_every` carries a text near the 64 KiB limit (0: never).
     long_every: u64,
     /// One key rotation every `rotate_every` entries (0: never).
@@ -60,8 +68,9 @@ struct Profile {
 }
 
 fn profile(w: Workload) -> Profile {
-    // Propose, EndorseClause, Accept, Commit, Fulfil, File, Answer, Withdraw, Rule, EndorseRuling
-    let realistic = [10, 25, 20, 63, 10, 190, 170, 10, 180, 322];
+    // Propose, EndorseClause, Accept, Commit, Fulfil, File, Answer, Withdraw, Rule, EndorseRuling,
+    // Progress, Attest, Reschedule, AgreeReschedule
+    let realistic = [10, 25, 20, 63, 10, 180, 160, 10, 180, 300, 15, 15, 3, 9];
     let base = Profile {
         parties: 2,
         weights: realistic,
@@ -73,18 +82,18 @@ fn profile(w: Workload) -> Profile {
         Workload::Default | Workload::Realistic => base,
         // A commitment per 10 entries, few ever fulfilled.
         Workload::Commitments => Profile {
-            weights: [8, 24, 16, 100, 5, 190, 170, 7, 160, 320],
+            weights: [8, 24, 16, 100, 5, 180, 160, 7, 150, 300, 20, 20, 5, 15],
             ..base
         },
         // Allegations filed faster than they are ruled on, rulings on random ones.
         Workload::Allegations => Profile {
-            weights: [2, 6, 4, 10, 0, 380, 300, 8, 100, 190],
+            weights: [2, 6, 4, 10, 0, 380, 300, 8, 100, 190, 0, 0, 0, 0],
             rule_oldest: false,
             ..base
         },
         // Clauses proposed faster than all guarantors endorse them.
         Workload::Clauses => Profile {
-            weights: [150, 250, 150, 30, 0, 150, 100, 0, 60, 110],
+            weights: [150, 250, 150, 30, 0, 150, 100, 0, 60, 110, 0, 0, 0, 0],
             ..base
         },
         // 256 parties in the charter: 251 parties to the conflict.
@@ -177,6 +186,12 @@ struct Mix {
     /// Open commitments: id, obligor, whether its clause is adopted.
     commitments: Vec<(CommitmentId, usize, bool)>,
     allegations: Vec<OpenAllegation>,
+    /// Reports not yet attested: the commitment and its latest report's
+    /// hash (filled in by `saw`).
+    reports: Vec<(CommitmentId, Option<EntryHash>)>,
+    /// Reschedules proposed by the obligor and not yet agreed: the
+    /// commitment, its proposal's hash, the guarantors that agreed.
+    reschedules: Vec<(CommitmentId, Option<EntryHash>, Vec<usize>)>,
 }
 
 impl Mix {
@@ -194,6 +209,8 @@ impl Mix {
             adopted: Vec::new(),
             commitments: Vec::new(),
             allegations: Vec::new(),
+            reports: Vec::new(),
+            reschedules: Vec::new(),
         }
     }
 
@@ -268,6 +285,10 @@ impl Mix {
             Act::Withdraw => self.withdraw(r, time),
             Act::Rule => self.rule(r, time),
             Act::EndorseRuling => self.endorse_ruling(r),
+            Act::Progress => self.progress(r),
+            Act::Attest => self.attest(r),
+            Act::Reschedule => self.reschedule(r, time),
+            Act::AgreeReschedule => self.agree_reschedule(r),
         }
     }
 
@@ -383,24 +404,133 @@ impl Mix {
             "Withdraw heavy weapons from the zone and keep them withdrawn; notify the \
              monitoring group of every movement.",
         );
-        Some((
-            who,
-            Event::CommitmentMade {
+        let zone = Some(format!("sector {}", r % 97));
+        // One in four is a deliverable due within a month (some are
+        // delivered late); one in eight an undertaking for five years.
+        let event = match (r >> 40) % 8 {
+            0 | 1 => Event::CommitmentMade {
                 id,
                 clause,
                 text,
-                zone: Some(format!("sector {}", r % 97)),
+                zone,
+                due: Some(time + ((r >> 44) % (30 * 86_400)) as i64),
+            },
+            2 => Event::CommitmentUndertaken {
+                id,
+                clause,
+                text,
+                zone,
                 due: None,
+                until: Some(time + 5 * 365 * 86_400),
+            },
+            _ => Event::CommitmentMade {
+                id,
+                clause,
+                text,
+                zone,
+                due: None,
+            },
+        };
+        Some((who, event))
+    }
+
+    /// A commitment that binds and is open, with no reschedule pending.
+    fn ready(&self, r: u64) -> Option<usize> {
+        let ready: Vec<usize> = (0..self.commitments.len())
+            .filter(|&i| self.commitments[i].2)
+            .filter(|&i| {
+                !self
+                    .reschedules
+                    .iter()
+                    .any(|(k, ..)| *k == self.commitments[i].0)
+            })
+            .collect();
+        ready.get((r % ready.len().max(1) as u64) as usize).copied()
+    }
+
+    /// Notes a new report on `id`: the one to attest from now on.
+    fn reported(&mut self, id: &CommitmentId) {
+        self.reports.retain(|(k, _)| k != id);
+        self.reports.push((id.clone(), None));
+        if self.reports.len() > 64 {
+            self.reports.remove(0);
+        }
+    }
+
+    fn progress(&mut self, r: u64) -> Option<(usize, Event)> {
+        let (id, who, _) = self.commitments[self.ready(r)?].clone();
+        self.reported(&id);
+        let of = 100 + (r >> 20) % 9_000;
+        Some((
+            who,
+            Event::CommitmentProgressed {
+                commitment: id,
+                done: (r >> 36) % (of + 1),
+                of,
+                note: "Weapons stored in the containers; count attached.".into(),
             },
         ))
     }
 
+    fn attest(&mut self, r: u64) -> Option<(usize, Event)> {
+        let i = self.reports.iter().position(|(_, h)| h.is_some())?;
+        let (id, hash) = self.reports.remove(i);
+        let verifier = if r.is_multiple_of(4) {
+            (r >> 8) as usize % 3
+        } else {
+            super::MONITOR
+        };
+        Some((
+            verifier,
+            Event::CommitmentAttested {
+                commitment: id,
+                report: hash?,
+                verdict: if r % 10 == 9 {
+                    accord_core::Verdict::Disputed
+                } else {
+                    accord_core::Verdict::Verified
+                },
+                note: "Checked on site by the monitoring team.".into(),
+            },
+        ))
+    }
+
+    fn reschedule(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        let (id, who, _) = self.commitments[self.ready(r)?].clone();
+        self.reschedules.push((id.clone(), None, Vec::new()));
+        Some((
+            who,
+            Event::CommitmentRescheduleProposed {
+                commitment: id,
+                due: Some(time + 30 * 86_400 + ((r >> 24) % 86_400) as i64),
+                until: None,
+                reason: "The cantonment sites are not ready; new date agreed in the mechanism."
+                    .into(),
+            },
+        ))
+    }
+
+    fn agree_reschedule(&mut self, r: u64) -> Option<(usize, Event)> {
+        let i = self.reschedules.iter().position(|(_, h, _)| h.is_some())?;
+        let (id, proposal, agreed) = &mut self.reschedules[i];
+        let g = (0..3)
+            .map(|k| (k + (r >> 20) as usize) % 3)
+            .find(|g| !agreed.contains(g))?;
+        agreed.push(g);
+        let event = Event::CommitmentRescheduleEndorsed {
+            commitment: id.clone(),
+            proposal: (*proposal)?,
+        };
+        if agreed.len() == 3 {
+            self.reschedules.remove(i);
+        }
+        Some((g, event))
+    }
+
     fn fulfil(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
-        let ready: Vec<usize> = (0..self.commitments.len())
-            .filter(|&i| self.commitments[i].2)
-            .collect();
-        let i = *ready.get((r % ready.len().max(1) as u64) as usize)?;
+        let i = self.ready(r)?;
         let (id, who, _) = self.commitments.swap_remove(i);
+        self.reported(&id);
         let note = self.text(time as u64 ^ 11, "Heavy weapons withdrawn; see the report.");
         Some((
             who,
@@ -590,6 +720,17 @@ impl Mix {
                 }
             }
             Event::KeyRotated { .. } => self.rotations[who] += 1,
+            Event::CommitmentProgressed { commitment, .. }
+            | Event::CommitmentFulfilled { commitment, .. } => {
+                if let Some(x) = self.reports.iter_mut().find(|x| &x.0 == commitment) {
+                    x.1 = Some(entry.hash);
+                }
+            }
+            Event::CommitmentRescheduleProposed { commitment, .. } => {
+                if let Some(x) = self.reschedules.iter_mut().find(|x| &x.0 == commitment) {
+                    x.1 = Some(entry.hash);
+                }
+            }
             _ => {}
         }
     }
