@@ -181,6 +181,55 @@ pub enum Event {
         /// The new key's signature over the possession message.
         proof: Signature,
     },
+    // issue 13: clauses
+    /// The proposer withdraws its clause proposal before adoption.
+    ClauseWithdrawn {
+        /// The clause withdrawn.
+        clause: ClauseId,
+        /// Why it is withdrawn.
+        reason: String,
+    },
+    /// A party to the conflict declines exactly the text of a proposal
+    /// (instead of accepting it).
+    ClauseDeclined {
+        /// The clause declined.
+        clause: ClauseId,
+        /// The hash of the proposal entry whose text is declined.
+        proposal: EntryHash,
+        /// Why it is declined.
+        reason: String,
+    },
+    /// A guarantor or the mediator proposes a new text for an adopted
+    /// clause: a new clause that supersedes `revises` once adopted
+    /// (endorsed and accepted as any clause).
+    ClauseRevisionProposed {
+        /// The new clause's id.
+        id: ClauseId,
+        /// The adopted clause it is to supersede.
+        revises: ClauseId,
+        /// Its title, one line.
+        title: String,
+        /// Its full text.
+        text: String,
+    },
+    /// A guarantor or the mediator proposes when an adopted clause stops
+    /// being in force (`None`: no end); replaces a pending term proposal.
+    ClauseTermProposed {
+        /// The clause.
+        clause: ClauseId,
+        /// Unix seconds after which the clause has lapsed, or none.
+        until: Option<i64>,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A guarantor or the mediator endorses exactly the term proposal whose
+    /// hash it names; under the clause adoption rule the term takes effect.
+    ClauseTermEndorsed {
+        /// The clause.
+        clause: ClauseId,
+        /// The hash of the term proposal entry endorsed.
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -204,6 +253,12 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => "key-rotated",
             Event::KeyRevocationProposed { .. } => "key-revocation-proposed",
             Event::KeyRevocationEndorsed { .. } => "key-revocation-endorsed",
+            // issue 13: clauses
+            Event::ClauseWithdrawn { .. } => "clause-withdrawn",
+            Event::ClauseDeclined { .. } => "clause-declined",
+            Event::ClauseRevisionProposed { .. } => "clause-revision-proposed",
+            Event::ClauseTermProposed { .. } => "clause-term-proposed",
+            Event::ClauseTermEndorsed { .. } => "clause-term-endorsed",
         }
     }
 
@@ -242,6 +297,14 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => Vec::new(),
             Event::KeyRevocationProposed { id, party, .. } => vec![id.as_str(), party.as_str()],
             Event::KeyRevocationEndorsed { revocation, .. } => vec![revocation.as_str()],
+            // issue 13: clauses
+            Event::ClauseWithdrawn { clause, .. }
+            | Event::ClauseDeclined { clause, .. }
+            | Event::ClauseTermProposed { clause, .. }
+            | Event::ClauseTermEndorsed { clause, .. } => vec![clause.as_str()],
+            Event::ClauseRevisionProposed { id, revises, .. } => {
+                vec![id.as_str(), revises.as_str()]
+            }
         }
     }
 
@@ -269,6 +332,12 @@ impl Event {
             }
             Event::KeyRevocationProposed { id, .. } => id.to_string(),
             Event::KeyRevocationEndorsed { revocation, .. } => revocation.to_string(),
+            // issue 13: clauses
+            Event::ClauseWithdrawn { clause, .. }
+            | Event::ClauseDeclined { clause, .. }
+            | Event::ClauseTermProposed { clause, .. }
+            | Event::ClauseTermEndorsed { clause, .. } => clause.to_string(),
+            Event::ClauseRevisionProposed { id, .. } => id.to_string(),
         }
     }
 }

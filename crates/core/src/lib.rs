@@ -13,6 +13,8 @@ pub mod charter;
 pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
+mod clause_life;
+pub mod clause_view;
 mod ctx;
 mod decide;
 pub mod entry;

@@ -14,7 +14,7 @@ use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
 use crate::records::{
-    AllegationPhase, AllegationStatus, CommitmentPhase, CommitmentState, CommitmentStatus,
+    AllegationPhase, AllegationStatus, ClausePhase, CommitmentPhase, CommitmentState, CommitmentStatus,
     RecordKey, Records, RulingPhase,
 };
 use crate::state::State;
@@ -93,6 +93,8 @@ words! {
         AcceptClause => "accept-clause",
         /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
+        /// A guarantor has yet to endorse a clause's pending term proposal.
+        EndorseClauseTerm => "endorse-clause-term",
         /// A guarantor has yet to endorse a key revocation not yet adopted.
         EndorseRevocation => "endorse-revocation",
         /// A guarantor has yet to endorse or dissent from a proposed ruling.
@@ -182,21 +184,26 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
 }
 
 /// Whether the item `key` names can still show in the open view
-/// ([`open_view`]): a clause not yet adopted or not yet accepted by every
-/// party to the conflict, any commitment, an allegation still open, a
+/// ([`open_view`]): a clause neither withdrawn nor superseded that is not
+/// yet adopted, has a term proposal pending, or is not yet accepted or
+/// declined by every party to the conflict, any commitment, an allegation still open, a
 /// ruling or key revocation not yet adopted. The ledger keeps an index of
 /// these so that the open view reads only them and what they link to.
 pub fn is_live(state: &State, key: &RecordKey) -> bool {
     let r = state.records();
     match key {
+        // A withdrawn or superseded clause is closed; lapse depends on
+        // the time asked, so a lapsed clause stays live.
         RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
-            !c.is_adopted()
-                || state
-                    .charter()
-                    .parties
-                    .iter()
-                    .filter(|p| p.role == Role::Party)
-                    .any(|p| !c.acceptances.iter().any(|(q, _)| q == &p.id))
+            c.closed().is_none()
+                && (!c.is_adopted()
+                    || c.term.is_some()
+                    || state
+                        .charter()
+                        .parties
+                        .iter()
+                        .filter(|p| p.role == Role::Party)
+                        .any(|p| !c.answered_by(&p.id)))
         }),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
         RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
@@ -314,7 +321,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                 party: me.clone(),
                 name: party.name.clone(),
                 role: party.role,
-                duties: duties(state, me, party.role),
+                duties: duties(state, me, party.role, time),
                 commitments,
                 allegations_against: against,
                 allegations_by: by,
@@ -324,21 +331,35 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
         .collect()
 }
 
-fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
+fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     let records = state.records();
     let mut out = Vec::new();
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
+        // Withdrawn, superseded and overtaken revisions ask nothing of anyone.
+        if crate::clause_life::open_clause(records, id, "signed").is_err() {
+            continue;
+        }
         match role {
             Role::Guarantor if !c.is_adopted() && !signed(&c.endorsements) => out.push(Duty {
                 duty: DutyKind::EndorseClause,
                 item: id.to_string(),
             }),
-            Role::Party if !signed(&c.acceptances) => out.push(Duty {
-                duty: DutyKind::AcceptClause,
-                item: id.to_string(),
-            }),
+            Role::Party if !c.answered_by(me) && c.phase(time) != ClausePhase::Lapsed => {
+                out.push(Duty {
+                    duty: DutyKind::AcceptClause,
+                    item: id.to_string(),
+                })
+            }
             _ => {}
+        }
+        if let Some(term) = &c.term {
+            if role == Role::Guarantor && !signed(&term.endorsements) {
+                out.push(Duty {
+                    duty: DutyKind::EndorseClauseTerm,
+                    item: id.to_string(),
+                });
+            }
         }
     }
     for (id, a) in records.allegations() {
@@ -487,6 +508,11 @@ impl History {
                 self.related.insert(id.to_string());
             }
             Event::RulingProposed { id, .. } => {
+                self.related.insert(id.to_string());
+            }
+            // issue 13: clauses (a revision's endorsements supersede the
+            // clause it revises)
+            Event::ClauseRevisionProposed { id, .. } => {
                 self.related.insert(id.to_string());
             }
             _ => {}
