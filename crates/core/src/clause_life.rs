@@ -112,7 +112,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             title,
             text: t,
         } => {
-            require(ctx, &[Role::Guarantor, Role::Mediator], DRAFTERS, "revise clauses")?;
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Mediator],
+                DRAFTERS,
+                "revise clauses",
+            )?;
             crate::decide::fresh_id(records, id.as_str())?;
             adopted_open(ctx, records, revises, "revised")?;
             line("clause title", title, MAX_TITLE_BYTES)?;

@@ -128,7 +128,12 @@ pub(crate) fn sign_off(
     Ok(())
 }
 
-pub(crate) fn owner(ctx: &Ctx, owner: &PartyId, action: &'static str, item: String) -> Result<(), Violation> {
+pub(crate) fn owner(
+    ctx: &Ctx,
+    owner: &PartyId,
+    action: &'static str,
+    item: String,
+) -> Result<(), Violation> {
     if ctx.party != owner {
         return Err(Violation::NotYours {
             party: ctx.party.clone(),

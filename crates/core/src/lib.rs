@@ -11,10 +11,10 @@
 pub mod bundle;
 pub mod charter;
 pub mod checkpoint;
-pub mod codec;
-pub mod crypto;
 mod clause_life;
 pub mod clause_view;
+pub mod codec;
+pub mod crypto;
 mod ctx;
 mod decide;
 pub mod entry;

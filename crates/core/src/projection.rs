@@ -14,8 +14,8 @@ use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
 use crate::records::{
-    AllegationPhase, AllegationStatus, ClausePhase, CommitmentPhase, CommitmentState, CommitmentStatus,
-    RecordKey, Records, RulingPhase,
+    AllegationPhase, AllegationStatus, ClausePhase, CommitmentPhase, CommitmentState,
+    CommitmentStatus, RecordKey, Records, RulingPhase,
 };
 use crate::state::State;
 use crate::terms::{Attribution, Finding};

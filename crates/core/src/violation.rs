@@ -10,7 +10,8 @@ use crate::codec::CodecError;
 use crate::crypto::KeyError;
 use crate::entry::FORMAT_VERSION;
 use crate::ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId, RulingId,
+    AllegationId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId,
+    RulingId,
 };
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 
