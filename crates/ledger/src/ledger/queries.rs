@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use accord_core::clause_view::{self, ClauseView};
 use accord_core::crypto::PublicKey;
 use accord_core::projection::History;
 use accord_core::{
@@ -179,6 +180,43 @@ impl<S: Store> Ledger<S> {
             .clauses()
             .get(id)
             .cloned())
+    }
+
+    // issue 13: clauses
+    /// The state at the head holding clause `id`'s record and the clauses
+    /// it revises: what its view ([`Ledger::clause_view`]) needs.
+    pub fn clause_state(&mut self, id: &ClauseId) -> Result<State, LedgerError> {
+        self.state_for(vec![RecordKey::Clause(id.clone())])
+    }
+
+    /// The view of clause `id` in `state` (one this ledger gave:
+    /// [`Ledger::clause_state`], [`Ledger::state_at`],
+    /// [`Ledger::state_as_of`]), its phase judged at `time`, with the text
+    /// read from its proposal entry; `None` if it is not on record there.
+    pub fn clause_view(
+        &self,
+        state: &State,
+        id: &ClauseId,
+        time: i64,
+    ) -> Result<Option<ClauseView>, LedgerError> {
+        let Some(c) = state.records().clauses().get(id) else {
+            return Ok(None);
+        };
+        let entry = self.entry(c.proposal.seq)?;
+        let text = match entry.entry.body.event {
+            Event::ClauseProposed { text, .. } | Event::ClauseRevisionProposed { text, .. }
+                if entry.head() == c.proposal =>
+            {
+                text
+            }
+            _ => {
+                return Err(LedgerError::Damaged {
+                    seq: c.proposal.seq,
+                    reason: format!("it is not the entry that proposed clause {id}"),
+                })
+            }
+        };
+        Ok(clause_view::show(state, id, text, time))
     }
 
     /// Entries of `other` (another copy of this ledger, e.g. a party's
