@@ -184,27 +184,17 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
 }
 
 /// Whether the item `key` names can still show in the open view
-/// ([`open_view`]): a clause neither withdrawn nor superseded that is not
-/// yet adopted, has a term proposal pending, or is not yet accepted or
-/// declined by every party to the conflict, any commitment, an allegation still open, a
+/// ([`open_view`]): a clause neither withdrawn nor superseded, any commitment, an allegation still open, a
 /// ruling or key revocation not yet adopted. The ledger keeps an index of
 /// these so that the open view reads only them and what they link to.
 pub fn is_live(state: &State, key: &RecordKey) -> bool {
     let r = state.records();
     match key {
-        // A withdrawn or superseded clause is closed; lapse depends on
-        // the time asked, so a lapsed clause stays live.
-        RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
-            c.closed().is_none()
-                && (!c.is_adopted()
-                    || c.term.is_some()
-                    || state
-                        .charter()
-                        .parties
-                        .iter()
-                        .filter(|p| p.role == Role::Party)
-                        .any(|p| !c.answered_by(&p.id)))
-        }),
+        // Until withdrawn or superseded (both final), a clause can still
+        // be endorsed, accepted, declined, given a term or revised, so it
+        // stays live; lapse depends on the time asked, so a lapsed clause
+        // stays live too.
+        RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| c.closed().is_none()),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
         RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
         RecordKey::Ruling(id) => r

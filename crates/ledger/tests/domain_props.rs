@@ -74,6 +74,12 @@ enum Act {
     Rule(u8, u8, usize, usize, Vec<u8>),
     EndorseRuling(u8),
     Dissent(u8),
+    // issue 13: clauses
+    WithdrawClause(u8),
+    Decline(u8),
+    Revise(u8, u8),
+    ProposeTerm(u8, Option<u32>),
+    EndorseTerm(u8),
 }
 
 fn act() -> impl Strategy<Value = Act> {
@@ -92,6 +98,12 @@ fn act() -> impl Strategy<Value = Act> {
             .prop_map(|(r, a, f, at, b)| Act::Rule(r, a, f, at, b)),
         10 => (0u8..2).prop_map(Act::EndorseRuling),
         2 => (0u8..2).prop_map(Act::Dissent),
+        // issue 13: clauses
+        1 => (0u8..6).prop_map(Act::WithdrawClause),
+        1 => (0u8..6).prop_map(Act::Decline),
+        2 => (0u8..3, 0u8..6).prop_map(|(n, c)| Act::Revise(n, c)),
+        2 => (0u8..6, prop::option::of(0u32..400_000)).prop_map(|(c, u)| Act::ProposeTerm(c, u)),
+        4 => (0u8..6).prop_map(Act::EndorseTerm),
     ]
 }
 
@@ -201,6 +213,38 @@ fn event(act: &Act, full: &State, time: i64) -> Event {
                 }
             }
         }
+        // issue 13: clauses
+        Act::WithdrawClause(c) => Event::ClauseWithdrawn {
+            clause: cid(c),
+            reason: "Withdrawn.".into(),
+        },
+        Act::Decline(c) => Event::ClauseDeclined {
+            clause: cid(c),
+            proposal: r
+                .clauses()
+                .get(&cid(c))
+                .map_or(EntryHash::ZERO, |x| x.proposal.hash),
+            reason: "No.".into(),
+        },
+        Act::Revise(n, c) => Event::ClauseRevisionProposed {
+            id: cid(6 + n),
+            revises: cid(c),
+            title: "Revised".into(),
+            text: "New text.".into(),
+        },
+        Act::ProposeTerm(c, until) => Event::ClauseTermProposed {
+            clause: cid(c),
+            until: until.map(|u| time + u as i64),
+            reason: "Term.".into(),
+        },
+        Act::EndorseTerm(c) => Event::ClauseTermEndorsed {
+            clause: cid(c),
+            proposal: r
+                .clauses()
+                .get(&cid(c))
+                .and_then(|x| x.term.as_ref())
+                .map_or(EntryHash::ZERO, |t| t.proposal.hash),
+        },
     }
 }
 
@@ -232,6 +276,14 @@ fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usi
             .unwrap_or(fallback),
         Act::Rule(..) => among(&[0, 1, 2, 6]),
         Act::EndorseRuling(_) | Act::Dissent(_) => among(&[0, 1, 2]),
+        // issue 13: clauses
+        Act::WithdrawClause(c) => r
+            .clauses()
+            .get(&cid(*c))
+            .and_then(|x| idx(&x.proposer))
+            .unwrap_or(fallback),
+        Act::Decline(_) => among(&[4, 5]),
+        Act::Revise(..) | Act::ProposeTerm(..) | Act::EndorseTerm(_) => among(&[0, 1, 2, 3]),
     }
 }
 
@@ -250,7 +302,27 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
     let commitments = || nth(r.commitments().keys().map(|k| k.to_string()).collect());
     let allegations = || nth(r.allegations().keys().map(|k| k.to_string()).collect());
     let rulings = || nth(r.rulings().keys().map(|k| k.to_string()).collect());
+    let adopted = || {
+        nth(r
+            .clauses()
+            .iter()
+            .filter(|(_, x)| x.adopted_at.is_some() && x.superseded_by.is_none())
+            .map(|(k, _)| k.to_string())
+            .collect())
+    };
     match act {
+        // Half the time, a proposal still short of adoption (revisions
+        // among them, so that some supersede).
+        Act::Endorse(c) if pick % 2 == 0 => Act::Endorse(
+            nth(r
+                .clauses()
+                .iter()
+                .filter(|(_, x)| x.adopted_at.is_none() && x.withdrawn.is_none())
+                .map(|(k, _)| k.to_string())
+                .collect())
+            .or_else(clauses)
+            .unwrap_or(c),
+        ),
         Act::Endorse(c) => Act::Endorse(clauses().unwrap_or(c)),
         Act::Accept(c) => Act::Accept(clauses().unwrap_or(c)),
         Act::Commit(k, c, d) => Act::Commit(k, clauses().unwrap_or(c), d),
@@ -273,6 +345,21 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
         Act::Rule(ru, a, f, at, b) => Act::Rule(ru, allegations().unwrap_or(a), f, at, b),
         Act::EndorseRuling(ru) => Act::EndorseRuling(rulings().unwrap_or(ru)),
         Act::Dissent(ru) => Act::Dissent(rulings().unwrap_or(ru)),
+        // issue 13: clauses
+        Act::WithdrawClause(c) => Act::WithdrawClause(clauses().unwrap_or(c)),
+        Act::Decline(c) => Act::Decline(clauses().unwrap_or(c)),
+        Act::Revise(n, c) => Act::Revise(n, adopted().or_else(clauses).unwrap_or(c)),
+        Act::ProposeTerm(c, u) => Act::ProposeTerm(adopted().or_else(clauses).unwrap_or(c), u),
+        Act::EndorseTerm(c) => Act::EndorseTerm(
+            nth(r
+                .clauses()
+                .iter()
+                .filter(|(_, x)| x.term.is_some())
+                .map(|(k, _)| k.to_string())
+                .collect())
+            .or_else(clauses)
+            .unwrap_or(c),
+        ),
         other => other,
     }
 }
@@ -314,6 +401,8 @@ struct Reached {
     clause_adopted: bool,
     ruling_adopted: bool,
     breach: bool,
+    superseded: bool,
+    term_adopted: bool,
 }
 
 type Step = (Act, usize, u8, i64);
@@ -373,6 +462,8 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
                 CommitmentStatus::Breached { .. } | CommitmentStatus::Remedied { .. }
             )
         }),
+        superseded: r.clauses().values().any(|c| c.superseded_by.is_some()),
+        term_adopted: r.clauses().values().any(|c| c.until_from.is_some()),
     };
     // PROP_STATS=1 shows how far each sequence gets.
     if std::env::var("PROP_STATS").is_ok() {
@@ -446,16 +537,18 @@ fn partial_appends_decide_like_the_full_fold() {
         prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
         any::<prop::sample::Index>(),
     );
-    let counts = std::cell::Cell::new([0u32; 4]);
+    let counts = std::cell::Cell::new([0u32; 6]);
     let mut runner = TestRunner::new(config);
     let outcome = runner.run(&strategy, |(steps, cut)| {
         let reached = check_case(&steps, cut)?;
-        let [cases, clauses, rulings, breaches] = counts.get();
+        let [cases, clauses, rulings, breaches, superseded, terms] = counts.get();
         counts.set([
             cases + 1,
             clauses + u32::from(reached.clause_adopted),
             rulings + u32::from(reached.ruling_adopted),
             breaches + u32::from(reached.breach),
+            superseded + u32::from(reached.superseded),
+            terms + u32::from(reached.term_adopted),
         ]);
         Ok(())
     });
@@ -466,9 +559,10 @@ fn partial_appends_decide_like_the_full_fold() {
     // clause, a quarter to a third an adopted ruling, one in eight a
     // breach. The floors are far enough below that a run short of them
     // means the generator stopped reaching them, not bad luck.
-    let [cases, clauses, rulings, breaches] = counts.get();
+    let [cases, clauses, rulings, breaches, superseded, terms] = counts.get();
     eprintln!(
-        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach"
+        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, \
+         {superseded} a superseded clause, {terms} an adopted clause term"
     );
     assert!(cases >= CASES, "only {cases} cases ran");
     assert!(
