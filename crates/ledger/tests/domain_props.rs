@@ -313,7 +313,7 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
     match act {
         // Half the time, a proposal still short of adoption (revisions
         // among them, so that some supersede).
-        Act::Endorse(c) if pick % 2 == 0 => Act::Endorse(
+        Act::Endorse(c) if pick.is_multiple_of(2) => Act::Endorse(
             nth(r
                 .clauses()
                 .iter()
