@@ -58,7 +58,7 @@ pub fn run(cmd: ClauseCommand, g: &Globals, out: &mut impl Write) -> Result<Exit
 /// The state a view reads and the time its phases are judged at: after
 /// entry `--at` (judged at that entry's time), as of `--as-of` (judged at
 /// it), or at the head (judged now). At the head, `clause` names the one
-/// clause needed; without it every clause is replayed.
+/// clause needed; without it every clause is read.
 fn state_at(
     ledger: &mut DiskLedger,
     point: &PointArgs,
@@ -77,7 +77,7 @@ fn state_at(
         (None, None) => {
             let state = match clause {
                 Some(id) => ledger.clause_state(id)?,
-                None => ledger.replay()?,
+                None => ledger.clauses_state()?,
             };
             (state, clock::now())
         }

@@ -377,7 +377,7 @@ pub enum RecordKey {
 }
 
 const PREFIXES: [&[u8]; 5] = [
-    b"clause/",
+    RecordKey::CLAUSE_PREFIX,
     b"commitment/",
     b"allegation/",
     b"ruling/",
@@ -385,6 +385,9 @@ const PREFIXES: [&[u8]; 5] = [
 ];
 
 impl RecordKey {
+    /// What the store keys of every clause start with.
+    pub const CLAUSE_PREFIX: &'static [u8] = b"clause/";
+
     /// The key under which a store keeps this record.
     pub fn to_bytes(&self) -> Vec<u8> {
         let (prefix, id) = match self {

@@ -15,6 +15,7 @@ use accord_core::{
 };
 use accord_store::Store;
 
+use super::derived::Reload;
 use super::Ledger;
 use crate::verify;
 use crate::LedgerError;
@@ -187,6 +188,30 @@ impl<S: Store> Ledger<S> {
     /// it revises: what its view ([`Ledger::clause_view`]) needs.
     pub fn clause_state(&mut self, id: &ClauseId) -> Result<State, LedgerError> {
         self.state_for(vec![RecordKey::Clause(id.clone())])
+    }
+
+    /// The state at the head holding every clause's record, read from the
+    /// derived data appends keep (rebuilt from the entries if it is stale
+    /// or damaged): what the clause list needs. Reads no history.
+    pub fn clauses_state(&mut self) -> Result<State, LedgerError> {
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            let names: Vec<Vec<u8>> = l
+                .store
+                .derived_scan(RecordKey::CLAUSE_PREFIX)
+                .map(|item| item.map(|(k, _)| k))
+                .collect::<Result<_, _>>()?;
+            let Some(keys) = names
+                .iter()
+                .map(|k| RecordKey::from_bytes(k))
+                .collect::<Option<Vec<_>>>()
+            else {
+                l.rebuild_derived()?;
+                return Err(Reload::Stale);
+            };
+            l.load_records(&mut state, &mut BTreeSet::new(), keys)?;
+            Ok(state)
+        })
     }
 
     /// The view of clause `id` in `state` (one this ledger gave:
