@@ -44,12 +44,7 @@ pub trait Lookup {
     /// What the next entry signed with `key` links to and counts from.
     fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry>;
     /// The hash of clause `id`'s pending term proposal, if any.
-    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
-        bail!(
-            "endorsing clause {id}'s term is not served through --remote yet: \
-             run it on a copy of the ledger (`accord mirror`) and append with `--remote` from there"
-        )
-    }
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>>;
 }
 
 impl Lookup for DiskLedger {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use accord_core::crypto::PublicKey;
 use accord_core::entry::Head;
-use accord_core::{NextEntry, PartyId, Proposal, RecordKey};
+use accord_core::{ClauseId, EntryHash, NextEntry, PartyId, Proposal, RecordKey};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
@@ -291,10 +291,14 @@ struct ProposalJson {
     proposed_at: u64,
     adopted_at: Option<u64>,
     endorsements: usize,
+    /// A clause's pending term proposal (servers before issue 13 omit it).
+    #[serde(default)]
+    term: Option<String>,
 }
 
-impl crate::record::Lookup for Remote {
-    fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
+impl Remote {
+    /// The server's answer about the proposal `key` names, if any.
+    fn proposal_json(&mut self, key: &RecordKey) -> Result<Option<(String, ProposalJson)>> {
         let (kind, id) = match key {
             RecordKey::Clause(id) => ("clause", id.as_str()),
             RecordKey::Ruling(id) => ("ruling", id.as_str()),
@@ -307,6 +311,27 @@ impl crate::record::Lookup for Remote {
         };
         let p: ProposalJson = serde_json::from_slice(&body)
             .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
+        Ok(Some((path, p)))
+    }
+}
+
+impl crate::record::Lookup for Remote {
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
+        let Some((path, p)) = self.proposal_json(&RecordKey::Clause(id.clone()))? else {
+            return Ok(None);
+        };
+        p.term
+            .map(|h| {
+                h.parse()
+                    .with_context(|| format!("{}{path}: a bad hash", self.base))
+            })
+            .transpose()
+    }
+
+    fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
+        let Some((path, p)) = self.proposal_json(key)? else {
+            return Ok(None);
+        };
         Ok(Some(Proposal {
             proposal: Head {
                 seq: p.proposed_at,

@@ -275,3 +275,48 @@ fn a_declined_and_a_withdrawn_clause_show_in_the_clause_list() {
         assert!(duties.is_empty(), "{p}: {duties:?}");
     }
 }
+
+#[test]
+fn a_term_is_proposed_and_endorsed_through_a_server() {
+    let w = World::new();
+    memorandum(&w);
+    let server = crate::serve::Server::start(&w, &w.ledger(), 1_000);
+    let url = format!("http://{}", server.addr);
+    let remote = |args: &[&str]| {
+        let mut cmd = w.accord(&[]);
+        cmd.env("ACCORD_LEDGER", w.path("no-ledger-here"))
+            .args(["--remote", &url, "--time", "2017-10-31T12:00:00Z"])
+            .args(args);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    remote(&[
+        "clause",
+        "extend",
+        "C8",
+        "--until",
+        "2018-05-04T00:00:00Z",
+        "--reason",
+        "Six more months.",
+        "--key",
+        "ru.pem",
+    ]);
+    let first = remote(&["clause", "endorse-term", "C8", "--key", "ru.pem"]);
+    assert!(
+        first.contains("the term proposed for clause C8 is not yet adopted"),
+        "{first}"
+    );
+    remote(&["clause", "endorse-term", "C8", "--key", "tr.pem"]);
+    let last = remote(&["clause", "endorse-term", "C8", "--key", "ir.pem"]);
+    assert!(
+        last.contains("the term of clause C8 is now adopted"),
+        "{last}"
+    );
+    drop(server);
+    assert_eq!(show(&w, &[])["until"], "2018-05-04T00:00:00Z");
+}
