@@ -246,17 +246,11 @@ fn list_text(state: &State, time: i64, list: &[ClauseSummary]) -> String {
         if s.declines > 0 {
             notes.push(format!("declined by {}", s.declines));
         }
-        out += &format!(
-            "{:<8} {:<10} {}: {}\n",
-            s.id,
-            s.phase,
-            if notes.is_empty() {
-                "-".into()
-            } else {
-                notes.join(", ")
-            },
-            escape(&s.title)
-        );
+        let notes = match notes.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", notes.join(", ")),
+        };
+        out += &format!("{:<8} {:<10} {}{notes}\n", s.id, s.phase, escape(&s.title));
     }
     out
 }
