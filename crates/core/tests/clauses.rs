@@ -533,3 +533,19 @@ fn the_clause_view_says_who_is_missing_who_declined_and_what_superseded_it() {
     assert_eq!(list[0].declines, 1);
     assert_eq!(list[1].revises, Some(cid("C1")));
 }
+
+#[test]
+fn a_clause_history_follows_its_revision() {
+    let mut g = Given::new();
+    let revise = revision("C1b", "C1");
+    g.ok(TR, revise.clone());
+    let endorse = g.endorse_event("C1b");
+    let mut history = accord_core::projection::History::new("C1");
+    assert!(history.concerns(&revise));
+    assert!(
+        history.concerns(&endorse),
+        "the endorsements that supersede C1"
+    );
+    let mut other = accord_core::projection::History::new("C2");
+    assert!(!other.concerns(&revise) && !other.concerns(&endorse));
+}
