@@ -268,6 +268,11 @@ fn a_declined_and_a_withdrawn_clause_show_in_the_clause_list() {
         ),
         "{err}"
     );
+    let err = one_line_error(w.accord(&["clause", "show", "C7"]).assert().failure());
+    assert!(
+        err.starts_with("error: no clause C7 is on record as of entry "),
+        "{err}"
+    );
     // Neither asks anything more of the parties.
     let o = w.json(&["obligations", "--json", "--as-of", "2017-05-06T00:00:00Z"]);
     for p in ["gov", "opp"] {
