@@ -167,7 +167,11 @@ fn show_text(state: &State, v: &ClauseView) -> String {
         "proposed", v.proposer, v.proposed_at
     );
     if let Some(old) = &v.revises {
-        out += &format!("{:<10} {old} (supersedes it once adopted)\n", "revises");
+        let when = match v.adopted_at {
+            Some(seq) => format!("superseded it at entry {seq}"),
+            None => "supersedes it once adopted".into(),
+        };
+        out += &format!("{:<10} {old} ({when})\n", "revises");
     }
     out += &format!("{:<10} {}\n", "endorsed", signers(&v.endorsers));
     if let Some(m) = &v.missing {
