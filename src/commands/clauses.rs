@@ -57,22 +57,28 @@ pub fn run(cmd: ClauseCommand, g: &Globals, out: &mut impl Write) -> Result<Exit
 
 /// The state a view reads and the time its phases are judged at: after
 /// entry `--at` (judged at that entry's time), as of `--as-of` (judged at
-/// it), or at the head (judged now). At the head, `clause` names the one
-/// clause needed; without it every clause is read.
+/// it), or at the head (judged now). `clause` names the one clause needed;
+/// without it every clause is read. Earlier points start from the nearest
+/// projection checkpoint, as `obligations` does.
 fn state_at(
     ledger: &mut DiskLedger,
     point: &PointArgs,
     clause: Option<&ClauseId>,
 ) -> Result<(State, i64)> {
+    let at = |ledger: &mut DiskLedger, seq| match clause {
+        Some(id) => ledger.clause_state_at(id, seq),
+        None => ledger.clauses_state_at(seq),
+    };
     Ok(match (point.at, &point.as_of) {
         (Some(seq), _) => {
-            let state = ledger.state_at(seq)?;
+            let state = at(ledger, seq)?;
             let time = state.head_time();
             (state, time)
         }
         (None, Some(t)) => {
             let t = clock::parse(t)?;
-            (before_ledger(t, ledger.state_as_of(t))?, t)
+            let seq = before_ledger(t, ledger.seq_as_of(t))?;
+            (at(ledger, seq)?, t)
         }
         (None, None) => {
             let state = match clause {

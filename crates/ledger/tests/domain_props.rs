@@ -522,6 +522,18 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
             full_view.clone()
         );
     }
+    // issue 13: clauses. The clauses as of entry k, from the checkpoint
+    // path, are those of the full replay.
+    let clauses = ledger.clauses_state_at(k).unwrap();
+    prop_assert_eq!(clauses.head(), at.head());
+    prop_assert_eq!(clauses.records().clauses(), at.records().clauses());
+    for id in ["C0", "C1", "C6"].map(|c| ClauseId::new(c).unwrap()) {
+        let one = ledger.clause_state_at(&id, k).unwrap();
+        prop_assert_eq!(
+            one.records().clauses().get(&id),
+            at.records().clauses().get(&id)
+        );
+    }
     let either = ledger.open_state_at(k).unwrap();
     prop_assert_eq!(open_view(obligations(&either, at.head_time())), full_view);
     prop_assert_eq!(at, short);
