@@ -191,6 +191,10 @@ run verify
 say "Obligations now"
 run obligations
 
+say "The clause view: C4 still needs Russia and Iran; every clause's phase"
+run clause show C4
+run clause list
+
 say "Russia rotates its signing key; the old key signs nothing from now on"
 "$ACCORD" key new --out ru2.pem | sed "s/^/ru (new key): /" | head -1
 run key rotate --new ru2.pem --key ru.pem

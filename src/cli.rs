@@ -68,7 +68,7 @@ pub enum Command {
         #[arg(long, default_value = "redb", value_parser = parse_backend)]
         store: Backend,
     },
-    /// Propose and endorse clauses.
+    /// Propose, endorse, accept, decline, revise and extend clauses; show them.
     #[command(subcommand)]
     Clause(ClauseCommand),
     /// Commit yourself under a clause (you are the obligor).
@@ -526,6 +526,102 @@ pub enum ClauseCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    // issue 13: clauses
+    /// Withdraw your own clause proposal before it is adopted.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Decline exactly the proposed text of a clause instead of accepting
+    /// it (parties to the conflict).
+    Decline {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Propose a new text for an adopted clause: a new clause that
+    /// supersedes it once adopted (guarantors and the mediator).
+    Revise {
+        /// The new clause's id.
+        #[arg(long)]
+        id: String,
+        /// The adopted clause it supersedes.
+        #[arg(long)]
+        revises: String,
+        #[arg(long)]
+        title: String,
+        /// The new clause text.
+        #[arg(
+            long,
+            required_unless_present = "text_file",
+            conflicts_with = "text_file"
+        )]
+        text: Option<String>,
+        /// Read the new clause text from a file (UTF-8).
+        #[arg(long, value_name = "FILE")]
+        text_file: Option<PathBuf>,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Propose until when an adopted clause is in force (extend, shorten,
+    /// or --no-end); adopted by endorse-term under the clause adoption rule.
+    Extend {
+        id: String,
+        /// The last moment the clause is in force (RFC 3339).
+        #[arg(
+            long,
+            value_name = "RFC3339",
+            required_unless_present = "no_end",
+            conflicts_with = "no_end"
+        )]
+        until: Option<String>,
+        /// The clause runs with no end.
+        #[arg(long)]
+        no_end: bool,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Endorse exactly the pending term proposal of a clause (guarantors,
+    /// mediator).
+    EndorseTerm {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// One clause: text, endorsers, who is missing, acceptors, decliners,
+    /// adoption, term, revisions, and its phase as of a point.
+    Show {
+        id: String,
+        #[command(flatten)]
+        point: PointArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Every clause with its phase, adoption and term as of a point.
+    List {
+        #[command(flatten)]
+        point: PointArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+/// Which point a clause view is asked at (default: the head, judged now).
+#[derive(Debug, Args)]
+pub struct PointArgs {
+    /// As recorded up to and including entry SEQ, judged at its time.
+    #[arg(long, value_name = "SEQ", conflicts_with = "as_of")]
+    pub at: Option<u64>,
+    /// As recorded at this time, judged at it (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub as_of: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -45,6 +45,8 @@ pub trait Lookup {
     fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry>;
     /// The obligor's latest report on a commitment (what an attestation names).
     fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>>;
+    /// The hash of clause `id`'s pending term proposal, if any.
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>>;
 }
 
 impl Lookup for DiskLedger {
@@ -59,6 +61,12 @@ impl Lookup for DiskLedger {
     fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>> {
         let key = RecordKey::Commitment(commitment.clone());
         Ok(self.records(vec![key.clone()])?.latest_report(&key))
+    }
+
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
+        Ok(self
+            .clause(id)?
+            .and_then(|c| c.term.map(|t| t.proposal.hash)))
     }
 }
 
@@ -87,6 +95,79 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
         Writing::Clause(ClauseCommand::Accept { id, key }) => {
             let (clause, proposal) = clause_proposal(ledger, id)?;
             (Event::ClauseAccepted { clause, proposal }, key.key)
+        }
+        // issue 13: clauses
+        Writing::Clause(ClauseCommand::Withdraw { id, reason, key }) => (
+            Event::ClauseWithdrawn {
+                clause: ClauseId::new(id)?,
+                reason,
+            },
+            key.key,
+        ),
+        Writing::Clause(ClauseCommand::Decline { id, reason, key }) => {
+            let (clause, proposal) = clause_proposal(ledger, id)?;
+            (
+                Event::ClauseDeclined {
+                    clause,
+                    proposal,
+                    reason,
+                },
+                key.key,
+            )
+        }
+        Writing::Clause(ClauseCommand::Revise {
+            id,
+            revises,
+            title,
+            text,
+            text_file,
+            key,
+        }) => {
+            let text = match (text, text_file) {
+                (Some(t), _) => t,
+                (None, Some(f)) => read_text_file(&f)?,
+                (None, None) => bail!("give the new clause text with --text or --text-file"),
+            };
+            (
+                Event::ClauseRevisionProposed {
+                    id: ClauseId::new(id)?,
+                    revises: ClauseId::new(revises)?,
+                    title,
+                    text,
+                },
+                key.key,
+            )
+        }
+        Writing::Clause(ClauseCommand::Extend {
+            id,
+            until,
+            no_end,
+            reason,
+            key,
+        }) => {
+            let until = match (until, no_end) {
+                (Some(t), false) => Some(clock::parse(&t)?),
+                (None, true) => None,
+                _ => bail!("give either --until TIME or --no-end"),
+            };
+            (
+                Event::ClauseTermProposed {
+                    clause: ClauseId::new(id)?,
+                    until,
+                    reason,
+                },
+                key.key,
+            )
+        }
+        Writing::Clause(ClauseCommand::EndorseTerm { id, key }) => {
+            let clause = ClauseId::new(id)?;
+            let proposal = ledger.clause_term(&clause)?.with_context(|| {
+                format!("clause {clause} has no term proposal pending: propose one with `accord clause extend`")
+            })?;
+            (Event::ClauseTermEndorsed { clause, proposal }, key.key)
+        }
+        Writing::Clause(ClauseCommand::Show { .. } | ClauseCommand::List { .. }) => {
+            bail!("`clause show` and `clause list` record nothing")
         }
         Writing::Commit(CommitArgs {
             id,

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use accord_core::crypto::PublicKey;
 use accord_core::entry::Head;
-use accord_core::{CommitmentId, EntryHash, NextEntry, PartyId, Proposal, RecordKey};
+use accord_core::{ClauseId, CommitmentId, EntryHash, NextEntry, PartyId, Proposal, RecordKey};
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 
@@ -291,6 +291,9 @@ struct ProposalJson {
     proposed_at: u64,
     adopted_at: Option<u64>,
     endorsements: usize,
+    /// A clause's pending term proposal (servers before issue 13 omit it).
+    #[serde(default)]
+    term: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -322,6 +325,23 @@ impl Remote {
         hex.parse()
             .with_context(|| format!("{}: a bad hash in {what}", self.base))
     }
+
+    /// The server's answer about the proposal `key` names, if any.
+    fn proposal_json(&mut self, key: &RecordKey) -> Result<Option<(String, ProposalJson)>> {
+        let (kind, id) = match key {
+            RecordKey::Clause(id) => ("clause", id.as_str()),
+            RecordKey::Ruling(id) => ("ruling", id.as_str()),
+            RecordKey::Revocation(id) => ("revocation", id.as_str()),
+            _ => return Ok(None),
+        };
+        let path = format!("/record/{kind}/{id}");
+        let Some(body) = self.get(&path)? else {
+            return Ok(None);
+        };
+        let p: ProposalJson = serde_json::from_slice(&body)
+            .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
+        Ok(Some((path, p)))
+    }
 }
 
 impl crate::record::Lookup for Remote {
@@ -335,6 +355,18 @@ impl crate::record::Lookup for Remote {
                     seq: h.seq,
                     hash: self.hash(&h.hash, "a report")?,
                 })
+            })
+            .transpose()
+    }
+
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
+        let Some((path, p)) = self.proposal_json(&RecordKey::Clause(id.clone()))? else {
+            return Ok(None);
+        };
+        p.term
+            .map(|h| {
+                h.parse()
+                    .with_context(|| format!("{}{path}: a bad hash", self.base))
             })
             .transpose()
     }
@@ -353,18 +385,9 @@ impl crate::record::Lookup for Remote {
                 endorsements: r.endorsements,
             }));
         }
-        let (kind, id) = match key {
-            RecordKey::Clause(id) => ("clause", id.as_str()),
-            RecordKey::Ruling(id) => ("ruling", id.as_str()),
-            RecordKey::Revocation(id) => ("revocation", id.as_str()),
-            _ => return Ok(None),
-        };
-        let path = format!("/record/{kind}/{id}");
-        let Some(body) = self.get(&path)? else {
+        let Some((path, p)) = self.proposal_json(key)? else {
             return Ok(None);
         };
-        let p: ProposalJson = serde_json::from_slice(&body)
-            .with_context(|| format!("{}{path}: not what accord expects", self.base))?;
         Ok(Some(Proposal {
             proposal: Head {
                 seq: p.proposed_at,

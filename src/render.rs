@@ -180,7 +180,7 @@ pub fn event_json(e: &Event) -> Value {
         fields = serde_json::Map::new();
         fields.insert("charter".into(), charter);
     }
-    for key in ["due", "occurred"] {
+    for key in ["due", "occurred", "until"] {
         if let Some(t) = fields.get(key).and_then(Value::as_i64) {
             fields.insert(key.into(), json!(clock::format(t)));
         }

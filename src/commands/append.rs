@@ -138,6 +138,18 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
         body.author.party,
         entry.hash
     )?;
+    // issue 13: clauses
+    if let Event::ClauseTermEndorsed { clause, proposal } = &body.event {
+        match ledger.clause_term(clause)? {
+            None => writeln!(out, "the term of clause {clause} is now adopted")?,
+            Some(h) if h == *proposal => writeln!(
+                out,
+                "the term proposed for clause {clause} is not yet adopted"
+            )?,
+            Some(_) => {}
+        }
+        return Ok(());
+    }
     let (what, key) = match &body.event {
         Event::ClauseEndorsed { clause, .. } => (
             format!("clause {clause}"),

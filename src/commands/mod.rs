@@ -9,6 +9,7 @@ mod audit;
 mod backup;
 mod bundle;
 mod checkpoint;
+mod clauses;
 #[cfg(any(feature = "dev", debug_assertions))]
 mod dev;
 mod evidence;
@@ -47,10 +48,12 @@ pub struct Globals<'a> {
 /// Whether `command` appends an entry (the commands `--remote` serves).
 fn is_writing(command: &Command) -> bool {
     use crate::cli::KeyCommand;
+    if let Command::Clause(c) = command {
+        return !clauses::is_view(c);
+    }
     matches!(
         command,
-        Command::Clause(_)
-            | Command::Commit(_)
+        Command::Commit(_)
             | Command::Commitment(_)
             | Command::Allege(_)
             | Command::Respond(_)
@@ -91,6 +94,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             key,
             store,
         } => init::run(&charter, &key, store, &g, out),
+        Command::Clause(cmd) if clauses::is_view(&cmd) => clauses::run(cmd, &g, out),
         Command::Clause(cmd) => append::run(Writing::Clause(cmd), &g, out),
         Command::Commit(args) => append::run(Writing::Commit(args), &g, out),
         Command::Commitment(cmd) => append::run(Writing::Commitment(cmd), &g, out),

@@ -87,7 +87,7 @@ fn seq_as_of(ledger: &DiskLedger, t: i64) -> Result<u64> {
 }
 
 /// A time before entry 0 as one line in the terms of the question asked.
-fn before_ledger<T>(t: i64, outcome: Result<T, LedgerError>) -> Result<T> {
+pub(super) fn before_ledger<T>(t: i64, outcome: Result<T, LedgerError>) -> Result<T> {
     match outcome {
         Err(LedgerError::BeforeLedger { founded, .. }) => bail!(
             "{} is before the ledger was founded ({})",

@@ -84,7 +84,7 @@ fn committed() -> World {
 
 /// A line shaped exactly like the view's own line for a breached
 /// commitment.
-const FORGED: &str = "  commitment  K5     breached   by ruling R1 under C1: Observe.";
+const FORGED: &str = "  commitment  K5     breached       by ruling R1 under C1: Observe.";
 
 fn allege(w: &World, summary: &str) -> u64 {
     ok(
@@ -136,7 +136,7 @@ fn a_forged_breach_line_in_a_summary_stays_inside_the_allegation() {
             .collect();
         assert_eq!(
             commitments,
-            ["  commitment  K5     active     under C1: Observe."],
+            ["  commitment  K5     active         under C1: Observe."],
             "{args:?}:\n{text}"
         );
         // The whole summary is on the allegation's own line, escaped.

@@ -25,9 +25,9 @@ pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation
     Ok(())
 }
 
-const DRAFTERS: &str = "guarantors and the mediator";
+pub(crate) const DRAFTERS: &str = "guarantors and the mediator";
 
-fn require(
+pub(crate) fn require(
     ctx: &Ctx,
     roles: &[Role],
     allowed: &'static str,
@@ -53,12 +53,12 @@ fn fault(field: &'static str, max: usize, f: TextFault) -> Violation {
 }
 
 /// Multi-line free text (newlines and tabs allowed).
-fn text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
+pub(crate) fn text(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
     crate::text::check_text(s, max).map_err(|f| fault(field, max, f))
 }
 
 /// A one-line field (a title, a name, a location).
-fn line(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
+pub(crate) fn line(field: &'static str, s: &str, max: usize) -> Result<(), Violation> {
     crate::text::check_line(s, max).map_err(|f| fault(field, max, f))
 }
 
@@ -83,14 +83,14 @@ fn distinct<T: Ord + std::fmt::Display>(
     Ok(())
 }
 
-fn fresh_id(records: &Records, id: &str) -> Result<(), Violation> {
+pub(crate) fn fresh_id(records: &Records, id: &str) -> Result<(), Violation> {
     if records.id_taken(id) {
         return Err(Violation::DuplicateId(id.to_owned()));
     }
     Ok(())
 }
 
-fn unknown(kind: &'static str, id: &str) -> Violation {
+pub(crate) fn unknown(kind: &'static str, id: &str) -> Violation {
     Violation::Unknown {
         kind,
         id: id.to_owned(),
@@ -110,7 +110,7 @@ fn proposal_matches(item: String, named: &EntryHash, actual: &EntryHash) -> Resu
 
 /// An endorsement or acceptance of `item`: it must name the proposal's
 /// hash, and the signer must not have `done` it before.
-fn sign_off(
+pub(crate) fn sign_off(
     ctx: &Ctx,
     item: String,
     named: &EntryHash,
@@ -129,7 +129,12 @@ fn sign_off(
     Ok(())
 }
 
-fn owner(ctx: &Ctx, owner: &PartyId, action: &'static str, item: String) -> Result<(), Violation> {
+pub(crate) fn owner(
+    ctx: &Ctx,
+    owner: &PartyId,
+    action: &'static str,
+    item: String,
+) -> Result<(), Violation> {
     if ctx.party != owner {
         return Err(Violation::NotYours {
             party: ctx.party.clone(),
@@ -151,7 +156,7 @@ fn evidence(list: &[Evidence]) -> Result<(), Violation> {
     Ok(())
 }
 
-fn wrong_state(item: String, state: &str, action: &'static str) -> Violation {
+pub(crate) fn wrong_state(item: String, state: &str, action: &'static str) -> Violation {
     Violation::WrongState {
         item,
         state: state.to_owned(),
@@ -187,6 +192,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .clauses
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
+            crate::clause_life::open_clause(records, clause, "endorsed")?;
             sign_off(
                 ctx,
                 format!("clause {clause}"),
@@ -207,6 +213,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .clauses
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
+            crate::clause_life::open_clause(records, clause, "accepted")?;
             sign_off(
                 ctx,
                 format!("clause {clause}"),
@@ -214,7 +221,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 &c.proposal.hash,
                 "accepted",
                 &c.acceptances,
-            )
+            )?;
+            crate::clause_life::unanswered(ctx, c, clause)
         }
         Event::CommitmentMade {
             id,
@@ -651,6 +659,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             Ok(())
         }
+        // issue 13: clauses
+        Event::ClauseWithdrawn { .. }
+        | Event::ClauseDeclined { .. }
+        | Event::ClauseRevisionProposed { .. }
+        | Event::ClauseTermProposed { .. }
+        | Event::ClauseTermEndorsed { .. } => crate::clause_life::check(ctx, records, event),
     }
 }
 
@@ -796,9 +810,7 @@ fn new_commitment(
     until: Option<i64>,
 ) -> Result<(), Violation> {
     fresh_id(records, id.as_str())?;
-    if !records.clauses.contains_key(clause) {
-        return Err(unknown("clause", clause.as_str()));
-    }
+    crate::clause_life::open_clause(records, clause, "committed under")?;
     text("commitment text", t, MAX_TEXT_BYTES)?;
     if let Some(z) = zone {
         line("zone", z, MAX_TITLE_BYTES)?;

@@ -279,6 +279,55 @@ pub enum Event {
         /// The reasoning, in words.
         text: String,
     },
+    // issue 13: clauses
+    /// The proposer withdraws its clause proposal before adoption.
+    ClauseWithdrawn {
+        /// The clause withdrawn.
+        clause: ClauseId,
+        /// Why it is withdrawn.
+        reason: String,
+    },
+    /// A party to the conflict declines exactly the text of a proposal
+    /// (instead of accepting it).
+    ClauseDeclined {
+        /// The clause declined.
+        clause: ClauseId,
+        /// The hash of the proposal entry whose text is declined.
+        proposal: EntryHash,
+        /// Why it is declined.
+        reason: String,
+    },
+    /// A guarantor or the mediator proposes a new text for an adopted
+    /// clause: a new clause that supersedes `revises` once adopted
+    /// (endorsed and accepted as any clause).
+    ClauseRevisionProposed {
+        /// The new clause's id.
+        id: ClauseId,
+        /// The adopted clause it is to supersede.
+        revises: ClauseId,
+        /// Its title, one line.
+        title: String,
+        /// Its full text.
+        text: String,
+    },
+    /// A guarantor or the mediator proposes when an adopted clause stops
+    /// being in force (`None`: no end); replaces a pending term proposal.
+    ClauseTermProposed {
+        /// The clause.
+        clause: ClauseId,
+        /// Unix seconds after which the clause has lapsed, or none.
+        until: Option<i64>,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A guarantor or the mediator endorses exactly the term proposal whose
+    /// hash it names; under the clause adoption rule the term takes effect.
+    ClauseTermEndorsed {
+        /// The clause.
+        clause: ClauseId,
+        /// The hash of the term proposal entry endorsed.
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -311,6 +360,12 @@ impl Event {
             // issue 13: allegations and rulings
             Event::AllegationCorrected { .. } => "allegation-corrected",
             Event::RulingRevisionProposed { .. } => "ruling-revision-proposed",
+            // issue 13: clauses
+            Event::ClauseWithdrawn { .. } => "clause-withdrawn",
+            Event::ClauseDeclined { .. } => "clause-declined",
+            Event::ClauseRevisionProposed { .. } => "clause-revision-proposed",
+            Event::ClauseTermProposed { .. } => "clause-term-proposed",
+            Event::ClauseTermEndorsed { .. } => "clause-term-endorsed",
         }
     }
 
@@ -372,6 +427,14 @@ impl Event {
                 .into_iter()
                 .chain(breaches.iter().map(|c| c.as_str()))
                 .collect(),
+            // issue 13: clauses
+            Event::ClauseWithdrawn { clause, .. }
+            | Event::ClauseDeclined { clause, .. }
+            | Event::ClauseTermProposed { clause, .. }
+            | Event::ClauseTermEndorsed { clause, .. } => vec![clause.as_str()],
+            Event::ClauseRevisionProposed { id, revises, .. } => {
+                vec![id.as_str(), revises.as_str()]
+            }
         }
     }
 
@@ -408,6 +471,12 @@ impl Event {
             // issue 13: allegations and rulings
             Event::AllegationCorrected { allegation, .. } => allegation.to_string(),
             Event::RulingRevisionProposed { id, .. } => id.to_string(),
+            // issue 13: clauses
+            Event::ClauseWithdrawn { clause, .. }
+            | Event::ClauseDeclined { clause, .. }
+            | Event::ClauseTermProposed { clause, .. }
+            | Event::ClauseTermEndorsed { clause, .. } => clause.to_string(),
+            Event::ClauseRevisionProposed { id, .. } => id.to_string(),
         }
     }
 }

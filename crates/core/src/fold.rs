@@ -29,14 +29,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         Event::ClauseProposed { id, title, .. } => {
             records.clauses.insert(
                 id.clone(),
-                ClauseState {
-                    title: title.clone(),
-                    proposer: party,
-                    proposal: entry.head(),
-                    endorsements: Vec::new(),
-                    adopted_at: None,
-                    acceptances: Vec::new(),
-                },
+                ClauseState::proposed(title.clone(), party, entry.head(), None),
             );
         }
         Event::ClauseEndorsed { clause, .. } => {
@@ -48,6 +41,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                         .quorum_met(ctx.charter.rules.clause_adoption, &c.endorsements)
                 {
                     c.adopted_at = Some(seq);
+                    crate::clause_life::adopted(records, clause, seq);
                 }
             }
         }
@@ -346,6 +340,12 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 return Some((v.party.clone(), v.replacement));
             }
         }
+        // issue 13: clauses
+        Event::ClauseWithdrawn { .. }
+        | Event::ClauseDeclined { .. }
+        | Event::ClauseRevisionProposed { .. }
+        | Event::ClauseTermProposed { .. }
+        | Event::ClauseTermEndorsed { .. } => crate::clause_life::fold(ctx, records, entry),
     }
     None
 }

@@ -11,6 +11,8 @@
 pub mod bundle;
 pub mod charter;
 pub mod checkpoint;
+mod clause_life;
+pub mod clause_view;
 pub mod codec;
 pub mod crypto;
 mod ctx;

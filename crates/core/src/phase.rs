@@ -1,5 +1,5 @@
 //! The words a record's state is shown with ([`CommitmentPhase`],
-//! [`AllegationPhase`], [`RulingPhase`]) and the `words!` macro that makes
+//! [`AllegationPhase`], [`RulingPhase`], [`ClausePhase`]) and the `words!` macro that makes
 //! each serialise as its word, so the JSON, the text output and the
 //! refusals share one spelling.
 //!
@@ -96,5 +96,22 @@ words! {
         Adopted => "adopted",
         /// Adopted, then superseded by an adopted revision: it binds no more.
         Superseded => "superseded",
+    }
+}
+
+// issue 13: clauses
+words! {
+    /// Where a clause stands as of a time.
+    ClausePhase {
+        /// Proposed, short of its adoption rule.
+        Proposed => "proposed",
+        /// Adopted under the clause adoption rule and in force.
+        Adopted => "adopted",
+        /// An adopted revision replaced it (its record stays).
+        Superseded => "superseded",
+        /// Adopted, but its `until` has passed.
+        Lapsed => "lapsed",
+        /// Its proposer withdrew it before adoption.
+        Withdrawn => "withdrawn",
     }
 }

@@ -14,7 +14,7 @@ use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
 use crate::records::{
-    AllegationPhase, AllegationStatus, Attestation, CommitmentPhase, CommitmentState,
+    AllegationPhase, AllegationStatus, Attestation, ClausePhase, CommitmentPhase, CommitmentState,
     CommitmentStatus, Progress, RecordKey, Records, Reschedule, RulingPhase,
 };
 use crate::state::State;
@@ -111,6 +111,8 @@ words! {
         AcceptClause => "accept-clause",
         /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
+        /// A guarantor has yet to endorse a clause's pending term proposal.
+        EndorseClauseTerm => "endorse-clause-term",
         /// The obligor or a guarantor has yet to agree to a proposed reschedule.
         EndorseReschedule => "endorse-reschedule",
         /// A guarantor has yet to endorse a key revocation not yet adopted.
@@ -207,22 +209,17 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
 }
 
 /// Whether the item `key` names can still show in the open view
-/// ([`open_view`]): a clause not yet adopted or not yet accepted by every
-/// party to the conflict, any commitment, an allegation still open, a
+/// ([`open_view`]): a clause neither withdrawn nor superseded, any commitment, an allegation still open, a
 /// ruling or key revocation not yet adopted. The ledger keeps an index of
 /// these so that the open view reads only them and what they link to.
 pub fn is_live(state: &State, key: &RecordKey) -> bool {
     let r = state.records();
     match key {
-        RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| {
-            !c.is_adopted()
-                || state
-                    .charter()
-                    .parties
-                    .iter()
-                    .filter(|p| p.role == Role::Party)
-                    .any(|p| !c.acceptances.iter().any(|(q, _)| q == &p.id))
-        }),
+        // Until withdrawn or superseded (both final), a clause can still
+        // be endorsed, accepted, declined, given a term or revised, so it
+        // stays live; lapse depends on the time asked, so a lapsed clause
+        // stays live too.
+        RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| c.closed().is_none()),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
         RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
         RecordKey::Ruling(id) => r
@@ -382,16 +379,30 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     }
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
+        // Withdrawn, superseded and overtaken revisions ask nothing of anyone.
+        if crate::clause_life::open_clause(records, id, "signed").is_err() {
+            continue;
+        }
         match role {
             Role::Guarantor if !c.is_adopted() && !signed(&c.endorsements) => out.push(Duty {
                 duty: DutyKind::EndorseClause,
                 item: id.to_string(),
             }),
-            Role::Party if !signed(&c.acceptances) => out.push(Duty {
-                duty: DutyKind::AcceptClause,
-                item: id.to_string(),
-            }),
+            Role::Party if !c.answered_by(me) && c.phase(time) != ClausePhase::Lapsed => {
+                out.push(Duty {
+                    duty: DutyKind::AcceptClause,
+                    item: id.to_string(),
+                })
+            }
             _ => {}
+        }
+        if let Some(term) = &c.term {
+            if role == Role::Guarantor && !signed(&term.endorsements) {
+                out.push(Duty {
+                    duty: DutyKind::EndorseClauseTerm,
+                    item: id.to_string(),
+                });
+            }
         }
     }
     for (id, a) in records.allegations() {
@@ -540,6 +551,11 @@ impl History {
                 self.related.insert(id.to_string());
             }
             Event::RulingProposed { id, .. } | Event::RulingRevisionProposed { id, .. } => {
+                self.related.insert(id.to_string());
+            }
+            // issue 13: clauses (a revision's endorsements supersede the
+            // clause it revises)
+            Event::ClauseRevisionProposed { id, .. } => {
                 self.related.insert(id.to_string());
             }
             _ => {}

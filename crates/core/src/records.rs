@@ -16,7 +16,7 @@ use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
-pub use crate::phase::{AllegationPhase, CommitmentPhase, RulingPhase};
+pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
 use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
@@ -34,6 +34,37 @@ pub struct ClauseState {
     pub adopted_at: Option<u64>,
     /// Accepting parties (to the conflict) with the seq of their acceptance.
     pub acceptances: Vec<(PartyId, u64)>,
+    // issue 13: clauses
+    /// Unix seconds after which the clause has lapsed (`None`: no end), as
+    /// set by the last adopted term (a revision starts with the term of
+    /// the clause it supersedes).
+    pub until: Option<i64>,
+    /// The seq of the entry that adopted the current `until`, if a term
+    /// was ever adopted.
+    pub until_from: Option<u64>,
+    /// The term proposal awaiting endorsement, if any.
+    pub term: Option<TermProposal>,
+    /// The adopted clause this one is to supersede (a revision).
+    pub revises: Option<ClauseId>,
+    /// The revision that superseded it, with the seq of the adopting entry.
+    pub superseded_by: Option<(ClauseId, u64)>,
+    /// The seq of the proposer's withdrawal, if withdrawn.
+    pub withdrawn: Option<u64>,
+    /// Parties (to the conflict) that declined it, with the seq.
+    pub declines: Vec<(PartyId, u64)>,
+}
+
+/// A proposed change of a clause's `until`, awaiting endorsement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermProposal {
+    /// The proposed end (`None`: no end).
+    pub until: Option<i64>,
+    /// The party that proposed it.
+    pub proposer: PartyId,
+    /// The proposing entry.
+    pub proposal: Head,
+    /// Endorsing parties with the seq of their endorsement, in order.
+    pub endorsements: Vec<(PartyId, u64)>,
 }
 
 /// Where a commitment stands, as recorded (pending, active, overdue and lapsed are
@@ -263,6 +294,71 @@ impl ClauseState {
     pub fn is_adopted(&self) -> bool {
         self.adopted_at.is_some()
     }
+
+    /// A clause just proposed by `proposer` in the entry `proposal`.
+    pub(crate) fn proposed(
+        title: String,
+        proposer: PartyId,
+        proposal: Head,
+        revises: Option<ClauseId>,
+    ) -> ClauseState {
+        ClauseState {
+            title,
+            proposer,
+            proposal,
+            endorsements: Vec::new(),
+            adopted_at: None,
+            acceptances: Vec::new(),
+            until: None,
+            until_from: None,
+            term: None,
+            revises,
+            superseded_by: None,
+            withdrawn: None,
+            declines: Vec::new(),
+        }
+    }
+
+    /// Where it stands at `time`: withdrawn and superseded are final;
+    /// an adopted clause whose `until` is before `time` has lapsed.
+    pub fn phase(&self, time: i64) -> ClausePhase {
+        if self.withdrawn.is_some() {
+            ClausePhase::Withdrawn
+        } else if self.superseded_by.is_some() {
+            ClausePhase::Superseded
+        } else if !self.is_adopted() {
+            ClausePhase::Proposed
+        } else if self.until.is_some_and(|u| u < time) {
+            ClausePhase::Lapsed
+        } else {
+            ClausePhase::Adopted
+        }
+    }
+
+    /// Whether it binds at `time`: adopted, neither superseded nor lapsed.
+    pub fn in_force(&self, time: i64) -> bool {
+        self.phase(time) == ClausePhase::Adopted
+    }
+
+    /// Whether it is closed to endorsements, acceptances, declines and new
+    /// commitments: the state word if so (withdrawn or superseded).
+    pub fn closed(&self) -> Option<ClausePhase> {
+        if self.withdrawn.is_some() {
+            Some(ClausePhase::Withdrawn)
+        } else if self.superseded_by.is_some() {
+            Some(ClausePhase::Superseded)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `party` accepted or declined it.
+    pub fn answered_by(&self, party: &PartyId) -> bool {
+        self.acceptances
+            .iter()
+            .chain(&self.declines)
+            .any(|(p, _)| p == party)
+    }
 }
 
 impl CommitmentStatus {
@@ -411,7 +507,7 @@ pub enum RecordKey {
 }
 
 const PREFIXES: [&[u8]; 5] = [
-    b"clause/",
+    RecordKey::CLAUSE_PREFIX,
     b"commitment/",
     b"allegation/",
     b"ruling/",
@@ -419,6 +515,9 @@ const PREFIXES: [&[u8]; 5] = [
 ];
 
 impl RecordKey {
+    /// What the store keys of every clause start with.
+    pub const CLAUSE_PREFIX: &'static [u8] = b"clause/";
+
     /// The key under which a store keeps this record.
     pub fn to_bytes(&self) -> Vec<u8> {
         let (prefix, id) = match self {
@@ -493,6 +592,8 @@ impl Event {
             // issue 13
             Event::CommitmentUndertaken { id, .. } => Some(id.as_str()),
             Event::RulingRevisionProposed { id, .. } => Some(id.as_str()),
+            // issue 13: clauses
+            Event::ClauseRevisionProposed { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -576,6 +677,17 @@ impl Event {
                 let mut keys = RecordKey::every_kind(id.as_str());
                 keys.push(K::Ruling(revises.clone()));
                 keys.extend(breaches.iter().cloned().map(K::Commitment));
+                keys
+            }
+            // issue 13: clauses (a revision's own record links to the
+            // clause it revises: see `links_of`)
+            Event::ClauseWithdrawn { clause, .. }
+            | Event::ClauseDeclined { clause, .. }
+            | Event::ClauseTermProposed { clause, .. }
+            | Event::ClauseTermEndorsed { clause, .. } => vec![K::Clause(clause.clone())],
+            Event::ClauseRevisionProposed { id, revises, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.push(K::Clause(revises.clone()));
                 keys
             }
         }
@@ -714,7 +826,8 @@ impl Records {
         keys: Vec<RecordKey>,
         mut fetch: impl FnMut(&RecordKey) -> Result<Option<Vec<u8>>, E>,
     ) -> Result<(), LoadError<E>> {
-        // Links go ruling (revision) -> ruling -> commitment -> clause.
+        // Links go ruling (revision) -> ruling -> commitment -> clause, then
+        // down a clause's chain of revisions.
         let mut pending = keys;
         while let Some(key) = pending.pop() {
             if !self.contains(&key) {
@@ -745,6 +858,13 @@ impl Records {
                         out.push(RecordKey::Allegation(r.allegation.clone()));
                         out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
                         out.extend(r.revises.iter().cloned().map(RecordKey::Ruling));
+                    }
+                }
+                // issue 13: clauses (adopting a revision supersedes the
+                // clause it revises)
+                RecordKey::Clause(id) => {
+                    if let Some(old) = self.clauses.get(id).and_then(|c| c.revises.clone()) {
+                        out.push(RecordKey::Clause(old));
                     }
                 }
                 _ => {}

@@ -10,7 +10,8 @@ use crate::codec::CodecError;
 use crate::crypto::KeyError;
 use crate::entry::FORMAT_VERSION;
 use crate::ids::{
-    AllegationId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId, RulingId,
+    AllegationId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId,
+    RulingId,
 };
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 
@@ -354,6 +355,41 @@ pub enum Violation {
     DueAfterUntil {
         /// The commitment.
         commitment: CommitmentId,
+    },
+    // issue 13: clauses
+    /// A party to the conflict accepts or declines a clause it already
+    /// accepted or declined.
+    #[error("{party} has already {did} clause {clause}: a party to the conflict accepts or declines a clause's text once, not both")]
+    Answered {
+        /// The party.
+        party: PartyId,
+        /// What it did before: accepted or declined.
+        did: &'static str,
+        /// The clause.
+        clause: ClauseId,
+    },
+    /// A revision is endorsed or accepted after another revision superseded
+    /// the clause it revises.
+    #[error("clause {clause} has been superseded by {by}: revision {revision} can no longer be endorsed, accepted or declined")]
+    RevisionOvertaken {
+        /// The revision acted on.
+        revision: ClauseId,
+        /// The clause it revises.
+        clause: ClauseId,
+        /// The revision that superseded that clause.
+        by: ClauseId,
+    },
+    /// A term endorsement when no term proposal is pending.
+    #[error("clause {clause} has no term proposal pending (it was adopted or never made): propose one first")]
+    NoTermPending {
+        /// The clause.
+        clause: ClauseId,
+    },
+    /// A proposed term ends before the entry proposing it.
+    #[error("clause {clause}: the proposed end (until) is before the entry's own time")]
+    UntilBeforeEntry {
+        /// The clause.
+        clause: ClauseId,
     },
 }
 

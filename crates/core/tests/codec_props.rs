@@ -189,6 +189,39 @@ fn event() -> impl Strategy<Value = Event> {
                 None => Event::RulingEndorsed { ruling, proposal },
             }
         }),
+        // issue 13: clauses
+        prop_oneof![
+            (slug(), ".{0,40}").prop_map(|(c, reason)| Event::ClauseWithdrawn {
+                clause: ClauseId::new(c).unwrap(),
+                reason,
+            }),
+            (slug(), digest(), ".{0,40}").prop_map(|(c, proposal, reason)| {
+                Event::ClauseDeclined {
+                    clause: ClauseId::new(c).unwrap(),
+                    proposal,
+                    reason,
+                }
+            }),
+            (slug(), slug(), ".{0,40}", ".{0,200}").prop_map(|(id, old, title, text)| {
+                Event::ClauseRevisionProposed {
+                    id: ClauseId::new(id).unwrap(),
+                    revises: ClauseId::new(old).unwrap(),
+                    title,
+                    text,
+                }
+            }),
+            (slug(), prop::option::of(any::<i64>()), ".{0,40}").prop_map(|(c, until, reason)| {
+                Event::ClauseTermProposed {
+                    clause: ClauseId::new(c).unwrap(),
+                    until,
+                    reason,
+                }
+            }),
+            (slug(), digest()).prop_map(|(c, proposal)| Event::ClauseTermEndorsed {
+                clause: ClauseId::new(c).unwrap(),
+                proposal,
+            }),
+        ],
     ]
 }
 

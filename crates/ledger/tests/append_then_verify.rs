@@ -196,6 +196,11 @@ enum Try {
     Allege(Vec<CommitmentId>, String, String, Vec<Evidence>),
     Answer(String, Vec<Evidence>),
     Rule(Vec<CommitmentId>, String),
+    // issue 13: clauses
+    Revise(String, String),
+    Term(Option<i64>, String),
+    Decline(String),
+    WithdrawClause(String),
 }
 
 fn attempt() -> impl Strategy<Value = Try> {
@@ -223,6 +228,24 @@ fn attempt() -> impl Strategy<Value = Try> {
             .prop_map(|(k, l, s, e)| Try::Allege(k, l, s, e)),
         (text(len_near(MAX_TEXT_BYTES)), evidence()).prop_map(|(t, e)| Try::Answer(t, e)),
         (commitments(), text(len_near(MAX_TEXT_BYTES))).prop_map(|(k, t)| Try::Rule(k, t)),
+        // issue 13: clauses
+        (
+            text(len_near(MAX_TITLE_BYTES)),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(t, x)| Try::Revise(t, x)),
+        (
+            prop::option::of(prop_oneof![
+                Just(MAX_TIME),
+                Just(MAX_TIME + 1),
+                Just(START),
+                Just(START + 1_000_000)
+            ]),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(u, r)| Try::Term(u, r)),
+        text(len_near(MAX_TEXT_BYTES)).prop_map(Try::Decline),
+        text(len_near(MAX_TEXT_BYTES)).prop_map(Try::WithdrawClause),
     ]
 }
 
@@ -278,7 +301,54 @@ fn event(n: usize, t: &Try) -> (usize, Event) {
                 text,
             },
         ),
+        // issue 13: clauses
+        Try::Revise(title, text) => (
+            0,
+            Event::ClauseRevisionProposed {
+                id: ClauseId::new(format!("C{}b", n + 1)).unwrap(),
+                revises: ClauseId::new("C0").unwrap(),
+                title,
+                text,
+            },
+        ),
+        Try::Term(until, reason) => (
+            0,
+            Event::ClauseTermProposed {
+                clause: ClauseId::new("C0").unwrap(),
+                until,
+                reason,
+            },
+        ),
+        Try::Decline(reason) => (
+            OPP,
+            Event::ClauseDeclined {
+                clause: ClauseId::new("C0").unwrap(),
+                proposal: c0_proposal(),
+                reason,
+            },
+        ),
+        // Withdraws C1, which a first `Try::Clause` proposes.
+        Try::WithdrawClause(reason) => (
+            0,
+            Event::ClauseWithdrawn {
+                clause: ClauseId::new("C1").unwrap(),
+                reason,
+            },
+        ),
     }
+}
+
+/// The hash of C0's proposal in `base`.
+fn c0_proposal() -> EntryHash {
+    static HASH: OnceLock<EntryHash> = OnceLock::new();
+    *HASH.get_or_init(|| {
+        Ledger::from_store(base().clone())
+            .proposal(&RecordKey::Clause(ClauseId::new("C0").unwrap()))
+            .unwrap()
+            .unwrap()
+            .proposal
+            .hash
+    })
 }
 
 proptest! {

@@ -81,6 +81,12 @@ enum Act {
     AgreeReschedule(u8),
     Correct(u8, Option<Vec<u8>>),
     Revise(u8, u8, usize, Vec<u8>),
+    // issue 13: clauses
+    WithdrawClause(u8),
+    Decline(u8),
+    ReviseClause(u8, u8),
+    ProposeTerm(u8, Option<u32>),
+    EndorseTerm(u8),
 }
 
 fn act() -> impl Strategy<Value = Act> {
@@ -108,6 +114,12 @@ fn act() -> impl Strategy<Value = Act> {
         2 => (0u8..4, prop::option::of(prop::collection::vec(0u8..4, 0..2))).prop_map(|(a, k)| Act::Correct(a, k)),
         3 => (0u8..4, 0u8..4, 0usize..4, prop::collection::vec(0u8..4, 0..2))
             .prop_map(|(r, old, f, b)| Act::Revise(r, old, f, b)),
+        // issue 13: clauses
+        1 => (0u8..6).prop_map(Act::WithdrawClause),
+        1 => (0u8..6).prop_map(Act::Decline),
+        2 => (0u8..3, 0u8..6).prop_map(|(n, c)| Act::ReviseClause(n, c)),
+        2 => (0u8..6, prop::option::of(0u32..400_000)).prop_map(|(c, u)| Act::ProposeTerm(c, u)),
+        4 => (0u8..6).prop_map(Act::EndorseTerm),
     ]
 }
 
@@ -220,6 +232,38 @@ fn event(act: &Act, full: &State, time: i64) -> Event {
                 }
             }
         }
+        // issue 13: clauses
+        Act::WithdrawClause(c) => Event::ClauseWithdrawn {
+            clause: cid(c),
+            reason: "Withdrawn.".into(),
+        },
+        Act::Decline(c) => Event::ClauseDeclined {
+            clause: cid(c),
+            proposal: r
+                .clauses()
+                .get(&cid(c))
+                .map_or(EntryHash::ZERO, |x| x.proposal.hash),
+            reason: "No.".into(),
+        },
+        Act::ReviseClause(n, c) => Event::ClauseRevisionProposed {
+            id: cid(6 + n),
+            revises: cid(c),
+            title: "Revised".into(),
+            text: "New text.".into(),
+        },
+        Act::ProposeTerm(c, until) => Event::ClauseTermProposed {
+            clause: cid(c),
+            until: until.map(|u| time + u as i64),
+            reason: "Term.".into(),
+        },
+        Act::EndorseTerm(c) => Event::ClauseTermEndorsed {
+            clause: cid(c),
+            proposal: r
+                .clauses()
+                .get(&cid(c))
+                .and_then(|x| x.term.as_ref())
+                .map_or(EntryHash::ZERO, |t| t.proposal.hash),
+        },
         _ => unreachable!("over_time_event handles the rest"),
     }
 }
@@ -344,6 +388,14 @@ fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usi
                 _ => among(&[0, 1, 2]),
             }
         }
+        // issue 13: clauses
+        Act::WithdrawClause(c) => r
+            .clauses()
+            .get(&cid(*c))
+            .and_then(|x| idx(&x.proposer))
+            .unwrap_or(fallback),
+        Act::Decline(_) => among(&[4, 5]),
+        Act::ReviseClause(..) | Act::ProposeTerm(..) | Act::EndorseTerm(_) => among(&[0, 1, 2, 3]),
     }
 }
 
@@ -362,7 +414,27 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
     let commitments = || nth(r.commitments().keys().map(|k| k.to_string()).collect());
     let allegations = || nth(r.allegations().keys().map(|k| k.to_string()).collect());
     let rulings = || nth(r.rulings().keys().map(|k| k.to_string()).collect());
+    let adopted = || {
+        nth(r
+            .clauses()
+            .iter()
+            .filter(|(_, x)| x.adopted_at.is_some() && x.superseded_by.is_none())
+            .map(|(k, _)| k.to_string())
+            .collect())
+    };
     match act {
+        // Half the time, a proposal still short of adoption (revisions
+        // among them, so that some supersede).
+        Act::Endorse(c) if pick.is_multiple_of(2) => Act::Endorse(
+            nth(r
+                .clauses()
+                .iter()
+                .filter(|(_, x)| x.adopted_at.is_none() && x.withdrawn.is_none())
+                .map(|(k, _)| k.to_string())
+                .collect())
+            .or_else(clauses)
+            .unwrap_or(c),
+        ),
         Act::Endorse(c) => Act::Endorse(clauses().unwrap_or(c)),
         Act::Accept(c) => Act::Accept(clauses().unwrap_or(c)),
         Act::Commit(k, c, d) => Act::Commit(k, clauses().unwrap_or(c), d),
@@ -392,6 +464,21 @@ fn sensible_refs(act: Act, full: &State, pick: usize) -> Act {
         Act::AgreeReschedule(k) => Act::AgreeReschedule(commitments().unwrap_or(k)),
         Act::Correct(a, ks) => Act::Correct(allegations().unwrap_or(a), ks),
         Act::Revise(ru, old, f, b) => Act::Revise(ru, rulings().unwrap_or(old), f, b),
+        // issue 13: clauses
+        Act::WithdrawClause(c) => Act::WithdrawClause(clauses().unwrap_or(c)),
+        Act::Decline(c) => Act::Decline(clauses().unwrap_or(c)),
+        Act::ReviseClause(n, c) => Act::ReviseClause(n, adopted().or_else(clauses).unwrap_or(c)),
+        Act::ProposeTerm(c, u) => Act::ProposeTerm(adopted().or_else(clauses).unwrap_or(c), u),
+        Act::EndorseTerm(c) => Act::EndorseTerm(
+            nth(r
+                .clauses()
+                .iter()
+                .filter(|(_, x)| x.term.is_some())
+                .map(|(k, _)| k.to_string())
+                .collect())
+            .or_else(clauses)
+            .unwrap_or(c),
+        ),
         other => other,
     }
 }
@@ -436,6 +523,8 @@ struct Reached {
     /// A reschedule agreed, a report attested or a ruling superseded
     /// (issue 13's acts).
     over_time: bool,
+    superseded: bool,
+    term_adopted: bool,
 }
 
 type Step = (Act, usize, u8, i64);
@@ -500,6 +589,8 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
             .values()
             .any(|c| !c.rescheduled.is_empty() || !c.attestations.is_empty())
             || r.rulings().values().any(|x| x.superseded_by.is_some()),
+        superseded: r.clauses().values().any(|c| c.superseded_by.is_some()),
+        term_adopted: r.clauses().values().any(|c| c.until_from.is_some()),
     };
     // PROP_STATS=1 shows how far each sequence gets.
     if std::env::var("PROP_STATS").is_ok() {
@@ -519,6 +610,10 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
         open_view(obligations(&live, time)),
         open_view(obligations(&full, time))
     );
+    // issue 13: clauses. Every clause read from derived data (the clause
+    // list at the head) equals the replay's.
+    let clauses = ledger.clauses_state().unwrap();
+    prop_assert_eq!(clauses.records().clauses(), full.records().clauses());
     // Derived data kept incrementally equals a rebuild.
     let incremental = stored(&ledger).1;
     let rebuilt = ledger.rebuild_derived().unwrap();
@@ -554,6 +649,18 @@ fn check_case(steps: &[Step], cut: prop::sample::Index) -> Result<Reached, TestC
             full_view.clone()
         );
     }
+    // issue 13: clauses. The clauses as of entry k, from the checkpoint
+    // path, are those of the full replay.
+    let clauses = ledger.clauses_state_at(k).unwrap();
+    prop_assert_eq!(clauses.head(), at.head());
+    prop_assert_eq!(clauses.records().clauses(), at.records().clauses());
+    for id in ["C0", "C1", "C6"].map(|c| ClauseId::new(c).unwrap()) {
+        let one = ledger.clause_state_at(&id, k).unwrap();
+        prop_assert_eq!(
+            one.records().clauses().get(&id),
+            at.records().clauses().get(&id)
+        );
+    }
     let either = ledger.open_state_at(k).unwrap();
     prop_assert_eq!(open_view(obligations(&either, at.head_time())), full_view);
     prop_assert_eq!(at, short);
@@ -573,17 +680,19 @@ fn partial_appends_decide_like_the_full_fold() {
         prop::collection::vec((act(), 0usize..8, 0u8..10, 0i64..200_000), 1..80),
         any::<prop::sample::Index>(),
     );
-    let counts = std::cell::Cell::new([0u32; 5]);
+    let counts = std::cell::Cell::new([0u32; 7]);
     let mut runner = TestRunner::new(config);
     let outcome = runner.run(&strategy, |(steps, cut)| {
         let reached = check_case(&steps, cut)?;
-        let [cases, clauses, rulings, breaches, over_time] = counts.get();
+        let [cases, clauses, rulings, breaches, over_time, superseded, terms] = counts.get();
         counts.set([
             cases + 1,
             clauses + u32::from(reached.clause_adopted),
             rulings + u32::from(reached.ruling_adopted),
             breaches + u32::from(reached.breach),
             over_time + u32::from(reached.over_time),
+            superseded + u32::from(reached.superseded),
+            terms + u32::from(reached.term_adopted),
         ]);
         Ok(())
     });
@@ -594,9 +703,11 @@ fn partial_appends_decide_like_the_full_fold() {
     // clause, a quarter to a third an adopted ruling, one in eight a
     // breach. The floors are far enough below that a run short of them
     // means the generator stopped reaching them, not bad luck.
-    let [cases, clauses, rulings, breaches, over_time] = counts.get();
+    let [cases, clauses, rulings, breaches, over_time, superseded, terms] = counts.get();
     eprintln!(
-        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, {over_time} an agreed reschedule, attestation or superseded ruling"
+        "{cases} cases: {clauses} reached an adopted clause, {rulings} an adopted ruling, {breaches} a breach, \
+         {over_time} an agreed reschedule, attestation or superseded ruling, {superseded} a superseded clause, \
+         {terms} an adopted clause term"
     );
     assert!(cases >= CASES, "only {cases} cases ran");
     assert!(

@@ -42,7 +42,8 @@ pub(crate) async fn author(
 }
 
 /// `GET /record/<clause|ruling|revocation>/<id>`: `{"proposal": hash,
-/// "adopted_at": seq or null, "endorsements": n}`; `GET
+/// "adopted_at": seq or null, "endorsements": n, "term": hash or null}`
+/// (`term`: a clause's pending term proposal); `GET
 /// /record/commitment/<id>`: `{"reschedule": {"proposal", "proposed_at",
 /// "endorsements"} or null, "report": head or null}`.
 pub(crate) async fn record(
@@ -82,12 +83,24 @@ pub(crate) async fn record(
             ))
         }
     };
-    let found = with_ledger(&shared, move |l| Ok(l.proposal(&key)?)).await?;
-    let p = found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no {kind} {id}")))?;
+    let found = with_ledger(&shared, move |l| {
+        let p = l.proposal(&key)?;
+        // issue 13: clauses. A clause's pending term proposal, which a
+        // term endorsement names.
+        let term = match &key {
+            RecordKey::Clause(c) => l.clause(c)?.and_then(|c| c.term),
+            _ => None,
+        };
+        Ok(p.map(|p| (p, term.map(|t| t.proposal.hash.to_hex()))))
+    })
+    .await?;
+    let (p, term) =
+        found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no {kind} {id}")))?;
     Ok(Json(json!({
         "proposal": p.proposal.hash.to_hex(),
         "proposed_at": p.proposal.seq,
         "adopted_at": p.adopted_at,
         "endorsements": p.endorsements,
+        "term": term,
     })))
 }

@@ -5,6 +5,7 @@
 //! This module holds the Astana world every theme starts from and the
 //! helpers that read the projections; the themes are its submodules.
 
+mod clauses;
 mod colombia;
 mod commitments;
 mod ctsamvm;

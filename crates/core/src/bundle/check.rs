@@ -412,6 +412,23 @@ fn says(event: &Event) -> String {
             finding,
             ..
         } => format!("proposes ruling {id} revising {revises}: {finding}"),
+        // issue 13: clauses
+        Event::ClauseWithdrawn { clause, reason } => {
+            format!("withdraws clause {clause}: {reason}")
+        }
+        Event::ClauseDeclined { clause, reason, .. } => {
+            format!("declines clause {clause}: {reason}")
+        }
+        Event::ClauseRevisionProposed {
+            id, revises, title, ..
+        } => format!("proposes clause {id}, revising {revises}: {title}"),
+        Event::ClauseTermProposed { clause, until, .. } => match until {
+            Some(t) => format!("proposes that clause {clause} run until {t} (s since 1970)"),
+            None => format!("proposes that clause {clause} run with no end"),
+        },
+        Event::ClauseTermEndorsed { clause, .. } => {
+            format!("endorses the term proposed for clause {clause}")
+        }
     }
 }
 

@@ -6,14 +6,17 @@
 
 use std::collections::BTreeSet;
 
+use accord_core::clause_view::{self, ClauseView};
 use accord_core::crypto::PublicKey;
 use accord_core::projection::History;
+use accord_core::records::LoadError;
 use accord_core::{
     AllegationId, ClauseId, ClauseState, Event, Evidence, NextEntry, Proposal, RecordKey, Records,
     Sealed, State, Violation,
 };
 use accord_store::Store;
 
+use super::derived::Reload;
 use super::Ledger;
 use crate::verify;
 use crate::LedgerError;
@@ -179,6 +182,122 @@ impl<S: Store> Ledger<S> {
             .clauses()
             .get(id)
             .cloned())
+    }
+
+    // issue 13: clauses
+    /// The state at the head holding clause `id`'s record and the clauses
+    /// it revises: what its view ([`Ledger::clause_view`]) needs.
+    pub fn clause_state(&mut self, id: &ClauseId) -> Result<State, LedgerError> {
+        self.state_for(vec![RecordKey::Clause(id.clone())])
+    }
+
+    /// The state at the head holding every clause's record, read from the
+    /// derived data appends keep (rebuilt from the entries if it is stale
+    /// or damaged): what the clause list needs. Reads no history.
+    pub fn clauses_state(&mut self) -> Result<State, LedgerError> {
+        self.retrying(|l| {
+            let mut state = l.head_state()?;
+            let names: Vec<Vec<u8>> = l
+                .store
+                .derived_scan(RecordKey::CLAUSE_PREFIX)
+                .map(|item| item.map(|(k, _)| k))
+                .collect::<Result<_, _>>()?;
+            let Some(keys) = names
+                .iter()
+                .map(|k| RecordKey::from_bytes(k))
+                .collect::<Option<Vec<_>>>()
+            else {
+                l.rebuild_derived()?;
+                return Err(Reload::Stale);
+            };
+            l.load_records(&mut state, &mut BTreeSet::new(), keys)?;
+            Ok(state)
+        })
+    }
+
+    /// The state after entry `seq` holding clause `id`'s record as it stood
+    /// then (and what it links to): [`Ledger::clause_records_at`].
+    pub fn clause_state_at(&mut self, id: &ClauseId, seq: u64) -> Result<State, LedgerError> {
+        self.clause_records_at(seq, vec![RecordKey::Clause(id.clone())])
+    }
+
+    /// The state after entry `seq` holding every clause on record then, as
+    /// it stood then: [`Ledger::clause_records_at`].
+    pub fn clauses_state_at(&mut self, seq: u64) -> Result<State, LedgerError> {
+        let keys = self
+            .clauses_state()?
+            .records()
+            .clauses()
+            .iter()
+            .filter(|(_, c)| c.proposal.seq <= seq)
+            .map(|(id, _)| RecordKey::Clause(id.clone()))
+            .collect();
+        self.clause_records_at(seq, keys)
+    }
+
+    /// The state after entry `seq` with the clause records `keys` as they
+    /// stood then, from the nearest projection checkpoint and the entries
+    /// after it ([`Ledger::open_state_at`]'s path), else from a replay of
+    /// entries 0..=seq. A clause stays in the open view until it is
+    /// withdrawn or superseded, and a withdrawn or superseded clause never
+    /// changes again: so a clause the checkpoint left out was closed by
+    /// then, and its stored record is as it stood at `seq`.
+    fn clause_records_at(&self, seq: u64, keys: Vec<RecordKey>) -> Result<State, LedgerError> {
+        let last = self.last_seq()?;
+        if seq > last {
+            return Err(LedgerError::NoEntry { seq, last });
+        }
+        let Some(state) = self.open_state_from_checkpoint(seq)? else {
+            return self.state_at(seq);
+        };
+        let (chain, mut records) = state.into_parts();
+        let missing: Vec<RecordKey> = keys.into_iter().filter(|k| !records.contains(k)).collect();
+        match records.load_linked(missing, |k| self.store.derived(&k.to_bytes())) {
+            Ok(()) => {}
+            Err(LoadError::Fetch(e)) => return Err(e.into()),
+            Err(LoadError::Undecodable(..)) => return self.state_at(seq),
+        }
+        // What was loaded as stored may have been proposed after `seq`.
+        let later: Vec<RecordKey> = records
+            .clauses()
+            .iter()
+            .filter(|(_, c)| c.proposal.seq > seq)
+            .map(|(id, _)| RecordKey::Clause(id.clone()))
+            .collect();
+        for k in &later {
+            records.remove(k);
+        }
+        Ok(State::from_parts(chain, records))
+    }
+
+    /// The view of clause `id` in `state` (one this ledger gave:
+    /// [`Ledger::clause_state`], [`Ledger::state_at`],
+    /// [`Ledger::state_as_of`]), its phase judged at `time`, with the text
+    /// read from its proposal entry; `None` if it is not on record there.
+    pub fn clause_view(
+        &self,
+        state: &State,
+        id: &ClauseId,
+        time: i64,
+    ) -> Result<Option<ClauseView>, LedgerError> {
+        let Some(c) = state.records().clauses().get(id) else {
+            return Ok(None);
+        };
+        let entry = self.entry(c.proposal.seq)?;
+        let text = match entry.entry.body.event {
+            Event::ClauseProposed { text, .. } | Event::ClauseRevisionProposed { text, .. }
+                if entry.head() == c.proposal =>
+            {
+                text
+            }
+            _ => {
+                return Err(LedgerError::Damaged {
+                    seq: c.proposal.seq,
+                    reason: format!("it is not the entry that proposed clause {id}"),
+                })
+            }
+        };
+        Ok(clause_view::show(state, id, text, time))
     }
 
     /// Entries of `other` (another copy of this ledger, e.g. a party's
