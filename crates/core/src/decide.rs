@@ -839,7 +839,11 @@ fn open_report(
             action,
         ));
     }
-    if !c.past_due(ctx.time) && c.lapsed(ctx.time) {
+    let clause_lapsed = records
+        .clauses
+        .get(&c.clause)
+        .is_some_and(|cl| cl.phase(ctx.time) == crate::records::ClausePhase::Lapsed);
+    if clause_lapsed || (!c.past_due(ctx.time) && c.lapsed(ctx.time)) {
         return Err(wrong_state(item, CommitmentPhase::Lapsed.as_str(), action));
     }
     Ok(())

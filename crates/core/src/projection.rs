@@ -177,7 +177,11 @@ pub struct PartyView {
 
 /// Where a commitment stands as of `time`.
 pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> CommitmentPhase {
-    c.phase(records.clause_adopted(&c.clause), time)
+    let clause = records
+        .clauses()
+        .get(&c.clause)
+        .map_or(ClausePhase::Proposed, |cl| cl.phase(time));
+    c.phase(clause, time)
 }
 
 fn allegation_views(records: &Records) -> Vec<AllegationView> {

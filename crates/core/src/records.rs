@@ -420,11 +420,17 @@ impl CommitmentState {
         self.until.is_some_and(|u| u < time)
     }
 
-    /// Where it stands at `time`, given whether its clause is adopted.
-    pub fn phase(&self, clause_adopted: bool, time: i64) -> CommitmentPhase {
+    /// Where it stands at `time`, given where its clause stands then.
+    ///
+    /// An open commitment under a clause that has lapsed lapses with it:
+    /// the agreement it was made under is no longer in force.
+    pub fn phase(&self, clause: ClausePhase, time: i64) -> CommitmentPhase {
         match self.status.closed_phase() {
             Some(phase) => phase,
-            None if !clause_adopted => CommitmentPhase::Pending,
+            None if matches!(clause, ClausePhase::Proposed | ClausePhase::Withdrawn) => {
+                CommitmentPhase::Pending
+            }
+            None if clause == ClausePhase::Lapsed => CommitmentPhase::Lapsed,
             None if self.past_due(time) => CommitmentPhase::Overdue,
             None if self.lapsed(time) => CommitmentPhase::Lapsed,
             None => CommitmentPhase::Active,

@@ -776,7 +776,7 @@ fn a_deliverable_is_fulfilled_late_after_its_due_time_and_an_undertaking_lapses(
     g.ok(GOV, undertake("K6", None, Some(now + 400)));
     let phase = |g: &Given, id: &str, t: i64| {
         let c = commitment(g, id);
-        c.phase(true, t)
+        c.phase(records::ClausePhase::Adopted, t)
     };
     assert_eq!(phase(&g, "K5", now + 300), records::CommitmentPhase::Active);
     assert_eq!(
@@ -999,4 +999,47 @@ fn a_revision_supersedes_the_deciding_ruling_and_the_commitment_follows_it() {
             seq: again
         }
     );
+}
+
+#[test]
+fn open_commitments_lapse_with_their_clause() {
+    let mut g = Given::new();
+    let until = g.time + 1_000;
+    g.ok(
+        TR,
+        Event::ClauseTermProposed {
+            clause: cid("C1"),
+            until: Some(until),
+            reason: "Six months.".into(),
+        },
+    );
+    for signer in [TR, RU] {
+        let proposal = g.state.records().clauses()[&cid("C1")]
+            .term
+            .as_ref()
+            .map(|t| t.proposal.hash)
+            .unwrap();
+        g.ok(
+            signer,
+            Event::ClauseTermEndorsed {
+                clause: cid("C1"),
+                proposal,
+            },
+        );
+    }
+    let k1 = commitment(&g, "K1");
+    let at = |t: i64| projection::commitment_state(g.state.records(), &k1, t);
+    assert_eq!(at(until), records::CommitmentPhase::Active);
+    assert_eq!(at(until + 1), records::CommitmentPhase::Lapsed);
+    g.time = until + 10;
+    assert!(matches!(
+        g.try_(
+            GOV,
+            Event::CommitmentFulfilled {
+                commitment: kid("K1"),
+                note: "Late.".into(),
+            }
+        ),
+        Err(Violation::WrongState { .. })
+    ));
 }
