@@ -331,13 +331,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             breaches,
             text: t,
         } => {
-            require(
-                ctx,
-                &[Role::Guarantor, Role::Monitor],
-                "guarantors and monitors",
-                "propose rulings",
-            )?;
-            fresh_id(records, id.as_str())?;
+            new_ruling(ctx, records, id)?;
             let item = format!("allegation {allegation}");
             let a = records
                 .allegations
@@ -559,13 +553,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             breaches,
             text: t,
         } => {
-            require(
-                ctx,
-                &[Role::Guarantor, Role::Monitor],
-                "guarantors and monitors",
-                "propose rulings",
-            )?;
-            fresh_id(records, id.as_str())?;
+            new_ruling(ctx, records, id)?;
             let old = records
                 .rulings
                 .get(revises)
@@ -666,6 +654,17 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
         | Event::ClauseTermProposed { .. }
         | Event::ClauseTermEndorsed { .. } => crate::clause_life::check(ctx, records, event),
     }
+}
+
+/// A ruling (or a revision) drafted by a guarantor or monitor under a new id.
+fn new_ruling(ctx: &Ctx, records: &Records, id: &RulingId) -> Result<(), Violation> {
+    require(
+        ctx,
+        &[Role::Guarantor, Role::Monitor],
+        "guarantors and monitors",
+        "propose rulings",
+    )?;
+    fresh_id(records, id.as_str())
 }
 
 /// What a ruling (or a revision of one) finds, on an allegation against
