@@ -128,7 +128,7 @@ pub fn status_str(s: SignatureStatus) -> &'static str {
 pub fn log_line(e: &Sealed) -> String {
     let b = &e.entry.body;
     format!(
-        "{:>6}  {}  {:<8} {:<20} {:<24} {}",
+        "{:>6}  {}  {:<8} {:<30} {:<24} {}",
         b.seq,
         clock::format(b.time),
         b.author.party,
