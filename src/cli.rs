@@ -689,6 +689,12 @@ pub enum CommitmentCommand {
         #[command(flatten)]
         key: KeyArg,
     },
+    /// Join a commitment as a joint obligor: bound by exactly its text.
+    Join {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
     /// Agree to exactly the pending reschedule of a commitment.
     AgreeReschedule {
         id: String,

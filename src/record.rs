@@ -43,8 +43,9 @@ pub trait Lookup {
     fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>>;
     /// What the next entry signed with `key` links to and counts from.
     fn next_for(&mut self, key: &PublicKey) -> Result<NextEntry>;
-    /// The obligor's latest report on a commitment (what an attestation names).
-    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>>;
+    /// The entry that made a commitment (what joining it names) and the
+    /// obligor's latest report on it (what an attestation names).
+    fn commitment(&mut self, commitment: &CommitmentId) -> Result<Option<(Head, Option<Head>)>>;
     /// The hash of clause `id`'s pending term proposal, if any.
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>>;
 }
@@ -58,9 +59,13 @@ impl Lookup for DiskLedger {
         Ok(DiskLedger::next_for(self, key)?)
     }
 
-    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>> {
+    fn commitment(&mut self, commitment: &CommitmentId) -> Result<Option<(Head, Option<Head>)>> {
         let key = RecordKey::Commitment(commitment.clone());
-        Ok(self.records(vec![key.clone()])?.latest_report(&key))
+        Ok(self
+            .records(vec![key])?
+            .commitments()
+            .get(commitment)
+            .map(|c| (c.made, c.last_report)))
     }
 
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
@@ -245,9 +250,12 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 key,
             } => {
                 let commitment = CommitmentId::new(id)?;
-                let report = ledger.report(&commitment)?.with_context(|| {
-                    format!("commitment {commitment} has no report to attest (no fulfilment, progress or remedy on record)")
-                })?;
+                let report = ledger
+                    .commitment(&commitment)?
+                    .and_then(|(_, report)| report)
+                    .with_context(|| {
+                        format!("commitment {commitment} has no report to attest (no fulfilment, progress or remedy on record)")
+                    })?;
                 (
                     Event::CommitmentAttested {
                         commitment,
@@ -277,6 +285,19 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 },
                 key.key,
             ),
+            CommitmentCommand::Join { id, key } => {
+                let commitment = CommitmentId::new(id)?;
+                let (made, _) = ledger
+                    .commitment(&commitment)?
+                    .with_context(|| format!("no commitment {commitment} has been made"))?;
+                (
+                    Event::CommitmentJoined {
+                        commitment,
+                        made: made.hash,
+                    },
+                    key.key,
+                )
+            }
             CommitmentCommand::AgreeReschedule { id, key } => {
                 let commitment = CommitmentId::new(id)?;
                 let proposal = ledger

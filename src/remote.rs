@@ -298,6 +298,7 @@ struct ProposalJson {
 
 #[derive(Deserialize)]
 struct CommitmentJson {
+    made: HeadJson,
     reschedule: Option<RescheduleJson>,
     report: Option<HeadJson>,
 }
@@ -311,7 +312,7 @@ struct RescheduleJson {
 
 impl Remote {
     /// `GET /record/commitment/<id>`: the pending reschedule and latest report.
-    fn commitment(&mut self, id: &CommitmentId) -> Result<Option<CommitmentJson>> {
+    fn commitment_json(&mut self, id: &CommitmentId) -> Result<Option<CommitmentJson>> {
         let path = format!("/record/commitment/{id}");
         let Some(body) = self.get(&path)? else {
             return Ok(None);
@@ -345,18 +346,18 @@ impl Remote {
 }
 
 impl crate::record::Lookup for Remote {
-    fn report(&mut self, commitment: &CommitmentId) -> Result<Option<Head>> {
-        let Some(c) = self.commitment(commitment)? else {
+    fn commitment(&mut self, commitment: &CommitmentId) -> Result<Option<(Head, Option<Head>)>> {
+        let Some(c) = self.commitment_json(commitment)? else {
             return Ok(None);
         };
-        c.report
-            .map(|h| {
-                Ok(Head {
-                    seq: h.seq,
-                    hash: self.hash(&h.hash, "a report")?,
-                })
+        let head = |h: &HeadJson, what: &str| -> Result<Head> {
+            Ok(Head {
+                seq: h.seq,
+                hash: self.hash(&h.hash, what)?,
             })
-            .transpose()
+        };
+        let report = c.report.as_ref().map(|h| head(h, "a report")).transpose()?;
+        Ok(Some((head(&c.made, "a commitment")?, report)))
     }
 
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
@@ -373,7 +374,7 @@ impl crate::record::Lookup for Remote {
 
     fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {
         if let RecordKey::Commitment(id) = key {
-            let Some(r) = self.commitment(id)?.and_then(|c| c.reschedule) else {
+            let Some(r) = self.commitment_json(id)?.and_then(|c| c.reschedule) else {
                 return Ok(None);
             };
             return Ok(Some(Proposal {

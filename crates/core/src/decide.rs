@@ -253,7 +253,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .commitments
                 .get(commitment)
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
-            owner(ctx, &c.obligor, "report a remedy of", item.clone())?;
+            bound(ctx, c, "report a remedy of", item.clone())?;
             if !matches!(c.status, CommitmentStatus::Breached { .. }) {
                 return Err(wrong_state(
                     item,
@@ -440,7 +440,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             )?;
             let item = format!("commitment {commitment}");
             let c = commitment_record(records, commitment)?;
-            if c.obligor == *ctx.party {
+            if c.binds(ctx.party) {
                 return Err(Violation::SelfAttestation {
                     commitment: commitment.clone(),
                 });
@@ -580,6 +580,28 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             )?;
             text("ruling text", t, MAX_TEXT_BYTES)
         }
+        Event::CommitmentJoined { commitment, made } => {
+            let item = format!("commitment {commitment}");
+            let c = commitment_record(records, commitment)?;
+            proposal_matches(item.clone(), made, &c.made.hash)?;
+            if c.binds(ctx.party) {
+                return Err(Violation::Already {
+                    party: ctx.party.clone(),
+                    done: "bound itself by",
+                    item,
+                });
+            }
+            if c.status != CommitmentStatus::Open {
+                return Err(wrong_state(item, c.status.word(), "joined"));
+            }
+            if c.joined.len() >= MAX_LIST {
+                return Err(Violation::TooMany {
+                    list: "the joint obligors",
+                    max: MAX_LIST,
+                });
+            }
+            Ok(())
+        }
         Event::KeyRotatedUnproven { .. } => Err(Violation::RetiredRotation),
         Event::KeyRotated { new_key, proof } => {
             fresh_key(ctx, new_key)?;
@@ -703,7 +725,7 @@ fn ruling_terms(
             .get(k)
             .ok_or_else(|| unknown("commitment", k.as_str()))?;
         if let Attribution::Party(p) = attribution {
-            if c.obligor != *p {
+            if !c.binds(p) {
                 return Err(Violation::BreachNotAttributed {
                     ruling: id.clone(),
                     commitment: k.clone(),
@@ -712,7 +734,7 @@ fn ruling_terms(
                 });
             }
         }
-        if *attribution == Attribution::Shared && c.obligor != *accused {
+        if *attribution == Attribution::Shared && !c.binds(accused) {
             return Err(Violation::SharedBreach {
                 ruling: id.to_string(),
                 commitment: k.to_string(),
@@ -740,7 +762,7 @@ fn allegation_fields(
             .commitments
             .get(k)
             .ok_or_else(|| unknown("commitment", k.as_str()))?;
-        if c.obligor != *against {
+        if !c.binds(against) {
             return Err(Violation::AllegedNotTheirs {
                 allegation: id.clone(),
                 commitment: k.clone(),
@@ -827,7 +849,7 @@ fn open_report(
 ) -> Result<(), Violation> {
     let item = format!("commitment {commitment}");
     let c = commitment_record(records, commitment)?;
-    owner(ctx, &c.obligor, "report on", item.clone())?;
+    bound(ctx, c, "report on", item.clone())?;
     if c.status != CommitmentStatus::Open {
         return Err(wrong_state(item, c.status.word(), action));
     }
@@ -857,7 +879,7 @@ fn reschedule_party<'a>(
     action: &'static str,
 ) -> Result<&'a CommitmentState, Violation> {
     let c = commitment_record(records, commitment)?;
-    if c.obligor != *ctx.party {
+    if !c.binds(ctx.party) {
         require(
             ctx,
             &[Role::Guarantor, Role::Mediator],
@@ -873,6 +895,19 @@ fn reschedule_party<'a>(
         ));
     }
     Ok(c)
+}
+
+/// The signer is bound by commitment `c` (its maker or a joint obligor).
+fn bound(
+    ctx: &Ctx,
+    c: &CommitmentState,
+    action: &'static str,
+    item: String,
+) -> Result<(), Violation> {
+    if c.binds(ctx.party) {
+        return Ok(());
+    }
+    owner(ctx, &c.obligor, action, item)
 }
 
 /// A key that may be installed: a strong ed25519 point never used before.

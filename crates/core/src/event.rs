@@ -279,6 +279,14 @@ pub enum Event {
         /// The reasoning, in words.
         text: String,
     },
+    /// A party joins a commitment as a joint obligor: bound by exactly the
+    /// text of the entry that made it, whose hash it names.
+    CommitmentJoined {
+        /// The commitment joined.
+        commitment: CommitmentId,
+        /// The hash of the entry that made the commitment.
+        made: EntryHash,
+    },
     // issue 13: clauses
     /// The proposer withdraws its clause proposal before adoption.
     ClauseWithdrawn {
@@ -360,6 +368,7 @@ impl Event {
             // issue 13: allegations and rulings
             Event::AllegationCorrected { .. } => "allegation-corrected",
             Event::RulingRevisionProposed { .. } => "ruling-revision-proposed",
+            Event::CommitmentJoined { .. } => "commitment-joined",
             // issue 13: clauses
             Event::ClauseWithdrawn { .. } => "clause-withdrawn",
             Event::ClauseDeclined { .. } => "clause-declined",
@@ -427,6 +436,7 @@ impl Event {
                 .into_iter()
                 .chain(breaches.iter().map(|c| c.as_str()))
                 .collect(),
+            Event::CommitmentJoined { commitment, .. } => vec![commitment.as_str()],
             // issue 13: clauses
             Event::ClauseWithdrawn { clause, .. }
             | Event::ClauseDeclined { clause, .. }
@@ -471,6 +481,7 @@ impl Event {
             // issue 13: allegations and rulings
             Event::AllegationCorrected { allegation, .. } => allegation.to_string(),
             Event::RulingRevisionProposed { id, .. } => id.to_string(),
+            Event::CommitmentJoined { commitment, .. } => commitment.to_string(),
             // issue 13: clauses
             Event::ClauseWithdrawn { clause, .. }
             | Event::ClauseDeclined { clause, .. }

@@ -310,6 +310,11 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             };
             records.rulings.insert(id.clone(), proposal);
         }
+        Event::CommitmentJoined { commitment, .. } => {
+            if let Some(c) = records.commitments.get_mut(commitment) {
+                c.joined.push((party, seq));
+            }
+        }
         Event::KeyRotated { new_key, .. } | Event::KeyRotatedUnproven { new_key } => {
             return Some((party, Some(*new_key)))
         }
@@ -353,14 +358,17 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
 /// Records `party`'s agreement to the pending reschedule of `c` (its
 /// proposal counts as one) and applies the new times once agreed.
 fn agree_reschedule(ctx: &Ctx, c: &mut CommitmentState, party: PartyId, seq: u64) {
-    let Some(r) = c.reschedule.as_mut() else {
+    let Some(r) = c.reschedule.as_ref() else {
         return;
     };
-    let agreed = r.agreed_with(ctx.charter, &c.obligor, &party);
-    r.endorsements.push((party, seq));
+    let agreed = r.agreed_with(ctx.charter, c, &party);
+    let (due, until) = (r.due, r.until);
+    if let Some(r) = c.reschedule.as_mut() {
+        r.endorsements.push((party, seq));
+    }
     if agreed {
-        c.due = r.due;
-        c.until = r.until;
+        c.due = due;
+        c.until = until;
         c.rescheduled.push(seq);
         c.reschedule = None;
     }

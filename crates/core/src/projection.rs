@@ -299,7 +299,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
             let commitments: Vec<CommitmentView> = records
                 .commitments()
                 .iter()
-                .filter(|(_, c)| &c.obligor == me)
+                .filter(|(_, c)| c.binds(me))
                 .map(|(id, c)| CommitmentView {
                     id: id.clone(),
                     clause: c.clause.clone(),
@@ -362,7 +362,7 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     let records = state.records();
     let mut out = Vec::new();
     for (id, c) in records.commitments() {
-        let mine = &c.obligor == me;
+        let mine = c.binds(me);
         let duty = match commitment_state(records, c, time) {
             CommitmentPhase::Overdue if mine => Some(DutyKind::FulfilOverdue),
             CommitmentPhase::Breached if mine => Some(DutyKind::Remedy),

@@ -133,6 +133,8 @@ pub struct CommitmentState {
     pub rescheduled: Vec<u64>,
     /// Every adopted ruling that found it breached, with the adopting seq, in order.
     pub breaches: Vec<(RulingId, u64)>,
+    /// Parties that joined it as joint obligors, with the seq of joining.
+    pub joined: Vec<(PartyId, u64)>,
 }
 
 /// A progress report on a commitment.
@@ -176,15 +178,15 @@ pub struct Reschedule {
 
 impl Reschedule {
     /// Whether the agreement of `party` added to those on record meets the
-    /// rule: the obligor and the charter's clause adoption rule.
+    /// rule: every obligor of `c` and the charter's clause adoption rule.
     pub(crate) fn agreed_with(
         &self,
         charter: &Charter,
-        obligor: &PartyId,
+        c: &CommitmentState,
         party: &PartyId,
     ) -> bool {
         let agreed = |p: &PartyId| p == party || self.endorsements.iter().any(|(q, _)| q == p);
-        agreed(obligor) && charter.quorum_met_by(charter.rules.clause_adoption, agreed)
+        c.obligors().all(agreed) && charter.quorum_met_by(charter.rules.clause_adoption, agreed)
     }
 }
 
@@ -407,7 +409,18 @@ impl CommitmentState {
             reschedule: None,
             rescheduled: Vec::new(),
             breaches: Vec::new(),
+            joined: Vec::new(),
         }
+    }
+
+    /// Whether `party` is bound by it: its maker or a joint obligor.
+    pub fn binds(&self, party: &PartyId) -> bool {
+        self.obligor == *party || self.joined.iter().any(|(p, _)| p == party)
+    }
+
+    /// Every party bound by it: the maker, then the joint obligors.
+    pub fn obligors(&self) -> impl Iterator<Item = &PartyId> {
+        std::iter::once(&self.obligor).chain(self.joined.iter().map(|(p, _)| p))
     }
 
     /// Whether its due time has passed at `time` (undelivered, it is overdue).
@@ -663,7 +676,8 @@ impl Event {
             Event::CommitmentProgressed { commitment, .. }
             | Event::CommitmentAttested { commitment, .. }
             | Event::CommitmentRescheduleProposed { commitment, .. }
-            | Event::CommitmentRescheduleEndorsed { commitment, .. } => {
+            | Event::CommitmentRescheduleEndorsed { commitment, .. }
+            | Event::CommitmentJoined { commitment, .. } => {
                 vec![K::Commitment(commitment.clone())]
             }
             // issue 13: allegations and rulings

@@ -1043,3 +1043,46 @@ fn open_commitments_lapse_with_their_clause() {
         Err(Violation::WrongState { .. })
     ));
 }
+
+#[test]
+fn a_joint_obligor_is_bound_by_the_exact_commitment_and_its_reschedules() {
+    let mut g = Given::new();
+    let made = commitment(&g, "K1").made.hash;
+    let join = |made| Event::CommitmentJoined {
+        commitment: kid("K1"),
+        made,
+    };
+    assert!(matches!(
+        g.try_(OPP, join(EntryHash::ZERO)),
+        Err(Violation::ProposalMismatch { .. })
+    ));
+    assert!(matches!(
+        g.try_(GOV, join(made)),
+        Err(Violation::Already { .. })
+    ));
+    g.ok(OPP, join(made));
+    assert!(commitment(&g, "K1").binds(&pid("opp")));
+    // Either obligor reports; neither attests.
+    g.ok(
+        OPP,
+        Event::CommitmentProgressed {
+            commitment: kid("K1"),
+            done: 1,
+            of: 2,
+            note: "Half.".into(),
+        },
+    );
+    // A reschedule needs every obligor besides the clause rule.
+    g.ok(GOV, reschedule(Some(T0 + 86_400)));
+    agree(&mut g, TR).unwrap();
+    agree(&mut g, RU).unwrap();
+    assert_eq!(commitment(&g, "K1").due, None);
+    agree(&mut g, OPP).unwrap();
+    assert_eq!(commitment(&g, "K1").due, Some(T0 + 86_400));
+    // It shows among both obligors' commitments.
+    let views = projection::obligations(&g.state, g.time);
+    for p in ["gov", "opp"] {
+        let v = views.iter().find(|v| v.party.as_str() == p).unwrap();
+        assert!(v.commitments.iter().any(|c| c.id == kid("K1")), "{p}");
+    }
+}

@@ -44,7 +44,7 @@ pub(crate) async fn author(
 /// `GET /record/<clause|ruling|revocation>/<id>`: `{"proposal": hash,
 /// "adopted_at": seq or null, "endorsements": n, "term": hash or null}`
 /// (`term`: a clause's pending term proposal); `GET
-/// /record/commitment/<id>`: `{"reschedule": {"proposal", "proposed_at",
+/// /record/commitment/<id>`: `{"made": head, "reschedule": {"proposal", "proposed_at",
 /// "endorsements"} or null, "report": head or null}`.
 pub(crate) async fn record(
     State(shared): State<Shared_>,
@@ -52,18 +52,19 @@ pub(crate) async fn record(
 ) -> Result<Json<Value>, ApiError> {
     let bad = |e: accord_core::IdError| ApiError::new(StatusCode::BAD_REQUEST, e.to_string());
     if kind == "commitment" {
-        let key = RecordKey::Commitment(CommitmentId::new(id.clone()).map_err(bad)?);
+        let commitment = CommitmentId::new(id.clone()).map_err(bad)?;
+        let key = RecordKey::Commitment(commitment.clone());
         let found = with_ledger(&shared, move |l| {
             let records = l.records(vec![key.clone()])?;
             let report = records.latest_report(&key);
-            Ok(records
-                .contains(&key)
-                .then(|| (records.proposal(&key), report)))
+            let made = records.commitments().get(&commitment).map(|c| c.made);
+            Ok(made.map(|made| (made, records.proposal(&key), report)))
         })
         .await?;
-        let (reschedule, report) =
+        let (made, reschedule, report) =
             found.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("no {kind} {id}")))?;
         return Ok(Json(json!({
+            "made": head_json(&made),
             "reschedule": reschedule.map(|p| json!({
                 "proposal": p.proposal.hash.to_hex(),
                 "proposed_at": p.proposal.seq,

@@ -412,6 +412,9 @@ fn says(event: &Event) -> String {
             finding,
             ..
         } => format!("proposes ruling {id} revising {revises}: {finding}"),
+        Event::CommitmentJoined { commitment, .. } => {
+            format!("joins commitment {commitment} as a joint obligor")
+        }
         // issue 13: clauses
         Event::ClauseWithdrawn { clause, reason } => {
             format!("withdraws clause {clause}: {reason}")
