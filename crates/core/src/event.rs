@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::amendment::CharterChange;
 use crate::charter::Charter;
 use crate::crypto::{PublicKey, Signature};
 use crate::ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
+    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
 };
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
@@ -181,6 +182,26 @@ pub enum Event {
         /// The new key's signature over the possession message.
         proof: Signature,
     },
+    // issue 13: charter amendments
+    /// A guarantor, the mediator or the secretariat proposes changes to
+    /// the charter in force, applied together once adopted.
+    AmendmentProposed {
+        /// The new amendment's id.
+        id: AmendmentId,
+        /// The changes, applied in order to the charter in force.
+        changes: Vec<CharterChange>,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A guarantor endorses exactly the amendment proposal whose hash it
+    /// names; under the charter's amendment rule the amendment takes effect
+    /// from this entry on.
+    AmendmentEndorsed {
+        /// The amendment endorsed.
+        amendment: AmendmentId,
+        /// The hash of the proposal entry endorsed.
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -204,6 +225,8 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => "key-rotated",
             Event::KeyRevocationProposed { .. } => "key-revocation-proposed",
             Event::KeyRevocationEndorsed { .. } => "key-revocation-endorsed",
+            Event::AmendmentProposed { .. } => "amendment-proposed",
+            Event::AmendmentEndorsed { .. } => "amendment-endorsed",
         }
     }
 
@@ -242,6 +265,14 @@ impl Event {
             Event::KeyRotated { .. } | Event::KeyRotatedUnproven { .. } => Vec::new(),
             Event::KeyRevocationProposed { id, party, .. } => vec![id.as_str(), party.as_str()],
             Event::KeyRevocationEndorsed { revocation, .. } => vec![revocation.as_str()],
+            Event::AmendmentProposed { id, changes, .. } => std::iter::once(id.as_str())
+                .chain(
+                    changes
+                        .iter()
+                        .filter_map(|c| c.party().map(PartyId::as_str)),
+                )
+                .collect(),
+            Event::AmendmentEndorsed { amendment, .. } => vec![amendment.as_str()],
         }
     }
 
@@ -269,6 +300,8 @@ impl Event {
             }
             Event::KeyRevocationProposed { id, .. } => id.to_string(),
             Event::KeyRevocationEndorsed { revocation, .. } => revocation.to_string(),
+            Event::AmendmentProposed { id, .. } => id.to_string(),
+            Event::AmendmentEndorsed { amendment, .. } => amendment.to_string(),
         }
     }
 }

@@ -91,6 +91,8 @@ words! {
     DutyKind {
         /// A party to the conflict has yet to accept a clause.
         AcceptClause => "accept-clause",
+        /// A guarantor has yet to endorse a charter amendment not yet adopted.
+        EndorseAmendment => "endorse-amendment",
         /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
         /// A guarantor has yet to endorse a key revocation not yet adopted.
@@ -208,7 +210,25 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
             .revocations()
             .get(id)
             .is_some_and(|v| v.adopted_at.is_none()),
+        RecordKey::Amendment(id) => r
+            .amendments()
+            .get(id)
+            .is_some_and(|a| a.adopted_at.is_none()),
     }
+}
+
+/// The parties to the conflict in the charter in force: the only part of
+/// the chain [`is_live`] reads. An entry that changes them (an adopted
+/// amendment) changes the liveness of clauses it does not touch, so whoever
+/// keeps an index of live records must then re-examine every clause.
+pub fn conflict_parties(state: &State) -> Vec<PartyId> {
+    state
+        .charter()
+        .parties
+        .iter()
+        .filter(|p| p.role == Role::Party)
+        .map(|p| p.id.clone())
+        .collect()
 }
 
 /// The keys of the records the open view of `state` reads: the live items
@@ -350,6 +370,14 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
         }
     }
     if role == Role::Guarantor {
+        for (id, a) in records.amendments() {
+            if a.adopted_at.is_none() && !a.endorsements.iter().any(|(p, _)| p == me) {
+                out.push(Duty {
+                    duty: DutyKind::EndorseAmendment,
+                    item: id.to_string(),
+                });
+            }
+        }
         for (id, v) in records.revocations() {
             if v.adopted_at.is_none() && !v.endorsements.iter().any(|(p, _)| p == me) {
                 out.push(Duty {

@@ -10,12 +10,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::amendment::AmendmentState;
 use crate::charter::{Adoption, Charter};
 use crate::codec::{self, CodecError};
 use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
-use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
+use crate::ids::{
+    AllegationId, AmendmentId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId,
+};
 pub use crate::phase::{AllegationPhase, CommitmentPhase, RulingPhase};
 use crate::terms::{Attribution, Evidence, Finding, Position};
 
@@ -278,14 +281,17 @@ pub enum RecordKey {
     Ruling(RulingId),
     /// A key revocation.
     Revocation(RevocationId),
+    /// A charter amendment.
+    Amendment(AmendmentId),
 }
 
-const PREFIXES: [&[u8]; 5] = [
+const PREFIXES: [&[u8]; 6] = [
     b"clause/",
     b"commitment/",
     b"allegation/",
     b"ruling/",
     b"revocation/",
+    b"amendment/",
 ];
 
 impl RecordKey {
@@ -297,6 +303,7 @@ impl RecordKey {
             RecordKey::Allegation(id) => (PREFIXES[2], id.as_str()),
             RecordKey::Ruling(id) => (PREFIXES[3], id.as_str()),
             RecordKey::Revocation(id) => (PREFIXES[4], id.as_str()),
+            RecordKey::Amendment(id) => (PREFIXES[5], id.as_str()),
         };
         [prefix, id.as_bytes()].concat()
     }
@@ -313,7 +320,8 @@ impl RecordKey {
             1 => RecordKey::Commitment(CommitmentId::new(id).ok()?),
             2 => RecordKey::Allegation(AllegationId::new(id).ok()?),
             3 => RecordKey::Ruling(RulingId::new(id).ok()?),
-            _ => RecordKey::Revocation(RevocationId::new(id).ok()?),
+            4 => RecordKey::Revocation(RevocationId::new(id).ok()?),
+            _ => RecordKey::Amendment(AmendmentId::new(id).ok()?),
         })
     }
 
@@ -325,13 +333,14 @@ impl RecordKey {
             RecordKey::Allegation(id) => id.as_str(),
             RecordKey::Ruling(id) => id.as_str(),
             RecordKey::Revocation(id) => id.as_str(),
+            RecordKey::Amendment(id) => id.as_str(),
         }
     }
 
     /// The keys an item id could name in each kind: ids are unique across
     /// kinds, so creating an item reads all of them.
     pub fn every_kind(id: &str) -> Vec<RecordKey> {
-        let mut keys = Vec::with_capacity(5);
+        let mut keys = Vec::with_capacity(6);
         if let Ok(c) = ClauseId::new(id) {
             keys.push(RecordKey::Clause(c));
         }
@@ -347,6 +356,9 @@ impl RecordKey {
         if let Ok(r) = RevocationId::new(id) {
             keys.push(RecordKey::Revocation(r));
         }
+        if let Ok(m) = AmendmentId::new(id) {
+            keys.push(RecordKey::Amendment(m));
+        }
         keys
     }
 }
@@ -360,6 +372,7 @@ impl Event {
             Event::AllegationFiled { id, .. } => Some(id.as_str()),
             Event::RulingProposed { id, .. } => Some(id.as_str()),
             Event::KeyRevocationProposed { id, .. } => Some(id.as_str()),
+            Event::AmendmentProposed { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -414,6 +427,8 @@ impl Event {
             Event::KeyRevocationEndorsed { revocation, .. } => {
                 vec![K::Revocation(revocation.clone())]
             }
+            Event::AmendmentProposed { id, .. } => RecordKey::every_kind(id.as_str()),
+            Event::AmendmentEndorsed { amendment, .. } => vec![K::Amendment(amendment.clone())],
         }
     }
 }
@@ -435,12 +450,13 @@ pub struct Records {
     pub(crate) allegations: BTreeMap<AllegationId, AllegationState>,
     pub(crate) rulings: BTreeMap<RulingId, RulingState>,
     pub(crate) revocations: BTreeMap<RevocationId, RevocationState>,
+    pub(crate) amendments: BTreeMap<AmendmentId, AmendmentState>,
 }
 
 /// A record's store key and encoded value.
 pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
-/// A proposal (clause, ruling or key revocation) as one answering it
+/// A proposal (clause, ruling, key revocation or amendment) as one answering it
 /// needs it: [`Records::proposal`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
@@ -473,6 +489,10 @@ impl Records {
     pub fn revocations(&self) -> &BTreeMap<RevocationId, RevocationState> {
         &self.revocations
     }
+    /// Every charter amendment on record, by id.
+    pub fn amendments(&self) -> &BTreeMap<AmendmentId, AmendmentState> {
+        &self.amendments
+    }
     /// The proposal `key` names, if it is a clause, ruling or revocation on
     /// record: what an endorsement of it refers to, and how far it has got.
     pub fn proposal(&self, key: &RecordKey) -> Option<Proposal> {
@@ -489,6 +509,10 @@ impl Records {
                 .revocations
                 .get(id)
                 .map(|r| (r.proposal, r.adopted_at, r.endorsements.len()))?,
+            RecordKey::Amendment(id) => self
+                .amendments
+                .get(id)
+                .map(|a| (a.proposal, a.adopted_at, a.endorsements.len()))?,
             _ => return None,
         };
         Some(Proposal {
@@ -516,6 +540,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.contains_key(id),
             RecordKey::Ruling(id) => self.rulings.contains_key(id),
             RecordKey::Revocation(id) => self.revocations.contains_key(id),
+            RecordKey::Amendment(id) => self.amendments.contains_key(id),
         }
     }
 
@@ -580,6 +605,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.get(id).map(codec::encode_derived),
             RecordKey::Ruling(id) => self.rulings.get(id).map(codec::encode_derived),
             RecordKey::Revocation(id) => self.revocations.get(id).map(codec::encode_derived),
+            RecordKey::Amendment(id) => self.amendments.get(id).map(codec::encode_derived),
         }
         .transpose()
     }
@@ -607,6 +633,10 @@ impl Records {
                 self.revocations
                     .insert(id.clone(), codec::decode_derived(bytes)?);
             }
+            RecordKey::Amendment(id) => {
+                self.amendments
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
         }
         Ok(())
     }
@@ -623,6 +653,8 @@ impl Records {
             .retain(|id, _| keys.contains(&RecordKey::Ruling(id.clone())));
         self.revocations
             .retain(|id, _| keys.contains(&RecordKey::Revocation(id.clone())));
+        self.amendments
+            .retain(|id, _| keys.contains(&RecordKey::Amendment(id.clone())));
         self
     }
 
@@ -635,6 +667,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.remove(id).is_some(),
             RecordKey::Ruling(id) => self.rulings.remove(id).is_some(),
             RecordKey::Revocation(id) => self.revocations.remove(id).is_some(),
+            RecordKey::Amendment(id) => self.amendments.remove(id).is_some(),
         }
     }
 
@@ -645,6 +678,7 @@ impl Records {
             + self.allegations.len()
             + self.rulings.len()
             + self.revocations.len()
+            + self.amendments.len()
     }
 
     /// Whether no record is held.
@@ -660,6 +694,7 @@ impl Records {
         out.extend(self.allegations.keys().cloned().map(RecordKey::Allegation));
         out.extend(self.rulings.keys().cloned().map(RecordKey::Ruling));
         out.extend(self.revocations.keys().cloned().map(RecordKey::Revocation));
+        out.extend(self.amendments.keys().cloned().map(RecordKey::Amendment));
         out
     }
 
@@ -687,6 +722,7 @@ mod tests {
             RecordKey::Allegation(AllegationId::new("A1").unwrap()),
             RecordKey::Ruling(RulingId::new("R1").unwrap()),
             RecordKey::Revocation(RevocationId::new("V1").unwrap()),
+            RecordKey::Amendment(AmendmentId::new("M1").unwrap()),
         ] {
             assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
         }
@@ -696,6 +732,6 @@ mod tests {
         );
         assert_eq!(RecordKey::from_bytes(b"clause/bad id"), None);
         assert_eq!(RecordKey::from_bytes(b"other/C1"), None);
-        assert_eq!(RecordKey::every_kind("X").len(), 5);
+        assert_eq!(RecordKey::every_kind("X").len(), 6);
     }
 }

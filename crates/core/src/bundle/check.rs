@@ -381,6 +381,11 @@ fn says(event: &Event) -> String {
         Event::KeyRevocationEndorsed { revocation, .. } => {
             format!("endorses revocation {revocation}")
         }
+        Event::AmendmentProposed { id, changes, .. } => {
+            let changes: Vec<String> = changes.iter().map(ToString::to_string).collect();
+            format!("proposes amendment {id}: {}", changes.join("; "))
+        }
+        Event::AmendmentEndorsed { amendment, .. } => format!("endorses amendment {amendment}"),
     }
 }
 

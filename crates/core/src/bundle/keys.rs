@@ -112,6 +112,7 @@ impl KeyHistory {
             party: &b.author.party,
             role,
             time: b.time,
+            amending: &crate::amendment::FOUNDING,
         };
         decide::check(&ctx, &self.records, &b.event).map_err(|v| EntryFault::Rule(Box::new(v)))?;
         if let Some((party, key)) = fold::apply(&ctx, &mut self.records, entry) {
