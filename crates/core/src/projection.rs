@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::amendment::CharterChange;
 use crate::charter::Role;
+use crate::entry::Sealed;
 use crate::event::Event;
 use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
@@ -217,18 +219,34 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
     }
 }
 
-/// The parties to the conflict in the charter in force: the only part of
-/// the chain [`is_live`] reads. An entry that changes them (an adopted
-/// amendment) changes the liveness of clauses it does not touch, so whoever
-/// keeps an index of live records must then re-examine every clause.
-pub fn conflict_parties(state: &State) -> Vec<PartyId> {
+/// Whether `entry`, just admitted into `state` (which holds the records it
+/// touched), may have changed the parties to the conflict: it adopted an
+/// amendment that adds a party to the conflict, removes a party or changes
+/// a role. The parties to the conflict are the only part of the chain
+/// [`is_live`] reads, so such an entry changes the liveness of clauses it
+/// does not touch: whoever keeps an index of live records must then
+/// re-examine every clause.
+pub fn reopens_clauses(state: &State, entry: &Sealed) -> bool {
+    let Event::AmendmentEndorsed { amendment, .. } = &entry.entry.body.event else {
+        return false;
+    };
     state
-        .charter()
-        .parties
-        .iter()
-        .filter(|p| p.role == Role::Party)
-        .map(|p| p.id.clone())
-        .collect()
+        .records()
+        .amendments()
+        .get(amendment)
+        .is_some_and(|a| {
+            a.adopted_at == Some(entry.seq())
+                && a.changes.iter().any(|c| {
+                    matches!(
+                        c,
+                        CharterChange::AddParty {
+                            role: Role::Party,
+                            ..
+                        } | CharterChange::RemoveParty { .. }
+                            | CharterChange::ChangeRole { .. }
+                    )
+                })
+        })
 }
 
 /// The keys of the records the open view of `state` reads: the live items

@@ -295,6 +295,9 @@ const PREFIXES: [&[u8]; 6] = [
 ];
 
 impl RecordKey {
+    /// The prefix of every clause's store key (a prefix scan finds them all).
+    pub const CLAUSE_PREFIX: &'static [u8] = PREFIXES[0];
+
     /// The key under which a store keeps this record.
     pub fn to_bytes(&self) -> Vec<u8> {
         let (prefix, id) = match self {

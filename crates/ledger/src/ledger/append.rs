@@ -5,12 +5,12 @@
 
 use std::collections::BTreeSet;
 
-use accord_core::{Event, Sealed};
+use accord_core::{projection, Event, Sealed};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
 use super::derived::{checkpoint, derived_writes, derived_writes_for, key_hash};
-use super::incremental::{closure, Checkpointer, WriteSession};
+use super::incremental::{changed_by, Checkpointer, WriteSession};
 use super::{Ledger, MAX_CLOCK_SKEW_SECS};
 use crate::verify::KnownKeys;
 use crate::LedgerError;
@@ -39,6 +39,9 @@ impl<S: Store> Ledger<S> {
             l.load_records(&mut state, &mut BTreeSet::new(), event.touches())?;
             let entry = state.sign_next(signer, time, event.clone())?;
             state.admit(&entry)?;
+            if projection::reopens_clauses(&state, &entry) {
+                l.load_clauses(&mut state, &mut BTreeSet::new())?;
+            }
             let mut writes = derived_writes(&state)?;
             writes.extend(l.tree_writes([&entry])?);
             if entry.seq() % every == 0 {
@@ -119,7 +122,10 @@ impl<S: Store> Ledger<S> {
                         violation,
                     }
                 })?;
-                let keys = closure(&state, touches);
+                if projection::reopens_clauses(&state, e) {
+                    l.load_clauses(&mut state, &mut loaded)?;
+                }
+                let keys = changed_by(&state, e);
                 if let Some(c) = checkpointer.as_mut() {
                     c.note(&state, &keys);
                 }

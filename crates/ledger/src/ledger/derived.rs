@@ -13,7 +13,7 @@ use accord_core::{Chain, RecordKey, Records, Sealed, State};
 use accord_store::{KeyValue, Store};
 use serde::{Deserialize, Serialize};
 
-use super::incremental::{closure, Checkpointer};
+use super::incremental::{changed_by, Checkpointer};
 use super::{tree, Ledger};
 use crate::verify;
 use crate::LedgerError;
@@ -365,6 +365,29 @@ impl<S: Store> Ledger<S> {
         }
     }
 
+    /// Loads every clause record into `state` (a prefix scan of the
+    /// store), skipping those in `loaded`: what an entry that changed the
+    /// parties to the conflict needs ([`projection::reopens_clauses`]).
+    pub(super) fn load_clauses(
+        &mut self,
+        state: &mut State,
+        loaded: &mut BTreeSet<RecordKey>,
+    ) -> Result<(), Reload> {
+        let names: Vec<Vec<u8>> = self
+            .store
+            .derived_scan(RecordKey::CLAUSE_PREFIX)
+            .map(|item| item.map(|(k, _)| k))
+            .collect::<Result<_, _>>()?;
+        let keys: Option<Vec<RecordKey>> = names.iter().map(|k| RecordKey::from_bytes(k)).collect();
+        match keys {
+            Some(keys) => self.load_records(state, loaded, keys),
+            None => {
+                self.rebuild_derived()?;
+                Err(Reload::Stale)
+            }
+        }
+    }
+
     /// Runs `attempt`, once more if it found derived data damaged (and
     /// rebuilt it); damaged again after the rebuild is an error.
     pub(super) fn retrying<T>(
@@ -479,7 +502,7 @@ impl<S: Store> Ledger<S> {
                     return;
                 }
                 if let Some(c) = checkpointer.as_mut() {
-                    c.note(state, &closure(state, e.entry.body.event.touches()));
+                    c.note(state, &changed_by(state, e));
                 }
                 if e.seq() % every == 0 {
                     let made = match checkpointer.as_mut() {
@@ -627,7 +650,9 @@ impl<S: Store> Ledger<S> {
                 Err(LoadError::Fetch(err)) => return Err(err.into()),
                 Err(LoadError::Undecodable(..)) => return Ok(None),
             }
-            if state.admit_checked(&e, true).is_err() {
+            // An entry that changed the parties to the conflict reopens or
+            // closes clauses the checkpoint may have left out: replay.
+            if state.admit_checked(&e, true).is_err() || projection::reopens_clauses(&state, &e) {
                 return Ok(None);
             }
         }
