@@ -299,6 +299,7 @@ impl crate::record::Lookup for Remote {
             RecordKey::Clause(id) => ("clause", id.as_str()),
             RecordKey::Ruling(id) => ("ruling", id.as_str()),
             RecordKey::Revocation(id) => ("revocation", id.as_str()),
+            RecordKey::Amendment(id) => ("amendment", id.as_str()),
             _ => return Ok(None),
         };
         let path = format!("/record/{kind}/{id}");
