@@ -67,7 +67,7 @@ fn charter_text(state: &State) -> String {
         out += &format!(
             "party      {:<8} {:<11} {} ({key})\n",
             p.id,
-            p.role,
+            p.role.as_str(),
             escape(&p.name)
         );
     }
