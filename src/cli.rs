@@ -795,7 +795,7 @@ pub enum CharterCommand {
     /// Propose an amendment (guarantors, the mediator, the secretariat):
     /// its changes apply together, from the entry that adopts it on, in
     /// this order: removals, the addition, renames, role changes, rules.
-    Amend(AmendArgs),
+    Amend(Box<AmendArgs>),
     /// Endorse a proposed amendment (guarantors); adopted under the
     /// charter's amendment rule (default: every guarantor).
     Endorse(EndorseAmendmentArgs),

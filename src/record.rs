@@ -37,7 +37,7 @@ pub enum Writing {
     Revoke(RevokeArgs),
     EndorseRevocation(EndorseRevocationArgs),
     // issue 13: charter amendments
-    Amend(AmendArgs),
+    Amend(Box<AmendArgs>),
     EndorseAmendment(EndorseAmendmentArgs),
 }
 
@@ -272,7 +272,7 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             )
         }
         // issue 13: charter amendments
-        Writing::Amend(args) => amendment_event(args)?,
+        Writing::Amend(args) => amendment_event(*args)?,
         Writing::EndorseAmendment(EndorseAmendmentArgs { id, key }) => {
             let amendment = AmendmentId::new(id)?;
             let proposal = ledger
