@@ -17,11 +17,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::charter::{check_quorum, Adoption, Charter, CharterError, Party, Role};
 use crate::crypto::{KeyError, PublicKey};
-use crate::entry::Head;
+use crate::entry::{Head, Sealed};
 use crate::event::Event;
 use crate::ids::{AmendmentId, PartyId};
 use crate::keyring::Keyring;
 use crate::limits::MAX_LIST;
+use crate::records::Records;
 
 /// One change an amendment makes to the charter in force. The variant
 /// order is part of the format (entries carry the variant index).
@@ -297,6 +298,50 @@ fn party_mut<'a>(charter: &'a mut Charter, id: &PartyId) -> Result<&'a mut Party
         .iter_mut()
         .find(|p| &p.id == id)
         .ok_or_else(|| AmendFault::NoSuchParty(id.clone()))
+}
+
+/// Applies the changes of the amendment `entry` adopted, if it adopted one
+/// (its record in `records` says it was adopted at this entry), to the
+/// charter, the amending state and the keyring: the changes hold from this
+/// entry on; an added party's key signs from the next entry, a removed
+/// party's key stops here. Used by the gate and by a bundle's key history.
+pub(crate) fn on_adoption(
+    records: &Records,
+    entry: &Sealed,
+    charter: &mut Charter,
+    amending: &mut Amending,
+    keyring: &mut Keyring,
+) {
+    let Event::AmendmentEndorsed { amendment: id, .. } = &entry.entry.body.event else {
+        return;
+    };
+    let seq = entry.seq();
+    let Some(a) = records
+        .amendments()
+        .get(id)
+        .filter(|a| a.adopted_at == Some(seq))
+    else {
+        return;
+    };
+    // Checked by `decide` against this very charter: it applies.
+    let Ok(done) = apply(&a.changes, charter, amending, keyring) else {
+        return;
+    };
+    *charter = done.charter;
+    amending.rule = done.rule;
+    for party in done.removed {
+        keyring.replace(&party, seq, None);
+        amending.removed.insert(
+            party,
+            Removal {
+                amendment: id.clone(),
+                seq,
+            },
+        );
+    }
+    for (party, key) in done.added {
+        keyring.replace(&party, seq, Some(key));
+    }
 }
 
 /// Whether the secretariat may sign `event`: it convenes and records, so it

@@ -362,40 +362,14 @@ impl State {
     /// Applies the changes of the amendment `entry` adopted, if it adopted
     /// one, from this entry on (as a revocation is effective by position).
     fn amend(&mut self, entry: &Sealed) {
-        let Event::AmendmentEndorsed { amendment: id, .. } = &entry.entry.body.event else {
-            return;
-        };
-        let seq = entry.seq();
-        let Some(a) = self
-            .records
-            .amendments()
-            .get(id)
-            .filter(|a| a.adopted_at == Some(seq))
-        else {
-            return;
-        };
         let chain = &mut self.chain;
-        // Checked by `decide` for this very charter: it applies.
-        let Ok(done) =
-            amendment::apply(&a.changes, &chain.charter, &chain.amending, &chain.keyring)
-        else {
-            return;
-        };
-        chain.charter = done.charter;
-        chain.amending.rule = done.rule;
-        for party in done.removed {
-            chain.keyring.replace(&party, seq, None);
-            chain.amending.removed.insert(
-                party,
-                Removal {
-                    amendment: id.clone(),
-                    seq,
-                },
-            );
-        }
-        for (party, key) in done.added {
-            chain.keyring.replace(&party, seq, Some(key));
-        }
+        amendment::on_adoption(
+            &self.records,
+            entry,
+            &mut chain.charter,
+            &mut chain.amending,
+            &mut chain.keyring,
+        );
     }
 
     fn advance(&mut self, entry: &Sealed) {
