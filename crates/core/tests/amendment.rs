@@ -523,7 +523,7 @@ fn the_secretariat_convenes_and_records_but_is_not_bound_and_does_not_vote() {
     assert!(refused
         .unwrap_err()
         .to_string()
-        .contains("not sign a commitment-made entry"));
+        .contains("not sign an entry of kind commitment-made"));
     assert!(matches!(
         g.try_(
             SEC,
