@@ -499,7 +499,7 @@ pub enum KeyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ClauseCommand {
-    /// Put a clause's text on the record (guarantors and the mediator).
+    /// Put a clause's text on the record (guarantors, the mediator and the secretariat).
     Propose {
         #[arg(long)]
         id: String,
