@@ -476,6 +476,8 @@ mod same_bytes_as_the_reference {
             }
             let (_, differences) = batched.check_derived().unwrap();
             assert!(differences.is_empty(), "in batches: {differences:?}");
+            let report = batched.verify();
+            assert!(report.ok(), "{:?}", report.failure);
             // The open view as of every entry, from the checkpoints, is the
             // one a full replay gives.
             for seq in 0..=l.last_seq().unwrap() {
