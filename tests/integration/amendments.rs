@@ -285,3 +285,64 @@ fn a_removed_party_is_refused_with_one_line_and_a_renamed_one_still_verifies() {
     assert!(!parties(&charter).contains(&"mon".to_owned()));
     w.accord(&["verify"]).assert().success();
 }
+
+#[test]
+fn an_amendment_is_proposed_and_adopted_through_a_server() {
+    let w = crate::common::built();
+    let server = crate::serve::Server::start(&w, &w.ledger(), 1_000);
+    let remote = |args: &[&str]| {
+        let mut cmd = w.accord(&[]);
+        cmd.env("ACCORD_LEDGER", w.path("no-ledger-here"))
+            .arg("--remote")
+            .arg(format!("http://{}", server.addr))
+            .args(args);
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    remote(&[
+        "charter",
+        "amend",
+        "--id",
+        "M1",
+        "--set-role",
+        "un",
+        "secretariat",
+        "--reason",
+        "The envoy's office convenes and records.",
+        "--key",
+        "un.pem",
+    ]);
+    let text = remote(&["charter", "endorse", "M1", "--key", "tr.pem"]);
+    assert!(
+        text.contains("amendment M1: 1 endorsement(s), not yet adopted"),
+        "{text}"
+    );
+    remote(&["charter", "endorse", "M1", "--key", "ru.pem"]);
+    let text = remote(&["charter", "endorse", "M1", "--key", "ir.pem"]);
+    assert!(text.contains("amendment M1 is now adopted"), "{text}");
+    drop(server);
+    let charter = w.json(&["charter", "show", "--json"]);
+    let un = charter["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "un")
+        .unwrap();
+    assert_eq!(un["role"], "secretariat");
+    // As the secretariat, un proposes clauses but no longer commits.
+    w.propose("C9", "un").success();
+    let err = one_line_error(
+        w.accord(&[
+            "commit", "--id", "K9", "--clause", "C1", "--text", "x", "--key", "un.pem",
+        ])
+        .assert()
+        .code(1),
+    );
+    assert!(err.contains("un is the secretariat"), "{err}");
+    w.accord(&["verify"]).assert().success();
+}
