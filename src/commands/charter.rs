@@ -91,8 +91,11 @@ fn charter_text(state: &State) -> String {
                 .iter()
                 .map(|c| escape(&c.to_string()).into_owned())
                 .collect();
+            let stale = a.stale(state).map_or(String::new(), |f| {
+                format!("; no longer applies: {}", escape(&f.to_string()))
+            });
             out += &format!(
-                "pending    {id}: {} (endorsed by {})\n",
+                "pending    {id}: {} (endorsed by {}{stale})\n",
                 changes.join("; "),
                 if by.is_empty() {
                     "nobody yet".to_string()
@@ -137,6 +140,7 @@ fn charter_json(state: &State) -> Value {
                 "proposed_at": a.proposal.seq,
                 "changes": a.changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
                 "endorsements": a.endorsements.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+                "no_longer_applies": a.stale(state).map(|f| f.to_string()),
             })
         })
         .collect();

@@ -133,6 +133,19 @@ pub struct AmendmentState {
 }
 
 impl AmendmentState {
+    /// Why its changes no longer apply to the charter in force in `state`
+    /// (then its adopting endorsement would be refused, and nobody is
+    /// expected to endorse it); `None` while they apply.
+    pub fn stale(&self, state: &crate::State) -> Option<AmendFault> {
+        apply(
+            &self.changes,
+            state.charter(),
+            state.amending(),
+            state.keyring(),
+        )
+        .err()
+    }
+
     /// Whether `endorser`'s endorsement, added to those on record, adopts
     /// the amendment now under `rule`.
     pub(crate) fn adopted_with(

@@ -389,7 +389,10 @@ fn duties(state: &State, me: &PartyId, role: Role) -> Vec<Duty> {
     }
     if role == Role::Guarantor {
         for (id, a) in records.amendments() {
-            if a.adopted_at.is_none() && !a.endorsements.iter().any(|(p, _)| p == me) {
+            if a.adopted_at.is_none()
+                && !a.endorsements.iter().any(|(p, _)| p == me)
+                && a.stale(state).is_none()
+            {
                 out.push(Duty {
                     duty: DutyKind::EndorseAmendment,
                     item: id.to_string(),

@@ -461,6 +461,14 @@ fn an_adopting_endorsement_is_refused_when_the_amendment_no_longer_applies() {
         g.endorse(IR, "M2").unwrap_err().to_string(),
         "amendment M2 no longer applies to the charter in force (opp is not a party of the charter in force): it cannot be adopted; propose a new one"
     );
+    // Nobody is expected to endorse it any more.
+    let views = projection::obligations(&g.state, g.time);
+    let ir = views.iter().find(|v| v.party == pid("ir")).unwrap();
+    assert!(
+        !ir.duties.iter().any(|d| d.item == "M2") && ir.duties.iter().any(|d| d.item == "M3"),
+        "{:?}",
+        ir.duties
+    );
     // A key the new party was to use, installed meanwhile by a rotation.
     let jo_key = key(JO);
     let new_key = public_key(&jo_key);
