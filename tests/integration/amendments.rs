@@ -346,3 +346,82 @@ fn an_amendment_is_proposed_and_adopted_through_a_server() {
     assert!(err.contains("un is the secretariat"), "{err}");
     w.accord(&["verify"]).assert().success();
 }
+
+#[test]
+fn a_dispute_bundle_follows_parties_added_and_removed_by_amendment() {
+    let w = astana();
+    w.accord(&["key", "new", "--out", "jo.pem"])
+        .assert()
+        .success();
+    let t = "2017-02-15T09:00:00Z";
+    adopt(
+        &w,
+        t,
+        "M1",
+        &[
+            "--add-party",
+            "jo",
+            "--name",
+            "Hashemite Kingdom of Jordan",
+            "--role",
+            "party",
+            "--party-key",
+            "jo.pem.pub",
+        ],
+    );
+    at(&w, t, &["clause", "accept", "C1", "--key", "jo.pem"]);
+    let jo_accepts = last_seq(&w);
+    adopt(&w, t, "M2", &["--remove-party", "opp"]);
+    // opp accepted C1 at entry 6, before its removal.
+    w.accord(&["checkpoint", "--key", "tr.pem", "--out", "checkpoint"])
+        .assert()
+        .success();
+    for witness in ["tr", "ir"] {
+        w.accord(&[
+            "witness",
+            "cosign",
+            "checkpoint",
+            "--key",
+            &format!("{witness}.pem"),
+            "--state",
+            &format!("w{witness}"),
+            "--out",
+            "checkpoint",
+        ])
+        .assert()
+        .success();
+    }
+    let jo = jo_accepts.to_string();
+    w.accord(&[
+        "prove",
+        "--entry",
+        "6",
+        "--entry",
+        &jo,
+        "--checkpoint",
+        "checkpoint",
+        "--out",
+        "bundle.json",
+    ])
+    .assert()
+    .success();
+    let v = w.json(&["bundle", "verify", "bundle.json", "--json"]);
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(
+        v["key_events"], 9,
+        "the charter and both amendments' entries"
+    );
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries[0]["author"], "opp");
+    assert_eq!(entries[1]["author"], "jo");
+    // The independent checker agrees.
+    let out = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/check-bundle.py"))
+        .arg(w.path("bundle.json"))
+        .output()
+        .expect("python3 runs (CI installs it)");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains(&format!("entry {jo} by jo")), "{text}");
+}
