@@ -409,7 +409,14 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if !a.is_open() {
                 return Err(wrong_state(item, a.phase().as_str(), "ruled on"));
             }
-            if let Attribution::Party(p) = attribution {
+            // A party removed by amendment still answers for what it did
+            // while a party (its role then is not kept: it is judged as bound).
+            let former = |p: &PartyId| ctx.amending.removed.contains_key(p);
+            let bound = match attribution {
+                Attribution::Party(p) if !former(p) => Some(p),
+                _ => None,
+            };
+            if let Some(p) = bound {
                 let attributed = ctx
                     .charter
                     .party(p)

@@ -599,3 +599,61 @@ fn amendment_entries_touch_only_the_amendment() {
         assert_eq!(partial.chain(), full.chain(), "{event:?}");
     }
 }
+
+#[test]
+fn a_removed_party_still_answers_for_what_it_did_but_cannot_be_newly_accused() {
+    let mut g = Given::new();
+    let k1 = CommitmentId::new("K1").unwrap();
+    g.ok(
+        OPP,
+        Event::CommitmentMade {
+            id: k1.clone(),
+            clause: ClauseId::new("C1").unwrap(),
+            text: "Hold the line.".into(),
+            zone: None,
+            due: None,
+        },
+    );
+    let allege = |id: &str| Event::AllegationFiled {
+        id: AllegationId::new(id).unwrap(),
+        against: pid("opp"),
+        commitments: vec![k1.clone()],
+        occurred: T0,
+        location: "Idlib".into(),
+        summary: "Shelling.".into(),
+        evidence: vec![],
+    };
+    g.ok(GOV, allege("A1"));
+    g.adopt("M1", vec![CharterChange::RemoveParty { party: pid("opp") }]);
+    assert!(matches!(
+        g.try_(GOV, allege("A2")),
+        Err(Violation::Unknown { kind: "party", .. })
+    ));
+    g.ok(
+        TR,
+        Event::RulingProposed {
+            id: RulingId::new("R1").unwrap(),
+            allegation: AllegationId::new("A1").unwrap(),
+            finding: Finding::Confirmed,
+            attribution: Attribution::Party(pid("opp")),
+            breaches: vec![k1.clone()],
+            text: "Confirmed.".into(),
+        },
+    );
+    let proposal = g.state.records().rulings()[&RulingId::new("R1").unwrap()]
+        .proposal
+        .hash;
+    for s in [TR, RU] {
+        g.ok(
+            s,
+            Event::RulingEndorsed {
+                ruling: RulingId::new("R1").unwrap(),
+                proposal,
+            },
+        );
+    }
+    assert!(matches!(
+        g.state.records().commitments()[&k1].status,
+        records::CommitmentStatus::Breached { .. }
+    ));
+}
