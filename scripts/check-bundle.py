@@ -15,7 +15,8 @@ key-history digest of the listed key events against the checkpoint's
 `accord-keys` line; the charter's keys, then each key event in order
 (signed by its author's key at its position; a rotation's possession proof;
 a revocation adopted when the charter's ruling quorum of guarantors has
-endorsed it); the checkpoint's signature by a party and the cosignatures of
+endorsed it; a charter amendment adopted when the amendment rule is met,
+its parties added, removed and given new roles, its quorums, from then on); the checkpoint's signature by a party and the cosignatures of
 the witnesses (default: the guarantors, quorum: the ruling quorum), each
 with its key at the checkpoint's size; each chosen entry's signature with
 its author's key at its position; the time bound from the cosignatures.
@@ -42,6 +43,9 @@ KEY_EVENTS_TAG = b'accord-v1/key-events\0'
 POSSESSION_TAG = b'accord-v1/key-possession\0'
 SPKI_ED25519 = bytes.fromhex('302a300506032b6570032100')
 GUARANTOR = 0
+# issue 13: charter amendments (event variant indexes fixed at merge)
+AMENDMENT_PROPOSED = 31
+AMENDMENT_ENDORSED = 32
 EM_DASH = '\u2014 '
 
 
@@ -166,6 +170,29 @@ def read_charter(r):
     return title, parties, order, quorum
 
 
+def read_changes(r):
+    """An amendment's changes (docs/FORMAT.md, `CharterChange`), as tuples."""
+    changes = []
+    for _ in range(r.u(8)):
+        kind = r.u(4)
+        if kind == 0:
+            changes.append(('add', r.string(), r.string(), r.u(4), r.take(32)))
+        elif kind == 1:
+            changes.append(('remove', r.string()))
+        elif kind == 2:
+            changes.append(('rename', r.string(), r.string()))
+        elif kind == 3:
+            changes.append(('role', r.string(), r.u(4)))
+        elif kind in (4, 6):
+            tag = r.u(4)
+            changes.append(('clause-rule' if kind == 4 else 'amendment-rule', r.u(4) if tag == 1 else None))
+        elif kind == 5:
+            changes.append(('ruling-quorum', r.u(4)))
+        else:
+            raise Invalid('unknown charter change %d' % kind)
+    return changes
+
+
 # --- The checkpoint (C2SP signed-note, tlog-checkpoint, tlog-cosignature) ----
 def note_key_id(name, sig_type, key):
     return sha256(name.encode(), b'\n', bytes([sig_type]), key)[:4]
@@ -287,6 +314,8 @@ def check(bundle, witnesses, quorum, ledger_id=None):
         raise Invalid('the key history is incomplete or altered: its digest is not the checkpoint\'s accord-keys')
 
     revocations = {}
+    amendments = {}
+    amendment_rule = None  # None: every guarantor
     for e, data in listed:
         signed_by_author(keys, e, data, 'key event')
         r, v, seq, author = e['event'], e['variant'], e['seq'], e['party']
@@ -310,6 +339,39 @@ def check(bundle, witnesses, quorum, ledger_id=None):
             if not rev['adopted'] and len(rev['endorsers']) >= ruling_quorum:
                 rev['adopted'] = True
                 keys.replace(rev['party'], seq, rev['replacement'])
+        elif v == AMENDMENT_PROPOSED:
+            mid = r.string()
+            amendments[mid] = {'changes': read_changes(r), 'endorsers': set(), 'adopted': False}
+        elif v == AMENDMENT_ENDORSED:
+            mid = r.string()
+            am = amendments.get(mid)
+            if am is None or am['adopted'] or parties.get(author, {}).get('role') != GUARANTOR:
+                raise Invalid('key event %d: endorses unknown or adopted amendment %s, or not by a guarantor' % (seq, mid))
+            am['endorsers'].add(author)
+            guarantors = [p for p in order if parties[p]['role'] == GUARANTOR]
+            endorsed = len([p for p in guarantors if p in am['endorsers']])
+            if endorsed == len(guarantors) if amendment_rule is None else endorsed >= amendment_rule:
+                am['adopted'] = True
+                # In force from this entry: a new key signs from the next.
+                for c in am['changes']:
+                    if c[0] == 'add':
+                        parties[c[1]] = {'role': c[3], 'key': c[4]}
+                        order.append(c[1])
+                        keys.replace(c[1], seq, c[4])
+                    elif c[0] == 'remove':
+                        if c[1] not in parties:
+                            raise Invalid('key event %d: amendment %s removes %s, not a party' % (seq, mid, c[1]))
+                        del parties[c[1]]
+                        order.remove(c[1])
+                        keys.replace(c[1], seq, None)
+                    elif c[0] == 'role':
+                        if c[1] not in parties:
+                            raise Invalid('key event %d: amendment %s changes the role of %s, not a party' % (seq, mid, c[1]))
+                        parties[c[1]]['role'] = c[2]
+                    elif c[0] == 'ruling-quorum':
+                        ruling_quorum = c[1]
+                    elif c[0] == 'amendment-rule':
+                        amendment_rule = c[1]
         else:
             raise Invalid('key event %d: variant %d is not a key event' % (seq, v))
 

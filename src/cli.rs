@@ -320,6 +320,10 @@ pub enum Command {
     /// Fork proofs written by `accord mirror`.
     #[command(subcommand)]
     Fork(ForkCommand),
+    // issue 13: charter amendments
+    /// The charter in force (as amended) and amendments to it.
+    #[command(subcommand)]
+    Charter(CharterCommand),
 }
 
 /// `accord mirror` and `accord sync`'s exit codes.
@@ -495,7 +499,7 @@ pub enum KeyCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ClauseCommand {
-    /// Put a clause's text on the record (guarantors and the mediator).
+    /// Put a clause's text on the record (guarantors, the mediator and the secretariat).
     Propose {
         #[arg(long)]
         id: String,
@@ -983,4 +987,77 @@ pub enum ProofCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+}
+
+// issue 13: charter amendments
+#[derive(Debug, Subcommand)]
+pub enum CharterCommand {
+    /// The charter in force: parties, roles, keys, rules, the amendment
+    /// rule, parties removed, amendments pending.
+    Show {
+        /// As in force after entry SEQ (default: the head).
+        #[arg(long, value_name = "SEQ")]
+        at: Option<u64>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Propose an amendment (guarantors, the mediator, the secretariat):
+    /// its changes apply together, from the entry that adopts it on, in
+    /// this order: removals, the addition, renames, role changes, rules.
+    Amend(Box<AmendArgs>),
+    /// Endorse a proposed amendment (guarantors); adopted under the
+    /// charter's amendment rule (default: every guarantor).
+    Endorse(EndorseAmendmentArgs),
+}
+
+// `charter amend`.
+#[derive(Debug, Args)]
+pub struct AmendArgs {
+    /// The amendment's id (unique among every item's ids).
+    #[arg(long)]
+    pub id: String,
+    /// Why, in words.
+    #[arg(long)]
+    pub reason: String,
+    /// Add a party with this id (with --name, --role and --party-key).
+    #[arg(long, value_name = "ID", requires_all = ["name", "role", "party_key"])]
+    pub add_party: Option<String>,
+    /// The added party's full name.
+    #[arg(long, requires = "add_party")]
+    pub name: Option<String>,
+    /// The added party's role: guarantor, party, mediator, monitor,
+    /// observer or secretariat.
+    #[arg(long, requires = "add_party")]
+    pub role: Option<String>,
+    /// The added party's public key (public or private key file).
+    #[arg(long, value_name = "FILE", requires = "add_party")]
+    pub party_key: Option<PathBuf>,
+    /// Remove a party (repeatable): its later entries are refused.
+    #[arg(long, value_name = "ID")]
+    pub remove_party: Vec<String>,
+    /// Rename a party, keeping its id (repeatable).
+    #[arg(long, num_args = 2, value_names = ["ID", "NAME"])]
+    pub rename_party: Vec<String>,
+    /// Give a party a new role (repeatable).
+    #[arg(long, num_args = 2, value_names = ["ID", "ROLE"])]
+    pub set_role: Vec<String>,
+    /// How many guarantors adopt a clause: all, or a number.
+    #[arg(long, value_name = "all|N")]
+    pub set_clause_adoption: Option<String>,
+    /// How many guarantors adopt a ruling (and a key revocation).
+    #[arg(long, value_name = "N")]
+    pub set_ruling_quorum: Option<u32>,
+    /// How many guarantors adopt an amendment: all, or a number.
+    #[arg(long, value_name = "all|N")]
+    pub set_amendment_rule: Option<String>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `charter endorse`.
+#[derive(Debug, Args)]
+pub struct EndorseAmendmentArgs {
+    pub id: String,
+    #[command(flatten)]
+    pub key: KeyArg,
 }

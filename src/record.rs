@@ -7,17 +7,19 @@ use std::path::PathBuf;
 
 use accord_core::crypto::PublicKey;
 use accord_core::limits::MAX_TEXT_BYTES;
+use accord_core::{Adoption, CharterChange, Role};
 use accord_core::{
-    AllegationId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId, Position,
-    RecordKey, RevocationId, RulingId,
+    AllegationId, AmendmentId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId,
+    Position, RecordKey, RevocationId, RulingId,
 };
 use accord_core::{EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{
-    AllegationCommand, AllegeArgs, ClauseCommand, CommitArgs, CommitmentCommand,
-    EndorseRevocationArgs, RespondArgs, RevokeArgs, RotateArgs, RulingCommand,
+    AllegationCommand, AllegeArgs, AmendArgs, ClauseCommand, CommitArgs, CommitmentCommand,
+    EndorseAmendmentArgs, EndorseRevocationArgs, RespondArgs, RevokeArgs, RotateArgs,
+    RulingCommand,
 };
 use crate::{bounded, clock, evidence};
 
@@ -34,6 +36,9 @@ pub enum Writing {
     Rotate(RotateArgs),
     Revoke(RevokeArgs),
     EndorseRevocation(EndorseRevocationArgs),
+    // issue 13: charter amendments
+    Amend(Box<AmendArgs>),
+    EndorseAmendment(EndorseAmendmentArgs),
 }
 
 /// What building and signing an event needs from a ledger: the local one,
@@ -507,6 +512,22 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 key.key,
             )
         }
+        // issue 13: charter amendments
+        Writing::Amend(args) => amendment_event(*args)?,
+        Writing::EndorseAmendment(EndorseAmendmentArgs { id, key }) => {
+            let amendment = AmendmentId::new(id)?;
+            let proposal = ledger
+                .proposal(&RecordKey::Amendment(amendment.clone()))?
+                .map(|p| p.proposal.hash)
+                .with_context(|| format!("no amendment {amendment} has been proposed"))?;
+            (
+                Event::AmendmentEndorsed {
+                    amendment,
+                    proposal,
+                },
+                key.key,
+            )
+        }
     })
 }
 
@@ -564,4 +585,78 @@ fn read_text_file(path: &std::path::Path) -> Result<String> {
         .with_context(|| format!("{} is not UTF-8 text", path.display()))?;
     // Files written on Windows end lines with CR LF; entries hold LF only.
     Ok(text.replace("\r\n", "\n"))
+}
+
+// issue 13: charter amendments
+/// The amendment `charter amend` proposes: its changes in a fixed order
+/// (removals, the addition, renames, role changes, rules).
+fn amendment_event(args: AmendArgs) -> Result<(Event, PathBuf)> {
+    let mut changes = Vec::new();
+    for party in args.remove_party {
+        changes.push(CharterChange::RemoveParty {
+            party: PartyId::new(party)?,
+        });
+    }
+    if let (Some(id), Some(name), Some(role), Some(key)) =
+        (args.add_party, args.name, args.role, args.party_key)
+    {
+        changes.push(CharterChange::AddParty {
+            id: PartyId::new(id)?,
+            name,
+            role: role.parse::<Role>()?,
+            key: crate::keyfile::load_public(&key)?,
+        });
+    }
+    for pair in args.rename_party.chunks(2) {
+        if let [party, name] = pair {
+            changes.push(CharterChange::RenameParty {
+                party: PartyId::new(party.as_str())?,
+                name: name.clone(),
+            });
+        }
+    }
+    for pair in args.set_role.chunks(2) {
+        if let [party, role] = pair {
+            changes.push(CharterChange::ChangeRole {
+                party: PartyId::new(party.as_str())?,
+                role: role.parse::<Role>()?,
+            });
+        }
+    }
+    if let Some(rule) = args.set_clause_adoption {
+        changes.push(CharterChange::SetClauseAdoption(adoption(
+            "--set-clause-adoption",
+            &rule,
+        )?));
+    }
+    if let Some(q) = args.set_ruling_quorum {
+        changes.push(CharterChange::SetRulingQuorum(q));
+    }
+    if let Some(rule) = args.set_amendment_rule {
+        changes.push(CharterChange::SetAmendmentRule(adoption(
+            "--set-amendment-rule",
+            &rule,
+        )?));
+    }
+    if changes.is_empty() {
+        bail!("charter amend names no change: give --add-party, --remove-party, --rename-party, --set-role, --set-clause-adoption, --set-ruling-quorum or --set-amendment-rule");
+    }
+    Ok((
+        Event::AmendmentProposed {
+            id: AmendmentId::new(args.id)?,
+            changes,
+            reason: args.reason,
+        },
+        args.key.key,
+    ))
+}
+
+/// An adoption rule from the command line: `all`, or a number of guarantors.
+fn adoption(flag: &str, s: &str) -> Result<Adoption> {
+    if s == "all" {
+        return Ok(Adoption::AllGuarantors);
+    }
+    s.parse::<u32>()
+        .map(Adoption::Quorum)
+        .map_err(|_| anyhow!("{flag} takes \"all\" or a number of guarantors, not {s:?}"))
 }

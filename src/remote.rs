@@ -333,6 +333,7 @@ impl Remote {
             RecordKey::Clause(id) => ("clause", id.as_str()),
             RecordKey::Ruling(id) => ("ruling", id.as_str()),
             RecordKey::Revocation(id) => ("revocation", id.as_str()),
+            RecordKey::Amendment(id) => ("amendment", id.as_str()),
             _ => return Ok(None),
         };
         let path = format!("/record/{kind}/{id}");

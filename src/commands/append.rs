@@ -159,6 +159,11 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
             format!("ruling {ruling}"),
             RecordKey::Ruling(ruling.clone()),
         ),
+        // issue 13: charter amendments
+        Event::AmendmentEndorsed { amendment, .. } => (
+            format!("amendment {amendment}"),
+            RecordKey::Amendment(amendment.clone()),
+        ),
         _ => return Ok(()),
     };
     if let Some(p) = ledger.proposal(&key)? {

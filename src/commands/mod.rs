@@ -8,6 +8,7 @@ mod append;
 mod audit;
 mod backup;
 mod bundle;
+mod charter;
 mod checkpoint;
 mod clauses;
 #[cfg(any(feature = "dev", debug_assertions))]
@@ -61,6 +62,9 @@ fn is_writing(command: &Command) -> bool {
             | Command::Ruling(_)
             | Command::Key(
                 KeyCommand::Rotate(_) | KeyCommand::Revoke(_) | KeyCommand::EndorseRevocation(_)
+            )
+            | Command::Charter(
+                crate::cli::CharterCommand::Amend(_) | crate::cli::CharterCommand::Endorse(_)
             )
     )
 }
@@ -207,5 +211,6 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         }
         Command::Sync { opts } => mirror::run(None, &opts, Default::default(), &g, out),
         Command::Fork(ForkCommand::Check { file, json }) => mirror::check(&file, json.json, out),
+        Command::Charter(cmd) => charter::run(cmd, &g, out),
     }
 }

@@ -13,6 +13,8 @@ mod common;
 
 // Private keys pasted into a charter are refused without being printed.
 mod charter_secrets;
+// Charter amendments: a party added, renamed or removed, by position.
+mod amendments;
 // Export, import, and repair from another party's copy or by `doctor`.
 mod backup;
 // A ledger in use is refused at once; concurrent appenders lose nothing.

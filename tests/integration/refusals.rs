@@ -42,11 +42,11 @@ fn every_refused_append_leaves_the_ledger_byte_for_byte_unchanged() {
                 "clause", "propose", "--id", "C2", "--title", "t", "--text", "x", "--key",
                 "gov.pem",
             ],
-            "only guarantors and the mediator",
+            "only guarantors, the mediator and the secretariat",
         ),
         (
             vec!["clause", "endorse", "C1", "--key", "opp.pem"],
-            "only guarantors and the mediator",
+            "only guarantors, the mediator and the secretariat",
         ),
         (
             vec![

@@ -29,16 +29,21 @@ pub enum Role {
     Monitor,
     /// Bound by nothing and signs nothing; named so the record says who watches.
     Observer,
+    /// Convenes and records: proposes clauses and charter amendments and
+    /// may endorse clauses (never counted toward adoption); bound by
+    /// nothing, never votes on rulings.
+    Secretariat,
 }
 
 impl Role {
     /// Every role, in format order.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Guarantor,
         Role::Party,
         Role::Mediator,
         Role::Monitor,
         Role::Observer,
+        Role::Secretariat,
     ];
 
     /// The word the charter file and the JSON use for the role.
@@ -49,6 +54,7 @@ impl Role {
             Role::Mediator => "mediator",
             Role::Monitor => "monitor",
             Role::Observer => "observer",
+            Role::Secretariat => "secretariat",
         }
     }
 }
@@ -133,8 +139,10 @@ pub enum CharterError {
     /// A party's key is not a valid public key.
     #[error("party {0}: {1}")]
     Key(PartyId, KeyError),
-    /// A role word is not one of the five roles.
-    #[error("unknown role {0:?}: use guarantor, party, mediator, monitor or observer")]
+    /// A role word is not one of the six roles.
+    #[error(
+        "unknown role {0:?}: use guarantor, party, mediator, monitor, observer or secretariat"
+    )]
     UnknownRole(String),
     /// No party is a guarantor, so nothing could ever be adopted.
     #[error("charter names no guarantor: at least one party must have role = \"guarantor\"")]
@@ -226,7 +234,11 @@ impl Charter {
     }
 }
 
-fn check_quorum(rule: &'static str, quorum: u32, guarantors: usize) -> Result<(), CharterError> {
+pub(crate) fn check_quorum(
+    rule: &'static str,
+    quorum: u32,
+    guarantors: usize,
+) -> Result<(), CharterError> {
     if quorum == 0 {
         return Err(CharterError::QuorumZero { rule });
     }
@@ -318,5 +330,6 @@ pub(crate) mod tests {
 
         assert!("king".parse::<Role>().is_err());
         assert_eq!("monitor".parse::<Role>().unwrap(), Role::Monitor);
+        assert_eq!("secretariat".parse::<Role>().unwrap(), Role::Secretariat);
     }
 }

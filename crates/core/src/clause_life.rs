@@ -9,7 +9,10 @@
 
 use crate::charter::Role;
 use crate::ctx::Ctx;
-use crate::decide::{check_time, line, require, sign_off, text, unknown, wrong_state, DRAFTERS};
+use crate::decide::{check_time, line, require, sign_off, text, unknown, wrong_state};
+
+/// Who may propose and endorse a clause's term or a revision.
+const EDITORS: &str = "guarantors and the mediator";
 use crate::entry::Sealed;
 use crate::event::Event;
 use crate::ids::ClauseId;
@@ -115,7 +118,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             require(
                 ctx,
                 &[Role::Guarantor, Role::Mediator],
-                DRAFTERS,
+                EDITORS,
                 "revise clauses",
             )?;
             crate::decide::fresh_id(records, id.as_str())?;
@@ -131,7 +134,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             require(
                 ctx,
                 &[Role::Guarantor, Role::Mediator],
-                DRAFTERS,
+                EDITORS,
                 "propose clause terms",
             )?;
             adopted_open(ctx, records, id, "given a new term")?;
@@ -150,7 +153,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             require(
                 ctx,
                 &[Role::Guarantor, Role::Mediator],
-                DRAFTERS,
+                EDITORS,
                 "endorse clause terms",
             )?;
             let c = clause(records, id)?;

@@ -3,6 +3,7 @@
 //!
 //! A plain view of borrowed state: it must never hold logic of its own.
 
+use crate::amendment::Amending;
 use crate::charter::{Charter, Role};
 use crate::ids::{LedgerId, PartyId};
 use crate::keyring::Keyring;
@@ -15,4 +16,5 @@ pub(crate) struct Ctx<'a> {
     pub party: &'a PartyId,
     pub role: Role,
     pub time: i64,
+    pub amending: &'a Amending,
 }

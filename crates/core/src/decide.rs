@@ -25,7 +25,7 @@ pub(crate) fn check_time(field: &'static str, time: i64) -> Result<(), Violation
     Ok(())
 }
 
-pub(crate) const DRAFTERS: &str = "guarantors and the mediator";
+pub(crate) const DRAFTERS: &str = "guarantors, the mediator and the secretariat";
 
 pub(crate) fn require(
     ctx: &Ctx,
@@ -168,12 +168,18 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
     if ctx.role == Role::Observer {
         return Err(Violation::Observer(ctx.party.clone()));
     }
+    if ctx.role == Role::Secretariat && !crate::amendment::secretariat_may(event) {
+        return Err(Violation::Secretariat {
+            party: ctx.party.clone(),
+            event: event.kind(),
+        });
+    }
     match event {
         Event::Charter(_) => Err(Violation::CharterNotFirst),
         Event::ClauseProposed { id, title, text: t } => {
             require(
                 ctx,
-                &[Role::Guarantor, Role::Mediator],
+                &[Role::Guarantor, Role::Mediator, Role::Secretariat],
                 DRAFTERS,
                 "propose clauses",
             )?;
@@ -184,7 +190,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
         Event::ClauseEndorsed { clause, proposal } => {
             require(
                 ctx,
-                &[Role::Guarantor, Role::Mediator],
+                &[Role::Guarantor, Role::Mediator, Role::Secretariat],
                 DRAFTERS,
                 "endorse clauses",
             )?;
@@ -285,6 +291,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if accused.role == Role::Observer {
                 return Err(Violation::ObserverAccused {
                     allegation: id.clone(),
+                    party: against.clone(),
+                });
+            }
+            if accused.role == Role::Secretariat {
+                return Err(Violation::SecretariatBound {
+                    item: format!("allegation {id}"),
                     party: against.clone(),
                 });
             }
@@ -675,6 +687,63 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
         | Event::ClauseRevisionProposed { .. }
         | Event::ClauseTermProposed { .. }
         | Event::ClauseTermEndorsed { .. } => crate::clause_life::check(ctx, records, event),
+        // issue 13: charter amendments
+        Event::AmendmentProposed {
+            id,
+            changes,
+            reason,
+        } => {
+            require(
+                ctx,
+                &[Role::Guarantor, Role::Mediator, Role::Secretariat],
+                DRAFTERS,
+                "propose charter amendments",
+            )?;
+            fresh_id(records, id.as_str())?;
+            text("reason", reason, MAX_TEXT_BYTES)?;
+            crate::amendment::apply(changes, ctx.charter, ctx.amending, ctx.keyring).map_err(
+                |fault| Violation::AmendmentInvalid {
+                    amendment: id.clone(),
+                    fault,
+                },
+            )?;
+            Ok(())
+        }
+        Event::AmendmentEndorsed {
+            amendment,
+            proposal,
+        } => {
+            require(ctx, &[Role::Guarantor], "guarantors", "endorse amendments")?;
+            let item = format!("amendment {amendment}");
+            let a = records
+                .amendments
+                .get(amendment)
+                .ok_or_else(|| unknown("amendment", amendment.as_str()))?;
+            proposal_matches(item.clone(), proposal, &a.proposal.hash)?;
+            if let Some(seq) = a.adopted_at {
+                return Err(wrong_state(
+                    item,
+                    &format!("adopted at entry {seq}"),
+                    "endorsed",
+                ));
+            }
+            sign_off(
+                ctx,
+                item,
+                proposal,
+                &a.proposal.hash,
+                "endorsed",
+                &a.endorsements,
+            )?;
+            if a.adopted_with(ctx.charter, ctx.amending.rule, ctx.party) {
+                crate::amendment::apply(&a.changes, ctx.charter, ctx.amending, ctx.keyring)
+                    .map_err(|fault| Violation::AmendmentStale {
+                        amendment: amendment.clone(),
+                        fault,
+                    })?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -700,7 +769,14 @@ fn ruling_terms(
     attribution: &Attribution,
     breaches: &[CommitmentId],
 ) -> Result<(), Violation> {
-    if let Attribution::Party(p) = attribution {
+    // A party removed by amendment still answers for what it did while a
+    // party (its role then is not kept: it is judged as bound).
+    let former = |p: &PartyId| ctx.amending.removed.contains_key(p);
+    let bound = match attribution {
+        Attribution::Party(p) if !former(p) => Some(p),
+        _ => None,
+    };
+    if let Some(p) = bound {
         let attributed = ctx
             .charter
             .party(p)
@@ -708,6 +784,12 @@ fn ruling_terms(
         if attributed.role == Role::Observer {
             return Err(Violation::ObserverAttributed {
                 ruling: id.to_string(),
+                party: p.clone(),
+            });
+        }
+        if attributed.role == Role::Secretariat {
+            return Err(Violation::SecretariatBound {
+                item: format!("ruling {id}"),
                 party: p.clone(),
             });
         }

@@ -6,10 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::amendment::CharterChange;
 use crate::charter::Charter;
 use crate::crypto::{PublicKey, Signature};
 use crate::ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
+    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
 };
 use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
@@ -336,6 +337,26 @@ pub enum Event {
         /// The hash of the term proposal entry endorsed.
         proposal: EntryHash,
     },
+    // issue 13: charter amendments
+    /// A guarantor, the mediator or the secretariat proposes changes to
+    /// the charter in force, applied together once adopted.
+    AmendmentProposed {
+        /// The new amendment's id.
+        id: AmendmentId,
+        /// The changes, applied in order to the charter in force.
+        changes: Vec<CharterChange>,
+        /// Why, in words.
+        reason: String,
+    },
+    /// A guarantor endorses exactly the amendment proposal whose hash it
+    /// names; under the charter's amendment rule the amendment takes effect
+    /// from this entry on.
+    AmendmentEndorsed {
+        /// The amendment endorsed.
+        amendment: AmendmentId,
+        /// The hash of the proposal entry endorsed.
+        proposal: EntryHash,
+    },
 }
 
 impl Event {
@@ -375,6 +396,9 @@ impl Event {
             Event::ClauseRevisionProposed { .. } => "clause-revision-proposed",
             Event::ClauseTermProposed { .. } => "clause-term-proposed",
             Event::ClauseTermEndorsed { .. } => "clause-term-endorsed",
+            // issue 13: charter amendments
+            Event::AmendmentProposed { .. } => "amendment-proposed",
+            Event::AmendmentEndorsed { .. } => "amendment-endorsed",
         }
     }
 
@@ -445,6 +469,15 @@ impl Event {
             Event::ClauseRevisionProposed { id, revises, .. } => {
                 vec![id.as_str(), revises.as_str()]
             }
+            // issue 13: charter amendments
+            Event::AmendmentProposed { id, changes, .. } => std::iter::once(id.as_str())
+                .chain(
+                    changes
+                        .iter()
+                        .filter_map(|c| c.party().map(PartyId::as_str)),
+                )
+                .collect(),
+            Event::AmendmentEndorsed { amendment, .. } => vec![amendment.as_str()],
         }
     }
 
@@ -488,6 +521,9 @@ impl Event {
             | Event::ClauseTermProposed { clause, .. }
             | Event::ClauseTermEndorsed { clause, .. } => clause.to_string(),
             Event::ClauseRevisionProposed { id, .. } => id.to_string(),
+            // issue 13: charter amendments
+            Event::AmendmentProposed { id, .. } => id.to_string(),
+            Event::AmendmentEndorsed { amendment, .. } => amendment.to_string(),
         }
     }
 }

@@ -351,6 +351,28 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         | Event::ClauseRevisionProposed { .. }
         | Event::ClauseTermProposed { .. }
         | Event::ClauseTermEndorsed { .. } => crate::clause_life::fold(ctx, records, entry),
+        // issue 13: charter amendments (the gate applies an adopted
+        // amendment's changes to the chain: `State::admit`)
+        Event::AmendmentProposed { id, changes, .. } => {
+            records.amendments.insert(
+                id.clone(),
+                crate::amendment::AmendmentState {
+                    changes: changes.clone(),
+                    proposer: party,
+                    proposal: entry.head(),
+                    endorsements: Vec::new(),
+                    adopted_at: None,
+                },
+            );
+        }
+        Event::AmendmentEndorsed { amendment, .. } => {
+            let a = records.amendments.get_mut(amendment)?;
+            let adopts = a.adopted_with(ctx.charter, ctx.amending.rule, &party);
+            a.endorsements.push((party, seq));
+            if adopts {
+                a.adopted_at = Some(seq);
+            }
+        }
     }
     None
 }

@@ -99,6 +99,10 @@ slug_id!(
     /// A key revocation's id, chosen by its proposer, e.g. `V1`.
     RevocationId
 );
+slug_id!(
+    /// A charter amendment's id, chosen by its proposer, e.g. `M1`.
+    AmendmentId
+);
 
 macro_rules! digest_id {
     ($(#[$doc:meta])* $name:ident) => {

@@ -1,6 +1,7 @@
 //! The key-history commitment: one SHA-256 over every entry that can change
 //! which key a party signs with (the charter, rotations, revocation proposals
-//! and endorsements), in order, up to a tree size.
+//! and endorsements, charter amendments and their endorsements), in order,
+//! up to a tree size.
 //!
 //! A checkpoint carries it in an extension line and witnesses recompute it
 //! from their own copy before cosigning, so a dispute bundle that lists key
@@ -25,6 +26,10 @@ pub fn is_key_event(event: &Event) -> bool {
             | Event::KeyRotatedUnproven { .. }
             | Event::KeyRevocationProposed { .. }
             | Event::KeyRevocationEndorsed { .. }
+            // issue 13: amendments add and remove keys, and change who
+            // adopts a revocation and by how many.
+            | Event::AmendmentProposed { .. }
+            | Event::AmendmentEndorsed { .. }
     )
 }
 

@@ -8,6 +8,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 #![warn(missing_docs)]
 
+pub mod amendment;
 pub mod bundle;
 pub mod charter;
 pub mod checkpoint;
@@ -39,14 +40,15 @@ pub mod tiles;
 pub mod tlog_witness;
 pub mod violation;
 
+pub use amendment::{AmendmentState, CharterChange};
 pub use charter::{Adoption, Charter, CharterError, Party, Role, Rules};
 pub use codec::CodecError;
 pub use crypto::{KeyError, PublicKey, Signature};
 pub use entry::{Author, Entry, EntryBody, Head, NextEntry, Sealed, FORMAT_VERSION};
 pub use event::Event;
 pub use ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId, PartyId,
-    RevocationId, RulingId,
+    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId,
+    PartyId, RevocationId, RulingId,
 };
 pub use records::{ClauseState, Proposal, RecordKey, Records};
 pub use state::{Chain, State};

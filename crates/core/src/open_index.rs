@@ -6,8 +6,10 @@
 //! A record is open when it is live ([`projection::is_live`]) or when an
 //! open record links to it ([`Records::links_of`]); each record keeps a count
 //! of the open records that link to it. Links are fixed when a record is
-//! created. This module only reads the state it is given; it never loads a
-//! record.
+//! created. A clause's liveness also reads the charter's parties to the
+//! conflict: after an entry that changes them
+//! ([`projection::reopens_clauses`]) the caller re-examines every clause.
+//! This module only reads the state it is given; it never loads a record.
 //!
 //! [`Records::links_of`]: crate::records::Records::links_of
 

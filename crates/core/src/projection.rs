@@ -109,6 +109,8 @@ words! {
     DutyKind {
         /// A party to the conflict has yet to accept a clause.
         AcceptClause => "accept-clause",
+        /// A guarantor has yet to endorse a charter amendment not yet adopted.
+        EndorseAmendment => "endorse-amendment",
         /// A guarantor has yet to endorse a clause not yet adopted.
         EndorseClause => "endorse-clause",
         /// A guarantor has yet to endorse a clause's pending term proposal.
@@ -234,6 +236,10 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
             .revocations()
             .get(id)
             .is_some_and(|v| v.adopted_at.is_none()),
+        RecordKey::Amendment(id) => r
+            .amendments()
+            .get(id)
+            .is_some_and(|a| a.adopted_at.is_none()),
     }
 }
 
@@ -418,6 +424,17 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
         }
     }
     if role == Role::Guarantor {
+        for (id, a) in records.amendments() {
+            if a.adopted_at.is_none()
+                && !a.endorsements.iter().any(|(p, _)| p == me)
+                && a.stale(state).is_none()
+            {
+                out.push(Duty {
+                    duty: DutyKind::EndorseAmendment,
+                    item: id.to_string(),
+                });
+            }
+        }
         for (id, v) in records.revocations() {
             if v.adopted_at.is_none() && !v.endorsements.iter().any(|(p, _)| p == me) {
                 out.push(Duty {

@@ -10,12 +10,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::amendment::AmendmentState;
 use crate::charter::{Adoption, Charter};
 use crate::codec::{self, CodecError};
 use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
-use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId};
+use crate::ids::{
+    AllegationId, AmendmentId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId,
+};
 pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
 use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
@@ -523,19 +526,22 @@ pub enum RecordKey {
     Ruling(RulingId),
     /// A key revocation.
     Revocation(RevocationId),
+    /// A charter amendment.
+    Amendment(AmendmentId),
 }
 
-const PREFIXES: [&[u8]; 5] = [
-    RecordKey::CLAUSE_PREFIX,
+const PREFIXES: [&[u8]; 6] = [
+    b"clause/",
     b"commitment/",
     b"allegation/",
     b"ruling/",
     b"revocation/",
+    b"amendment/",
 ];
 
 impl RecordKey {
-    /// What the store keys of every clause start with.
-    pub const CLAUSE_PREFIX: &'static [u8] = b"clause/";
+    /// The prefix of every clause's store key (a prefix scan finds them all).
+    pub const CLAUSE_PREFIX: &'static [u8] = PREFIXES[0];
 
     /// The key under which a store keeps this record.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -545,6 +551,7 @@ impl RecordKey {
             RecordKey::Allegation(id) => (PREFIXES[2], id.as_str()),
             RecordKey::Ruling(id) => (PREFIXES[3], id.as_str()),
             RecordKey::Revocation(id) => (PREFIXES[4], id.as_str()),
+            RecordKey::Amendment(id) => (PREFIXES[5], id.as_str()),
         };
         [prefix, id.as_bytes()].concat()
     }
@@ -561,7 +568,8 @@ impl RecordKey {
             1 => RecordKey::Commitment(CommitmentId::new(id).ok()?),
             2 => RecordKey::Allegation(AllegationId::new(id).ok()?),
             3 => RecordKey::Ruling(RulingId::new(id).ok()?),
-            _ => RecordKey::Revocation(RevocationId::new(id).ok()?),
+            4 => RecordKey::Revocation(RevocationId::new(id).ok()?),
+            _ => RecordKey::Amendment(AmendmentId::new(id).ok()?),
         })
     }
 
@@ -573,13 +581,14 @@ impl RecordKey {
             RecordKey::Allegation(id) => id.as_str(),
             RecordKey::Ruling(id) => id.as_str(),
             RecordKey::Revocation(id) => id.as_str(),
+            RecordKey::Amendment(id) => id.as_str(),
         }
     }
 
     /// The keys an item id could name in each kind: ids are unique across
     /// kinds, so creating an item reads all of them.
     pub fn every_kind(id: &str) -> Vec<RecordKey> {
-        let mut keys = Vec::with_capacity(5);
+        let mut keys = Vec::with_capacity(6);
         if let Ok(c) = ClauseId::new(id) {
             keys.push(RecordKey::Clause(c));
         }
@@ -594,6 +603,9 @@ impl RecordKey {
         }
         if let Ok(r) = RevocationId::new(id) {
             keys.push(RecordKey::Revocation(r));
+        }
+        if let Ok(m) = AmendmentId::new(id) {
+            keys.push(RecordKey::Amendment(m));
         }
         keys
     }
@@ -613,6 +625,7 @@ impl Event {
             Event::RulingRevisionProposed { id, .. } => Some(id.as_str()),
             // issue 13: clauses
             Event::ClauseRevisionProposed { id, .. } => Some(id.as_str()),
+            Event::AmendmentProposed { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -710,6 +723,8 @@ impl Event {
                 keys.push(K::Clause(revises.clone()));
                 keys
             }
+            Event::AmendmentProposed { id, .. } => RecordKey::every_kind(id.as_str()),
+            Event::AmendmentEndorsed { amendment, .. } => vec![K::Amendment(amendment.clone())],
         }
     }
 }
@@ -731,12 +746,13 @@ pub struct Records {
     pub(crate) allegations: BTreeMap<AllegationId, AllegationState>,
     pub(crate) rulings: BTreeMap<RulingId, RulingState>,
     pub(crate) revocations: BTreeMap<RevocationId, RevocationState>,
+    pub(crate) amendments: BTreeMap<AmendmentId, AmendmentState>,
 }
 
 /// A record's store key and encoded value.
 pub type EncodedRecord = (Vec<u8>, Vec<u8>);
 
-/// A proposal (clause, ruling or key revocation) as one answering it
+/// A proposal (clause, ruling, key revocation or amendment) as one answering it
 /// needs it: [`Records::proposal`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
@@ -769,6 +785,10 @@ impl Records {
     pub fn revocations(&self) -> &BTreeMap<RevocationId, RevocationState> {
         &self.revocations
     }
+    /// Every charter amendment on record, by id.
+    pub fn amendments(&self) -> &BTreeMap<AmendmentId, AmendmentState> {
+        &self.amendments
+    }
     /// The proposal `key` names, if it is a clause, ruling or revocation on
     /// record, or a commitment's pending reschedule: what an endorsement of
     /// it refers to, and how far it has got.
@@ -792,6 +812,10 @@ impl Records {
                 .reschedule
                 .as_ref()
                 .map(|r| (r.proposal, None, r.endorsements.len()))?,
+            RecordKey::Amendment(id) => self
+                .amendments
+                .get(id)
+                .map(|a| (a.proposal, a.adopted_at, a.endorsements.len()))?,
             _ => return None,
         };
         Some(Proposal {
@@ -828,6 +852,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.contains_key(id),
             RecordKey::Ruling(id) => self.rulings.contains_key(id),
             RecordKey::Revocation(id) => self.revocations.contains_key(id),
+            RecordKey::Amendment(id) => self.amendments.contains_key(id),
         }
     }
 
@@ -901,6 +926,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.get(id).map(codec::encode_derived),
             RecordKey::Ruling(id) => self.rulings.get(id).map(codec::encode_derived),
             RecordKey::Revocation(id) => self.revocations.get(id).map(codec::encode_derived),
+            RecordKey::Amendment(id) => self.amendments.get(id).map(codec::encode_derived),
         }
         .transpose()
     }
@@ -928,6 +954,10 @@ impl Records {
                 self.revocations
                     .insert(id.clone(), codec::decode_derived(bytes)?);
             }
+            RecordKey::Amendment(id) => {
+                self.amendments
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
         }
         Ok(())
     }
@@ -944,6 +974,8 @@ impl Records {
             .retain(|id, _| keys.contains(&RecordKey::Ruling(id.clone())));
         self.revocations
             .retain(|id, _| keys.contains(&RecordKey::Revocation(id.clone())));
+        self.amendments
+            .retain(|id, _| keys.contains(&RecordKey::Amendment(id.clone())));
         self
     }
 
@@ -956,6 +988,7 @@ impl Records {
             RecordKey::Allegation(id) => self.allegations.remove(id).is_some(),
             RecordKey::Ruling(id) => self.rulings.remove(id).is_some(),
             RecordKey::Revocation(id) => self.revocations.remove(id).is_some(),
+            RecordKey::Amendment(id) => self.amendments.remove(id).is_some(),
         }
     }
 
@@ -966,6 +999,7 @@ impl Records {
             + self.allegations.len()
             + self.rulings.len()
             + self.revocations.len()
+            + self.amendments.len()
     }
 
     /// Whether no record is held.
@@ -981,6 +1015,7 @@ impl Records {
         out.extend(self.allegations.keys().cloned().map(RecordKey::Allegation));
         out.extend(self.rulings.keys().cloned().map(RecordKey::Ruling));
         out.extend(self.revocations.keys().cloned().map(RecordKey::Revocation));
+        out.extend(self.amendments.keys().cloned().map(RecordKey::Amendment));
         out
     }
 
@@ -1008,6 +1043,7 @@ mod tests {
             RecordKey::Allegation(AllegationId::new("A1").unwrap()),
             RecordKey::Ruling(RulingId::new("R1").unwrap()),
             RecordKey::Revocation(RevocationId::new("V1").unwrap()),
+            RecordKey::Amendment(AmendmentId::new("M1").unwrap()),
         ] {
             assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
         }
@@ -1017,6 +1053,6 @@ mod tests {
         );
         assert_eq!(RecordKey::from_bytes(b"clause/bad id"), None);
         assert_eq!(RecordKey::from_bytes(b"other/C1"), None);
-        assert_eq!(RecordKey::every_kind("X").len(), 5);
+        assert_eq!(RecordKey::every_kind("X").len(), 6);
     }
 }

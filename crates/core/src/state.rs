@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use ed25519_dalek::SigningKey;
 use serde::{Deserialize, Serialize};
 
+use crate::amendment::{self, Amending, Removal};
 use crate::charter::{Charter, Party, Role};
 use crate::crypto::PublicKey;
 use crate::ctx::Ctx;
@@ -57,6 +58,8 @@ pub struct Chain {
     recent: VecDeque<EntryHash>,
     author_seq: BTreeMap<PartyId, u64>,
     keyring: Keyring,
+    /// The amendment rule and the parties removed by amendment.
+    amending: Amending,
 }
 
 impl Chain {
@@ -98,6 +101,7 @@ impl State {
                 recent: VecDeque::new(),
                 author_seq: BTreeMap::new(),
                 keyring: Keyring::from_charter(charter),
+                amending: amendment::FOUNDING.clone(),
             },
             records: Records::default(),
         };
@@ -160,12 +164,14 @@ impl State {
             party: &party,
             role,
             time: b.time,
+            amending: &self.chain.amending,
         };
         decide::check(&ctx, &self.records, &b.event)?;
         let change = fold::apply(&ctx, &mut self.records, entry);
         if let Some((party, key)) = change {
             self.chain.keyring.replace(&party, entry.seq(), key);
         }
+        self.amend(entry);
         self.advance(entry);
         Ok(())
     }
@@ -187,9 +193,12 @@ impl State {
     /// number. A client that signs away from the ledger asks a server for
     /// this (docs/PROTOCOL.md).
     pub fn next_for(&self, key: &PublicKey) -> Result<NextEntry, SignError> {
-        let party = self
-            .party_for_key(key)
-            .ok_or(SignError::UnknownKey(key.id()))?;
+        let party = self.party_for_key(key).ok_or_else(|| {
+            self.removed_holder(key)
+                .map_or(SignError::UnknownKey(key.id()), |v| {
+                    SignError::Removed(Box::new(v))
+                })
+        })?;
         Ok(NextEntry {
             ledger: self.chain.ledger,
             head: self.chain.head,
@@ -203,7 +212,8 @@ impl State {
     pub fn ledger_id(&self) -> LedgerId {
         self.chain.ledger
     }
-    /// The charter of entry 0.
+    /// The charter in force: entry 0's, as amended by the amendments
+    /// adopted so far.
     pub fn charter(&self) -> &Charter {
         &self.chain.charter
     }
@@ -298,11 +308,12 @@ impl State {
         signature_ok: Option<bool>,
     ) -> Result<&Party, Violation> {
         let b = &entry.entry.body;
-        let party = self
-            .chain
-            .charter
-            .party(&b.author.party)
-            .ok_or_else(|| Violation::UnknownParty(b.author.party.clone()))?;
+        let party = self.chain.charter.party(&b.author.party).ok_or_else(|| {
+            match self.chain.amending.removed.get(&b.author.party) {
+                Some(r) => removed(&b.author.party, r),
+                None => Violation::UnknownParty(b.author.party.clone()),
+            }
+        })?;
         let Some(current) = self.chain.keyring.current(&party.id) else {
             return Err(Violation::Revoked(party.id.clone()));
         };
@@ -334,6 +345,33 @@ impl State {
         Ok(party)
     }
 
+    /// The amendment rule and the parties removed by amendment.
+    pub fn amending(&self) -> &Amending {
+        &self.chain.amending
+    }
+
+    /// The refusal for a key that was the last key of a party removed by
+    /// amendment, if `key` is one.
+    fn removed_holder(&self, key: &PublicKey) -> Option<Violation> {
+        self.chain.amending.removed.iter().find_map(|(p, r)| {
+            let last = self.chain.keyring.history(p).last()?;
+            (last.key == *key).then(|| removed(p, r))
+        })
+    }
+
+    /// Applies the changes of the amendment `entry` adopted, if it adopted
+    /// one, from this entry on (as a revocation is effective by position).
+    fn amend(&mut self, entry: &Sealed) {
+        let chain = &mut self.chain;
+        amendment::on_adoption(
+            &self.records,
+            entry,
+            &mut chain.charter,
+            &mut chain.amending,
+            &mut chain.keyring,
+        );
+    }
+
     fn advance(&mut self, entry: &Sealed) {
         let b = &entry.entry.body;
         *self
@@ -347,5 +385,13 @@ impl State {
             self.chain.recent.pop_front();
         }
         self.chain.recent.push_back(entry.hash);
+    }
+}
+
+fn removed(party: &PartyId, r: &Removal) -> Violation {
+    Violation::RemovedParty {
+        party: party.clone(),
+        amendment: r.amendment.clone(),
+        seq: r.seq,
     }
 }

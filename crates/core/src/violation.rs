@@ -5,13 +5,14 @@
 //! wrong. This module decides nothing and must never depend on the gate,
 //! the decisions or the fold.
 
+use crate::amendment::AmendFault;
 use crate::charter::{CharterError, Role};
 use crate::codec::CodecError;
 use crate::crypto::KeyError;
 use crate::entry::FORMAT_VERSION;
 use crate::ids::{
-    AllegationId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId, RevocationId,
-    RulingId,
+    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId,
+    RevocationId, RulingId,
 };
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 
@@ -391,6 +392,50 @@ pub enum Violation {
         /// The clause.
         clause: ClauseId,
     },
+    // issue 13: charter amendments
+    /// The secretariat signs something other than what it may.
+    #[error("{party} is the secretariat: it convenes and records, and may only propose clauses and amendments, endorse clauses (not counted) and rotate its key, not sign an entry of kind {event}")]
+    Secretariat {
+        /// The secretariat.
+        party: PartyId,
+        /// The kind of entry refused.
+        event: &'static str,
+    },
+    /// An allegation accuses, or a ruling blames, the secretariat.
+    #[error("{item}: {party} is the secretariat and bound by nothing")]
+    SecretariatBound {
+        /// The allegation or ruling.
+        item: String,
+        /// The secretariat.
+        party: PartyId,
+    },
+    /// A party removed by an amendment signs again.
+    #[error("{party} was removed from the charter by amendment {amendment} at entry {seq}: it can sign nothing")]
+    RemovedParty {
+        /// The party removed.
+        party: PartyId,
+        /// The amendment that removed it.
+        amendment: AmendmentId,
+        /// The seq of the entry that adopted that amendment.
+        seq: u64,
+    },
+    /// A proposed amendment does not apply to the charter in force.
+    #[error("amendment {amendment}: {fault}")]
+    AmendmentInvalid {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// What is wrong with it.
+        fault: AmendFault,
+    },
+    /// An amendment's adopting endorsement, when the amendment no longer
+    /// applies to the charter in force (it changed since the proposal).
+    #[error("amendment {amendment} no longer applies to the charter in force ({fault}): it cannot be adopted; propose a new one")]
+    AmendmentStale {
+        /// The amendment.
+        amendment: AmendmentId,
+        /// What no longer applies.
+        fault: AmendFault,
+    },
 }
 
 /// Why an entry could not be built for a signer.
@@ -402,4 +447,7 @@ pub enum SignError {
     /// The entry could not be encoded.
     #[error(transparent)]
     Codec(#[from] CodecError),
+    /// The signing key was the last key of a party removed by amendment.
+    #[error(transparent)]
+    Removed(Box<Violation>),
 }

@@ -19,8 +19,13 @@ fn digest() -> impl Strategy<Value = EntryHash> {
 }
 
 fn event() -> impl Strategy<Value = Event> {
-    let party =
-        (slug(), ".{0,40}", 0usize..5, any::<[u8; 32]>()).prop_map(|(id, name, role, key)| Party {
+    let party = (
+        slug(),
+        ".{0,40}",
+        0usize..Role::ALL.len(),
+        any::<[u8; 32]>(),
+    )
+        .prop_map(|(id, name, role, key)| Party {
             id: PartyId::new(id).unwrap(),
             name,
             role: Role::ALL[role],
@@ -222,6 +227,45 @@ fn event() -> impl Strategy<Value = Event> {
                 proposal,
             }),
         ],
+        // issue 13: charter amendments
+        (slug(), prop::collection::vec(change(), 0..4), ".{0,40}").prop_map(
+            |(id, changes, reason)| Event::AmendmentProposed {
+                id: AmendmentId::new(id).unwrap(),
+                changes,
+                reason,
+            }
+        ),
+        (slug(), digest()).prop_map(|(m, proposal)| Event::AmendmentEndorsed {
+            amendment: AmendmentId::new(m).unwrap(),
+            proposal,
+        }),
+    ]
+}
+
+fn change() -> impl Strategy<Value = CharterChange> {
+    let adoption = || {
+        prop_oneof![
+            Just(Adoption::AllGuarantors),
+            any::<u32>().prop_map(Adoption::Quorum)
+        ]
+    };
+    let role = || (0usize..Role::ALL.len()).prop_map(|r| Role::ALL[r]);
+    let party = || slug().prop_map(|p| PartyId::new(p).unwrap());
+    prop_oneof![
+        (party(), ".{0,40}", role(), any::<[u8; 32]>()).prop_map(|(id, name, role, key)| {
+            CharterChange::AddParty {
+                id,
+                name,
+                role,
+                key: PublicKey(key),
+            }
+        }),
+        party().prop_map(|party| CharterChange::RemoveParty { party }),
+        (party(), ".{0,40}").prop_map(|(party, name)| CharterChange::RenameParty { party, name }),
+        (party(), role()).prop_map(|(party, role)| CharterChange::ChangeRole { party, role }),
+        adoption().prop_map(CharterChange::SetClauseAdoption),
+        any::<u32>().prop_map(CharterChange::SetRulingQuorum),
+        adoption().prop_map(CharterChange::SetAmendmentRule),
     ]
 }
 

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use accord_core::checkpoint::Checkpoint;
 use accord_core::merkle::RootBuilder;
 use accord_core::note::{key_id, Note, NoteError, SigType, MAX_NOTE_BYTES};
-use accord_core::{crypto, keycommit, policy, Charter, EntryHash, Event, LedgerId, PartyId};
+use accord_core::{crypto, keycommit, policy, EntryHash, Event, LedgerId, PartyId};
 use accord_core::{Records, Sealed, State};
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
@@ -87,7 +87,6 @@ pub struct Cosigned {
 /// entry (see the module documentation).
 pub struct LiveCheckpoint {
     ledger: LedgerId,
-    charter: Charter,
     builder: RootBuilder,
     key_events: Vec<(u64, EntryHash)>,
     keys_digest: [u8; 32],
@@ -116,7 +115,7 @@ impl LiveCheckpoint {
         file: Option<PathBuf>,
     ) -> Result<LiveCheckpoint, LiveError> {
         let genesis = ledger.entry(0)?;
-        let Event::Charter(charter) = genesis.entry.body.event.clone() else {
+        let Event::Charter(_) = &genesis.entry.body.event else {
             return Err(LedgerError::Damaged {
                 seq: 0,
                 reason: "entry 0 is not a charter".into(),
@@ -125,7 +124,6 @@ impl LiveCheckpoint {
         };
         let mut live = LiveCheckpoint {
             ledger: genesis.hash,
-            charter,
             builder: RootBuilder::new(),
             key_events: Vec::new(),
             keys_digest: keycommit::digest([]),
@@ -249,17 +247,20 @@ impl LiveCheckpoint {
                 current: current.format(),
             });
         }
-        let keyring = Self::keyring(ledger)?;
+        // The charter in force at the head (amendments change who the
+        // guarantors are) and its keyring, from the chain snapshot.
+        let head = State::from_parts(ledger.chain()?, Records::default());
+        let (charter, keyring) = (head.charter(), head.keyring());
         // Any one witness's cosignature is accepted: the quorum is the
         // readers' to ask for.
         let policy = Policy {
             quorum: 1,
-            ..Policy::of_charter(&self.charter)
+            ..Policy::of_charter(charter)
         };
-        let found = cosigners(note, &cp, &self.charter, &keyring, &policy)?;
+        let found = cosigners(note, &cp, charter, keyring, &policy)?;
         let mut wanted = Vec::new();
         for (w, _) in &found {
-            for key in policy::keys_from(&keyring, w, cp.size) {
+            for key in policy::keys_from(keyring, w, cp.size) {
                 let id = key_id(w.as_str(), SigType::CosignatureV1, &key);
                 wanted.extend(
                     note.signatures()

@@ -201,6 +201,54 @@ enum Try {
     Term(Option<i64>, String),
     Decline(String),
     WithdrawClause(String),
+    /// A charter amendment, proposed by tr and then endorsed by the three
+    /// guarantors (each a separate append).
+    Amend(Vec<CharterChange>, String),
+}
+
+/// A party's name: mostly plain, sometimes near the limit or with a
+/// character a one-line field refuses.
+fn name() -> impl Strategy<Value = String> {
+    prop_oneof![3 => "[A-Z][a-z ]{0,30}", 1 => text(len_near(MAX_TITLE_BYTES))]
+}
+
+/// A party id: a current one, or one never in the charter.
+fn party_id() -> impl Strategy<Value = PartyId> {
+    prop::sample::select(vec!["tr", "ru", "gov", "opp", "mon", "un", "xx"])
+        .prop_map(|p| PartyId::new(p).unwrap())
+}
+
+fn adoption() -> impl Strategy<Value = Adoption> {
+    prop_oneof![
+        Just(Adoption::AllGuarantors),
+        (0..5u32).prop_map(Adoption::Quorum)
+    ]
+}
+
+/// One change, many of them invalid on the charter they meet (a reused or
+/// weak key, a quorum too large, a name too long, an unknown party).
+fn change() -> impl Strategy<Value = CharterChange> {
+    prop_oneof![
+        (
+            prop::sample::select(vec!["jo", "jo", "gov", "xx"]),
+            name(),
+            prop::sample::select(Role::ALL.to_vec()),
+            prop_oneof![Just(0usize), 20..40usize],
+        )
+            .prop_map(|(id, name, role, k)| CharterChange::AddParty {
+                id: PartyId::new(id).unwrap(),
+                name,
+                role,
+                key: crypto::public_key(&key(k)),
+            }),
+        party_id().prop_map(|party| CharterChange::RemoveParty { party }),
+        (party_id(), name()).prop_map(|(party, name)| CharterChange::RenameParty { party, name }),
+        (party_id(), prop::sample::select(Role::ALL.to_vec()))
+            .prop_map(|(party, role)| CharterChange::ChangeRole { party, role }),
+        adoption().prop_map(CharterChange::SetClauseAdoption),
+        (0..5u32).prop_map(CharterChange::SetRulingQuorum),
+        adoption().prop_map(CharterChange::SetAmendmentRule),
+    ]
 }
 
 fn attempt() -> impl Strategy<Value = Try> {
@@ -246,6 +294,11 @@ fn attempt() -> impl Strategy<Value = Try> {
             .prop_map(|(u, r)| Try::Term(u, r)),
         text(len_near(MAX_TEXT_BYTES)).prop_map(Try::Decline),
         text(len_near(MAX_TEXT_BYTES)).prop_map(Try::WithdrawClause),
+        (
+            prop_oneof![4 => prop::collection::vec(change(), 1..3), 1 => Just(vec![])],
+            prop_oneof![3 => Just("Agreed.".to_owned()), 1 => text(len_near(MAX_TEXT_BYTES))]
+        )
+            .prop_map(|(c, r)| Try::Amend(c, r)),
     ]
 }
 
@@ -335,6 +388,14 @@ fn event(n: usize, t: &Try) -> (usize, Event) {
                 reason,
             },
         ),
+        Try::Amend(changes, reason) => (
+            0,
+            Event::AmendmentProposed {
+                id: AmendmentId::new(format!("M{n}")).unwrap(),
+                changes,
+                reason,
+            },
+        ),
     }
 }
 
@@ -363,13 +424,31 @@ proptest! {
             let (signer, event) = event(n, t);
             let time = START + 120 + n as i64;
             let before = l.store().clone();
-            match l.append(&key(signer), time, time, event) {
+            let mut followups = Vec::new();
+            match l.append(&key(signer), time, time, event.clone()) {
                 Ok(entry) => {
                     prop_assert!(entry.bytes.len() <= limits::MAX_ENTRY_BYTES);
                     accepted += 1;
+                    if let Event::AmendmentProposed { id, .. } = event {
+                        followups = (0..3)
+                            .map(|g| {
+                                (g, Event::AmendmentEndorsed {
+                                    amendment: id.clone(),
+                                    proposal: entry.hash,
+                                })
+                            })
+                            .collect();
+                    }
                 }
                 Err(_) => {
                     prop_assert_eq!(l.store().last_seq().unwrap(), before.last_seq().unwrap());
+                }
+            }
+            for (g, endorsement) in followups {
+                let before = l.store().last_seq().unwrap();
+                match l.append(&key(g), time, time, endorsement) {
+                    Ok(_) => accepted += 1,
+                    Err(_) => prop_assert_eq!(l.store().last_seq().unwrap(), before),
                 }
             }
         }
@@ -384,18 +463,20 @@ proptest! {
 #[test]
 fn the_generator_reaches_accepted_and_refused_near_limit_entries() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let (mut big_accepted, mut refused) = (0, 0);
+    let (mut big_accepted, mut refused, mut amended) = (0, 0, 0);
     for n in 0..200 {
         let t = attempt().new_tree(&mut runner).unwrap().current();
         let (signer, event) = event(n, &t);
         let mut l = Ledger::from_store(base().clone());
         let time = START + 120;
+        let amendment = matches!(event, Event::AmendmentProposed { .. });
         match l.append(&key(signer), time, time, event) {
             Ok(e) if e.bytes.len() > MAX_TEXT_BYTES => big_accepted += 1,
-            Ok(_) => {}
+            Ok(_) => amended += usize::from(amendment),
             Err(_) => refused += 1,
         }
     }
     assert!(big_accepted > 5, "{big_accepted} large entries accepted");
     assert!(refused > 20, "{refused} refused");
+    assert!(amended > 2, "{amended} amendments accepted");
 }

@@ -6,7 +6,7 @@
 //! the gate like any other.
 
 use accord_core::crypto::PublicKey;
-use accord_core::{ClauseId, CommitmentId, RecordKey, RevocationId, RulingId};
+use accord_core::{AmendmentId, ClauseId, CommitmentId, RecordKey, RevocationId, RulingId};
 use accord_ledger::LedgerError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -41,7 +41,7 @@ pub(crate) async fn author(
     })))
 }
 
-/// `GET /record/<clause|ruling|revocation>/<id>`: `{"proposal": hash,
+/// `GET /record/<clause|ruling|revocation|amendment>/<id>`: `{"proposal": hash,
 /// "adopted_at": seq or null, "endorsements": n, "term": hash or null}`
 /// (`term`: a clause's pending term proposal); `GET
 /// /record/commitment/<id>`: `{"made": head, "reschedule": {"proposal", "proposed_at",
@@ -77,10 +77,11 @@ pub(crate) async fn record(
         "clause" => RecordKey::Clause(ClauseId::new(id.clone()).map_err(bad)?),
         "ruling" => RecordKey::Ruling(RulingId::new(id.clone()).map_err(bad)?),
         "revocation" => RecordKey::Revocation(RevocationId::new(id.clone()).map_err(bad)?),
+        "amendment" => RecordKey::Amendment(AmendmentId::new(id.clone()).map_err(bad)?),
         _ => {
             return Err(ApiError::new(
                 StatusCode::NOT_FOUND,
-                "records are clause, commitment, ruling or revocation",
+                "records are clause, commitment, ruling, revocation or amendment",
             ))
         }
     };

@@ -432,6 +432,11 @@ fn says(event: &Event) -> String {
         Event::ClauseTermEndorsed { clause, .. } => {
             format!("endorses the term proposed for clause {clause}")
         }
+        Event::AmendmentProposed { id, changes, .. } => {
+            let changes: Vec<String> = changes.iter().map(ToString::to_string).collect();
+            format!("proposes amendment {id}: {}", changes.join("; "))
+        }
+        Event::AmendmentEndorsed { amendment, .. } => format!("endorses amendment {amendment}"),
     }
 }
 

@@ -10,6 +10,7 @@
 //! the whole ledger before cosigning. No rule may be written here a second
 //! time.
 
+use crate::amendment::{self, Amending};
 use crate::charter::Charter;
 use crate::crypto::PublicKey;
 use crate::ctx::Ctx;
@@ -29,8 +30,11 @@ pub struct KeyHistory {
     ledger: LedgerId,
     charter: Charter,
     keyring: Keyring,
-    /// The revocations proposed so far (the only records key events touch).
+    /// The revocations and amendments proposed so far (the only records
+    /// key events touch).
     records: Records,
+    /// The amendment rule and the parties removed by amendment.
+    amending: Amending,
 }
 
 impl KeyHistory {
@@ -42,6 +46,7 @@ impl KeyHistory {
             charter: state.charter().clone(),
             keyring: state.keyring().clone(),
             records: Records::default(),
+            amending: state.amending().clone(),
         })
     }
 
@@ -73,7 +78,9 @@ impl KeyHistory {
             return Err(EntryFault::WrongLedger);
         }
         let party = &b.author.party;
-        if self.charter.party(party).is_none() {
+        // A party removed later still signed its earlier entries (the
+        // keyring says until when).
+        if self.charter.party(party).is_none() && !self.amending.removed.contains_key(party) {
             return Err(EntryFault::Rule(Box::new(Violation::UnknownParty(
                 party.clone(),
             ))));
@@ -112,11 +119,19 @@ impl KeyHistory {
             party: &b.author.party,
             role,
             time: b.time,
+            amending: &self.amending,
         };
         decide::check(&ctx, &self.records, &b.event).map_err(|v| EntryFault::Rule(Box::new(v)))?;
         if let Some((party, key)) = fold::apply(&ctx, &mut self.records, entry) {
             self.keyring.replace(&party, entry.seq(), key);
         }
+        amendment::on_adoption(
+            &self.records,
+            entry,
+            &mut self.charter,
+            &mut self.amending,
+            &mut self.keyring,
+        );
         Ok(())
     }
 }

@@ -531,3 +531,102 @@ fn the_format_md_bundle_vector_is_what_this_code_writes_and_verifies() {
     );
     assert_eq!(v.time_bound.time, T0 + 7200);
 }
+
+// issue 13: charter amendments
+impl Ledger {
+    /// [`Ledger::build`], then: amendment M1 adds jo as a party to the
+    /// conflict (entries 10-13), jo accepts C1 (14), amendment M2 removes
+    /// gov (15-18), tr proposes C3 (19).
+    fn amended() -> Ledger {
+        let mut l = Ledger::build();
+        let mut state = State::genesis(&l.entries[0]).unwrap();
+        for e in &l.entries[1..] {
+            state.admit(e).unwrap();
+        }
+        let c1 = l.entries[1].hash;
+        let mut add = |state: &mut State, signer: u8, event: Event| {
+            let time = T0 + 60 * l.entries.len() as i64;
+            let e = state.sign_next(&key(signer), time, event).unwrap();
+            state.admit(&e).unwrap();
+            l.entries.push(e.clone());
+            e
+        };
+        for (id, change) in [
+            (
+                "M1",
+                crate::CharterChange::AddParty {
+                    id: party("jo"),
+                    name: "Jordan".into(),
+                    role: crate::Role::Party,
+                    key: public_key(&key(20)),
+                },
+            ),
+            (
+                "M2",
+                crate::CharterChange::RemoveParty {
+                    party: party("gov"),
+                },
+            ),
+        ] {
+            let m = crate::AmendmentId::new(id).unwrap();
+            let p = add(
+                &mut state,
+                1,
+                Event::AmendmentProposed {
+                    id: m.clone(),
+                    changes: vec![change],
+                    reason: "Agreed.".into(),
+                },
+            );
+            for g in [1, 12, 3] {
+                add(
+                    &mut state,
+                    g,
+                    Event::AmendmentEndorsed {
+                        amendment: m.clone(),
+                        proposal: p.hash,
+                    },
+                );
+            }
+            if id == "M1" {
+                add(
+                    &mut state,
+                    20,
+                    Event::ClauseAccepted {
+                        clause: ClauseId::new("C1").unwrap(),
+                        proposal: c1,
+                    },
+                );
+            }
+        }
+        add(
+            &mut state,
+            1,
+            Event::ClauseProposed {
+                id: ClauseId::new("C3").unwrap(),
+                title: "t".into(),
+                text: "x".into(),
+            },
+        );
+        l
+    }
+}
+
+#[test]
+fn a_bundle_follows_parties_added_and_removed_by_amendment() {
+    let l = Ledger::amended();
+    assert_eq!(
+        l.key_events(),
+        vec![0, 3, 5, 6, 7, 10, 11, 12, 13, 15, 16, 17, 18]
+    );
+    let v = check(&l.bundle(&[8, 14, 19]), &Policy::default()).unwrap();
+    assert_eq!(v.entries[0].author, party("gov"));
+    assert_eq!(v.entries[1].author, party("jo"));
+    assert_eq!(v.entries[1].key, public_key(&key(20)).id());
+    assert_eq!(v.entries[1].says, "accepts clause C1");
+    assert_eq!(v.key_events, 13);
+    // Without the amendment that added jo, the bundle's key digest fails.
+    let mut b = l.bundle(&[14]);
+    b.key_events.retain(|e| e.seq != 13);
+    assert!(matches!(refusal(&b), BundleError::KeyDigest));
+}

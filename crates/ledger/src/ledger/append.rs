@@ -10,7 +10,7 @@ use accord_store::Store;
 use ed25519_dalek::SigningKey;
 
 use super::derived::{checkpoint, derived_writes, derived_writes_for, key_hash};
-use super::incremental::{closure, Checkpointer, WriteSession};
+use super::incremental::{changed_by, Checkpointer, WriteSession};
 use super::{Ledger, MAX_CLOCK_SKEW_SECS};
 use crate::verify::KnownKeys;
 use crate::LedgerError;
@@ -119,7 +119,7 @@ impl<S: Store> Ledger<S> {
                         violation,
                     }
                 })?;
-                let keys = closure(&state, touches);
+                let keys = changed_by(&state, e);
                 if let Some(c) = checkpointer.as_mut() {
                     c.note(&state, &keys);
                 }

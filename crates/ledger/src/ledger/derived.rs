@@ -13,7 +13,7 @@ use accord_core::{Chain, RecordKey, Records, Sealed, State};
 use accord_store::{KeyValue, Store};
 use serde::{Deserialize, Serialize};
 
-use super::incremental::{closure, Checkpointer};
+use super::incremental::{changed_by, Checkpointer};
 use super::{tree, Ledger};
 use crate::verify;
 use crate::LedgerError;
@@ -480,7 +480,7 @@ impl<S: Store> Ledger<S> {
                     return;
                 }
                 if let Some(c) = checkpointer.as_mut() {
-                    c.note(state, &closure(state, e.entry.body.event.touches()));
+                    c.note(state, &changed_by(state, e));
                 }
                 if e.seq() % every == 0 {
                     let made = match checkpointer.as_mut() {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use accord_core::open_index::OpenIndex;
-use accord_core::{codec, RecordKey, State};
+use accord_core::{codec, RecordKey, Sealed, State};
 use accord_store::KeyValue;
 use sha2::{Digest as _, Sha256};
 
@@ -159,6 +159,14 @@ impl WriteSession {
     }
 }
 
+/// The records admitting `entry` into `state` changed, or whose openness
+/// it changed: the [`closure`] of what it touches. (No entry changes the
+/// openness of a record it does not touch: a clause's liveness reads only
+/// its own record, not the charter, so an amendment reopens nothing.)
+pub(super) fn changed_by(state: &State, entry: &Sealed) -> Vec<RecordKey> {
+    closure(state, entry.entry.body.event.touches())
+}
+
 /// The records an entry touching `touches` reads or changes in `state`:
 /// those and, transitively, the records they link to, each once.
 pub(super) fn closure(state: &State, touches: Vec<RecordKey>) -> Vec<RecordKey> {
@@ -183,10 +191,65 @@ mod same_bytes_as_the_reference {
     use accord_core::projection;
     use accord_store::MemStore;
 
-    /// Replays a ledger of each workload; after every entry the open index
-    /// must be `projection::open_keys`, and at every checkpoint computing it
-    /// both ways (in full from the whole state and the reference's previous
-    /// one, and incrementally) must give the same bytes.
+    /// What comparing every checkpoint of one ledger saw.
+    #[derive(Default)]
+    struct Seen {
+        compared: usize,
+        deltas: usize,
+        with_removals: usize,
+        full_after_deltas: usize,
+    }
+
+    /// Replays `l`; after every entry the open index must be
+    /// `projection::open_keys`, and at every `every`th entry computing the
+    /// checkpoint both ways (in full from the whole state and the
+    /// reference's previous one, and incrementally) must give the same
+    /// bytes.
+    fn compare_every_checkpoint(l: &Ledger<MemStore>, name: &str, every: u64) -> Seen {
+        let mut seen = Seen::default();
+        let mut reference: Option<CheckpointBase> = None;
+        let mut incremental: Option<Checkpointer> = None;
+        verify::replay_while(
+            l.store(),
+            |_| true,
+            |e, state| {
+                if let Some(c) = incremental.as_mut() {
+                    c.note(state, &changed_by(state, e));
+                    let open = projection::open_keys(state);
+                    let mut indexed: Vec<&RecordKey> = c.index.keys().collect();
+                    indexed.sort();
+                    assert_eq!(
+                        indexed,
+                        open.iter().collect::<Vec<_>>(),
+                        "{name} at {}",
+                        e.seq()
+                    );
+                }
+                if e.seq() % every != 0 {
+                    return;
+                }
+                let (want, base) = checkpoint(state, reference.as_ref()).unwrap();
+                match incremental.as_mut() {
+                    None => incremental = Some(Checkpointer::start(state, base.clone())),
+                    Some(c) => {
+                        let got = c.checkpoint(state).unwrap();
+                        assert_eq!(got, want, "{name} at {}", e.seq());
+                        seen.compared += 1;
+                        seen.deltas += usize::from(base.depth > 0);
+                        let cp: Checkpoint = codec::decode_derived(&want.1).unwrap();
+                        seen.with_removals += usize::from(!cp.removed.is_empty());
+                        let after_deltas = reference.as_ref().is_some_and(|r| r.depth > 0);
+                        seen.full_after_deltas += usize::from(cp.base.is_none() && after_deltas);
+                    }
+                }
+                reference = Some(base);
+            },
+        )
+        .unwrap();
+        seen
+    }
+
+    /// Replays a ledger of each workload and compares every checkpoint.
     #[test]
     fn every_checkpoint_of_every_workload() {
         let (mut with_removals, mut full_after_deltas) = (0, 0);
@@ -200,52 +263,226 @@ mod same_bytes_as_the_reference {
             .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
             synth::extend_workload(&mut l, w, 1_200)
                 .unwrap_or_else(|e| panic!("{}: {e}", w.name()));
-            let every = 16;
-            let mut reference: Option<CheckpointBase> = None;
-            let mut incremental: Option<Checkpointer> = None;
-            let (mut compared, mut deltas) = (0, 0);
-            verify::replay_while(
-                l.store(),
-                |_| true,
-                |e, state| {
-                    if let Some(c) = incremental.as_mut() {
-                        c.note(state, &closure(state, e.entry.body.event.touches()));
-                        let open = projection::open_keys(state);
-                        let mut indexed: Vec<&RecordKey> = c.index.keys().collect();
-                        indexed.sort();
-                        assert_eq!(
-                            indexed,
-                            open.iter().collect::<Vec<_>>(),
-                            "{} at {}",
-                            w.name(),
-                            e.seq()
-                        );
-                    }
-                    if e.seq() % every != 0 {
-                        return;
-                    }
-                    let (want, base) = checkpoint(state, reference.as_ref()).unwrap();
-                    match incremental.as_mut() {
-                        None => incremental = Some(Checkpointer::start(state, base.clone())),
-                        Some(c) => {
-                            let got = c.checkpoint(state).unwrap();
-                            assert_eq!(got, want, "{} at {}", w.name(), e.seq());
-                            compared += 1;
-                            deltas += usize::from(base.depth > 0);
-                            let cp: Checkpoint = codec::decode_derived(&want.1).unwrap();
-                            with_removals += usize::from(!cp.removed.is_empty());
-                            let after_deltas = reference.as_ref().is_some_and(|r| r.depth > 0);
-                            full_after_deltas += usize::from(cp.base.is_none() && after_deltas);
-                        }
-                    }
-                    reference = Some(base);
-                },
-            )
-            .unwrap();
-            assert_eq!(compared, 1_200 / every, "{}", w.name());
-            assert!(deltas > 0, "{}: no delta checkpoint was compared", w.name());
+            let seen = compare_every_checkpoint(&l, w.name(), 16);
+            assert_eq!(seen.compared, 1_200 / 16, "{}", w.name());
+            assert!(
+                seen.deltas > 0,
+                "{}: no delta checkpoint was compared",
+                w.name()
+            );
+            with_removals += seen.with_removals;
+            full_after_deltas += seen.full_after_deltas;
         }
         assert!(with_removals > 0, "no compared delta removed a record");
         assert!(full_after_deltas > 0, "no full checkpoint followed deltas");
+    }
+
+    mod amendments {
+        use super::*;
+        use accord_core::crypto::public_key;
+        use accord_core::{
+            Adoption, AmendmentId, Charter, CharterChange, ClauseId, Event, Party, PartyId, Role,
+            Rules, Sealed,
+        };
+        use ed25519_dalek::SigningKey;
+
+        const G1: usize = 1;
+        const G2: usize = 2;
+        const P1: usize = 3;
+        const P2: usize = 4;
+        const SEC: usize = 5;
+        const JO: usize = 6;
+        const CLAUSES: usize = 12;
+
+        fn key(i: usize) -> SigningKey {
+            SigningKey::from_bytes(&[i as u8 + 40; 32])
+        }
+
+        fn charter() -> Charter {
+            let party = |id: &str, role, i| Party {
+                id: PartyId::new(id).unwrap(),
+                name: id.to_uppercase(),
+                role,
+                key: public_key(&key(i)),
+            };
+            Charter {
+                title: "Amended".into(),
+                parties: vec![
+                    party("g1", Role::Guarantor, G1),
+                    party("g2", Role::Guarantor, G2),
+                    party("p1", Role::Party, P1),
+                    party("p2", Role::Party, P2),
+                    party("sec", Role::Secretariat, SEC),
+                ],
+                rules: Rules {
+                    clause_adoption: Adoption::AllGuarantors,
+                    ruling_quorum: 1,
+                },
+            }
+        }
+
+        fn cid(i: usize) -> ClauseId {
+            ClauseId::new(format!("C{i}")).unwrap()
+        }
+
+        /// Clauses adopted and accepted by every party to the conflict
+        /// (closed), then amendments that reopen them (a new party to the
+        /// conflict, a role change) and close them again (a removal),
+        /// appended one entry at a time with checkpoints every 8 entries.
+        fn build() -> Ledger<MemStore> {
+            let mut l = Ledger::init(MemStore::default(), charter(), &key(G1), synth::START)
+                .unwrap()
+                .with_checkpoints_every(8);
+            let time = std::cell::Cell::new(synth::START);
+            let put = |l: &mut Ledger<MemStore>, who: usize, event: Event| -> Sealed {
+                time.set(time.get() + 60);
+                l.append(&key(who), time.get(), time.get(), event).unwrap()
+            };
+            let mut proposals = Vec::new();
+            for i in 0..CLAUSES {
+                let e = put(
+                    &mut l,
+                    SEC,
+                    Event::ClauseProposed {
+                        id: cid(i),
+                        title: "t".into(),
+                        text: format!("clause {i}"),
+                    },
+                );
+                proposals.push(e.hash);
+            }
+            for (i, p) in proposals.iter().enumerate() {
+                for g in [G1, G2] {
+                    put(
+                        &mut l,
+                        g,
+                        Event::ClauseEndorsed {
+                            clause: cid(i),
+                            proposal: *p,
+                        },
+                    );
+                }
+                for s in [P1, P2] {
+                    put(
+                        &mut l,
+                        s,
+                        Event::ClauseAccepted {
+                            clause: cid(i),
+                            proposal: *p,
+                        },
+                    );
+                }
+            }
+            let amend = |l: &mut Ledger<MemStore>, id: &str, change: CharterChange| {
+                let m = AmendmentId::new(id).unwrap();
+                let e = put(
+                    l,
+                    SEC,
+                    Event::AmendmentProposed {
+                        id: m.clone(),
+                        changes: vec![change],
+                        reason: "r".into(),
+                    },
+                );
+                for g in [G1, G2] {
+                    put(
+                        l,
+                        g,
+                        Event::AmendmentEndorsed {
+                            amendment: m.clone(),
+                            proposal: e.hash,
+                        },
+                    );
+                }
+            };
+            amend(
+                &mut l,
+                "M1",
+                CharterChange::AddParty {
+                    id: PartyId::new("jo").unwrap(),
+                    name: "Jordan".into(),
+                    role: Role::Party,
+                    key: public_key(&key(JO)),
+                },
+            );
+            for (i, p) in proposals.iter().enumerate().take(CLAUSES / 2) {
+                put(
+                    &mut l,
+                    JO,
+                    Event::ClauseAccepted {
+                        clause: cid(i),
+                        proposal: *p,
+                    },
+                );
+            }
+            amend(
+                &mut l,
+                "M2",
+                CharterChange::RemoveParty {
+                    party: PartyId::new("jo").unwrap(),
+                },
+            );
+            amend(
+                &mut l,
+                "M3",
+                CharterChange::ChangeRole {
+                    party: PartyId::new("sec").unwrap(),
+                    role: Role::Party,
+                },
+            );
+            for (i, p) in proposals.iter().enumerate().take(3) {
+                put(
+                    &mut l,
+                    SEC,
+                    Event::ClauseAccepted {
+                        clause: cid(i),
+                        proposal: *p,
+                    },
+                );
+            }
+            l
+        }
+
+        #[test]
+        fn checkpoints_and_the_open_index_follow_amendments_that_reopen_clauses() {
+            let l = build();
+            let seen = compare_every_checkpoint(&l, "amendments", 8);
+            assert!(seen.compared > 8 && seen.deltas > 0);
+        }
+
+        #[test]
+        fn appended_one_by_one_or_in_batches_the_derived_data_is_the_reference() {
+            let l = build();
+            let (_, differences) = l.check_derived().unwrap();
+            assert!(differences.is_empty(), "one by one: {differences:?}");
+            let entries: Vec<Sealed> = l.entries(1).collect::<Result<_, _>>().unwrap();
+            let mut batched = Ledger::init(MemStore::default(), charter(), &key(G1), synth::START)
+                .unwrap()
+                .with_checkpoints_every(8);
+            for chunk in entries.chunks(5) {
+                batched.append_sealed(chunk).unwrap();
+            }
+            let (_, differences) = batched.check_derived().unwrap();
+            assert!(differences.is_empty(), "in batches: {differences:?}");
+            let report = batched.verify();
+            assert!(report.ok(), "{:?}", report.failure);
+            // The open view as of every entry, from the checkpoints, is the
+            // one a full replay gives.
+            for seq in 0..=l.last_seq().unwrap() {
+                let view =
+                    |s: &State| projection::open_view(projection::obligations(s, synth::START));
+                assert_eq!(
+                    view(&batched.open_state_at(seq).unwrap()),
+                    view(&batched.state_at(seq).unwrap()),
+                    "at {seq}"
+                );
+            }
+            let mut l = l;
+            let open = l.open_state().unwrap();
+            assert_eq!(
+                projection::open_keys(&open),
+                projection::open_keys(&l.replay().unwrap())
+            );
+        }
     }
 }

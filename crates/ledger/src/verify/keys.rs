@@ -1,4 +1,5 @@
-//! The keys entries put forward (charter keys, rotations, replacements),
+//! The keys entries put forward (charter keys, rotations, replacements,
+//! parties added by amendment),
 //! learnt in order, and signature checks against them, on every core. A
 //! check here only says whether the key with the id an entry names signed
 //! it; whether that key was the author's key at that position is the
@@ -6,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use accord_core::{Event, KeyId, PublicKey, Sealed, State};
+use accord_core::{CharterChange, Event, KeyId, PublicKey, Sealed, State};
 use ed25519_dalek::VerifyingKey;
 
 use super::report::Decoded;
@@ -67,7 +68,8 @@ impl KnownKeys {
                     replacement: Some(_),
                     ..
                 }
-        )
+        ) || matches!(&entry.entry.body.event, Event::AmendmentProposed { changes, .. }
+            if changes.iter().any(|c| matches!(c, CharterChange::AddParty { .. })))
     }
 
     pub(crate) fn learn(&mut self, entry: &Sealed) {
@@ -85,6 +87,13 @@ impl KnownKeys {
                 replacement: Some(k),
                 ..
             } => add(k),
+            Event::AmendmentProposed { changes, .. } => {
+                for c in changes {
+                    if let CharterChange::AddParty { key, .. } = c {
+                        add(key);
+                    }
+                }
+            }
             _ => {}
         }
     }
