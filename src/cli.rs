@@ -671,6 +671,9 @@ pub enum CommitmentCommand {
     /// Attest the obligor's latest report on a commitment (monitors, guarantors).
     Attest {
         id: String,
+        /// The entry of the report you checked: refused if a later report has come since.
+        #[arg(long, value_name = "SEQ")]
+        report: u64,
         #[command(flatten)]
         verdict: VerdictArg,
         #[arg(long)]
@@ -702,6 +705,9 @@ pub enum CommitmentCommand {
     /// Agree to exactly the pending reschedule of a commitment.
     AgreeReschedule {
         id: String,
+        /// The entry of the reschedule proposal you read: refused if another replaced it since.
+        #[arg(long, value_name = "SEQ")]
+        proposal: u64,
         #[command(flatten)]
         key: KeyArg,
     },

@@ -250,6 +250,7 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             ),
             CommitmentCommand::Attest {
                 id,
+                report: checked,
                 verdict,
                 note,
                 key,
@@ -261,6 +262,13 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                     .with_context(|| {
                         format!("commitment {commitment} has no report to attest (no fulfilment, progress or remedy on record)")
                     })?;
+                if report.seq != checked {
+                    bail!(
+                        "the latest report on commitment {commitment} is entry {}, not {checked}: read it (accord show {}) before attesting it",
+                        report.seq,
+                        report.seq
+                    );
+                }
                 (
                     Event::CommitmentAttested {
                         commitment,
@@ -303,14 +311,26 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                     key.key,
                 )
             }
-            CommitmentCommand::AgreeReschedule { id, key } => {
+            CommitmentCommand::AgreeReschedule {
+                id,
+                proposal: read,
+                key,
+            } => {
                 let commitment = CommitmentId::new(id)?;
-                let proposal = ledger
+                let pending = ledger
                     .proposal(&RecordKey::Commitment(commitment.clone()))?
-                    .map(|p| p.proposal.hash)
+                    .map(|p| p.proposal)
                     .with_context(|| {
                         format!("no reschedule of commitment {commitment} is pending")
                     })?;
+                if pending.seq != read {
+                    bail!(
+                        "the pending reschedule of commitment {commitment} is entry {}, not {read}: read it (accord show {}) before agreeing",
+                        pending.seq,
+                        pending.seq
+                    );
+                }
+                let proposal = pending.hash;
                 (
                     Event::CommitmentRescheduleEndorsed {
                         commitment,

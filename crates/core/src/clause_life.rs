@@ -162,14 +162,27 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .term
                 .as_ref()
                 .ok_or_else(|| Violation::NoTermPending { clause: id.clone() })?;
+            let item = format!("the term proposal of clause {id}");
             sign_off(
                 ctx,
-                format!("the term proposal of clause {id}"),
+                item.clone(),
                 proposal,
                 &term.proposal.hash,
                 "endorsed",
                 &term.endorsements,
-            )
+            )?;
+            let adopts = ctx
+                .charter
+                .quorum_met_by(ctx.charter.rules.clause_adoption, |p| {
+                    p == ctx.party || term.endorsements.iter().any(|(q, _)| q == p)
+                });
+            if adopts && term.until.is_some_and(|u| u < ctx.time) {
+                return Err(Violation::PassedAtAdoption {
+                    item,
+                    field: "until time",
+                });
+            }
+            Ok(())
         }
         _ => Ok(()),
     }

@@ -259,7 +259,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .commitments
                 .get(commitment)
                 .ok_or_else(|| unknown("commitment", commitment.as_str()))?;
-            bound(ctx, c, "report a remedy of", item.clone())?;
+            owner(ctx, &c.obligor, "report a remedy of", item.clone())?;
             if !matches!(c.status, CommitmentStatus::Breached { .. }) {
                 return Err(wrong_state(
                     item,
@@ -300,7 +300,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     party: against.clone(),
                 });
             }
-            allegation_fields(ctx, records, id, against, commitments, *occurred)?;
+            allegation_fields(records, id, against, commitments, *occurred, ctx.time)?;
             line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
             evidence(ev)
@@ -460,7 +460,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             let latest = c.last_report.ok_or_else(|| Violation::NoReport {
                 commitment: commitment.clone(),
             })?;
-            proposal_matches(item.clone(), report, &latest.hash)?;
+            if *report != latest.hash {
+                return Err(Violation::StaleReport {
+                    commitment: commitment.clone(),
+                    latest: latest.seq,
+                });
+            }
             if c.attestations
                 .iter()
                 .any(|a| a.report == latest.seq && &a.by == ctx.party)
@@ -499,14 +504,23 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .ok_or_else(|| Violation::NoReschedule {
                     commitment: commitment.clone(),
                 })?;
+            let item = format!("the reschedule of commitment {commitment}");
             sign_off(
                 ctx,
-                format!("the reschedule of commitment {commitment}"),
+                item.clone(),
                 proposal,
                 &pending.proposal.hash,
                 "agreed to",
                 &pending.endorsements,
-            )
+            )?;
+            if pending.agreed_with(ctx.charter, c, ctx.party) {
+                for (field, t) in [("due time", pending.due), ("until time", pending.until)] {
+                    if t.is_some_and(|t| t < ctx.time) {
+                        return Err(Violation::PassedAtAdoption { item, field });
+                    }
+                }
+            }
+            Ok(())
         }
         // issue 13: allegations and rulings
         Event::AllegationCorrected {
@@ -538,7 +552,6 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 });
             }
             allegation_fields(
-                ctx,
                 records,
                 allegation,
                 &a.against,
@@ -546,6 +559,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 // are not loaded for a correction that keeps it).
                 commitments.as_deref().unwrap_or(&[]),
                 occurred.unwrap_or(a.occurred),
+                a.filed_time,
             )?;
             if let Some(l) = location {
                 line("location", l, MAX_TITLE_BYTES)?;
@@ -829,14 +843,14 @@ fn ruling_terms(
 }
 
 /// What an allegation (filed or corrected) claims: the accused, its
-/// commitments, the incident's time.
+/// commitments, the incident's time (not after the filing at `filed`).
 fn allegation_fields(
-    ctx: &Ctx,
     records: &Records,
     id: &AllegationId,
     against: &PartyId,
     commitments: &[CommitmentId],
     occurred: i64,
+    filed: i64,
 ) -> Result<(), Violation> {
     distinct("the allegation's commitments", commitments, MAX_LIST)?;
     for k in commitments {
@@ -854,7 +868,7 @@ fn allegation_fields(
         }
     }
     check_time("incident time", occurred)?;
-    if occurred > ctx.time {
+    if occurred > filed {
         return Err(Violation::IncidentAfterEntry {
             allegation: id.clone(),
         });
@@ -931,7 +945,7 @@ fn open_report(
 ) -> Result<(), Violation> {
     let item = format!("commitment {commitment}");
     let c = commitment_record(records, commitment)?;
-    bound(ctx, c, "report on", item.clone())?;
+    owner(ctx, &c.obligor, "report on", item.clone())?;
     if c.status != CommitmentStatus::Open {
         return Err(wrong_state(item, c.status.word(), action));
     }
@@ -977,19 +991,6 @@ fn reschedule_party<'a>(
         ));
     }
     Ok(c)
-}
-
-/// The signer is bound by commitment `c` (its maker or a joint obligor).
-fn bound(
-    ctx: &Ctx,
-    c: &CommitmentState,
-    action: &'static str,
-    item: String,
-) -> Result<(), Violation> {
-    if c.binds(ctx.party) {
-        return Ok(());
-    }
-    owner(ctx, &c.obligor, action, item)
 }
 
 /// A key that may be installed: a strong ed25519 point never used before.

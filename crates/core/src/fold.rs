@@ -64,10 +64,8 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         }
         Event::CommitmentFulfilled { commitment, .. } => {
             if let Some(c) = records.commitments.get_mut(commitment) {
-                c.status = CommitmentStatus::Fulfilled {
-                    seq,
-                    late: c.past_due(ctx.time),
-                };
+                let late = c.past_due(ctx.time);
+                c.set_status(CommitmentStatus::Fulfilled { seq, late });
                 c.last_report = Some(entry.head());
             }
         }
@@ -105,6 +103,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                     summary: summary.clone(),
                     evidence: evidence.clone(),
                     filed: entry.head(),
+                    filed_time: ctx.time,
                     responses: Vec::new(),
                     status: AllegationStatus::Open,
                     corrections: Vec::new(),
@@ -178,11 +177,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             if finding == Finding::Confirmed {
                 for k in &breaches {
                     if let Some(c) = records.commitments.get_mut(k) {
-                        c.status = CommitmentStatus::Breached {
-                            ruling: ruling.clone(),
-                            seq,
-                        };
-                        c.breaches.push((ruling.clone(), seq));
+                        c.breach(ruling, seq);
                     }
                 }
             }
@@ -397,8 +392,7 @@ fn agree_reschedule(ctx: &Ctx, c: &mut CommitmentState, party: PartyId, seq: u64
 }
 
 /// The ruling `old` is superseded by `new` (adopted at `seq`): its
-/// breaches no longer stand. A commitment whose state it set (breached, or
-/// remedied after it) is open again; its other breaching rulings stay listed.
+/// breaches no longer stand ([`CommitmentState::unbreach`]).
 fn overturn(records: &mut Records, old: &RulingId, new: &RulingId, seq: u64) {
     let Some(r) = records.rulings.get_mut(old) else {
         return;
@@ -406,20 +400,13 @@ fn overturn(records: &mut Records, old: &RulingId, new: &RulingId, seq: u64) {
     r.superseded_by = Some((new.clone(), seq));
     for k in r.breaches.clone() {
         if let Some(c) = records.commitments.get_mut(&k) {
-            c.breaches.retain(|(b, _)| b != old);
-            if let CommitmentStatus::Breached { ruling, .. }
-            | CommitmentStatus::Remedied { ruling, .. } = &c.status
-            {
-                if ruling == old {
-                    c.status = CommitmentStatus::Open;
-                }
-            }
+            c.unbreach(old);
         }
     }
 }
 
 fn set_commitment(records: &mut Records, id: &crate::ids::CommitmentId, status: CommitmentStatus) {
     if let Some(c) = records.commitments.get_mut(id) {
-        c.status = status;
+        c.set_status(status);
     }
 }

@@ -138,6 +138,9 @@ pub struct CommitmentState {
     pub breaches: Vec<(RulingId, u64)>,
     /// Parties that joined it as joint obligors, with the seq of joining.
     pub joined: Vec<(PartyId, u64)>,
+    /// Its status before the first breach that still stands: what it
+    /// returns to if every breaching ruling is superseded.
+    pub unbreached: Option<CommitmentStatus>,
 }
 
 /// A progress report on a commitment.
@@ -181,7 +184,7 @@ pub struct Reschedule {
 
 impl Reschedule {
     /// Whether the agreement of `party` added to those on record meets the
-    /// rule: every obligor of `c` and the charter's clause adoption rule.
+    /// rule: the maker of `c` and the charter's clause adoption rule.
     pub(crate) fn agreed_with(
         &self,
         charter: &Charter,
@@ -189,7 +192,7 @@ impl Reschedule {
         party: &PartyId,
     ) -> bool {
         let agreed = |p: &PartyId| p == party || self.endorsements.iter().any(|(q, _)| q == p);
-        c.obligors().all(agreed) && charter.quorum_met_by(charter.rules.clause_adoption, agreed)
+        agreed(&c.obligor) && charter.quorum_met_by(charter.rules.clause_adoption, agreed)
     }
 }
 
@@ -242,6 +245,8 @@ pub struct AllegationState {
     pub evidence: Vec<Evidence>,
     /// The entry that filed it.
     pub filed: Head,
+    /// The filing entry's time: no correction may move the incident later.
+    pub filed_time: i64,
     /// The accused party's answers, in order.
     pub responses: Vec<Response>,
     /// Its recorded status.
@@ -413,17 +418,56 @@ impl CommitmentState {
             rescheduled: Vec::new(),
             breaches: Vec::new(),
             joined: Vec::new(),
+            unbreached: None,
         }
+    }
+
+    /// Sets a status; a reschedule still pending lapses once it is not
+    /// open (nothing is left to reschedule).
+    pub(crate) fn set_status(&mut self, status: CommitmentStatus) {
+        if status != CommitmentStatus::Open {
+            self.reschedule = None;
+        }
+        self.status = status;
+    }
+
+    /// An adopted ruling finds it breached.
+    pub(crate) fn breach(&mut self, ruling: &RulingId, seq: u64) {
+        if self.breaches.is_empty() {
+            self.unbreached = Some(self.status.clone());
+        }
+        self.breaches.push((ruling.clone(), seq));
+        self.set_status(CommitmentStatus::Breached {
+            ruling: ruling.clone(),
+            seq,
+        });
+    }
+
+    /// The breach by `ruling` no longer stands (a revision superseded it).
+    /// If its state came from that ruling, it follows the latest breach
+    /// still standing, or returns to its state before the first breach.
+    pub(crate) fn unbreach(&mut self, ruling: &RulingId) {
+        self.breaches.retain(|(b, _)| b != ruling);
+        let from_it = matches!(
+            &self.status,
+            CommitmentStatus::Breached { ruling: r, .. } | CommitmentStatus::Remedied { ruling: r, .. }
+                if r == ruling
+        );
+        if !from_it {
+            return;
+        }
+        self.status = match self.breaches.last() {
+            Some((r, seq)) => CommitmentStatus::Breached {
+                ruling: r.clone(),
+                seq: *seq,
+            },
+            None => self.unbreached.take().unwrap_or(CommitmentStatus::Open),
+        };
     }
 
     /// Whether `party` is bound by it: its maker or a joint obligor.
     pub fn binds(&self, party: &PartyId) -> bool {
         self.obligor == *party || self.joined.iter().any(|(p, _)| p == party)
-    }
-
-    /// Every party bound by it: the maker, then the joint obligors.
-    pub fn obligors(&self) -> impl Iterator<Item = &PartyId> {
-        std::iter::once(&self.obligor).chain(self.joined.iter().map(|(p, _)| p))
     }
 
     /// Whether its due time has passed at `time` (undelivered, it is overdue).

@@ -333,6 +333,14 @@ pub enum Violation {
         /// The commitment.
         commitment: CommitmentId,
     },
+    /// An attestation names a report other than the latest.
+    #[error("commitment {commitment}: the attestation names a report that is not the latest; only the latest report (entry {latest}) can be attested")]
+    StaleReport {
+        /// The commitment.
+        commitment: CommitmentId,
+        /// The seq of the latest report.
+        latest: u64,
+    },
     /// A reschedule that sets the times the commitment already has.
     #[error("commitment {commitment}: the reschedule proposes the times it already has")]
     RescheduleNoChange {
@@ -350,6 +358,15 @@ pub enum Violation {
     EmptyCorrection {
         /// The allegation.
         allegation: AllegationId,
+    },
+    /// The endorsement that would adopt a term or reschedule comes after
+    /// the time it proposes.
+    #[error("{item}: the proposed {field} has passed by this entry, which would adopt it; propose new times")]
+    PassedAtAdoption {
+        /// The proposal, in words.
+        item: String,
+        /// Which time, in words.
+        field: &'static str,
     },
     /// A deliverable due after its undertaking lapses.
     #[error("commitment {commitment}: the due time is after the until time")]

@@ -722,7 +722,7 @@ fn progress_and_attestation_bind_to_the_latest_report_and_never_to_the_obligor()
     g.ok(GOV, progress(7132, 7132));
     assert!(matches!(
         g.try_(TR, attest(old)),
-        Err(Violation::ProposalMismatch { .. })
+        Err(Violation::StaleReport { .. })
     ));
     g.ok(MON, attest(report(&g).hash));
     let k1 = commitment(&g, "K1");
@@ -1062,22 +1062,24 @@ fn a_joint_obligor_is_bound_by_the_exact_commitment_and_its_reschedules() {
     ));
     g.ok(OPP, join(made));
     assert!(commitment(&g, "K1").binds(&pid("opp")));
-    // Either obligor reports; neither attests.
-    g.ok(
-        OPP,
-        Event::CommitmentProgressed {
-            commitment: kid("K1"),
-            done: 1,
-            of: 2,
-            note: "Half.".into(),
-        },
-    );
-    // A reschedule needs every obligor besides the clause rule.
+    // The maker reports, not a joint obligor (who could otherwise close
+    // the maker's commitment); a joint obligor is no verifier.
+    let progress = Event::CommitmentProgressed {
+        commitment: kid("K1"),
+        done: 1,
+        of: 2,
+        note: "Half.".into(),
+    };
+    assert!(matches!(
+        g.try_(OPP, progress.clone()),
+        Err(Violation::NotYours { .. })
+    ));
+    g.ok(GOV, progress);
+    // A reschedule needs the maker and the clause rule; a joint obligor
+    // may agree but has no veto.
     g.ok(GOV, reschedule(Some(T0 + 86_400)));
     agree(&mut g, TR).unwrap();
     agree(&mut g, RU).unwrap();
-    assert_eq!(commitment(&g, "K1").due, None);
-    agree(&mut g, OPP).unwrap();
     assert_eq!(commitment(&g, "K1").due, Some(T0 + 86_400));
     // It shows among both obligors' commitments.
     let views = projection::obligations(&g.state, g.time);
@@ -1085,4 +1087,87 @@ fn a_joint_obligor_is_bound_by_the_exact_commitment_and_its_reschedules() {
         let v = views.iter().find(|v| v.party.as_str() == p).unwrap();
         assert!(v.commitments.iter().any(|c| c.id == kid("K1")), "{p}");
     }
+}
+
+#[test]
+fn a_superseded_breach_gives_way_to_the_breach_still_standing_or_the_state_before() {
+    let mut g = Given::new();
+    // K1 fulfilled, then found breached by R1 (on an earlier incident).
+    let fulfilled = g.ok(
+        GOV,
+        Event::CommitmentFulfilled {
+            commitment: kid("K1"),
+            note: "Done.".into(),
+        },
+    );
+    g.propose_ruling(TR, "R1", Finding::Confirmed);
+    g.endorse(TR, "R1").unwrap();
+    let first = g.endorse(RU, "R1").unwrap();
+    // A second breach, on A2, by R2.
+    g.ok(OPP, allege("A2", vec![kid("K1")]));
+    g.ok(
+        TR,
+        Event::RulingProposed {
+            id: rid("R2"),
+            allegation: aid("A2"),
+            finding: Finding::Confirmed,
+            attribution: Attribution::Party(pid("gov")),
+            breaches: vec![kid("K1")],
+            text: "Again.".into(),
+        },
+    );
+    g.endorse(TR, "R2").unwrap();
+    g.endorse(RU, "R2").unwrap();
+    // R2 is reconsidered: R1's breach still stands.
+    g.ok(TR, revise("R3", "R2", Finding::NotSubstantiated));
+    g.endorse(TR, "R3").unwrap();
+    g.endorse(RU, "R3").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Breached {
+            ruling: rid("R1"),
+            seq: first
+        }
+    );
+    // R1 is reconsidered too: K1 is fulfilled again, as before any breach.
+    g.ok(TR, revise("R4", "R1", Finding::NotSubstantiated));
+    g.endorse(TR, "R4").unwrap();
+    g.endorse(RU, "R4").unwrap();
+    assert_eq!(
+        g.k1(),
+        CommitmentStatus::Fulfilled {
+            seq: fulfilled,
+            late: false
+        }
+    );
+}
+
+#[test]
+fn a_reschedule_or_term_is_not_adopted_once_its_time_has_passed() {
+    let mut g = Given::new();
+    let due = g.time + 500;
+    g.ok(GOV, reschedule(Some(due)));
+    agree(&mut g, TR).unwrap();
+    g.time = due + 100;
+    assert!(matches!(
+        agree(&mut g, RU),
+        Err(Violation::PassedAtAdoption { .. })
+    ));
+    // A correction cannot move the incident after the filing.
+    let filed = g.state.records().allegations()[&aid("A1")].filed_time;
+    assert!(matches!(
+        g.try_(
+            OPP,
+            Event::AllegationCorrected {
+                allegation: aid("A1"),
+                commitments: None,
+                occurred: Some(filed + 1),
+                location: None,
+                summary: None,
+                evidence: vec![],
+                reason: "Later.".into(),
+            }
+        ),
+        Err(Violation::IncidentAfterEntry { .. })
+    ));
 }

@@ -132,6 +132,8 @@ fn the_weapons_count_is_overdue_then_fulfilled_late_and_verified_by_the_un() {
             "commitment",
             "attest",
             "K11",
+            "--report",
+            "1",
             "--verified",
             "--note",
             "Counted.",
@@ -154,6 +156,26 @@ fn the_weapons_count_is_overdue_then_fulfilled_late_and_verified_by_the_un() {
             "farc.pem",
         ],
     );
+    let report = last_seq(&w).to_string();
+    // The UN names the report it checked: another entry is refused.
+    let e = one_line_error(
+        w.accord(&[
+            "--time",
+            "2017-03-11T00:00:00Z",
+            "commitment",
+            "attest",
+            "K11",
+            "--report",
+            "5",
+            "--verified",
+            "--note",
+            "Counted.",
+            "--key",
+            "un.pem",
+        ])
+        .assert(),
+    );
+    assert!(e.contains(&format!("is entry {report}, not 5")), "{e}");
     // The obligor cannot attest, and a party to the conflict is no verifier.
     let e = one_line_error(
         w.accord(&[
@@ -162,6 +184,8 @@ fn the_weapons_count_is_overdue_then_fulfilled_late_and_verified_by_the_un() {
             "commitment",
             "attest",
             "K11",
+            "--report",
+            &report,
             "--verified",
             "--note",
             "Ours.",
@@ -178,6 +202,8 @@ fn the_weapons_count_is_overdue_then_fulfilled_late_and_verified_by_the_un() {
             "commitment",
             "attest",
             "K11",
+            "--report",
+            &report,
             "--verified",
             "--note",
             "Count received and checked against the camps' registers.",
@@ -255,6 +281,8 @@ fn the_laying_down_of_arms_is_re_timed_by_agreement_and_delivered_in_stages() {
             "commitment",
             "agree-reschedule",
             "K10",
+            "--proposal",
+            &proposed.to_string(),
             "--key",
             "gov.pem",
         ])
@@ -264,12 +292,28 @@ fn the_laying_down_of_arms_is_re_timed_by_agreement_and_delivered_in_stages() {
     at(
         &w,
         t,
-        &["commitment", "agree-reschedule", "K10", "--key", "cu.pem"],
+        &[
+            "commitment",
+            "agree-reschedule",
+            "K10",
+            "--proposal",
+            &proposed.to_string(),
+            "--key",
+            "cu.pem",
+        ],
     );
     at(
         &w,
         t,
-        &["commitment", "agree-reschedule", "K10", "--key", "no.pem"],
+        &[
+            "commitment",
+            "agree-reschedule",
+            "K10",
+            "--proposal",
+            &proposed.to_string(),
+            "--key",
+            "no.pem",
+        ],
     );
     let agreed = last_seq(&w);
     // As of the proposal, the old date; as of the agreement, the new one.
@@ -316,6 +360,7 @@ fn the_laying_down_of_arms_is_re_timed_by_agreement_and_delivered_in_stages() {
             "farc.pem",
         ],
     );
+    let stage = last_seq(&w).to_string();
     at(
         &w,
         "2017-06-08T12:00:00Z",
@@ -323,6 +368,8 @@ fn the_laying_down_of_arms_is_re_timed_by_agreement_and_delivered_in_stages() {
             "commitment",
             "attest",
             "K10",
+            "--report",
+            &stage,
             "--verified",
             "--note",
             "Stored in UN containers.",
