@@ -194,6 +194,119 @@ fn event() -> impl Strategy<Value = Event> {
                 None => Event::RulingEndorsed { ruling, proposal },
             }
         }),
+        // issue 13: commitments, allegations and rulings
+        prop_oneof![
+            (
+                slug(),
+                slug(),
+                ".{0,40}",
+                prop::option::of(".{0,10}"),
+                prop::option::of(any::<i64>()),
+                prop::option::of(any::<i64>())
+            )
+                .prop_map(|(id, c, text, zone, due, until)| {
+                    Event::CommitmentUndertaken {
+                        id: CommitmentId::new(id).unwrap(),
+                        clause: ClauseId::new(c).unwrap(),
+                        text,
+                        zone,
+                        due,
+                        until,
+                    }
+                }),
+            (slug(), any::<u64>(), any::<u64>(), ".{0,40}").prop_map(|(k, done, of, note)| {
+                Event::CommitmentProgressed {
+                    commitment: CommitmentId::new(k).unwrap(),
+                    done,
+                    of,
+                    note,
+                }
+            }),
+            (slug(), digest(), any::<bool>(), ".{0,40}").prop_map(|(k, report, v, note)| {
+                Event::CommitmentAttested {
+                    commitment: CommitmentId::new(k).unwrap(),
+                    report,
+                    verdict: if v {
+                        Verdict::Verified
+                    } else {
+                        Verdict::Disputed
+                    },
+                    note,
+                }
+            }),
+            (
+                slug(),
+                prop::option::of(any::<i64>()),
+                prop::option::of(any::<i64>()),
+                ".{0,40}"
+            )
+                .prop_map(|(k, due, until, reason)| {
+                    Event::CommitmentRescheduleProposed {
+                        commitment: CommitmentId::new(k).unwrap(),
+                        due,
+                        until,
+                        reason,
+                    }
+                }),
+            (slug(), digest(), any::<bool>()).prop_map(|(k, hash, join)| {
+                let commitment = CommitmentId::new(k).unwrap();
+                if join {
+                    Event::CommitmentJoined {
+                        commitment,
+                        made: hash,
+                    }
+                } else {
+                    Event::CommitmentRescheduleEndorsed {
+                        commitment,
+                        proposal: hash,
+                    }
+                }
+            }),
+            (
+                slug(),
+                prop::option::of(prop::collection::vec(slug(), 0..3)),
+                prop::option::of(any::<i64>()),
+                prop::option::of(".{0,20}"),
+                prop::option::of(".{0,40}"),
+                prop::collection::vec(evidence(), 0..2),
+                ".{0,40}"
+            )
+                .prop_map(|(a, ks, occurred, location, summary, evidence, reason)| {
+                    Event::AllegationCorrected {
+                        allegation: AllegationId::new(a).unwrap(),
+                        commitments: ks.map(|ks| {
+                            ks.into_iter()
+                                .map(|k| CommitmentId::new(k).unwrap())
+                                .collect()
+                        }),
+                        occurred,
+                        location,
+                        summary,
+                        evidence,
+                        reason,
+                    }
+                }),
+            (
+                slug(),
+                slug(),
+                0usize..4,
+                prop::collection::vec(slug(), 0..3),
+                ".{0,40}"
+            )
+                .prop_map(|(id, old, f, breaches, text)| {
+                    Event::RulingRevisionProposed {
+                        id: RulingId::new(id).unwrap(),
+                        revises: RulingId::new(old).unwrap(),
+                        finding: Finding::ALL[f],
+                        attribution: Attribution::Shared,
+                        breaches: breaches
+                            .into_iter()
+                            .map(|k| CommitmentId::new(k).unwrap())
+                            .collect(),
+                        text,
+                    }
+                }),
+        ],
         // issue 13: clauses
         prop_oneof![
             (slug(), ".{0,40}").prop_map(|(c, reason)| Event::ClauseWithdrawn {
