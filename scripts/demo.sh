@@ -169,6 +169,14 @@ run ruling endorse R1 --key tr.pem
 run ruling dissent R1 --key ir.pem --text "The operations targeted a designated group; the finding ignores the cut to Damascus's water supply."
 run ruling endorse R1 --key ru.pem
 
+say "Jordan joins the talks as an observer: a charter amendment, adopted by all three guarantors"
+"$ACCORD" key new --out jo.pem | sed "s/^/jo: /" | head -1
+at 2017-02-15T09:00:00Z
+run charter amend --id M1 --add-party jo --name "Hashemite Kingdom of Jordan" --role observer \
+  --party-key jo.pem.pub --reason "Jordan attends the Astana talks as an observer from the second round." --key tr.pem
+for g in tr ru ir; do run charter endorse M1 --key "$g.pem"; done
+run charter show
+
 unset ACCORD_TIME
 say "The record"
 run log
