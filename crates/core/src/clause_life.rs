@@ -252,18 +252,32 @@ pub(crate) fn fold(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
                 .charter
                 .quorum_met(ctx.charter.rules.clause_adoption, &term.endorsements)
             {
-                c.until = term.until;
+                let until = term.until;
+                c.until = until;
                 c.until_from = Some(seq);
                 c.term = None;
+                let revises = c.revises.clone();
+                // The clauses it superseded end with it: commitments made
+                // under them stay binding as long as the agreement is.
+                let mut older = revises;
+                while let Some(id) = older {
+                    let Some(o) = records.clauses.get_mut(&id) else {
+                        break;
+                    };
+                    o.until = until;
+                    older = o.revises.clone();
+                }
             }
         }
         _ => {}
     }
 }
 
-/// After the endorsement at `seq` adopted clause `id`: if it is a
-/// revision, it supersedes the clause it revises and takes on its term.
-pub(crate) fn adopted(records: &mut Records, id: &ClauseId, seq: u64) {
+/// After the endorsement at `seq` (at `time`) adopted clause `id`: if it
+/// is a revision, it supersedes the clause it revises and takes on its
+/// term, unless that term has already ended (a revision of a lapsed clause
+/// starts without an end; a term may then be set).
+pub(crate) fn adopted(records: &mut Records, id: &ClauseId, seq: u64, time: i64) {
     let Some(old_id) = records.clauses.get(id).and_then(|c| c.revises.clone()) else {
         return;
     };
@@ -272,7 +286,7 @@ pub(crate) fn adopted(records: &mut Records, id: &ClauseId, seq: u64) {
     };
     old.superseded_by = Some((id.clone(), seq));
     old.term = None;
-    let until = old.until;
+    let until = old.until.filter(|u| *u >= time);
     if let Some(new) = records.clauses.get_mut(id) {
         new.until = until;
     }

@@ -959,7 +959,7 @@ fn open_report(
     let clause_lapsed = records
         .clauses
         .get(&c.clause)
-        .is_some_and(|cl| cl.phase(ctx.time) == crate::records::ClausePhase::Lapsed);
+        .is_some_and(|cl| cl.commitments_phase(ctx.time) == crate::records::ClausePhase::Lapsed);
     if clause_lapsed || (!c.past_due(ctx.time) && c.lapsed(ctx.time)) {
         return Err(wrong_state(item, CommitmentPhase::Lapsed.as_str(), action));
     }

@@ -41,7 +41,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                         .quorum_met(ctx.charter.rules.clause_adoption, &c.endorsements)
                 {
                     c.adopted_at = Some(seq);
-                    crate::clause_life::adopted(records, clause, seq);
+                    crate::clause_life::adopted(records, clause, seq, ctx.time);
                 }
             }
         }

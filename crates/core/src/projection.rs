@@ -182,7 +182,7 @@ pub fn commitment_state(records: &Records, c: &CommitmentState, time: i64) -> Co
     let clause = records
         .clauses()
         .get(&c.clause)
-        .map_or(ClausePhase::Proposed, |cl| cl.phase(time));
+        .map_or(ClausePhase::Proposed, |cl| cl.commitments_phase(time));
     c.phase(clause, time)
 }
 

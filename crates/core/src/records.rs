@@ -345,6 +345,16 @@ impl ClauseState {
         }
     }
 
+    /// Its phase as the commitments made under it see it at `time`: a
+    /// superseded clause still carries them (they stay binding), until its
+    /// `until` passes (kept equal to its successor's), when they lapse.
+    pub fn commitments_phase(&self, time: i64) -> ClausePhase {
+        match self.phase(time) {
+            ClausePhase::Superseded if self.until.is_some_and(|u| u < time) => ClausePhase::Lapsed,
+            phase => phase,
+        }
+    }
+
     /// Whether it binds at `time`: adopted, neither superseded nor lapsed.
     pub fn in_force(&self, time: i64) -> bool {
         self.phase(time) == ClausePhase::Adopted

@@ -1171,3 +1171,54 @@ fn a_reschedule_or_term_is_not_adopted_once_its_time_has_passed() {
         Err(Violation::IncidentAfterEntry { .. })
     ));
 }
+
+#[test]
+fn commitments_under_a_superseded_clause_follow_its_successors_term() {
+    let mut g = Given::new();
+    g.ok(
+        TR,
+        Event::ClauseRevisionProposed {
+            id: cid("C1b"),
+            revises: cid("C1"),
+            title: "t".into(),
+            text: "y".into(),
+        },
+    );
+    let p = g.clause_hash("C1b");
+    for s in [TR, RU] {
+        g.ok(
+            s,
+            Event::ClauseEndorsed {
+                clause: cid("C1b"),
+                proposal: p,
+            },
+        );
+    }
+    let until = g.time + 1_000;
+    g.ok(
+        TR,
+        Event::ClauseTermProposed {
+            clause: cid("C1b"),
+            until: Some(until),
+            reason: "Six months.".into(),
+        },
+    );
+    for s in [TR, RU] {
+        let proposal = g.state.records().clauses()[&cid("C1b")]
+            .term
+            .as_ref()
+            .map(|t| t.proposal.hash)
+            .unwrap();
+        g.ok(
+            s,
+            Event::ClauseTermEndorsed {
+                clause: cid("C1b"),
+                proposal,
+            },
+        );
+    }
+    let k1 = commitment(&g, "K1");
+    let at = |t: i64| projection::commitment_state(g.state.records(), &k1, t);
+    assert_eq!(at(until), records::CommitmentPhase::Active);
+    assert_eq!(at(until + 1), records::CommitmentPhase::Lapsed);
+}
