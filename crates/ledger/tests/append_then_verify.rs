@@ -204,6 +204,16 @@ enum Try {
     /// A charter amendment, proposed by tr and then endorsed by the three
     /// guarantors (each a separate append).
     Amend(Vec<CharterChange>, String),
+    // issue 13: commitments, allegations and rulings
+    Undertake(String, Option<i64>, Option<i64>),
+    Progress(String, u64, u64),
+    Reschedule(String, Option<i64>),
+    Correct(
+        Option<Vec<CommitmentId>>,
+        Option<String>,
+        Vec<Evidence>,
+        String,
+    ),
 }
 
 /// A party's name: mostly plain, sometimes near the limit or with a
@@ -299,6 +309,43 @@ fn attempt() -> impl Strategy<Value = Try> {
             prop_oneof![3 => Just("Agreed.".to_owned()), 1 => text(len_near(MAX_TEXT_BYTES))]
         )
             .prop_map(|(c, r)| Try::Amend(c, r)),
+        (
+            text(len_near(MAX_TEXT_BYTES)),
+            prop::option::of(prop_oneof![
+                Just(MAX_TIME),
+                Just(MAX_TIME + 1),
+                Just(START),
+                Just(START + 1_000_000)
+            ]),
+            prop::option::of(prop_oneof![
+                Just(MAX_TIME),
+                Just(START + 500_000),
+                Just(START + 2_000_000)
+            ])
+        )
+            .prop_map(|(t, d, u)| Try::Undertake(t, d, u)),
+        (
+            text(len_near(MAX_TEXT_BYTES)),
+            0u64..3,
+            prop_oneof![Just(0u64), Just(2u64), Just(u64::MAX)]
+        )
+            .prop_map(|(t, d, o)| Try::Progress(t, d, o)),
+        (
+            text(len_near(MAX_TEXT_BYTES)),
+            prop::option::of(prop_oneof![
+                Just(MAX_TIME + 1),
+                Just(START),
+                Just(START + 1_000_000)
+            ])
+        )
+            .prop_map(|(r, d)| Try::Reschedule(r, d)),
+        (
+            prop::option::of(commitments()),
+            prop::option::of(text(len_near(MAX_TITLE_BYTES))),
+            evidence(),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(k, l, e, r)| Try::Correct(k, l, e, r)),
     ]
 }
 
@@ -393,6 +440,47 @@ fn event(n: usize, t: &Try) -> (usize, Event) {
             Event::AmendmentProposed {
                 id: AmendmentId::new(format!("M{n}")).unwrap(),
                 changes,
+                reason,
+            },
+        ),
+        Try::Undertake(text, due, until) => (
+            GOV,
+            Event::CommitmentUndertaken {
+                id: CommitmentId::new(format!("U{n}")).unwrap(),
+                clause: ClauseId::new("C0").unwrap(),
+                text,
+                zone: None,
+                due,
+                until,
+            },
+        ),
+        Try::Progress(note, done, of) => (
+            GOV,
+            Event::CommitmentProgressed {
+                commitment: kid(0),
+                done,
+                of,
+                note,
+            },
+        ),
+        Try::Reschedule(reason, due) => (
+            GOV,
+            Event::CommitmentRescheduleProposed {
+                commitment: kid(1),
+                due,
+                until: None,
+                reason,
+            },
+        ),
+        Try::Correct(commitments, location, evidence, reason) => (
+            OPP,
+            Event::AllegationCorrected {
+                allegation: AllegationId::new("A0").unwrap(),
+                commitments,
+                occurred: None,
+                location,
+                summary: None,
+                evidence,
                 reason,
             },
         ),
