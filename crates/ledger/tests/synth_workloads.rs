@@ -124,6 +124,11 @@ fn workloads_have_their_shape() {
         assert!(c >= min, "realistic: {c} {kind} of 4,000");
     }
     assert_eq!(count(Workload::Rotations, "key-rotated", 7_000), 2);
+    // A charter amendment every 10,000 entries, adopted by the three
+    // guarantors in the next entries.
+    let l = build(Workload::Realistic, 10_004);
+    let renamed = l.replay().unwrap().charter().parties[5].name.clone();
+    assert!(renamed.contains("amendment"), "{renamed}");
     assert_eq!(Workload::Parties.charter().parties.len(), 256);
     let l = build(Workload::LongTexts, 300);
     let long = (1..=300u64)

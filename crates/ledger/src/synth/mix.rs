@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 
 use accord_core::crypto::{possession_message, public_key, sign};
 use accord_core::{
-    Adoption, AllegationId, Attribution, Charter, ClauseId, CommitmentId, EntryHash, Event,
-    Evidence, Finding, Party, PartyId, Position, RecordKey, Role, Rules, RulingId, Sealed, State,
+    Adoption, AllegationId, AmendmentId, Attribution, Charter, CharterChange, ClauseId,
+    CommitmentId, EntryHash, Event, Evidence, Finding, Party, PartyId, Position, RecordKey, Role,
+    Rules, RulingId, Sealed, State,
 };
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
@@ -63,6 +64,9 @@ struct Profile {
     long_every: u64,
     /// One key rotation every `rotate_every` entries (0: never).
     rotate_every: u64,
+    /// One charter amendment (a party renamed, adopted by the three
+    /// guarantors in the entries after it) every `amend_every` entries.
+    amend_every: u64,
     /// Rulings pick the oldest open allegation (true) or a random one.
     rule_oldest: bool,
 }
@@ -76,10 +80,15 @@ fn profile(w: Workload) -> Profile {
         weights: realistic,
         long_every: 0,
         rotate_every: 0,
+        amend_every: 0,
         rule_oldest: true,
     };
     match w {
-        Workload::Default | Workload::Realistic => base,
+        Workload::Default => base,
+        Workload::Realistic => Profile {
+            amend_every: 10_000,
+            ..base
+        },
         // A commitment per 10 entries, few ever fulfilled.
         Workload::Commitments => Profile {
             weights: [8, 24, 16, 100, 5, 180, 160, 7, 150, 300, 20, 20, 5, 15],
@@ -192,6 +201,9 @@ struct Mix {
     /// Reschedules proposed by the obligor and not yet agreed: the
     /// commitment, its proposal's hash, the guarantors that agreed.
     reschedules: Vec<(CommitmentId, Option<EntryHash>, Vec<usize>)>,
+    /// The amendment being adopted: its id, proposal hash, how many
+    /// guarantors endorsed it.
+    amending: Option<(AmendmentId, Option<EntryHash>, usize)>,
 }
 
 impl Mix {
@@ -211,6 +223,7 @@ impl Mix {
             allegations: Vec::new(),
             reports: Vec::new(),
             reschedules: Vec::new(),
+            amending: None,
         }
     }
 
@@ -259,6 +272,9 @@ impl Mix {
             let who = (seq / self.p.rotate_every) as usize % self.rotations.len();
             return self.rotate(state, who);
         }
+        if let Some(next) = self.amend(seq) {
+            return next;
+        }
         let total: u32 = self.p.weights.iter().sum();
         let mut pick = (r % u64::from(total)) as u32;
         let mut act = Act::File;
@@ -290,6 +306,40 @@ impl Mix {
             Act::Reschedule => self.reschedule(r, time),
             Act::AgreeReschedule => self.agree_reschedule(r),
         }
+    }
+
+    /// Every `amend_every` entries a guarantor proposes renaming a party
+    /// to the conflict; the three guarantors endorse it in the next entries.
+    fn amend(&mut self, seq: u64) -> Option<(usize, Event)> {
+        if let Some((id, Some(proposal), endorsed)) = &mut self.amending {
+            let g = *endorsed;
+            *endorsed += 1;
+            let event = Event::AmendmentEndorsed {
+                amendment: id.clone(),
+                proposal: *proposal,
+            };
+            if *endorsed == 3 {
+                self.amending = None;
+            }
+            return Some((g, event));
+        }
+        if self.p.amend_every == 0 || !seq.is_multiple_of(self.p.amend_every) {
+            return None;
+        }
+        let n = self.next_id();
+        let id = AmendmentId::new(format!("M{n}")).expect("generated id");
+        self.amending = Some((id.clone(), None, 0));
+        Some((
+            0,
+            Event::AmendmentProposed {
+                id,
+                changes: vec![CharterChange::RenameParty {
+                    party: party_id(5),
+                    name: format!("Armed opposition delegation (as of amendment {n})"),
+                }],
+                reason: "The delegation renamed itself.".into(),
+            },
+        ))
     }
 
     fn rotate(&mut self, state: &State, who: usize) -> (usize, Event) {
@@ -724,6 +774,11 @@ impl Mix {
             | Event::CommitmentFulfilled { commitment, .. } => {
                 if let Some(x) = self.reports.iter_mut().find(|x| &x.0 == commitment) {
                     x.1 = Some(entry.hash);
+                }
+            }
+            Event::AmendmentProposed { .. } => {
+                if let Some(a) = self.amending.as_mut() {
+                    a.1 = Some(entry.hash);
                 }
             }
             Event::CommitmentRescheduleProposed { commitment, .. } => {
