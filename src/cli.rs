@@ -596,6 +596,9 @@ pub enum ClauseCommand {
     /// mediator).
     EndorseTerm {
         id: String,
+        /// The entry of the term proposal you read: refused if another replaced it since.
+        #[arg(long, value_name = "SEQ")]
+        proposal: u64,
         #[command(flatten)]
         key: KeyArg,
     },

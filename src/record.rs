@@ -52,7 +52,7 @@ pub trait Lookup {
     /// obligor's latest report on it (what an attestation names).
     fn commitment(&mut self, commitment: &CommitmentId) -> Result<Option<(Head, Option<Head>)>>;
     /// The hash of clause `id`'s pending term proposal, if any.
-    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>>;
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>>;
 }
 
 impl Lookup for DiskLedger {
@@ -73,10 +73,8 @@ impl Lookup for DiskLedger {
             .map(|c| (c.made, c.last_report)))
     }
 
-    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
-        Ok(self
-            .clause(id)?
-            .and_then(|c| c.term.map(|t| t.proposal.hash)))
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>> {
+        Ok(self.clause(id)?.and_then(|c| c.term.map(|t| t.proposal)))
     }
 }
 
@@ -169,11 +167,23 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 key.key,
             )
         }
-        Writing::Clause(ClauseCommand::EndorseTerm { id, key }) => {
+        Writing::Clause(ClauseCommand::EndorseTerm {
+            id,
+            proposal: read,
+            key,
+        }) => {
             let clause = ClauseId::new(id)?;
-            let proposal = ledger.clause_term(&clause)?.with_context(|| {
+            let pending = ledger.clause_term(&clause)?.with_context(|| {
                 format!("clause {clause} has no term proposal pending: propose one with `accord clause extend`")
             })?;
+            if pending.seq != read {
+                bail!(
+                    "the pending term proposal of clause {clause} is entry {}, not {read}: read it (accord show {}) before endorsing",
+                    pending.seq,
+                    pending.seq
+                );
+            }
+            let proposal = pending.hash;
             (Event::ClauseTermEndorsed { clause, proposal }, key.key)
         }
         Writing::Clause(ClauseCommand::Show { .. } | ClauseCommand::List { .. }) => {

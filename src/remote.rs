@@ -294,6 +294,9 @@ struct ProposalJson {
     /// A clause's pending term proposal (servers before issue 13 omit it).
     #[serde(default)]
     term: Option<String>,
+    /// The seq of that term proposal.
+    #[serde(default)]
+    term_at: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -361,16 +364,24 @@ impl crate::record::Lookup for Remote {
         Ok(Some((head(&c.made, "a commitment")?, report)))
     }
 
-    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<EntryHash>> {
+    fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>> {
         let Some((path, p)) = self.proposal_json(&RecordKey::Clause(id.clone()))? else {
             return Ok(None);
         };
-        p.term
-            .map(|h| {
-                h.parse()
-                    .with_context(|| format!("{}{path}: a bad hash", self.base))
-            })
-            .transpose()
+        let Some(hash) = p.term else {
+            return Ok(None);
+        };
+        Ok(Some(Head {
+            seq: p.term_at.with_context(|| {
+                format!(
+                    "{}{path}: no term_at (a server older than this client)",
+                    self.base
+                )
+            })?,
+            hash: hash
+                .parse()
+                .with_context(|| format!("{}{path}: a bad hash", self.base))?,
+        }))
     }
 
     fn proposal(&mut self, key: &RecordKey) -> Result<Option<Proposal>> {

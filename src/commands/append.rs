@@ -142,7 +142,7 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
     if let Event::ClauseTermEndorsed { clause, proposal } = &body.event {
         match ledger.clause_term(clause)? {
             None => writeln!(out, "the term of clause {clause} is now adopted")?,
-            Some(h) if h == *proposal => writeln!(
+            Some(h) if h.hash == *proposal => writeln!(
                 out,
                 "the term proposed for clause {clause} is not yet adopted"
             )?,

@@ -42,7 +42,8 @@ pub(crate) async fn author(
 }
 
 /// `GET /record/<clause|ruling|revocation|amendment>/<id>`: `{"proposal": hash,
-/// "adopted_at": seq or null, "endorsements": n, "term": hash or null}`
+/// "adopted_at": seq or null, "endorsements": n, "term": hash or null,
+/// "term_at": seq or null}`
 /// (`term`: a clause's pending term proposal); `GET
 /// /record/commitment/<id>`: `{"made": head, "reschedule": {"proposal", "proposed_at",
 /// "endorsements"} or null, "report": head or null}`.
@@ -93,7 +94,7 @@ pub(crate) async fn record(
             RecordKey::Clause(c) => l.clause(c)?.and_then(|c| c.term),
             _ => None,
         };
-        Ok(p.map(|p| (p, term.map(|t| t.proposal.hash.to_hex()))))
+        Ok(p.map(|p| (p, term.map(|t| t.proposal))))
     })
     .await?;
     let (p, term) =
@@ -103,6 +104,7 @@ pub(crate) async fn record(
         "proposed_at": p.proposal.seq,
         "adopted_at": p.adopted_at,
         "endorsements": p.endorsements,
-        "term": term,
+        "term": term.map(|t| t.hash.to_hex()),
+        "term_at": term.map(|t| t.seq),
     })))
 }

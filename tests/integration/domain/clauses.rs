@@ -62,11 +62,20 @@ fn memorandum(w: &World) -> u64 {
             "ru.pem",
         ],
     );
+    let proposal = w.entry_list().last().unwrap().0.to_string();
     for g in ["ru", "tr", "ir"] {
         at(
             w,
             t,
-            &["clause", "endorse-term", "C8", "--key", &format!("{g}.pem")],
+            &[
+                "clause",
+                "endorse-term",
+                "C8",
+                "--proposal",
+                &proposal,
+                "--key",
+                &format!("{g}.pem"),
+            ],
         );
     }
     let t = "2017-05-05T09:00:00Z";
@@ -138,11 +147,20 @@ fn extend(w: &World) {
             "ru.pem",
         ],
     );
+    let proposal = w.entry_list().last().unwrap().0.to_string();
     for g in ["ru", "tr", "ir"] {
         at(
             w,
             t,
-            &["clause", "endorse-term", "C8", "--key", &format!("{g}.pem")],
+            &[
+                "clause",
+                "endorse-term",
+                "C8",
+                "--proposal",
+                &proposal,
+                "--key",
+                &format!("{g}.pem"),
+            ],
         );
     }
 }
@@ -300,7 +318,7 @@ fn a_term_is_proposed_and_endorsed_through_a_server() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    remote(&[
+    let extended = remote(&[
         "clause",
         "extend",
         "C8",
@@ -311,13 +329,30 @@ fn a_term_is_proposed_and_endorsed_through_a_server() {
         "--key",
         "ru.pem",
     ]);
-    let first = remote(&["clause", "endorse-term", "C8", "--key", "ru.pem"]);
+    // "entry N  clause-term-proposed ...": the proposal the endorsements name.
+    let seq = extended
+        .split_whitespace()
+        .nth(1)
+        .expect("the appended entry's seq")
+        .to_owned();
+    let endorse = |k: &str| {
+        remote(&[
+            "clause",
+            "endorse-term",
+            "C8",
+            "--proposal",
+            &seq,
+            "--key",
+            k,
+        ])
+    };
+    let first = endorse("ru.pem");
     assert!(
         first.contains("the term proposed for clause C8 is not yet adopted"),
         "{first}"
     );
-    remote(&["clause", "endorse-term", "C8", "--key", "tr.pem"]);
-    let last = remote(&["clause", "endorse-term", "C8", "--key", "ir.pem"]);
+    endorse("tr.pem");
+    let last = endorse("ir.pem");
     assert!(
         last.contains("the term of clause C8 is now adopted"),
         "{last}"
