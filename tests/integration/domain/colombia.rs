@@ -1,7 +1,7 @@
 //! Colombia's laying down of arms, 2016-17, as the record kept it: the
 //! deadline re-timed by agreement, a deliverable handed over late, progress
 //! reported by the FARC and each report verified by the UN component of the
-//! tripartite mechanism (sources: docs/DOMAIN.md, "Colombia").
+//! tripartite mechanism (docs/DOMAIN.md, "The changes the tests play").
 
 use super::{at, item, party};
 use crate::common::{one_line_error, World};

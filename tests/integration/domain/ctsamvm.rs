@@ -2,7 +2,7 @@
 //! Cessation of Hostilities of 21 December 2017: an allegation corrected by
 //! the party that filed it, a ruling adopted, then reconsidered on new
 //! evidence, with the commitment following the latest adopted ruling
-//! (sources: docs/DOMAIN.md, "CTSAMVM").
+//! (docs/DOMAIN.md, "The changes the tests play").
 
 use super::{at, item, party};
 use crate::common::{one_line_error, World};
