@@ -612,10 +612,12 @@ impl<S: Store> Ledger<S> {
             }
             // Records the checkpoint left out (items closed by then) that
             // this entry reads: their stored version, which may hold later
-            // changes (a dissent recorded after a ruling's adoption). A
-            // closed item only changes in ways the open view does not show;
-            // if a later change makes the rules refuse this entry, the
-            // caller replays from the start instead.
+            // changes (a dissent recorded after a ruling's adoption, its
+            // supersession by a revision). A closed item only changes in
+            // ways the open view does not show; if a later change makes the
+            // rules refuse this entry (a revision of a ruling that a later
+            // revision superseded by the head), the caller replays from the
+            // start instead: correct, and slower until the next checkpoint.
             let event = &e.entry.body.event;
             let created = event.created_id();
             let keys: Vec<RecordKey> = event
