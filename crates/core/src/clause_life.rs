@@ -47,6 +47,7 @@ pub(crate) fn open_clause(
         {
             return Err(Violation::RevisionOvertaken {
                 revision: id.clone(),
+                action,
                 clause: old.clone(),
                 by: by.clone(),
             });

@@ -124,7 +124,9 @@ pub struct ClauseView {
 pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<ClauseView> {
     let c = state.records().clauses().get(id)?;
     let charter = state.charter();
-    let open = c.closed().is_none();
+    // Open to signatures as the duties judge it: not closed, not a
+    // revision another revision overtook.
+    let open = crate::clause_life::open_clause(state.records(), id, "signed").is_ok();
     Some(ClauseView {
         id: id.clone(),
         title: c.title.clone(),
@@ -148,7 +150,7 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
         }),
         acceptors: signed(&c.acceptances),
         decliners: signed(&c.declines),
-        to_accept: match open {
+        to_accept: match open && c.phase(time) != ClausePhase::Lapsed {
             true => charter
                 .parties
                 .iter()

@@ -960,7 +960,14 @@ fn open_report(
         .clauses
         .get(&c.clause)
         .is_some_and(|cl| cl.commitments_phase(ctx.time) == crate::records::ClausePhase::Lapsed);
-    if clause_lapsed || (!c.past_due(ctx.time) && c.lapsed(ctx.time)) {
+    if clause_lapsed {
+        return Err(wrong_state(
+            item,
+            &format!("lapsed (clause {} is lapsed)", c.clause),
+            action,
+        ));
+    }
+    if !c.past_due(ctx.time) && c.lapsed(ctx.time) {
         return Err(wrong_state(item, CommitmentPhase::Lapsed.as_str(), action));
     }
     Ok(())

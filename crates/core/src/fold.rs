@@ -135,19 +135,13 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             breaches,
             ..
         } => {
-            let proposal = RulingState {
-                allegation: allegation.clone(),
-                proposer: party,
-                finding: *finding,
-                attribution: attribution.clone(),
-                breaches: breaches.clone(),
-                proposal: entry.head(),
-                endorsements: Vec::new(),
-                dissents: Vec::new(),
-                adopted_at: None,
-                revises: None,
-                superseded_by: None,
-            };
+            let proposal = RulingState::proposed(
+                allegation.clone(),
+                party,
+                (*finding, attribution.clone(), breaches.clone()),
+                entry.head(),
+                None,
+            );
             records.rulings.insert(id.clone(), proposal);
         }
         Event::RulingEndorsed { ruling, .. } => {
@@ -290,19 +284,13 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             ..
         } => {
             let allegation = records.rulings.get(revises)?.allegation.clone();
-            let proposal = RulingState {
+            let proposal = RulingState::proposed(
                 allegation,
-                proposer: party,
-                finding: *finding,
-                attribution: attribution.clone(),
-                breaches: breaches.clone(),
-                proposal: entry.head(),
-                endorsements: Vec::new(),
-                dissents: Vec::new(),
-                adopted_at: None,
-                revises: Some(revises.clone()),
-                superseded_by: None,
-            };
+                party,
+                (*finding, attribution.clone(), breaches.clone()),
+                entry.head(),
+                Some(revises.clone()),
+            );
             records.rulings.insert(id.clone(), proposal);
         }
         Event::CommitmentJoined { commitment, .. } => {

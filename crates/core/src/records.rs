@@ -545,6 +545,31 @@ impl AllegationState {
 }
 
 impl RulingState {
+    /// A ruling just proposed by `proposer` in the entry `proposal`, with
+    /// its finding, attribution and breaches, revising `revises` if it is
+    /// a revision.
+    pub(crate) fn proposed(
+        allegation: AllegationId,
+        proposer: PartyId,
+        (finding, attribution, breaches): (Finding, Attribution, Vec<CommitmentId>),
+        proposal: Head,
+        revises: Option<RulingId>,
+    ) -> RulingState {
+        RulingState {
+            allegation,
+            proposer,
+            finding,
+            attribution,
+            breaches,
+            proposal,
+            endorsements: Vec::new(),
+            dissents: Vec::new(),
+            adopted_at: None,
+            revises,
+            superseded_by: None,
+        }
+    }
+
     /// Where it stands: proposed, adopted or superseded.
     pub fn phase(&self) -> RulingPhase {
         match (self.adopted_at, &self.superseded_by) {

@@ -388,10 +388,12 @@ pub enum Violation {
     },
     /// A revision is endorsed or accepted after another revision superseded
     /// the clause it revises.
-    #[error("clause {clause} has been superseded by {by}: revision {revision} can no longer be endorsed, accepted or declined")]
+    #[error("clause {clause} has been superseded by {by}: revision {revision} can no longer be {action}")]
     RevisionOvertaken {
         /// The revision acted on.
         revision: ClauseId,
+        /// What was attempted, in words.
+        action: &'static str,
         /// The clause it revises.
         clause: ClauseId,
         /// The revision that superseded that clause.

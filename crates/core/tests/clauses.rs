@@ -428,7 +428,7 @@ fn an_adopted_revision_supersedes_the_clause_it_revises_and_keeps_its_term() {
     let e = g.endorse_event("C1c");
     assert_eq!(
         g.refused(RU, e),
-        "clause C1 has been superseded by C1b: revision C1c can no longer be endorsed, accepted or declined"
+        "clause C1 has been superseded by C1b: revision C1c can no longer be endorsed"
     );
     let gov = g.duties("gov");
     assert!(!gov.iter().any(|(_, i)| i == "C1" || i == "C1c"), "{gov:?}");
