@@ -7,6 +7,7 @@ mod common;
 use accord_core::crypto::public_key;
 use accord_core::records::{AllegationStatus, CommitmentStatus};
 use accord_core::*;
+use common::key;
 use ed25519_dalek::SigningKey;
 
 const T0: i64 = 1_485_216_000;
@@ -26,10 +27,6 @@ const PARTIES: [(&str, Role); 7] = [
     ("obs", Role::Observer),
 ];
 
-fn key(i: usize) -> SigningKey {
-    SigningKey::from_bytes(&[i as u8 + 1; 32])
-}
-
 struct Given {
     state: State,
     time: i64,
@@ -39,26 +36,12 @@ impl Given {
     /// A founded ledger with clause C1 adopted (quorum 2), K1 by gov and
     /// K2 by opp under it, and allegation A1 by opp against gov naming K1.
     fn new() -> Given {
-        let charter = Charter {
-            title: "T".into(),
-            parties: PARTIES
-                .iter()
-                .enumerate()
-                .map(|(i, (id, role))| Party {
-                    id: PartyId::new(*id).unwrap(),
-                    name: id.to_string(),
-                    role: *role,
-                    key: public_key(&key(i)),
-                })
-                .collect(),
-            rules: Rules {
-                clause_adoption: Adoption::Quorum(2),
-                ruling_quorum: 2,
-            },
+        let rules = Rules {
+            clause_adoption: Adoption::Quorum(2),
+            ruling_quorum: 2,
         };
-        let body = common::genesis_body(charter, PartyId::new("tr").unwrap(), &key(TR), T0);
         let mut g = Given {
-            state: State::genesis(&body.sign(&key(TR)).unwrap()).unwrap(),
+            state: common::founded(&PARTIES, rules, T0),
             time: T0,
         };
         g.ok(
@@ -102,12 +85,7 @@ impl Given {
     }
 
     fn try_(&mut self, signer: usize, event: Event) -> Result<u64, Violation> {
-        self.time += 60;
-        let entry = self
-            .state
-            .sign_next(&key(signer), self.time, event)
-            .unwrap();
-        self.state.admit(&entry).map(|_| entry.seq())
+        common::admit(&mut self.state, &mut self.time, signer, event)
     }
 
     fn ok(&mut self, signer: usize, event: Event) -> u64 {

@@ -7,7 +7,7 @@ mod common;
 use accord_core::crypto::public_key;
 use accord_core::projection::{self, DutyKind};
 use accord_core::*;
-use ed25519_dalek::SigningKey;
+use common::key;
 
 const T0: i64 = 1_485_216_000;
 const TR: usize = 0;
@@ -29,10 +29,6 @@ const PARTIES: [(&str, Role); 7] = [
     ("un", Role::Mediator),
 ];
 
-fn key(i: usize) -> SigningKey {
-    SigningKey::from_bytes(&[i as u8 + 1; 32])
-}
-
 fn pid(s: &str) -> PartyId {
     PartyId::new(s).unwrap()
 }
@@ -51,26 +47,12 @@ impl Given {
     /// secretariat, a mediator) with clause C1 adopted by all guarantors
     /// and accepted by both parties.
     fn new() -> Given {
-        let charter = Charter {
-            title: "Astana".into(),
-            parties: PARTIES
-                .iter()
-                .enumerate()
-                .map(|(i, (id, role))| Party {
-                    id: pid(id),
-                    name: id.to_string(),
-                    role: *role,
-                    key: public_key(&key(i)),
-                })
-                .collect(),
-            rules: Rules {
-                clause_adoption: Adoption::AllGuarantors,
-                ruling_quorum: 2,
-            },
+        let rules = Rules {
+            clause_adoption: Adoption::AllGuarantors,
+            ruling_quorum: 2,
         };
-        let body = common::genesis_body(charter, pid("tr"), &key(TR), T0);
         let mut g = Given {
-            state: State::genesis(&body.sign(&key(TR)).unwrap()).unwrap(),
+            state: common::founded(&PARTIES, rules, T0),
             time: T0,
         };
         g.ok(
@@ -106,12 +88,7 @@ impl Given {
     }
 
     fn try_(&mut self, signer: usize, event: Event) -> Result<u64, Violation> {
-        self.time += 60;
-        let entry = self
-            .state
-            .sign_next(&key(signer), self.time, event)
-            .unwrap();
-        self.state.admit(&entry).map(|_| entry.seq())
+        common::admit(&mut self.state, &mut self.time, signer, event)
     }
 
     fn ok(&mut self, signer: usize, event: Event) -> u64 {

@@ -6,11 +6,10 @@
 mod common;
 
 use accord_core::clause_view;
-use accord_core::crypto::public_key;
 use accord_core::projection::{obligations, DutyKind};
 use accord_core::records::{ClausePhase, CommitmentStatus};
 use accord_core::*;
-use ed25519_dalek::SigningKey;
+use common::key;
 
 const T0: i64 = 1_493_856_000; // 2017-05-04
 const DAY: i64 = 86_400;
@@ -26,10 +25,6 @@ const PARTIES: [(&str, Role); 5] = [
     ("gov", Role::Party),
     ("opp", Role::Party),
 ];
-
-fn key(i: usize) -> SigningKey {
-    SigningKey::from_bytes(&[i as u8 + 1; 32])
-}
 
 fn cid(s: &str) -> ClauseId {
     ClauseId::new(s).unwrap()
@@ -48,26 +43,12 @@ impl Given {
     /// A founded ledger (clause adoption: quorum 2 of 3 guarantors) with
     /// clause C1 adopted by tr and ru, and K1 by gov under it.
     fn new() -> Given {
-        let charter = Charter {
-            title: "T".into(),
-            parties: PARTIES
-                .iter()
-                .enumerate()
-                .map(|(i, (id, role))| Party {
-                    id: pid(id),
-                    name: id.to_string(),
-                    role: *role,
-                    key: public_key(&key(i)),
-                })
-                .collect(),
-            rules: Rules {
-                clause_adoption: Adoption::Quorum(2),
-                ruling_quorum: 2,
-            },
+        let rules = Rules {
+            clause_adoption: Adoption::Quorum(2),
+            ruling_quorum: 2,
         };
-        let body = common::genesis_body(charter, pid("tr"), &key(TR), T0);
         let mut g = Given {
-            state: State::genesis(&body.sign(&key(TR)).unwrap()).unwrap(),
+            state: common::founded(&PARTIES, rules, T0),
             time: T0,
         };
         g.propose(TR, "C1");
@@ -78,12 +59,7 @@ impl Given {
     }
 
     fn try_(&mut self, signer: usize, event: Event) -> Result<u64, Violation> {
-        self.time += 60;
-        let entry = self
-            .state
-            .sign_next(&key(signer), self.time, event)
-            .unwrap();
-        self.state.admit(&entry).map(|_| entry.seq())
+        common::admit(&mut self.state, &mut self.time, signer, event)
     }
 
     fn ok(&mut self, signer: usize, event: Event) -> u64 {
