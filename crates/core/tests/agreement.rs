@@ -979,20 +979,19 @@ fn a_revision_supersedes_the_deciding_ruling_and_the_commitment_follows_it() {
     );
 }
 
-#[test]
-fn open_commitments_lapse_with_their_clause() {
-    let mut g = Given::new();
-    let until = g.time + 1_000;
+/// Clause `clause` is given a term ending at `until`, proposed by tr and
+/// adopted by tr and ru (the quorum of two).
+fn adopt_term(g: &mut Given, clause: &str, until: i64) {
     g.ok(
         TR,
         Event::ClauseTermProposed {
-            clause: cid("C1"),
+            clause: cid(clause),
             until: Some(until),
             reason: "Six months.".into(),
         },
     );
     for signer in [TR, RU] {
-        let proposal = g.state.records().clauses()[&cid("C1")]
+        let proposal = g.state.records().clauses()[&cid(clause)]
             .term
             .as_ref()
             .map(|t| t.proposal.hash)
@@ -1000,11 +999,18 @@ fn open_commitments_lapse_with_their_clause() {
         g.ok(
             signer,
             Event::ClauseTermEndorsed {
-                clause: cid("C1"),
+                clause: cid(clause),
                 proposal,
             },
         );
     }
+}
+
+#[test]
+fn open_commitments_lapse_with_their_clause() {
+    let mut g = Given::new();
+    let until = g.time + 1_000;
+    adopt_term(&mut g, "C1", until);
     let k1 = commitment(&g, "K1");
     let at = |t: i64| projection::commitment_state(g.state.records(), &k1, t);
     assert_eq!(at(until), records::CommitmentPhase::Active);
@@ -1173,28 +1179,7 @@ fn commitments_under_a_superseded_clause_follow_its_successors_term() {
         );
     }
     let until = g.time + 1_000;
-    g.ok(
-        TR,
-        Event::ClauseTermProposed {
-            clause: cid("C1b"),
-            until: Some(until),
-            reason: "Six months.".into(),
-        },
-    );
-    for s in [TR, RU] {
-        let proposal = g.state.records().clauses()[&cid("C1b")]
-            .term
-            .as_ref()
-            .map(|t| t.proposal.hash)
-            .unwrap();
-        g.ok(
-            s,
-            Event::ClauseTermEndorsed {
-                clause: cid("C1b"),
-                proposal,
-            },
-        );
-    }
+    adopt_term(&mut g, "C1b", until);
     let k1 = commitment(&g, "K1");
     let at = |t: i64| projection::commitment_state(g.state.records(), &k1, t);
     assert_eq!(at(until), records::CommitmentPhase::Active);
