@@ -497,24 +497,31 @@ pub enum KeyCommand {
     },
 }
 
+/// A clause's title and its text, given inline or read from a file.
+#[derive(Debug, Args)]
+pub struct ClauseTextArgs {
+    #[arg(long)]
+    pub title: String,
+    /// The clause text.
+    #[arg(
+        long,
+        required_unless_present = "text_file",
+        conflicts_with = "text_file"
+    )]
+    pub text: Option<String>,
+    /// Read the clause text from a file (UTF-8).
+    #[arg(long, value_name = "FILE")]
+    pub text_file: Option<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ClauseCommand {
     /// Put a clause's text on the record (guarantors, the mediator and the secretariat).
     Propose {
         #[arg(long)]
         id: String,
-        #[arg(long)]
-        title: String,
-        /// The clause text.
-        #[arg(
-            long,
-            required_unless_present = "text_file",
-            conflicts_with = "text_file"
-        )]
-        text: Option<String>,
-        /// Read the clause text from a file (UTF-8).
-        #[arg(long, value_name = "FILE")]
-        text_file: Option<PathBuf>,
+        #[command(flatten)]
+        text: ClauseTextArgs,
         #[command(flatten)]
         key: KeyArg,
     },
@@ -557,18 +564,8 @@ pub enum ClauseCommand {
         /// The adopted clause it supersedes.
         #[arg(long)]
         revises: String,
-        #[arg(long)]
-        title: String,
-        /// The new clause text.
-        #[arg(
-            long,
-            required_unless_present = "text_file",
-            conflicts_with = "text_file"
-        )]
-        text: Option<String>,
-        /// Read the new clause text from a file (UTF-8).
-        #[arg(long, value_name = "FILE")]
-        text_file: Option<PathBuf>,
+        #[command(flatten)]
+        text: ClauseTextArgs,
         #[command(flatten)]
         key: KeyArg,
     },
@@ -765,6 +762,22 @@ pub enum AllegationCommand {
     },
 }
 
+/// What a ruling (or a revision of one) finds.
+#[derive(Debug, Args)]
+pub struct RulingTermsArgs {
+    /// confirmed | not-substantiated | inconclusive | incident-not-violation
+    #[arg(long)]
+    pub finding: String,
+    /// A party id, shared or unattributable.
+    #[arg(long)]
+    pub attribution: String,
+    /// A commitment the incident breached (repeatable; confirmed findings only).
+    #[arg(long = "breach", value_name = "ID")]
+    pub breaches: Vec<String>,
+    #[arg(long)]
+    pub text: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulingCommand {
     /// Draft a finding on an allegation (guarantors, monitors).
@@ -773,17 +786,8 @@ pub enum RulingCommand {
         id: String,
         #[arg(long)]
         allegation: String,
-        /// confirmed | not-substantiated | inconclusive | incident-not-violation
-        #[arg(long)]
-        finding: String,
-        /// A party id, shared or unattributable.
-        #[arg(long)]
-        attribution: String,
-        /// A commitment the incident breached (repeatable; confirmed findings only).
-        #[arg(long = "breach", value_name = "ID")]
-        breaches: Vec<String>,
-        #[arg(long)]
-        text: String,
+        #[command(flatten)]
+        terms: RulingTermsArgs,
         #[command(flatten)]
         key: KeyArg,
     },
@@ -801,17 +805,8 @@ pub enum RulingCommand {
         /// The adopted ruling reconsidered.
         #[arg(long)]
         revises: String,
-        /// confirmed | not-substantiated | inconclusive | incident-not-violation
-        #[arg(long)]
-        finding: String,
-        /// A party id, shared or unattributable.
-        #[arg(long)]
-        attribution: String,
-        /// A commitment the incident breached (repeatable; confirmed findings only).
-        #[arg(long = "breach", value_name = "ID")]
-        breaches: Vec<String>,
-        #[arg(long)]
-        text: String,
+        #[command(flatten)]
+        terms: RulingTermsArgs,
         #[command(flatten)]
         key: KeyArg,
     },

@@ -17,9 +17,9 @@ use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
 use crate::cli::{
-    AllegationCommand, AllegeArgs, AmendArgs, ClauseCommand, CommitArgs, CommitmentCommand,
-    EndorseAmendmentArgs, EndorseRevocationArgs, RespondArgs, RevokeArgs, RotateArgs,
-    RulingCommand,
+    AllegationCommand, AllegeArgs, AmendArgs, ClauseCommand, ClauseTextArgs, CommitArgs,
+    CommitmentCommand, EndorseAmendmentArgs, EndorseRevocationArgs, RespondArgs, RevokeArgs,
+    RotateArgs, RulingCommand, RulingTermsArgs,
 };
 use crate::{bounded, clock, evidence};
 
@@ -81,18 +81,8 @@ impl Lookup for DiskLedger {
 /// The event a writing command records and the key that signs it.
 pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
-        Writing::Clause(ClauseCommand::Propose {
-            id,
-            title,
-            text,
-            text_file,
-            key,
-        }) => {
-            let text = match (text, text_file) {
-                (Some(t), _) => t,
-                (None, Some(f)) => read_text_file(&f)?,
-                (None, None) => bail!("give the clause text with --text or --text-file"),
-            };
+        Writing::Clause(ClauseCommand::Propose { id, text, key }) => {
+            let (title, text) = clause_text(text)?;
             let id = ClauseId::new(id)?;
             (Event::ClauseProposed { id, title, text }, key.key)
         }
@@ -126,16 +116,10 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
         Writing::Clause(ClauseCommand::Revise {
             id,
             revises,
-            title,
             text,
-            text_file,
             key,
         }) => {
-            let text = match (text, text_file) {
-                (Some(t), _) => t,
-                (None, Some(f)) => read_text_file(&f)?,
-                (None, None) => bail!("give the new clause text with --text or --text-file"),
-            };
+            let (title, text) = clause_text(text)?;
             (
                 Event::ClauseRevisionProposed {
                     id: ClauseId::new(id)?,
@@ -431,13 +415,10 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             RulingCommand::Propose {
                 id,
                 allegation,
-                finding,
-                attribution,
-                breaches,
-                text,
+                terms: t,
                 key,
             } => {
-                let (finding, attribution, breaches) = terms(&finding, &attribution, breaches)?;
+                let (finding, attribution, breaches, text) = terms(t)?;
                 (
                     Event::RulingProposed {
                         id: RulingId::new(id)?,
@@ -453,13 +434,10 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             RulingCommand::Revise {
                 id,
                 revises,
-                finding,
-                attribution,
-                breaches,
-                text,
+                terms: t,
                 key,
             } => {
-                let (finding, attribution, breaches) = terms(&finding, &attribution, breaches)?;
+                let (finding, attribution, breaches, text) = terms(t)?;
                 (
                     Event::RulingRevisionProposed {
                         id: RulingId::new(id)?,
@@ -561,23 +539,20 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
     })
 }
 
-/// A ruling's finding, attribution and breaches from their arguments.
-fn terms(
-    finding: &str,
-    attribution: &str,
-    breaches: Vec<String>,
-) -> Result<(Finding, Attribution, Vec<CommitmentId>)> {
+/// A ruling's finding, attribution, breaches and text from their arguments.
+fn terms(t: RulingTermsArgs) -> Result<(Finding, Attribution, Vec<CommitmentId>, String)> {
     Ok((
-        finding
+        t.finding
             .parse::<Finding>()
             .map_err(|e| anyhow!("--finding: {e}"))?,
-        attribution
+        t.attribution
             .parse::<Attribution>()
             .map_err(|e| anyhow!("--attribution: {e}"))?,
-        breaches
+        t.breaches
             .into_iter()
             .map(CommitmentId::new)
             .collect::<Result<_, _>>()?,
+        t.text,
     ))
 }
 
@@ -605,6 +580,16 @@ fn ruling_proposal(ledger: &mut impl Lookup, id: String) -> Result<(RulingId, En
         .map(|r| r.proposal.hash)
         .with_context(|| format!("no ruling {ruling} has been proposed"))?;
     Ok((ruling, proposal))
+}
+
+/// A clause's title and text, the text inline or from its file.
+fn clause_text(args: ClauseTextArgs) -> Result<(String, String)> {
+    let text = match (args.text, args.text_file) {
+        (Some(t), _) => t,
+        (None, Some(f)) => read_text_file(&f)?,
+        (None, None) => bail!("give the clause text with --text or --text-file"),
+    };
+    Ok((args.title, text))
 }
 
 /// A clause text from a file: read to at most the text limit plus one byte,
