@@ -19,9 +19,11 @@ use crate::charter::{check_quorum, Adoption, Charter, CharterError, Party, Role}
 use crate::crypto::{KeyError, PublicKey};
 use crate::entry::{Head, Sealed};
 use crate::event::Event;
-use crate::ids::{AmendmentId, PartyId};
+use crate::ids::{ActorId, AmendmentId, BodyId, PartyId};
 use crate::keyring::Keyring;
 use crate::limits::MAX_LIST;
+use crate::limits::MAX_TITLE_BYTES;
+use crate::mechanism::{Actor, Body, Decision, Listing, Mechanism, ScaleKind};
 use crate::records::Records;
 
 /// One change an amendment makes to the charter in force. The variant
@@ -67,6 +69,28 @@ pub enum CharterChange {
     SetRulingQuorum(u32),
     /// A new rule for adopting amendments.
     SetAmendmentRule(Adoption),
+    // issue 14: mechanisms
+    /// Adds a body, or replaces the one with the same id.
+    SetBody(Body),
+    /// Dissolves a body (no other body may name it as parent).
+    RemoveBody {
+        /// The body dissolved.
+        body: BodyId,
+    },
+    /// Defines a scale (replacing its values if already defined).
+    SetScale {
+        /// Which scale.
+        scale: ScaleKind,
+        /// Its values, least to most, one line each.
+        values: Vec<String>,
+    },
+    /// Lists a non-signatory actor on the register.
+    ListActor(Actor),
+    /// Takes an actor off the register (its record stays, marked).
+    DelistActor {
+        /// The actor delisted.
+        actor: ActorId,
+    },
 }
 
 fn adoption_words(a: Adoption) -> String {
@@ -112,6 +136,44 @@ impl fmt::Display for CharterChange {
             CharterChange::SetAmendmentRule(a) => {
                 write!(f, "amendments adopted by {}", adoption_words(*a))
             }
+            CharterChange::SetBody(b) => {
+                write!(
+                    f,
+                    "body {} ({}): members {}, decided by {}",
+                    b.id,
+                    b.name,
+                    b.members
+                        .iter()
+                        .map(PartyId::as_str)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    b.decision
+                )?;
+                if b.recuse_accused {
+                    f.write_str(", accused members recused")?;
+                }
+                if let Some(p) = &b.parent {
+                    let how = if b.parent_adopts {
+                        "adopted by"
+                    } else {
+                        "under"
+                    };
+                    write!(f, ", {how} {p}")?;
+                }
+                Ok(())
+            }
+            CharterChange::RemoveBody { body } => write!(f, "dissolve body {body}"),
+            CharterChange::SetScale { scale, values } => {
+                write!(f, "{scale} scale: {}", values.join(", "))
+            }
+            CharterChange::ListActor(a) => {
+                write!(f, "list actor {} ({}) as {}", a.id, a.name, a.standing)?;
+                match &a.party {
+                    Some(p) => write!(f, " of {p}"),
+                    None => Ok(()),
+                }
+            }
+            CharterChange::DelistActor { actor } => write!(f, "delist actor {actor}"),
         }
     }
 }
@@ -178,12 +240,19 @@ pub struct Amending {
     pub rule: Adoption,
     /// Every party removed by amendment, with where.
     pub removed: BTreeMap<PartyId, Removal>,
+    /// The bodies, scales and actor register in force.
+    pub mechanism: Mechanism,
 }
 
 /// The founding state: every guarantor adopts an amendment, nobody removed.
 pub(crate) static FOUNDING: Amending = Amending {
     rule: Adoption::AllGuarantors,
     removed: BTreeMap::new(),
+    mechanism: Mechanism {
+        bodies: BTreeMap::new(),
+        scales: BTreeMap::new(),
+        actors: BTreeMap::new(),
+    },
 };
 
 /// Why a list of changes cannot apply to the charter in force.
@@ -213,6 +282,28 @@ pub enum AmendFault {
     /// The amended charter would break a charter rule.
     #[error("the charter it leaves is invalid: {0}")]
     Charter(CharterError),
+    // issue 14: mechanisms
+    /// A body is malformed.
+    #[error("body {0}: {1}")]
+    Body(BodyId, String),
+    /// A change names a body the mechanism does not have.
+    #[error("there is no body {0}")]
+    NoSuchBody(BodyId),
+    /// A scale is malformed.
+    #[error("{0} scale: {1}")]
+    Scale(ScaleKind, String),
+    /// An actor's id is a party's, or the actor is listed already.
+    #[error("actor id {0} is already a party's or a listed actor's")]
+    ActorTaken(ActorId),
+    /// A change names an actor that is not listed.
+    #[error("{0} is not a listed actor")]
+    NoSuchActor(ActorId),
+    /// An actor's name is not one line of visible text.
+    #[error("actor {0}: name must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line")]
+    ActorName(ActorId),
+    /// A party that sits on a body would be removed or made an observer.
+    #[error("{0} sits on body {1}: take it off the body in the same amendment first")]
+    Member(PartyId, BodyId),
 }
 
 /// The charter in force after an amendment, with what else changes.
@@ -224,6 +315,12 @@ pub(crate) struct Amended {
     pub removed: Vec<PartyId>,
     /// Parties added, with their keys, in order.
     pub added: Vec<(PartyId, PublicKey)>,
+    /// The mechanism after the changes (listings' seqs set on adoption).
+    pub mechanism: Mechanism,
+    /// Actors listed and delisted by the changes, in order.
+    pub listed: Vec<ActorId>,
+    /// Actors delisted by the changes, in order.
+    pub delisted: Vec<ActorId>,
 }
 
 /// Applies `changes`, in order, to the charter in force; checks the result
@@ -246,6 +343,9 @@ pub(crate) fn apply(
         rule: amending.rule,
         removed: Vec::new(),
         added: Vec::new(),
+        mechanism: amending.mechanism.clone(),
+        listed: Vec::new(),
+        delisted: Vec::new(),
     };
     for change in changes {
         let former = |id: &PartyId| amending.removed.contains_key(id) || out.removed.contains(id);
@@ -256,7 +356,11 @@ pub(crate) fn apply(
                 role,
                 key,
             } => {
-                if out.charter.party(id).is_some() || former(id) {
+                if out.charter.party(id).is_some()
+                    || former(id)
+                    || ActorId::new(id.as_str())
+                        .is_ok_and(|a| out.mechanism.actors.contains_key(&a))
+                {
                     return Err(AmendFault::PartyTaken(id.clone()));
                 }
                 key.verifying_key()
@@ -292,6 +396,79 @@ pub(crate) fn apply(
             CharterChange::SetClauseAdoption(a) => out.charter.rules.clause_adoption = *a,
             CharterChange::SetRulingQuorum(q) => out.charter.rules.ruling_quorum = *q,
             CharterChange::SetAmendmentRule(a) => out.rule = *a,
+            CharterChange::SetBody(b) => {
+                check_body(b, &out.charter, &out.mechanism)?;
+                out.mechanism.bodies.insert(b.id.clone(), b.clone());
+            }
+            CharterChange::RemoveBody { body } => {
+                if out.mechanism.bodies.remove(body).is_none() {
+                    return Err(AmendFault::NoSuchBody(body.clone()));
+                }
+                if let Some(child) = out
+                    .mechanism
+                    .bodies
+                    .values()
+                    .find(|b| b.parent.as_ref() == Some(body))
+                {
+                    return Err(AmendFault::Body(
+                        child.id.clone(),
+                        format!("names {body} as its parent: dissolve or re-parent it first"),
+                    ));
+                }
+            }
+            CharterChange::SetScale { scale, values } => {
+                check_scale(*scale, values)?;
+                out.mechanism.scales.insert(*scale, values.clone());
+            }
+            CharterChange::ListActor(a) => {
+                let party_id = PartyId::new(a.id.as_str()).ok();
+                let is_party = party_id
+                    .as_ref()
+                    .is_some_and(|p| out.charter.party(p).is_some() || former(p));
+                if is_party || out.mechanism.listed(&a.id).is_some() {
+                    return Err(AmendFault::ActorTaken(a.id.clone()));
+                }
+                if crate::text::check_line(&a.name, MAX_TITLE_BYTES).is_err() {
+                    return Err(AmendFault::ActorName(a.id.clone()));
+                }
+                if let Some(p) = &a.party {
+                    if out.charter.party(p).is_none() {
+                        return Err(AmendFault::NoSuchParty(p.clone()));
+                    }
+                }
+                out.mechanism.actors.insert(
+                    a.id.clone(),
+                    Listing {
+                        actor: a.clone(),
+                        listed: 0,
+                        delisted: None,
+                    },
+                );
+                out.listed.push(a.id.clone());
+            }
+            CharterChange::DelistActor { actor } => {
+                let Some(l) = out
+                    .mechanism
+                    .actors
+                    .get_mut(actor)
+                    .filter(|l| l.delisted.is_none())
+                else {
+                    return Err(AmendFault::NoSuchActor(actor.clone()));
+                };
+                l.delisted = Some(0);
+                out.delisted.push(actor.clone());
+            }
+        }
+    }
+    for b in out.mechanism.bodies.values() {
+        for m in &b.members {
+            let sits = out
+                .charter
+                .party(m)
+                .is_some_and(|p| p.role != Role::Observer);
+            if !sits {
+                return Err(AmendFault::Member(m.clone(), b.id.clone()));
+            }
         }
     }
     let guarantors = out.charter.guarantors().count();
@@ -303,6 +480,79 @@ pub(crate) fn apply(
         check_quorum("amendment rule quorum", q, guarantors).map_err(AmendFault::Charter)?;
     }
     Ok(out)
+}
+
+/// Checks a body against the charter and the other bodies in force.
+fn check_body(b: &Body, charter: &Charter, mechanism: &Mechanism) -> Result<(), AmendFault> {
+    let bad = |why: String| Err(AmendFault::Body(b.id.clone(), why));
+    if crate::text::check_line(&b.name, MAX_TITLE_BYTES).is_err() {
+        return bad(format!(
+            "name must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line"
+        ));
+    }
+    if b.members.is_empty() || b.members.len() > MAX_LIST {
+        return bad(format!("must have 1-{MAX_LIST} members"));
+    }
+    for (i, m) in b.members.iter().enumerate() {
+        if b.members[..i].contains(m) {
+            return bad(format!("{m} is named twice"));
+        }
+        match charter.party(m) {
+            None => return Err(AmendFault::NoSuchParty(m.clone())),
+            Some(p) if p.role == Role::Observer => {
+                return bad(format!("{m} is an observer and signs nothing"))
+            }
+            Some(_) => {}
+        }
+    }
+    match b.decision {
+        Decision::Quorum(q) if q == 0 || q as usize > b.members.len() => {
+            return bad(format!(
+                "quorum {q} must be between 1 and its {} member(s)",
+                b.members.len()
+            ))
+        }
+        Decision::Consensus { lapse: 0 } => {
+            return bad("a consensus lapse must be at least 1 s".into())
+        }
+        _ => {}
+    }
+    if b.parent_adopts && b.parent.is_none() {
+        return bad("its rulings can only be adopted by a parent body it names".into());
+    }
+    let mut up = b.parent.clone();
+    let mut steps = 0;
+    while let Some(p) = up {
+        if p == b.id || steps > mechanism.bodies.len() {
+            return bad("its parents lead back to itself".into());
+        }
+        up = mechanism
+            .body(&p)
+            .ok_or_else(|| AmendFault::NoSuchBody(p.clone()))?
+            .parent
+            .clone();
+        steps += 1;
+    }
+    Ok(())
+}
+
+/// Checks a scale's values: 1-`MAX_LIST` distinct lines.
+fn check_scale(scale: ScaleKind, values: &[String]) -> Result<(), AmendFault> {
+    let bad = |why: String| Err(AmendFault::Scale(scale, why));
+    if values.is_empty() || values.len() > MAX_LIST {
+        return bad(format!("must have 1-{MAX_LIST} values"));
+    }
+    for (i, v) in values.iter().enumerate() {
+        if crate::text::check_line(v, MAX_TITLE_BYTES).is_err() {
+            return bad(format!(
+                "each value must be 1-{MAX_TITLE_BYTES} bytes of visible text on one line"
+            ));
+        }
+        if values[..i].contains(v) {
+            return bad(format!("{v:?} is named twice"));
+        }
+    }
+    Ok(())
 }
 
 fn party_mut<'a>(charter: &'a mut Charter, id: &PartyId) -> Result<&'a mut Party, AmendFault> {
@@ -342,6 +592,17 @@ pub(crate) fn on_adoption(
     };
     *charter = done.charter;
     amending.rule = done.rule;
+    amending.mechanism = done.mechanism;
+    for actor in &done.listed {
+        if let Some(l) = amending.mechanism.actors.get_mut(actor) {
+            l.listed = seq;
+        }
+    }
+    for actor in &done.delisted {
+        if let Some(l) = amending.mechanism.actors.get_mut(actor) {
+            l.delisted = Some(seq);
+        }
+    }
     for party in done.removed {
         keyring.replace(&party, seq, None);
         amending.removed.insert(

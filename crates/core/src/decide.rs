@@ -758,6 +758,20 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             Ok(())
         }
+        // issue 14
+        Event::AllegationLodged { .. } => crate::actors::check(ctx, records, event),
+        Event::RulingDrafted { .. }
+        | Event::RulingRatified { .. }
+        | Event::ViewRecorded { .. }
+        | Event::ClauseTabled { .. } => crate::bodies::check(ctx, records, event),
+        Event::ObservationRecorded { .. }
+        | Event::EvidenceAdded { .. }
+        | Event::ItemReferred { .. }
+        | Event::TeamTasked { .. }
+        | Event::RecommendationMade { .. }
+        | Event::MeasuresReported { .. }
+        | Event::MeetingRecorded { .. }
+        | Event::MeetingCosigned { .. } => crate::monitoring::check(ctx, records, event),
     }
 }
 

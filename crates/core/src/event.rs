@@ -10,9 +10,13 @@ use crate::amendment::CharterChange;
 use crate::charter::Charter;
 use crate::crypto::{PublicKey, Signature};
 use crate::ids::{
-    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, PartyId, RevocationId, RulingId,
+    AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, EntryHash, ItemId, MeetingId,
+    ObservationId, PartyId, RecommendationId, RevocationId, RulingId, TaskId,
 };
-use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
+use crate::terms::{
+    Accused, Attribution, Evidence, Exhibit, Finding, PlacePrecision, Position, TimePrecision,
+    Verdict,
+};
 
 /// What an entry records: one fact about the agreement, named in the past tense.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -357,6 +361,180 @@ pub enum Event {
         /// The hash of the proposal entry endorsed.
         proposal: EntryHash,
     },
+    // issue 14: actors and several accused
+    /// A party alleges a violation by any number of accused: parties and
+    /// listed actors; none means the perpetrator is unknown.
+    AllegationLodged {
+        /// The new allegation's id.
+        id: AllegationId,
+        /// Who is accused (empty: unknown).
+        accused: Vec<Accused>,
+        /// The accused parties' commitments it says were broken.
+        commitments: Vec<CommitmentId>,
+        /// Unix seconds of the alleged incident.
+        occurred: i64,
+        /// Where the incident happened.
+        location: String,
+        /// What happened, in the accuser's words.
+        summary: String,
+        /// Digests of the evidence offered.
+        evidence: Vec<Evidence>,
+    },
+    // issue 14: monitors' reports
+    /// A monitor (or a member of the reporting body) records what it
+    /// observed, accusing nobody.
+    ObservationRecorded {
+        /// The new observation's id.
+        id: ObservationId,
+        /// The body (team) reporting, if it reports as one.
+        body: Option<BodyId>,
+        /// The task it answers, if it answers one.
+        task: Option<TaskId>,
+        /// Unix seconds of what was observed.
+        occurred: i64,
+        /// How precisely that time is known.
+        time_precision: TimePrecision,
+        /// Where.
+        location: String,
+        /// How precisely that place is known.
+        place_precision: PlacePrecision,
+        /// A value of the charter's severity scale.
+        severity: Option<String>,
+        /// A value of the charter's violation scale.
+        violation: Option<String>,
+        /// What was observed.
+        summary: String,
+        /// Digests of the evidence offered.
+        evidence: Vec<Evidence>,
+    },
+    /// Evidence added to an item after it was filed.
+    EvidenceAdded {
+        /// The item (allegation, observation, ruling, commitment, ...).
+        item: ItemId,
+        /// The files, by digest (salted where guessable).
+        evidence: Vec<Exhibit>,
+        /// What the evidence shows, in words.
+        note: String,
+    },
+    // issue 14: bodies
+    /// A member of a body drafts the body's ruling on an allegation or an
+    /// observation, decided under the body's rule.
+    RulingDrafted {
+        /// The new ruling's id.
+        id: RulingId,
+        /// The allegation or observation it decides.
+        on: ItemId,
+        /// The body that decides it.
+        body: BodyId,
+        /// Whether the incident is found to have happened.
+        finding: Finding,
+        /// Whom the incident is attributed to.
+        attribution: Attribution,
+        /// Commitments found breached (only with a confirmed finding).
+        breaches: Vec<CommitmentId>,
+        /// The reasoning, in words.
+        text: String,
+    },
+    /// A member of the parent body adopts exactly the provisional ruling
+    /// whose proposal hash it names, under the parent body's rule.
+    RulingRatified {
+        /// The ruling.
+        ruling: RulingId,
+        /// The hash of the ruling's proposal entry.
+        proposal: EntryHash,
+    },
+    /// A party that does not vote on an item records its view of it.
+    ViewRecorded {
+        /// The item.
+        item: ItemId,
+        /// The view, in words.
+        text: String,
+    },
+    /// An item is referred to a body (up or down the levels).
+    ItemReferred {
+        /// The item referred.
+        item: ItemId,
+        /// The body it is referred to.
+        to: BodyId,
+        /// Why, in words.
+        note: String,
+    },
+    /// A body tasks one of its teams, with a due time.
+    TeamTasked {
+        /// The new task's id.
+        id: TaskId,
+        /// The team (a body) tasked.
+        team: BodyId,
+        /// The item the task is about, if any.
+        about: Option<ItemId>,
+        /// What is to be done.
+        text: String,
+        /// Unix seconds by which the team is to report.
+        due: i64,
+    },
+    /// A body recommends measures to a party, which is to report the
+    /// measures taken by `due`.
+    RecommendationMade {
+        /// The new recommendation's id.
+        id: RecommendationId,
+        /// The body that recommends.
+        body: BodyId,
+        /// The party recommended to.
+        to: PartyId,
+        /// The item it follows from, if any.
+        about: Option<ItemId>,
+        /// The recommendation.
+        text: String,
+        /// Unix seconds by which the measures taken are to be reported.
+        due: i64,
+    },
+    /// The party recommended to reports the measures it took.
+    MeasuresReported {
+        /// The recommendation.
+        recommendation: RecommendationId,
+        /// The measures, in words.
+        text: String,
+        /// Digests of the evidence offered.
+        evidence: Vec<Evidence>,
+    },
+    /// The secretariat records a meeting.
+    MeetingRecorded {
+        /// The new meeting record's id.
+        id: MeetingId,
+        /// The body that met, if one did.
+        body: Option<BodyId>,
+        /// Unix seconds when it was held.
+        held: i64,
+        /// Where.
+        place: String,
+        /// Who attended (parties of the charter in force).
+        attendees: Vec<PartyId>,
+        /// The agenda, one line per item.
+        agenda: Vec<String>,
+        /// What was decided or said, in words.
+        outcome: String,
+    },
+    /// An attendee cosigns exactly the meeting record whose hash it names.
+    MeetingCosigned {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The hash of the meeting record entry.
+        record: EntryHash,
+    },
+    // issue 14: per-clause signatories
+    /// A guarantor or the mediator proposes a clause that binds only its
+    /// signatories: adopted when every guarantor among them endorses;
+    /// only party signatories accept it, only signatories commit under it.
+    ClauseTabled {
+        /// The new clause's id.
+        id: ClauseId,
+        /// Its title, one line.
+        title: String,
+        /// Its full text.
+        text: String,
+        /// The parties it binds.
+        signatories: Vec<PartyId>,
+    },
 }
 
 impl Event {
@@ -399,6 +577,20 @@ impl Event {
             // issue 13: charter amendments
             Event::AmendmentProposed { .. } => "amendment-proposed",
             Event::AmendmentEndorsed { .. } => "amendment-endorsed",
+            // issue 14
+            Event::AllegationLodged { .. } => "allegation-lodged",
+            Event::ObservationRecorded { .. } => "observation-recorded",
+            Event::EvidenceAdded { .. } => "evidence-added",
+            Event::RulingDrafted { .. } => "ruling-drafted",
+            Event::RulingRatified { .. } => "ruling-ratified",
+            Event::ViewRecorded { .. } => "view-recorded",
+            Event::ItemReferred { .. } => "item-referred",
+            Event::TeamTasked { .. } => "team-tasked",
+            Event::RecommendationMade { .. } => "recommendation-made",
+            Event::MeasuresReported { .. } => "measures-reported",
+            Event::MeetingRecorded { .. } => "meeting-recorded",
+            Event::MeetingCosigned { .. } => "meeting-cosigned",
+            Event::ClauseTabled { .. } => "clause-tabled",
         }
     }
 
@@ -478,6 +670,40 @@ impl Event {
                 )
                 .collect(),
             Event::AmendmentEndorsed { amendment, .. } => vec![amendment.as_str()],
+            // issue 14
+            Event::AllegationLodged {
+                id,
+                accused,
+                commitments,
+                ..
+            } => std::iter::once(id.as_str())
+                .chain(accused.iter().map(Accused::as_str))
+                .chain(commitments.iter().map(|c| c.as_str()))
+                .collect(),
+            Event::ObservationRecorded { id, task, .. } => std::iter::once(id.as_str())
+                .chain(task.iter().map(|t| t.as_str()))
+                .collect(),
+            Event::EvidenceAdded { item, .. }
+            | Event::ViewRecorded { item, .. }
+            | Event::ItemReferred { item, .. } => vec![item.as_str()],
+            Event::RulingDrafted {
+                id, on, breaches, ..
+            } => [id.as_str(), on.as_str()]
+                .into_iter()
+                .chain(breaches.iter().map(|c| c.as_str()))
+                .collect(),
+            Event::RulingRatified { ruling, .. } => vec![ruling.as_str()],
+            Event::TeamTasked { id, about, .. } => std::iter::once(id.as_str())
+                .chain(about.iter().map(|a| a.as_str()))
+                .collect(),
+            Event::RecommendationMade { id, to, about, .. } => [id.as_str(), to.as_str()]
+                .into_iter()
+                .chain(about.iter().map(|a| a.as_str()))
+                .collect(),
+            Event::MeasuresReported { recommendation, .. } => vec![recommendation.as_str()],
+            Event::MeetingRecorded { id, .. } => vec![id.as_str()],
+            Event::MeetingCosigned { meeting, .. } => vec![meeting.as_str()],
+            Event::ClauseTabled { id, .. } => vec![id.as_str()],
         }
     }
 
@@ -524,6 +750,20 @@ impl Event {
             // issue 13: charter amendments
             Event::AmendmentProposed { id, .. } => id.to_string(),
             Event::AmendmentEndorsed { amendment, .. } => amendment.to_string(),
+            // issue 14
+            Event::AllegationLodged { id, .. } => id.to_string(),
+            Event::ObservationRecorded { id, .. } => id.to_string(),
+            Event::EvidenceAdded { item, .. }
+            | Event::ViewRecorded { item, .. }
+            | Event::ItemReferred { item, .. } => item.to_string(),
+            Event::RulingDrafted { id, .. } => id.to_string(),
+            Event::RulingRatified { ruling, .. } => ruling.to_string(),
+            Event::TeamTasked { id, .. } => id.to_string(),
+            Event::RecommendationMade { id, .. } => id.to_string(),
+            Event::MeasuresReported { recommendation, .. } => recommendation.to_string(),
+            Event::MeetingRecorded { id, .. } => id.to_string(),
+            Event::MeetingCosigned { meeting, .. } => meeting.to_string(),
+            Event::ClauseTabled { id, .. } => id.to_string(),
         }
     }
 }

@@ -356,6 +356,20 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 a.adopted_at = Some(seq);
             }
         }
+        // issue 14
+        Event::AllegationLodged { .. } => crate::actors::fold(ctx, records, entry),
+        Event::RulingDrafted { .. }
+        | Event::RulingRatified { .. }
+        | Event::ViewRecorded { .. }
+        | Event::ClauseTabled { .. } => crate::bodies::fold(ctx, records, entry),
+        Event::ObservationRecorded { .. }
+        | Event::EvidenceAdded { .. }
+        | Event::ItemReferred { .. }
+        | Event::TeamTasked { .. }
+        | Event::RecommendationMade { .. }
+        | Event::MeasuresReported { .. }
+        | Event::MeetingRecorded { .. }
+        | Event::MeetingCosigned { .. } => crate::monitoring::fold(ctx, records, entry),
     }
     None
 }

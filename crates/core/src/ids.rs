@@ -103,6 +103,37 @@ slug_id!(
     /// A charter amendment's id, chosen by its proposer, e.g. `M1`.
     AmendmentId
 );
+// issue 14: mechanisms
+slug_id!(
+    /// A non-signatory actor's id (an armed group that signed nothing),
+    /// e.g. `hts`; never a current or former party's id.
+    ActorId
+);
+slug_id!(
+    /// A body's id (a committee, team or level of a mechanism), e.g. `tc`.
+    BodyId
+);
+slug_id!(
+    /// A monitor's observation's id, chosen by its author, e.g. `O1`.
+    ObservationId
+);
+slug_id!(
+    /// A task's id, chosen by the body that tasks a team, e.g. `T1`.
+    TaskId
+);
+slug_id!(
+    /// A recommendation's id, e.g. `RC1`.
+    RecommendationId
+);
+slug_id!(
+    /// A meeting record's id, e.g. `MT1`.
+    MeetingId
+);
+slug_id!(
+    /// Any item's id, whatever its kind (item ids share one namespace):
+    /// what evidence, views and referrals are attached to.
+    ItemId
+);
 
 macro_rules! digest_id {
     ($(#[$doc:meta])* $name:ident) => {

@@ -8,7 +8,9 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::dbg_macro))]
 #![warn(missing_docs)]
 
+mod actors;
 pub mod amendment;
+mod bodies;
 pub mod bundle;
 pub mod charter;
 pub mod checkpoint;
@@ -26,13 +28,16 @@ pub mod ids;
 pub mod keycommit;
 pub mod keyring;
 pub mod limits;
+pub mod mechanism;
 pub mod merkle;
+mod monitoring;
 pub mod note;
 pub mod open_index;
 mod phase;
 pub mod policy;
 pub mod projection;
 pub mod records;
+pub mod reports;
 pub mod state;
 pub mod terms;
 pub mod text;
@@ -47,8 +52,9 @@ pub use crypto::{KeyError, PublicKey, Signature};
 pub use entry::{Author, Entry, EntryBody, Head, NextEntry, Sealed, FORMAT_VERSION};
 pub use event::Event;
 pub use ids::{
-    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, IdError, KeyId, LedgerId,
-    PartyId, RevocationId, RulingId,
+    ActorId, AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, EntryHash, IdError, ItemId,
+    KeyId, LedgerId, MeetingId, ObservationId, PartyId, RecommendationId, RevocationId, RulingId,
+    TaskId,
 };
 pub use records::{ClauseState, Proposal, RecordKey, Records};
 pub use state::{Chain, State};

@@ -17,9 +17,11 @@ use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{
-    AllegationId, AmendmentId, ClauseId, CommitmentId, PartyId, RevocationId, RulingId,
+    AllegationId, AmendmentId, ClauseId, CommitmentId, ItemId, MeetingId, ObservationId, PartyId,
+    RecommendationId, RevocationId, RulingId, TaskId,
 };
 pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
+use crate::reports::{ItemNotes, MeetingState, ObservationState, RecommendationState, TaskState};
 use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
@@ -607,15 +609,32 @@ pub enum RecordKey {
     Revocation(RevocationId),
     /// A charter amendment.
     Amendment(AmendmentId),
+    // issue 14
+    /// A monitor's observation.
+    Observation(ObservationId),
+    /// A task given to a team.
+    Task(TaskId),
+    /// A recommendation to a party.
+    Recommendation(RecommendationId),
+    /// A meeting record.
+    Meeting(MeetingId),
+    /// What is attached to an item after filing (not an item itself: it
+    /// never takes an id).
+    Notes(ItemId),
 }
 
-const PREFIXES: [&[u8]; 6] = [
+const PREFIXES: [&[u8]; 11] = [
     b"clause/",
     b"commitment/",
     b"allegation/",
     b"ruling/",
     b"revocation/",
     b"amendment/",
+    b"observation/",
+    b"task/",
+    b"recommendation/",
+    b"meeting/",
+    b"notes/",
 ];
 
 impl RecordKey {
@@ -631,6 +650,11 @@ impl RecordKey {
             RecordKey::Ruling(id) => (PREFIXES[3], id.as_str()),
             RecordKey::Revocation(id) => (PREFIXES[4], id.as_str()),
             RecordKey::Amendment(id) => (PREFIXES[5], id.as_str()),
+            RecordKey::Observation(id) => (PREFIXES[6], id.as_str()),
+            RecordKey::Task(id) => (PREFIXES[7], id.as_str()),
+            RecordKey::Recommendation(id) => (PREFIXES[8], id.as_str()),
+            RecordKey::Meeting(id) => (PREFIXES[9], id.as_str()),
+            RecordKey::Notes(id) => (PREFIXES[10], id.as_str()),
         };
         [prefix, id.as_bytes()].concat()
     }
@@ -648,7 +672,12 @@ impl RecordKey {
             2 => RecordKey::Allegation(AllegationId::new(id).ok()?),
             3 => RecordKey::Ruling(RulingId::new(id).ok()?),
             4 => RecordKey::Revocation(RevocationId::new(id).ok()?),
-            _ => RecordKey::Amendment(AmendmentId::new(id).ok()?),
+            5 => RecordKey::Amendment(AmendmentId::new(id).ok()?),
+            6 => RecordKey::Observation(ObservationId::new(id).ok()?),
+            7 => RecordKey::Task(TaskId::new(id).ok()?),
+            8 => RecordKey::Recommendation(RecommendationId::new(id).ok()?),
+            9 => RecordKey::Meeting(MeetingId::new(id).ok()?),
+            _ => RecordKey::Notes(ItemId::new(id).ok()?),
         })
     }
 
@@ -661,13 +690,18 @@ impl RecordKey {
             RecordKey::Ruling(id) => id.as_str(),
             RecordKey::Revocation(id) => id.as_str(),
             RecordKey::Amendment(id) => id.as_str(),
+            RecordKey::Observation(id) => id.as_str(),
+            RecordKey::Task(id) => id.as_str(),
+            RecordKey::Recommendation(id) => id.as_str(),
+            RecordKey::Meeting(id) => id.as_str(),
+            RecordKey::Notes(id) => id.as_str(),
         }
     }
 
     /// The keys an item id could name in each kind: ids are unique across
     /// kinds, so creating an item reads all of them.
     pub fn every_kind(id: &str) -> Vec<RecordKey> {
-        let mut keys = Vec::with_capacity(6);
+        let mut keys = Vec::with_capacity(10);
         if let Ok(c) = ClauseId::new(id) {
             keys.push(RecordKey::Clause(c));
         }
@@ -685,6 +719,18 @@ impl RecordKey {
         }
         if let Ok(m) = AmendmentId::new(id) {
             keys.push(RecordKey::Amendment(m));
+        }
+        if let Ok(o) = ObservationId::new(id) {
+            keys.push(RecordKey::Observation(o));
+        }
+        if let Ok(t) = TaskId::new(id) {
+            keys.push(RecordKey::Task(t));
+        }
+        if let Ok(r) = RecommendationId::new(id) {
+            keys.push(RecordKey::Recommendation(r));
+        }
+        if let Ok(m) = MeetingId::new(id) {
+            keys.push(RecordKey::Meeting(m));
         }
         keys
     }
@@ -705,6 +751,14 @@ impl Event {
             // issue 13: clauses
             Event::ClauseRevisionProposed { id, .. } => Some(id.as_str()),
             Event::AmendmentProposed { id, .. } => Some(id.as_str()),
+            // issue 14
+            Event::AllegationLodged { id, .. } => Some(id.as_str()),
+            Event::ObservationRecorded { id, .. } => Some(id.as_str()),
+            Event::RulingDrafted { id, .. } => Some(id.as_str()),
+            Event::TeamTasked { id, .. } => Some(id.as_str()),
+            Event::RecommendationMade { id, .. } => Some(id.as_str()),
+            Event::MeetingRecorded { id, .. } => Some(id.as_str()),
+            Event::ClauseTabled { id, .. } => Some(id.as_str()),
             _ => None,
         }
     }
@@ -804,8 +858,58 @@ impl Event {
             }
             Event::AmendmentProposed { id, .. } => RecordKey::every_kind(id.as_str()),
             Event::AmendmentEndorsed { amendment, .. } => vec![K::Amendment(amendment.clone())],
+            // issue 14: an event about an item reads it under every kind
+            // its id could have (only one exists) and its notes.
+            Event::AllegationLodged {
+                id, commitments, ..
+            } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(commitments.iter().cloned().map(K::Commitment));
+                keys
+            }
+            Event::ObservationRecorded { id, task, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(task.iter().cloned().map(K::Task));
+                keys
+            }
+            Event::EvidenceAdded { item, .. }
+            | Event::ViewRecorded { item, .. }
+            | Event::ItemReferred { item, .. } => item_keys(item),
+            Event::RulingDrafted {
+                id, on, breaches, ..
+            } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(item_keys(on));
+                keys.extend(breaches.iter().cloned().map(K::Commitment));
+                keys
+            }
+            Event::RulingRatified { ruling, .. } => vec![K::Ruling(ruling.clone())],
+            Event::TeamTasked { id, about, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(about.iter().flat_map(item_keys));
+                keys
+            }
+            Event::RecommendationMade { id, about, .. } => {
+                let mut keys = RecordKey::every_kind(id.as_str());
+                keys.extend(about.iter().flat_map(item_keys));
+                keys
+            }
+            Event::MeasuresReported { recommendation, .. } => {
+                vec![K::Recommendation(recommendation.clone())]
+            }
+            Event::MeetingRecorded { id, .. } => RecordKey::every_kind(id.as_str()),
+            Event::MeetingCosigned { meeting, .. } => vec![K::Meeting(meeting.clone())],
+            Event::ClauseTabled { id, .. } => RecordKey::every_kind(id.as_str()),
         }
     }
+}
+
+/// The records an item id may name (one per kind; at most one exists) and
+/// its notes.
+fn item_keys(item: &ItemId) -> Vec<RecordKey> {
+    let mut keys = RecordKey::every_kind(item.as_str());
+    keys.push(RecordKey::Notes(item.clone()));
+    keys
 }
 
 /// Why [`Records::load_linked`] stopped.
@@ -826,6 +930,12 @@ pub struct Records {
     pub(crate) rulings: BTreeMap<RulingId, RulingState>,
     pub(crate) revocations: BTreeMap<RevocationId, RevocationState>,
     pub(crate) amendments: BTreeMap<AmendmentId, AmendmentState>,
+    // issue 14
+    pub(crate) observations: BTreeMap<ObservationId, ObservationState>,
+    pub(crate) tasks: BTreeMap<TaskId, TaskState>,
+    pub(crate) recommendations: BTreeMap<RecommendationId, RecommendationState>,
+    pub(crate) meetings: BTreeMap<MeetingId, MeetingState>,
+    pub(crate) notes: BTreeMap<ItemId, ItemNotes>,
 }
 
 /// A record's store key and encoded value.
@@ -867,6 +977,31 @@ impl Records {
     /// Every charter amendment on record, by id.
     pub fn amendments(&self) -> &BTreeMap<AmendmentId, AmendmentState> {
         &self.amendments
+    }
+
+    /// Every monitor's observation held, by id.
+    pub fn observations(&self) -> &BTreeMap<ObservationId, ObservationState> {
+        &self.observations
+    }
+
+    /// Every task held, by id.
+    pub fn tasks(&self) -> &BTreeMap<TaskId, TaskState> {
+        &self.tasks
+    }
+
+    /// Every recommendation held, by id.
+    pub fn recommendations(&self) -> &BTreeMap<RecommendationId, RecommendationState> {
+        &self.recommendations
+    }
+
+    /// Every meeting record held, by id.
+    pub fn meetings(&self) -> &BTreeMap<MeetingId, MeetingState> {
+        &self.meetings
+    }
+
+    /// What is attached to each item after filing, by item id.
+    pub fn notes(&self) -> &BTreeMap<ItemId, ItemNotes> {
+        &self.notes
     }
     /// The proposal `key` names, if it is a clause, ruling or revocation on
     /// record, or a commitment's pending reschedule: what an endorsement of
@@ -932,6 +1067,11 @@ impl Records {
             RecordKey::Ruling(id) => self.rulings.contains_key(id),
             RecordKey::Revocation(id) => self.revocations.contains_key(id),
             RecordKey::Amendment(id) => self.amendments.contains_key(id),
+            RecordKey::Observation(id) => self.observations.contains_key(id),
+            RecordKey::Task(id) => self.tasks.contains_key(id),
+            RecordKey::Recommendation(id) => self.recommendations.contains_key(id),
+            RecordKey::Meeting(id) => self.meetings.contains_key(id),
+            RecordKey::Notes(id) => self.notes.contains_key(id),
         }
     }
 
@@ -1006,6 +1146,13 @@ impl Records {
             RecordKey::Ruling(id) => self.rulings.get(id).map(codec::encode_derived),
             RecordKey::Revocation(id) => self.revocations.get(id).map(codec::encode_derived),
             RecordKey::Amendment(id) => self.amendments.get(id).map(codec::encode_derived),
+            RecordKey::Observation(id) => self.observations.get(id).map(codec::encode_derived),
+            RecordKey::Task(id) => self.tasks.get(id).map(codec::encode_derived),
+            RecordKey::Recommendation(id) => {
+                self.recommendations.get(id).map(codec::encode_derived)
+            }
+            RecordKey::Meeting(id) => self.meetings.get(id).map(codec::encode_derived),
+            RecordKey::Notes(id) => self.notes.get(id).map(codec::encode_derived),
         }
         .transpose()
     }
@@ -1037,6 +1184,24 @@ impl Records {
                 self.amendments
                     .insert(id.clone(), codec::decode_derived(bytes)?);
             }
+            RecordKey::Observation(id) => {
+                self.observations
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Task(id) => {
+                self.tasks.insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Recommendation(id) => {
+                self.recommendations
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Meeting(id) => {
+                self.meetings
+                    .insert(id.clone(), codec::decode_derived(bytes)?);
+            }
+            RecordKey::Notes(id) => {
+                self.notes.insert(id.clone(), codec::decode_derived(bytes)?);
+            }
         }
         Ok(())
     }
@@ -1055,6 +1220,16 @@ impl Records {
             .retain(|id, _| keys.contains(&RecordKey::Revocation(id.clone())));
         self.amendments
             .retain(|id, _| keys.contains(&RecordKey::Amendment(id.clone())));
+        self.observations
+            .retain(|id, _| keys.contains(&RecordKey::Observation(id.clone())));
+        self.tasks
+            .retain(|id, _| keys.contains(&RecordKey::Task(id.clone())));
+        self.recommendations
+            .retain(|id, _| keys.contains(&RecordKey::Recommendation(id.clone())));
+        self.meetings
+            .retain(|id, _| keys.contains(&RecordKey::Meeting(id.clone())));
+        self.notes
+            .retain(|id, _| keys.contains(&RecordKey::Notes(id.clone())));
         self
     }
 
@@ -1068,6 +1243,11 @@ impl Records {
             RecordKey::Ruling(id) => self.rulings.remove(id).is_some(),
             RecordKey::Revocation(id) => self.revocations.remove(id).is_some(),
             RecordKey::Amendment(id) => self.amendments.remove(id).is_some(),
+            RecordKey::Observation(id) => self.observations.remove(id).is_some(),
+            RecordKey::Task(id) => self.tasks.remove(id).is_some(),
+            RecordKey::Recommendation(id) => self.recommendations.remove(id).is_some(),
+            RecordKey::Meeting(id) => self.meetings.remove(id).is_some(),
+            RecordKey::Notes(id) => self.notes.remove(id).is_some(),
         }
     }
 
@@ -1079,6 +1259,11 @@ impl Records {
             + self.rulings.len()
             + self.revocations.len()
             + self.amendments.len()
+            + self.observations.len()
+            + self.tasks.len()
+            + self.recommendations.len()
+            + self.meetings.len()
+            + self.notes.len()
     }
 
     /// Whether no record is held.
@@ -1095,6 +1280,21 @@ impl Records {
         out.extend(self.rulings.keys().cloned().map(RecordKey::Ruling));
         out.extend(self.revocations.keys().cloned().map(RecordKey::Revocation));
         out.extend(self.amendments.keys().cloned().map(RecordKey::Amendment));
+        out.extend(
+            self.observations
+                .keys()
+                .cloned()
+                .map(RecordKey::Observation),
+        );
+        out.extend(self.tasks.keys().cloned().map(RecordKey::Task));
+        out.extend(
+            self.recommendations
+                .keys()
+                .cloned()
+                .map(RecordKey::Recommendation),
+        );
+        out.extend(self.meetings.keys().cloned().map(RecordKey::Meeting));
+        out.extend(self.notes.keys().cloned().map(RecordKey::Notes));
         out
     }
 
@@ -1123,6 +1323,11 @@ mod tests {
             RecordKey::Ruling(RulingId::new("R1").unwrap()),
             RecordKey::Revocation(RevocationId::new("V1").unwrap()),
             RecordKey::Amendment(AmendmentId::new("M1").unwrap()),
+            RecordKey::Observation(ObservationId::new("O1").unwrap()),
+            RecordKey::Task(TaskId::new("T1").unwrap()),
+            RecordKey::Recommendation(RecommendationId::new("RC1").unwrap()),
+            RecordKey::Meeting(MeetingId::new("MT1").unwrap()),
+            RecordKey::Notes(ItemId::new("A1").unwrap()),
         ] {
             assert_eq!(RecordKey::from_bytes(&k.to_bytes()), Some(k));
         }
@@ -1132,6 +1337,6 @@ mod tests {
         );
         assert_eq!(RecordKey::from_bytes(b"clause/bad id"), None);
         assert_eq!(RecordKey::from_bytes(b"other/C1"), None);
-        assert_eq!(RecordKey::every_kind("X").len(), 6);
+        assert_eq!(RecordKey::every_kind("X").len(), 10);
     }
 }

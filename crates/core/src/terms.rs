@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{PartyId, Sha256};
+use crate::ids::{ActorId, PartyId, Sha256};
 
 /// A file offered as evidence, recorded by digest: the file itself is not
 /// stored in the ledger.
@@ -102,6 +102,108 @@ pub enum Attribution {
     Shared,
     /// No party can be held responsible.
     Unattributable,
+    // issue 14: attribution to actors, with a degree
+    /// The incident is attributed, to this degree, to a party or to a
+    /// non-signatory actor.
+    To {
+        /// Whom it is attributed to.
+        who: Accused,
+        /// How firmly.
+        degree: Degree,
+    },
+}
+
+/// Who an allegation accuses or a ruling attributes to: a party of the
+/// charter, or a non-signatory actor on the register.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Accused {
+    /// A party of the charter in force.
+    Party(PartyId),
+    /// An actor listed on the register (see `mechanism`).
+    Actor(ActorId),
+}
+
+impl Accused {
+    /// The id, whichever kind it is (party and actor ids never collide).
+    pub fn as_str(&self) -> &str {
+        match self {
+            Accused::Party(p) => p.as_str(),
+            Accused::Actor(a) => a.as_str(),
+        }
+    }
+    /// The party, if a party is named.
+    pub fn party(&self) -> Option<&PartyId> {
+        match self {
+            Accused::Party(p) => Some(p),
+            Accused::Actor(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Accused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+word_enum!(
+    /// How firmly a ruling attributes an incident.
+    Degree {
+        /// Attributed.
+        Attributed => "attributed",
+        /// Largely attributed (the evidence points to, without settling).
+        LargelyAttributed => "largely-attributed",
+    }
+);
+
+word_enum!(
+    /// How precisely an observation's time is known.
+    TimePrecision {
+        /// To the minute.
+        Minute => "minute",
+        /// To the hour.
+        Hour => "hour",
+        /// To the day.
+        Day => "day",
+        /// To the week.
+        Week => "week",
+        /// To the month.
+        Month => "month",
+    }
+);
+
+word_enum!(
+    /// How precisely an observation's place is known.
+    PlacePrecision {
+        /// A point (coordinates or an exact site).
+        Point => "point",
+        /// A settlement (village, town, camp).
+        Settlement => "settlement",
+        /// A district or county.
+        District => "district",
+        /// A region or state.
+        Region => "region",
+    }
+);
+
+/// Evidence added after the fact (`EvidenceAdded`): a digest as
+/// [`Evidence`], or, when `salted`, SHA-256 over a 32-byte secret salt
+/// followed by the file's bytes, so that a guessable file (a list of
+/// detainees' names) cannot be confirmed by guessing it. The salt stays
+/// with the filer, who reveals it to whoever must check the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exhibit {
+    /// The file's name as given (no directories).
+    pub name: String,
+    /// SHA-256 of the file's bytes, or of salt and bytes when `salted`.
+    pub sha256: Sha256,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// The file's media type as given.
+    pub media_type: String,
+    /// Whether the digest is salted.
+    pub salted: bool,
 }
 
 impl fmt::Display for Attribution {
@@ -110,6 +212,11 @@ impl fmt::Display for Attribution {
             Attribution::Party(p) => f.pad(p.as_str()),
             Attribution::Shared => f.pad("shared"),
             Attribution::Unattributable => f.pad("unattributable"),
+            Attribution::To {
+                who,
+                degree: Degree::Attributed,
+            } => f.pad(who.as_str()),
+            Attribution::To { who, degree } => f.pad(&format!("{degree}:{who}")),
         }
     }
 }

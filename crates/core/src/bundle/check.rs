@@ -437,6 +437,57 @@ fn says(event: &Event) -> String {
             format!("proposes amendment {id}: {}", changes.join("; "))
         }
         Event::AmendmentEndorsed { amendment, .. } => format!("endorses amendment {amendment}"),
+        // issue 14
+        Event::AllegationLodged {
+            id,
+            accused,
+            summary,
+            ..
+        } => {
+            let who: Vec<&str> = accused.iter().map(|a| a.as_str()).collect();
+            match who.is_empty() {
+                true => format!("alleges ({id}) against persons unknown: {summary}"),
+                false => format!("alleges ({id}) against {}: {summary}", who.join(", ")),
+            }
+        }
+        Event::ObservationRecorded { id, summary, .. } => {
+            format!("records observation {id}: {summary}")
+        }
+        Event::EvidenceAdded { item, evidence, .. } => {
+            format!("adds {} evidence file(s) to {item}", evidence.len())
+        }
+        Event::RulingDrafted {
+            id,
+            on,
+            body,
+            finding,
+            ..
+        } => format!("drafts ruling {id} of body {body} on {on}: {finding}"),
+        Event::RulingRatified { ruling, .. } => {
+            format!("adopts ruling {ruling} for the parent body")
+        }
+        Event::ViewRecorded { item, text } => format!("records a view on {item}: {text}"),
+        Event::ItemReferred { item, to, .. } => format!("refers {item} to {to}"),
+        Event::TeamTasked { id, team, text, .. } => format!("tasks {team} ({id}): {text}"),
+        Event::RecommendationMade { id, to, text, .. } => {
+            format!("recommends to {to} ({id}): {text}")
+        }
+        Event::MeasuresReported {
+            recommendation,
+            text,
+            ..
+        } => format!("reports measures on {recommendation}: {text}"),
+        Event::MeetingRecorded { id, place, .. } => format!("records meeting {id} at {place}"),
+        Event::MeetingCosigned { meeting, .. } => format!("cosigns meeting record {meeting}"),
+        Event::ClauseTabled {
+            id,
+            title,
+            signatories,
+            ..
+        } => {
+            let who: Vec<&str> = signatories.iter().map(|p| p.as_str()).collect();
+            format!("proposes clause {id} for {}: {title}", who.join(", "))
+        }
     }
 }
 

@@ -24,7 +24,7 @@ use crate::LedgerError;
 /// tree's hashes (`tree/`) and the index of key events (`keyevent/`); 7:
 /// checkpoints as deltas between full ones; 8: commitments and clauses over
 /// time, charter amendments (issue 13's record fields).
-const SNAPSHOT_VERSION: u32 = 8;
+const SNAPSHOT_VERSION: u32 = 9;
 /// Derived key of the per-ledger part of the state; records live under
 /// their own keys ([`RecordKey::to_bytes`]).
 const CHAIN_KEY: &[u8] = b"chain";

@@ -1,0 +1,20 @@
+//! The rules and the fold for a mechanism's working items: observations,
+//! evidence added later, referrals, tasks, recommendations and the measures
+//! reported, meeting records and their cosignatures.
+//!
+//! Called by the gate (`decide`) and the fold (`fold`) for the events it
+//! owns; it never changes the chain.
+
+use crate::ctx::Ctx;
+use crate::entry::Sealed;
+use crate::event::Event;
+use crate::records::Records;
+use crate::violation::Violation;
+
+/// Whether `event` (one of this module's kinds) may be admitted.
+pub(crate) fn check(_ctx: &Ctx, _records: &Records, event: &Event) -> Result<(), Violation> {
+    Err(Violation::NotYet(event.kind()))
+}
+
+/// Folds an admitted `entry` (one of this module's kinds) into the records.
+pub(crate) fn fold(_ctx: &Ctx, _records: &mut Records, _entry: &Sealed) {}
