@@ -13,7 +13,7 @@ use crate::ids::{AllegationId, ClauseId, CommitmentId, RulingId};
 use crate::ids::{EntryHash, PartyId};
 use crate::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES, MIN_TIME};
 use crate::records::{CommitmentPhase, CommitmentState, CommitmentStatus, Records};
-use crate::terms::{Attribution, Evidence, Finding};
+use crate::terms::{Accused, Evidence};
 use crate::text::TextFault;
 use crate::violation::Violation;
 
@@ -63,7 +63,7 @@ pub(crate) fn line(field: &'static str, s: &str, max: usize) -> Result<(), Viola
 }
 
 /// A list of at most `max` items, none named twice.
-fn distinct<T: Ord + std::fmt::Display>(
+pub(crate) fn distinct<T: Ord + std::fmt::Display>(
     list: &'static str,
     items: &[T],
     max: usize,
@@ -146,7 +146,7 @@ pub(crate) fn owner(
     Ok(())
 }
 
-fn evidence(list: &[Evidence]) -> Result<(), Violation> {
+pub(crate) fn evidence(list: &[Evidence]) -> Result<(), Violation> {
     let digests: Vec<_> = list.iter().map(|e| e.sha256).collect();
     distinct("the evidence files' digests", &digests, MAX_EVIDENCE)?;
     for e in list {
@@ -279,28 +279,15 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             evidence: ev,
         } => {
             fresh_id(records, id.as_str())?;
-            let accused = ctx
-                .charter
-                .party(against)
-                .ok_or_else(|| unknown("party", against.as_str()))?;
-            if accused.id == *ctx.party {
-                return Err(Violation::SelfAllegation {
-                    allegation: id.clone(),
-                });
-            }
-            if accused.role == Role::Observer {
-                return Err(Violation::ObserverAccused {
-                    allegation: id.clone(),
-                    party: against.clone(),
-                });
-            }
-            if accused.role == Role::Secretariat {
-                return Err(Violation::SecretariatBound {
-                    item: format!("allegation {id}"),
-                    party: against.clone(),
-                });
-            }
-            allegation_fields(records, id, against, commitments, *occurred, ctx.time)?;
+            crate::actors::accused_party(ctx, id, against)?;
+            allegation_fields(
+                records,
+                id,
+                &[Accused::Party(against.clone())],
+                commitments,
+                *occurred,
+                ctx.time,
+            )?;
             line("location", location, MAX_TITLE_BYTES)?;
             text("summary", summary, MAX_TEXT_BYTES)?;
             evidence(ev)
@@ -316,7 +303,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .allegations
                 .get(allegation)
                 .ok_or_else(|| unknown("allegation", allegation.as_str()))?;
-            owner(ctx, &a.against, "answer", item.clone())?;
+            crate::actors::check_answer(ctx, allegation, a)?;
             if !a.is_open() {
                 return Err(wrong_state(item, a.phase().as_str(), "answered"));
             }
@@ -352,11 +339,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             if !a.is_open() {
                 return Err(wrong_state(item, a.phase().as_str(), "ruled on"));
             }
-            ruling_terms(
+            let accused: Vec<PartyId> = a.accused_parties().cloned().collect();
+            crate::actors::ruling_terms(
                 ctx,
                 records,
                 id,
-                &a.against,
+                &accused,
                 *finding,
                 attribution,
                 breaches,
@@ -554,7 +542,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             allegation_fields(
                 records,
                 allegation,
-                &a.against,
+                &a.accused,
                 // The filed list was checked when filed (and its records
                 // are not loaded for a correction that keeps it).
                 commitments.as_deref().unwrap_or(&[]),
@@ -595,11 +583,12 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                     "reconsidered (only the adopted ruling that decides its allegation can be)",
                 ));
             }
-            ruling_terms(
+            let accused: Vec<PartyId> = a.accused_parties().cloned().collect();
+            crate::actors::ruling_terms(
                 ctx,
                 records,
                 id,
-                &a.against,
+                &accused,
                 *finding,
                 attribution,
                 breaches,
@@ -786,82 +775,13 @@ fn new_ruling(ctx: &Ctx, records: &Records, id: &RulingId) -> Result<(), Violati
     fresh_id(records, id.as_str())
 }
 
-/// What a ruling (or a revision of one) finds, on an allegation against
-/// `accused`: whom it may blame and which commitments it may find breached.
-fn ruling_terms(
-    ctx: &Ctx,
-    records: &Records,
-    id: &RulingId,
-    accused: &PartyId,
-    finding: Finding,
-    attribution: &Attribution,
-    breaches: &[CommitmentId],
-) -> Result<(), Violation> {
-    // A party removed by amendment still answers for what it did while a
-    // party (its role then is not kept: it is judged as bound).
-    let former = |p: &PartyId| ctx.amending.removed.contains_key(p);
-    let bound = match attribution {
-        Attribution::Party(p) if !former(p) => Some(p),
-        _ => None,
-    };
-    if let Some(p) = bound {
-        let attributed = ctx
-            .charter
-            .party(p)
-            .ok_or_else(|| unknown("party", p.as_str()))?;
-        if attributed.role == Role::Observer {
-            return Err(Violation::ObserverAttributed {
-                ruling: id.to_string(),
-                party: p.clone(),
-            });
-        }
-        if attributed.role == Role::Secretariat {
-            return Err(Violation::SecretariatBound {
-                item: format!("ruling {id}"),
-                party: p.clone(),
-            });
-        }
-    }
-    distinct("the ruling's breaches", breaches, MAX_LIST)?;
-    if !breaches.is_empty() && finding != Finding::Confirmed {
-        return Err(Violation::BreachUnconfirmed { ruling: id.clone() });
-    }
-    if !breaches.is_empty() && *attribution == Attribution::Unattributable {
-        return Err(Violation::BreachUnattributed { ruling: id.clone() });
-    }
-    for k in breaches {
-        let c = records
-            .commitments
-            .get(k)
-            .ok_or_else(|| unknown("commitment", k.as_str()))?;
-        if let Attribution::Party(p) = attribution {
-            if !c.binds(p) {
-                return Err(Violation::BreachNotAttributed {
-                    ruling: id.clone(),
-                    commitment: k.clone(),
-                    obligor: c.obligor.clone(),
-                    attributed: p.clone(),
-                });
-            }
-        }
-        if *attribution == Attribution::Shared && !c.binds(accused) {
-            return Err(Violation::SharedBreach {
-                ruling: id.to_string(),
-                commitment: k.to_string(),
-                obligor: c.obligor.clone(),
-                accused: accused.clone(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// What an allegation (filed or corrected) claims: the accused, its
-/// commitments, the incident's time (not after the filing at `filed`).
-fn allegation_fields(
+/// What an allegation (filed, lodged or corrected) claims: each commitment
+/// binds one of the accused parties; the incident's time is not after the
+/// filing at `filed`.
+pub(crate) fn allegation_fields(
     records: &Records,
     id: &AllegationId,
-    against: &PartyId,
+    accused: &[Accused],
     commitments: &[CommitmentId],
     occurred: i64,
     filed: i64,
@@ -872,12 +792,20 @@ fn allegation_fields(
             .commitments
             .get(k)
             .ok_or_else(|| unknown("commitment", k.as_str()))?;
-        if !c.binds(against) {
-            return Err(Violation::AllegedNotTheirs {
-                allegation: id.clone(),
-                commitment: k.clone(),
-                obligor: c.obligor.clone(),
-                accused: against.clone(),
+        if !accused.iter().filter_map(Accused::party).any(|p| c.binds(p)) {
+            return Err(match accused {
+                [Accused::Party(p)] => Violation::AllegedNotTheirs {
+                    allegation: id.clone(),
+                    commitment: k.clone(),
+                    obligor: c.obligor.clone(),
+                    accused: p.clone(),
+                },
+                _ => Violation::AllegedNotAccused {
+                    allegation: id.clone(),
+                    commitment: k.clone(),
+                    obligor: c.obligor.clone(),
+                    accused: crate::actors::accused_words(accused),
+                },
             });
         }
     }

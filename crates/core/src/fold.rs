@@ -13,7 +13,7 @@ use crate::records::{
     AllegationState, AllegationStatus, Attestation, ClauseState, CommitmentState, CommitmentStatus,
     Progress, Records, Reschedule, Response, RevocationState, RulingState,
 };
-use crate::terms::Finding;
+use crate::terms::{Accused, Finding};
 
 /// A change of a party's key: the party, and its new key (`None`: revoked
 /// without replacement).
@@ -96,7 +96,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
                 id.clone(),
                 AllegationState {
                     by: party,
-                    against: against.clone(),
+                    accused: vec![Accused::Party(against.clone())],
                     commitments: commitments.clone(),
                     occurred: *occurred,
                     location: location.clone(),
@@ -118,6 +118,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             if let Some(a) = records.allegations.get_mut(allegation) {
                 a.responses.push(Response {
                     seq,
+                    by: party.clone(),
                     position: *position,
                 });
             }

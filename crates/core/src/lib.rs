@@ -60,3 +60,5 @@ pub use records::{ClauseState, Proposal, RecordKey, Records};
 pub use state::{Chain, State};
 pub use terms::{Attribution, Evidence, Finding, Position, Verdict};
 pub use violation::{SignError, Violation};
+// issue 14: actors
+pub use actors::{actors, ActorRuling, ActorView};

@@ -18,7 +18,7 @@ use crate::records::{
     CommitmentStatus, Progress, RecordKey, Records, Reschedule, RulingPhase,
 };
 use crate::state::State;
-use crate::terms::{Attribution, Finding};
+use crate::terms::{Accused, Attribution, Finding};
 
 /// One commitment as a party's obligations show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,8 +58,14 @@ pub struct AllegationView {
     pub id: AllegationId,
     /// The accusing party.
     pub by: PartyId,
-    /// The accused party.
-    pub against: PartyId,
+    // issue 14: actors (several accused)
+    /// Who is accused: party and actor ids in the order named (empty:
+    /// persons unknown).
+    pub accused: Vec<String>,
+    /// The accused party when it accuses exactly one party and nothing
+    /// else (left out of JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub against: Option<PartyId>,
     /// When the incident happened (seconds since 1970).
     pub occurred: i64,
     /// Where the incident happened.
@@ -200,7 +206,8 @@ fn allegation_views(records: &Records) -> Vec<AllegationView> {
             AllegationView {
                 id: id.clone(),
                 by: a.by.clone(),
-                against: a.against.clone(),
+                accused: a.accused.iter().map(|w| w.as_str().to_owned()).collect(),
+                against: a.against().cloned(),
                 occurred: a.occurred,
                 location: a.location.clone(),
                 summary: a.summary.clone(),
@@ -334,7 +341,7 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                 .collect();
             let against: Vec<AllegationView> = allegations
                 .iter()
-                .filter(|a| &a.against == me)
+                .filter(|a| a.accused.iter().any(|w| w == me.as_str()))
                 .cloned()
                 .collect();
             let by: Vec<AllegationView> = allegations
@@ -349,9 +356,10 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                     let on_mine = records
                         .allegations()
                         .get(&r.allegation)
-                        .is_some_and(|a| &a.against == me || &a.by == me);
+                        .is_some_and(|a| a.accuses(me) || &a.by == me);
                     on_mine
                         || r.attribution == Attribution::Party(me.clone())
+                        || matches!(&r.attribution, Attribution::To { who: Accused::Party(p), .. } if p == me)
                         || r.breaches.iter().any(|k| mine.contains(k))
                 })
                 .cloned()
@@ -422,7 +430,8 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
         }
     }
     for (id, a) in records.allegations() {
-        if &a.against == me && a.phase() == AllegationPhase::Filed {
+        // issue 14: actors (each accused party answers; actors sign nothing)
+        if a.is_open() && a.accuses(me) && !a.answered_by(me) {
             out.push(Duty {
                 duty: DutyKind::Respond,
                 item: id.to_string(),

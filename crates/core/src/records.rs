@@ -22,7 +22,7 @@ use crate::ids::{
 };
 pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
 use crate::reports::{ItemNotes, MeetingState, ObservationState, RecommendationState, TaskState};
-use crate::terms::{Attribution, Evidence, Finding, Position, Verdict};
+use crate::terms::{Accused, Attribution, Evidence, Finding, Position, Verdict};
 
 /// A clause as the record stands: its proposal, endorsements, acceptances.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,11 +219,14 @@ pub enum AllegationStatus {
     },
 }
 
-/// One answer of the accused party to an allegation.
+/// One answer of an accused party to an allegation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Response {
     /// The seq of the answering entry.
     pub seq: u64,
+    // issue 14: actors (several accused: who answered)
+    /// The accused party that answered.
+    pub by: PartyId,
     /// The accused party's position on the allegation.
     pub position: Position,
 }
@@ -233,8 +236,9 @@ pub struct Response {
 pub struct AllegationState {
     /// The accusing party.
     pub by: PartyId,
-    /// The accused party.
-    pub against: PartyId,
+    // issue 14: actors (several accused, parties or listed actors)
+    /// Who is accused, parties and listed actors (empty: persons unknown).
+    pub accused: Vec<Accused>,
     /// The commitments it says were broken.
     pub commitments: Vec<CommitmentId>,
     /// When the incident happened (seconds since 1970).
@@ -249,7 +253,7 @@ pub struct AllegationState {
     pub filed: Head,
     /// The filing entry's time: no correction may move the incident later.
     pub filed_time: i64,
-    /// The accused party's answers, in order.
+    /// The accused parties' answers, in order.
     pub responses: Vec<Response>,
     /// Its recorded status.
     pub status: AllegationStatus,
@@ -529,6 +533,41 @@ impl AllegationState {
     /// Whether it still awaits a ruling or withdrawal.
     pub fn is_open(&self) -> bool {
         self.status == AllegationStatus::Open
+    }
+
+    // issue 14: actors
+    /// The accused parties (not the actors), in the order named.
+    pub fn accused_parties(&self) -> impl Iterator<Item = &PartyId> {
+        self.accused.iter().filter_map(Accused::party)
+    }
+
+    /// Whether `party` is one of the accused parties.
+    pub fn accuses(&self, party: &PartyId) -> bool {
+        self.accused_parties().any(|p| p == party)
+    }
+
+    /// Whether it names `who` (a party or an actor) among the accused.
+    pub fn names(&self, who: &str) -> bool {
+        self.accused.iter().any(|a| a.as_str() == who)
+    }
+
+    /// Whether the accused party `party` has answered it.
+    pub fn answered_by(&self, party: &PartyId) -> bool {
+        self.responses.iter().any(|r| &r.by == party)
+    }
+
+    /// The one accused party, when it accuses exactly one party and
+    /// nothing else (what an `AllegationFiled` records).
+    pub fn against(&self) -> Option<&PartyId> {
+        match self.accused.as_slice() {
+            [Accused::Party(p)] => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The accused in words: ids joined by ", ", or "persons unknown".
+    pub fn accused_words(&self) -> String {
+        crate::actors::accused_words(&self.accused)
     }
 
     /// Whether `ruling` is the adopted ruling that decides it now.

@@ -460,6 +460,62 @@ pub enum Violation {
     #[error("entries of kind {0} are not accepted yet")]
     NotYet(&'static str),
     // issue 14: actors
+    /// An allegation or ruling names an actor that is not on the register now.
+    #[error("{item}: {actor} is not a listed actor ({why})")]
+    ActorNotListed {
+        /// The allegation or ruling.
+        item: String,
+        /// The actor named.
+        actor: String,
+        /// "never listed" or "delisted at entry N".
+        why: String,
+    },
+    /// A commitment cited by an allegation binds none of its accused parties.
+    #[error("allegation {allegation}: commitment {commitment} is {obligor}'s, not an accused party's (accused: {accused})")]
+    AllegedNotAccused {
+        /// The allegation.
+        allegation: AllegationId,
+        /// The commitment cited.
+        commitment: CommitmentId,
+        /// The party that made the commitment.
+        obligor: PartyId,
+        /// The accused, in words.
+        accused: String,
+    },
+    /// Someone other than an accused party answers an allegation.
+    #[error("only an accused party may answer allegation {allegation} (accused: {accused}), not {party}")]
+    NotAccused {
+        /// The party that tried.
+        party: PartyId,
+        /// The allegation.
+        allegation: AllegationId,
+        /// The accused, in words.
+        accused: String,
+    },
+    /// A ruling attributing to an actor names breaches of commitments it
+    /// cannot have made.
+    #[error("ruling {ruling}: the incident is attributed to {actor}, a non-signatory actor bound by nothing: it cannot breach commitment {commitment}")]
+    BreachActor {
+        /// The ruling.
+        ruling: String,
+        /// The actor.
+        actor: String,
+        /// The commitment named as breached.
+        commitment: CommitmentId,
+    },
+    /// A shared ruling breaches a commitment of no accused party (several
+    /// or none accused).
+    #[error("ruling {ruling}: commitment {commitment} is {obligor}'s, but a shared ruling can only breach commitments of the accused parties ({accused})")]
+    SharedBreachAccused {
+        /// The ruling.
+        ruling: String,
+        /// The commitment named as breached.
+        commitment: String,
+        /// The party that made the commitment.
+        obligor: PartyId,
+        /// The accused, in words.
+        accused: String,
+    },
     // issue 14: bodies
     // issue 14: monitoring
 }
