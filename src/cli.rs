@@ -86,6 +86,19 @@ pub enum Command {
     /// Propose, endorse or dissent from rulings on allegations.
     #[command(subcommand)]
     Ruling(RulingCommand),
+    // issue 14: actors
+    /// The register of non-signatory actors (listed by charter amendment),
+    /// with the allegations naming each and the rulings attributing to each.
+    Actors {
+        /// As recorded up to and including entry SEQ.
+        #[arg(long, value_name = "SEQ", conflicts_with = "as_of")]
+        at: Option<u64>,
+        /// As recorded at this time (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        as_of: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Each party's commitments, open allegations, proposed rulings and
     /// pending duties (--all adds closed allegations and adopted rulings).
     Obligations {
@@ -727,6 +740,10 @@ pub struct VerdictArg {
 
 #[derive(Debug, Subcommand)]
 pub enum AllegationCommand {
+    // issue 14: actors
+    /// Allege a violation by one or more parties or listed actors, or by
+    /// persons unknown (the same as `accord allege`).
+    File(AllegeArgs),
     /// Withdraw an allegation you filed.
     Withdraw {
         id: String,
@@ -768,7 +785,9 @@ pub struct RulingTermsArgs {
     /// confirmed | not-substantiated | inconclusive | incident-not-violation
     #[arg(long)]
     pub finding: String,
-    /// A party id, shared or unattributable.
+    /// A party id or a listed actor's id (`actor:ID` names an actor
+    /// without looking it up), `largely:ID` for largely attributed, shared
+    /// or unattributable.
     #[arg(long)]
     pub attribution: String,
     /// A commitment the incident breached (repeatable; confirmed findings only).
@@ -889,10 +908,12 @@ pub struct CommitArgs {
 pub struct AllegeArgs {
     #[arg(long)]
     pub id: String,
-    /// The accused party.
-    #[arg(long)]
-    pub against: String,
-    /// A commitment of the accused that the incident violates (repeatable).
+    /// Who is accused: a party id or a listed actor's id (repeatable;
+    /// `actor:ID` names an actor without looking it up), or `unknown`
+    /// alone for persons unknown.
+    #[arg(long, required = true, value_name = "ID")]
+    pub against: Vec<String>,
+    /// A commitment of an accused party that the incident violates (repeatable).
     #[arg(long = "commitment", value_name = "ID")]
     pub commitments: Vec<String>,
     /// When the incident happened (RFC 3339).

@@ -7,12 +7,13 @@ use std::path::PathBuf;
 
 use accord_core::crypto::PublicKey;
 use accord_core::limits::MAX_TEXT_BYTES;
+use accord_core::terms::{Accused, Degree};
+use accord_core::{ActorId, EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_core::{Adoption, CharterChange, Role};
 use accord_core::{
     AllegationId, AmendmentId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId,
     Position, RecordKey, RevocationId, RulingId,
 };
-use accord_core::{EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -53,6 +54,12 @@ pub trait Lookup {
     fn commitment(&mut self, commitment: &CommitmentId) -> Result<Option<(Head, Option<Head>)>>;
     /// The hash of clause `id`'s pending term proposal, if any.
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>>;
+    // issue 14: actors
+    /// Whether `id` names an actor listed now (a server is not asked: name
+    /// an actor as `actor:ID` with `--remote`).
+    fn actor_listed(&mut self, _id: &str) -> Result<bool> {
+        Ok(false)
+    }
 }
 
 impl Lookup for DiskLedger {
@@ -75,6 +82,14 @@ impl Lookup for DiskLedger {
 
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>> {
         Ok(self.clause(id)?.and_then(|c| c.term.map(|t| t.proposal)))
+    }
+
+    // issue 14: actors
+    fn actor_listed(&mut self, id: &str) -> Result<bool> {
+        let Ok(id) = ActorId::new(id) else {
+            return Ok(false);
+        };
+        Ok(self.mechanism()?.listed(&id).is_some())
     }
 }
 
@@ -334,30 +349,10 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 )
             }
         },
-        Writing::Allege(AllegeArgs {
-            id,
-            against,
-            commitments,
-            occurred,
-            location,
-            summary,
-            evidence,
-            key,
-        }) => (
-            Event::AllegationFiled {
-                id: AllegationId::new(id)?,
-                against: PartyId::new(against)?,
-                commitments: commitments
-                    .into_iter()
-                    .map(CommitmentId::new)
-                    .collect::<Result<_, _>>()?,
-                occurred: clock::parse(&occurred)?,
-                location,
-                summary,
-                evidence: evidence::digest_all(&evidence)?,
-            },
-            key.key,
-        ),
+        // issue 14: actors (`allegation file` is `allege`)
+        Writing::Allege(args) | Writing::Allegation(AllegationCommand::File(args)) => {
+            allegation_event(args, ledger)?
+        }
         Writing::Respond(RespondArgs {
             allegation,
             position,
@@ -418,7 +413,7 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 terms: t,
                 key,
             } => {
-                let (finding, attribution, breaches, text) = terms(t)?;
+                let (finding, attribution, breaches, text) = terms(t, ledger)?;
                 (
                     Event::RulingProposed {
                         id: RulingId::new(id)?,
@@ -437,7 +432,7 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 terms: t,
                 key,
             } => {
-                let (finding, attribution, breaches, text) = terms(t)?;
+                let (finding, attribution, breaches, text) = terms(t, ledger)?;
                 (
                     Event::RulingRevisionProposed {
                         id: RulingId::new(id)?,
@@ -540,14 +535,15 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
 }
 
 /// A ruling's finding, attribution, breaches and text from their arguments.
-fn terms(t: RulingTermsArgs) -> Result<(Finding, Attribution, Vec<CommitmentId>, String)> {
+fn terms(
+    t: RulingTermsArgs,
+    ledger: &mut impl Lookup,
+) -> Result<(Finding, Attribution, Vec<CommitmentId>, String)> {
     Ok((
         t.finding
             .parse::<Finding>()
             .map_err(|e| anyhow!("--finding: {e}"))?,
-        t.attribution
-            .parse::<Attribution>()
-            .map_err(|e| anyhow!("--attribution: {e}"))?,
+        attribution(&t.attribution, ledger).map_err(|e| anyhow!("--attribution: {e}"))?,
         t.breaches
             .into_iter()
             .map(CommitmentId::new)
@@ -674,4 +670,98 @@ fn adoption(flag: &str, s: &str) -> Result<Adoption> {
     s.parse::<u32>()
         .map(Adoption::Quorum)
         .map_err(|_| anyhow!("{flag} takes \"all\" or a number of guarantors, not {s:?}"))
+}
+
+// issue 14: actors
+/// Whom `--against ID` or `--attribution ID` names: `actor:ID` an actor,
+/// `party:ID` a party; otherwise an actor if one is listed under that id
+/// now, else a party.
+fn accused(arg: &str, ledger: &mut impl Lookup) -> Result<Accused> {
+    if let Some(id) = arg.strip_prefix("actor:") {
+        return Ok(Accused::Actor(ActorId::new(id)?));
+    }
+    if let Some(id) = arg.strip_prefix("party:") {
+        return Ok(Accused::Party(PartyId::new(id)?));
+    }
+    Ok(match ledger.actor_listed(arg)? {
+        true => Accused::Actor(ActorId::new(arg)?),
+        false => Accused::Party(PartyId::new(arg)?),
+    })
+}
+
+/// A ruling's attribution: shared, unattributable, a party or a listed
+/// actor (attributed), or `largely:ID` (largely attributed).
+fn attribution(arg: &str, ledger: &mut impl Lookup) -> Result<Attribution> {
+    if arg == "shared" || arg == "unattributable" {
+        return arg.parse::<Attribution>().map_err(|e| anyhow!(e));
+    }
+    let largely = ["largely:", "largely-attributed:"]
+        .iter()
+        .find_map(|p| arg.strip_prefix(p));
+    Ok(match (largely, accused(largely.unwrap_or(arg), ledger)?) {
+        (None, Accused::Party(p)) => Attribution::Party(p),
+        (None, who) => Attribution::To {
+            who,
+            degree: Degree::Attributed,
+        },
+        (Some(_), who) => Attribution::To {
+            who,
+            degree: Degree::LargelyAttributed,
+        },
+    })
+}
+
+/// `allege` / `allegation file`: one party accused is the original
+/// `AllegationFiled`; several accused, an actor or persons unknown
+/// (`--against unknown` alone) an `AllegationLodged`.
+fn allegation_event(args: AllegeArgs, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
+    let AllegeArgs {
+        id,
+        against,
+        commitments,
+        occurred,
+        location,
+        summary,
+        evidence,
+        key,
+    } = args;
+    let unknown = against.iter().any(|a| a == "unknown");
+    if unknown && against.len() > 1 {
+        bail!("--against unknown (persons unknown) cannot be named with anyone else");
+    }
+    let accused: Vec<Accused> = match unknown {
+        true => Vec::new(),
+        false => against
+            .iter()
+            .map(|a| accused(a, ledger))
+            .collect::<Result<_>>()?,
+    };
+    let id = AllegationId::new(id)?;
+    let commitments = commitments
+        .into_iter()
+        .map(CommitmentId::new)
+        .collect::<Result<_, _>>()?;
+    let occurred = clock::parse(&occurred)?;
+    let evidence = evidence::digest_all(&evidence)?;
+    let event = match accused.as_slice() {
+        [Accused::Party(p)] => Event::AllegationFiled {
+            id,
+            against: p.clone(),
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence,
+        },
+        _ => Event::AllegationLodged {
+            id,
+            accused,
+            commitments,
+            occurred,
+            location,
+            summary,
+            evidence,
+        },
+    };
+    Ok((event, key.key))
 }

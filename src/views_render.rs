@@ -128,10 +128,17 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
         ] {
             for a in list {
                 any = true;
-                let other = if label == "alleged by" {
-                    &a.by
+                // issue 14: actors (several accused, or persons unknown)
+                let accused = match a.accused.is_empty() {
+                    true => "persons unknown".to_owned(),
+                    false => a.accused.join(", "),
+                };
+                let other = if label != "alleged by" {
+                    accused
+                } else if a.accused.len() > 1 {
+                    format!("{} (accused: {accused})", a.by)
                 } else {
-                    &a.against
+                    a.by.to_string()
                 };
                 let finding = a.finding.map(|f| format!(" ({f})")).unwrap_or_default();
                 out += &format!(
@@ -280,7 +287,8 @@ mod tests {
             allegations_against: vec![AllegationView {
                 id: AllegationId::new("A1").unwrap(),
                 by: PartyId::new("opp").unwrap(),
-                against: PartyId::new("gov").unwrap(),
+                accused: vec!["gov".into()],
+                against: Some(PartyId::new("gov").unwrap()),
                 occurred: 0,
                 location: format!("Place{HOSTILE}"),
                 summary: format!("Summary{HOSTILE}"),

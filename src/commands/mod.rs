@@ -4,6 +4,8 @@
 //! prints an error itself except `verify`, whose codes say why it failed.
 //! Nothing here opens a store: every ledger goes through accord-ledger.
 
+// issue 14: actors
+mod actors;
 mod append;
 mod audit;
 mod backup;
@@ -106,6 +108,8 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Respond(args) => append::run(Writing::Respond(args), &g, out),
         Command::Allegation(cmd) => append::run(Writing::Allegation(cmd), &g, out),
         Command::Ruling(cmd) => append::run(Writing::Ruling(cmd), &g, out),
+        // issue 14: actors
+        Command::Actors { at, as_of, json } => actors::run(at, as_of, json.json, &g, out),
         Command::Obligations {
             party,
             all,

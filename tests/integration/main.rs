@@ -91,3 +91,7 @@ mod mirror;
 // signer and `fork check`, hostile paths against the server (findings
 // ignored until fixed, attacks that held kept).
 mod attacks_capitals;
+
+// issue 14: actors and several accused (allegations against both parties
+// or persons unknown, attribution with a degree, `accord actors`).
+mod actors;

@@ -792,7 +792,11 @@ pub(crate) fn allegation_fields(
             .commitments
             .get(k)
             .ok_or_else(|| unknown("commitment", k.as_str()))?;
-        if !accused.iter().filter_map(Accused::party).any(|p| c.binds(p)) {
+        if !accused
+            .iter()
+            .filter_map(Accused::party)
+            .any(|p| c.binds(p))
+        {
             return Err(match accused {
                 [Accused::Party(p)] => Violation::AllegedNotTheirs {
                     allegation: id.clone(),

@@ -321,7 +321,12 @@ fn several_accused_parties_each_answer() {
         },
     );
     assert!(matches!(
-        g.lodge(TR, "A1", vec![party("gov"), party("opp"), party("gov")], &[]),
+        g.lodge(
+            TR,
+            "A1",
+            vec![party("gov"), party("opp"), party("gov")],
+            &[]
+        ),
         Err(Violation::Repeated { .. })
     ));
     assert!(matches!(
@@ -484,8 +489,13 @@ fn breaches_are_refused_for_an_actor_without_a_party() {
     let mut g = Given::new();
     g.list("M1", "hts", None);
     g.list("M2", "ndf", Some("gov"));
-    g.lodge(OPP, "A1", vec![party("gov"), actor("hts"), actor("ndf")], &["K1"])
-        .unwrap();
+    g.lodge(
+        OPP,
+        "A1",
+        vec![party("gov"), actor("hts"), actor("ndf")],
+        &["K1"],
+    )
+    .unwrap();
     let to = |who: &str| Attribution::To {
         who: actor(who),
         degree: Degree::Attributed,

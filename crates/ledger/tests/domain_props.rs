@@ -381,7 +381,8 @@ fn over_time_event(act: &Act, full: &State, time: i64) -> Option<Event> {
                 .rulings()
                 .get(&rid(old))
                 .and_then(|r| full.records().allegations().get(&r.allegation))
-                .map_or_else(|| PartyId::new("gov").unwrap(), |a| a.against.clone());
+                .and_then(|a| a.against().cloned())
+                .unwrap_or_else(|| PartyId::new("gov").unwrap());
             Event::RulingRevisionProposed {
                 id: rid(ru + 4),
                 revises: rid(old),
@@ -414,7 +415,7 @@ fn sensible_signer(act: &Act, full: &State, pick: usize, fallback: usize) -> usi
         Act::Respond(a) => r
             .allegations()
             .get(&aid(*a))
-            .and_then(|x| idx(&x.against))
+            .and_then(|x| x.against().and_then(idx))
             .unwrap_or(fallback),
         Act::WithdrawAllegation(a) => r
             .allegations()
@@ -557,13 +558,13 @@ fn sensible_ruling(act: Act, full: &State) -> Act {
     };
     let accused = NAMES
         .iter()
-        .position(|(n, _)| *n == x.against.as_str())
+        .position(|(n, _)| Some(*n) == x.against().map(PartyId::as_str))
         .unwrap_or(0);
     let breaches = full
         .records()
         .commitments()
         .iter()
-        .filter(|(_, c)| c.obligor == x.against)
+        .filter(|(_, c)| Some(&c.obligor) == x.against())
         .filter_map(|(k, _)| k.as_str()[1..].parse().ok())
         .take(1)
         .collect();

@@ -174,6 +174,12 @@ impl<S: Store> Ledger<S> {
         Ok(self.records(vec![key.clone()])?.proposal(key))
     }
 
+    // issue 14: actors
+    /// The mechanism in force at the head (bodies, scales, actor register).
+    pub fn mechanism(&mut self) -> Result<accord_core::mechanism::Mechanism, LedgerError> {
+        Ok(self.head_state()?.amending().mechanism.clone())
+    }
+
     /// A clause's record as of the head.
     pub fn clause(&mut self, id: &ClauseId) -> Result<Option<ClauseState>, LedgerError> {
         Ok(self
