@@ -167,7 +167,8 @@ fn an_allegation_against_both_parties_asks_each_to_answer() {
         .output()
         .unwrap();
     let shown = String::from_utf8(shown.stdout).unwrap();
-    assert!(shown.contains("against gov, opp"), "{shown}");
+    assert!(shown.contains("allegation-lodged"), "{shown}");
+    assert!(shown.contains("party: gov; party: opp"), "{shown}");
     let o = w.json(&["obligations", "--json"]);
     assert_eq!(duties(&o, "gov"), ["respond A1"]);
     assert_eq!(duties(&o, "opp"), ["respond A1"]);
