@@ -339,3 +339,162 @@ fn the_actor_register_is_empty_until_an_amendment_lists_one() {
     );
     assert!(e.contains("hts is not a listed actor (never listed"), "{e}");
 }
+
+/// Amends the charter with `change` (proposed by tr, endorsed by the three
+/// guarantors): the seq of the adopting entry.
+fn adopt(w: &World, id: &str, change: &[&str]) -> u64 {
+    let mut args = vec!["charter", "amend", "--id", id];
+    args.extend_from_slice(change);
+    args.extend_from_slice(&["--reason", "Agreed by the guarantors.", "--key", "tr.pem"]);
+    at(w, T, &args);
+    for g in ["tr", "ru", "ir"] {
+        at(
+            w,
+            T,
+            &["charter", "endorse", id, "--key", &format!("{g}.pem")],
+        );
+    }
+    last_seq(w)
+}
+
+fn ruling(id: &str, on: &str, attribution: &str, breaches: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "ruling",
+        "propose",
+        "--id",
+        id,
+        "--allegation",
+        on,
+        "--finding",
+        "confirmed",
+        "--attribution",
+        attribution,
+        "--text",
+        "Found.",
+        "--key",
+        "tr.pem",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for k in breaches {
+        args.extend(["--breach".to_owned(), k.to_string()]);
+    }
+    args
+}
+
+#[test]
+fn hts_listed_by_amendment_is_accused_beside_the_government_and_largely_blamed() {
+    let w = astana();
+    let listed = adopt(
+        &w,
+        "M1",
+        &[
+            "--list-actor",
+            "hts",
+            "--actor-name",
+            "Hay'at Tahrir al-Sham (Nusra)",
+            "--standing",
+            "designated",
+        ],
+    );
+    run(&w, &allege(&w, "A1", &["gov", "hts"], &["K1"], "opp"));
+    let o = w.json(&["obligations", "--json"]);
+    assert_eq!(duties(&o, "gov"), ["respond A1"]);
+    assert_eq!(
+        party(&o, "gov")["allegations_against"][0]["accused"],
+        serde_json::json!(["gov", "hts"])
+    );
+    // An actor attributed to breaches nothing: it signed nothing.
+    let e = refused(
+        &w,
+        T,
+        &ruling("R1", "A1", "hts", &["K1"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(
+        e.contains("hts, a non-signatory actor bound by nothing"),
+        "{e}"
+    );
+    run(&w, &ruling("R1", "A1", "largely:hts", &[]));
+    for g in ["tr", "ru"] {
+        at(
+            &w,
+            T,
+            &["ruling", "endorse", "R1", "--key", &format!("{g}.pem")],
+        );
+    }
+    let v = w.json(&["actors", "--json"]);
+    let hts = &v["actors"][0];
+    assert_eq!(hts["id"], "hts");
+    assert_eq!(hts["standing"], "designated");
+    assert_eq!(hts["listed_at"], listed);
+    assert_eq!(hts["delisted_at"], Value::Null);
+    assert_eq!(hts["allegations"], serde_json::json!(["A1"]));
+    assert_eq!(hts["rulings"][0]["id"], "R1");
+    assert_eq!(hts["rulings"][0]["degree"], "largely-attributed");
+    assert_eq!(hts["rulings"][0]["state"], "adopted");
+    let text = w.accord(&["actors"]).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("actor hts      designated, listed at entry"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ruling R1 (adopted): largely-attributed"),
+        "{text}"
+    );
+    // Before the amendment the register was empty.
+    let earlier = w.json(&["actors", "--json", "--at", &(listed - 1).to_string()]);
+    assert_eq!(earlier["actors"], serde_json::json!([]));
+
+    // Delisted, it can no longer be accused; the register keeps it, marked.
+    let delisted = adopt(&w, "M2", &["--delist-actor", "hts"]);
+    let e = refused(
+        &w,
+        T,
+        &allege(&w, "A2", &["actor:hts"], &[], "opp")
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(e.contains(&format!("delisted at entry {delisted}")), "{e}");
+    let v = w.json(&["actors", "--json"]);
+    assert_eq!(v["actors"][0]["delisted_at"], delisted);
+    w.accord(&["verify"]).assert().success();
+}
+
+#[test]
+fn an_allied_actor_answers_through_its_party_for_breaches() {
+    let w = astana();
+    adopt(
+        &w,
+        "M1",
+        &[
+            "--list-actor",
+            "ndf",
+            "--actor-name",
+            "National Defence Forces",
+            "--standing",
+            "allied",
+            "--actor-party",
+            "gov",
+        ],
+    );
+    run(&w, &allege(&w, "A1", &["ndf", "gov"], &["K1"], "opp"));
+    let e = refused(
+        &w,
+        T,
+        &ruling("R1", "A1", "ndf", &["K2"])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert!(e.contains("commitment K2 is opp's"), "{e}");
+    run(&w, &ruling("R1", "A1", "ndf", &["K1"]));
+    let v = w.json(&["actors", "--json"]);
+    assert_eq!(v["actors"][0]["party"], "gov");
+    assert_eq!(v["actors"][0]["rulings"][0]["degree"], "attributed");
+}

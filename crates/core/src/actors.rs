@@ -332,8 +332,10 @@ pub struct ActorView {
     /// The party it is allied to or split from, if any.
     pub party: Option<PartyId>,
     /// The seq of the entry that listed it.
+    #[serde(rename = "listed_at")]
     pub listed: u64,
     /// The seq of the entry that delisted it, if delisted.
+    #[serde(rename = "delisted_at")]
     pub delisted: Option<u64>,
     /// The allegations that name it among the accused.
     pub allegations: Vec<AllegationId>,
