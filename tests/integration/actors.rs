@@ -119,13 +119,7 @@ fn astana() -> World {
 }
 
 /// `allege` as `signer` with `against` (each repeated `--against`).
-fn allege(
-    w: &World,
-    id: &str,
-    against: &[&str],
-    commitments: &[&str],
-    signer: &str,
-) -> Vec<String> {
+fn allege(id: &str, against: &[&str], commitments: &[&str], signer: &str) -> Vec<String> {
     let mut args: Vec<String> = ["allege", "--id", id]
         .iter()
         .map(|s| s.to_string())
@@ -161,7 +155,7 @@ fn run(w: &World, args: &[String]) {
 #[test]
 fn an_allegation_against_both_parties_asks_each_to_answer() {
     let w = astana();
-    run(&w, &allege(&w, "A1", &["gov", "opp"], &["K1", "K2"], "tr"));
+    run(&w, &allege("A1", &["gov", "opp"], &["K1", "K2"], "tr"));
     let shown = w
         .accord(&["show", &last_seq(&w).to_string()])
         .output()
@@ -212,7 +206,7 @@ fn an_allegation_against_both_parties_asks_each_to_answer() {
     assert!(duties(&o, "gov").is_empty());
     assert_eq!(duties(&o, "opp"), ["respond A1"]);
     // `allegation file` is `allege`; a single party is the original event.
-    let mut one = allege(&w, "A2", &["gov"], &[], "opp");
+    let mut one = allege("A2", &["gov"], &[], "opp");
     one[0] = "allegation".into();
     one.insert(1, "file".into());
     run(&w, &one);
@@ -238,11 +232,11 @@ fn an_allegation_against_both_parties_asks_each_to_answer() {
 #[test]
 fn an_allegation_against_persons_unknown_names_no_one() {
     let w = astana();
-    let mix = allege(&w, "A1", &["unknown", "gov"], &[], "opp");
+    let mix = allege("A1", &["unknown", "gov"], &[], "opp");
     let args: Vec<&str> = mix.iter().map(String::as_str).collect();
     let e = one_line_error(w.accord(&args).assert().failure());
     assert!(e.contains("cannot be named with anyone else"), "{e}");
-    run(&w, &allege(&w, "A1", &["unknown"], &[], "opp"));
+    run(&w, &allege("A1", &["unknown"], &[], "opp"));
     let o = w.json(&["obligations", "--json"]);
     let a = &party(&o, "opp")["allegations_by"][0];
     assert_eq!(a["accused"], serde_json::json!([]));
@@ -259,7 +253,7 @@ fn an_allegation_against_persons_unknown_names_no_one() {
     let e = refused(
         &w,
         T,
-        &allege(&w, "A2", &["unknown"], &["K1"], "opp")
+        &allege("A2", &["unknown"], &["K1"], "opp")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -270,7 +264,7 @@ fn an_allegation_against_persons_unknown_names_no_one() {
 #[test]
 fn a_ruling_cannot_blame_the_observer_and_may_say_largely() {
     let w = astana();
-    run(&w, &allege(&w, "A1", &["gov"], &[], "opp"));
+    run(&w, &allege("A1", &["gov"], &[], "opp"));
     let propose = |attribution: &str| -> Vec<String> {
         [
             "ruling",
@@ -323,7 +317,7 @@ fn the_actor_register_is_empty_until_an_amendment_lists_one() {
     let e = refused(
         &w,
         T,
-        &allege(&w, "A1", &["hts"], &[], "opp")
+        &allege("A1", &["hts"], &[], "opp")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -332,7 +326,7 @@ fn the_actor_register_is_empty_until_an_amendment_lists_one() {
     let e = refused(
         &w,
         T,
-        &allege(&w, "A1", &["actor:hts"], &[], "opp")
+        &allege("A1", &["actor:hts"], &[], "opp")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -398,7 +392,7 @@ fn hts_listed_by_amendment_is_accused_beside_the_government_and_largely_blamed()
             "designated",
         ],
     );
-    run(&w, &allege(&w, "A1", &["gov", "hts"], &["K1"], "opp"));
+    run(&w, &allege("A1", &["gov", "hts"], &["K1"], "opp"));
     let o = w.json(&["obligations", "--json"]);
     assert_eq!(duties(&o, "gov"), ["respond A1"]);
     assert_eq!(
@@ -455,7 +449,7 @@ fn hts_listed_by_amendment_is_accused_beside_the_government_and_largely_blamed()
     let e = refused(
         &w,
         T,
-        &allege(&w, "A2", &["actor:hts"], &[], "opp")
+        &allege("A2", &["actor:hts"], &[], "opp")
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>(),
@@ -483,7 +477,7 @@ fn an_allied_actor_answers_through_its_party_for_breaches() {
             "gov",
         ],
     );
-    run(&w, &allege(&w, "A1", &["ndf", "gov"], &["K1"], "opp"));
+    run(&w, &allege("A1", &["ndf", "gov"], &["K1"], "opp"));
     let e = refused(
         &w,
         T,

@@ -268,30 +268,28 @@ pub(crate) fn ruling_terms(
             .get(k)
             .ok_or_else(|| unknown("commitment", k.as_str()))?;
         match (attribution, &bound) {
-            (Attribution::Shared, _) => {
-                if !accused.iter().any(|p| c.binds(p)) {
-                    return Err(match accused {
-                        [one] => Violation::SharedBreach {
-                            ruling: id.to_string(),
-                            commitment: k.to_string(),
-                            obligor: c.obligor.clone(),
-                            accused: one.clone(),
+            (Attribution::Shared, _) if !accused.iter().any(|p| c.binds(p)) => {
+                return Err(match accused {
+                    [one] => Violation::SharedBreach {
+                        ruling: id.to_string(),
+                        commitment: k.to_string(),
+                        obligor: c.obligor.clone(),
+                        accused: one.clone(),
+                    },
+                    _ => Violation::SharedBreachAccused {
+                        ruling: id.to_string(),
+                        commitment: k.to_string(),
+                        obligor: c.obligor.clone(),
+                        accused: match accused.is_empty() {
+                            true => "none".to_owned(),
+                            false => accused
+                                .iter()
+                                .map(PartyId::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", "),
                         },
-                        _ => Violation::SharedBreachAccused {
-                            ruling: id.to_string(),
-                            commitment: k.to_string(),
-                            obligor: c.obligor.clone(),
-                            accused: match accused.is_empty() {
-                                true => "none".to_owned(),
-                                false => accused
-                                    .iter()
-                                    .map(PartyId::as_str)
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                            },
-                        },
-                    });
-                }
+                    },
+                });
             }
             (
                 Attribution::To {
