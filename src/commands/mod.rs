@@ -60,6 +60,7 @@ fn is_writing(command: &Command) -> bool {
             | Command::Respond(_)
             | Command::Allegation(_)
             | Command::Ruling(_)
+            | Command::View(_)
             | Command::Key(
                 KeyCommand::Rotate(_) | KeyCommand::Revoke(_) | KeyCommand::EndorseRevocation(_)
             )
@@ -106,6 +107,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Respond(args) => append::run(Writing::Respond(args), &g, out),
         Command::Allegation(cmd) => append::run(Writing::Allegation(cmd), &g, out),
         Command::Ruling(cmd) => append::run(Writing::Ruling(cmd), &g, out),
+        Command::View(args) => append::run(Writing::View(args), &g, out),
         Command::Obligations {
             party,
             all,
