@@ -10,8 +10,7 @@ use accord_core::limits::MAX_TEXT_BYTES;
 use accord_core::{Adoption, CharterChange, Role};
 use accord_core::{
     AllegationId, AmendmentId, Attribution, BodyId, ClauseId, CommitmentId, Event, Finding, ItemId,
-    PartyId,
-    Position, RecordKey, RevocationId, RulingId,
+    PartyId, Position, RecordKey, RevocationId, RulingId,
 };
 use accord_core::{EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_ledger::DiskLedger;

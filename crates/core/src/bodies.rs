@@ -233,9 +233,10 @@ pub(crate) fn fold(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
             r.on_observation = on_observation;
             r.drafted_time = ctx.time;
             r.lapse_until = match ctx.amending.mechanism.body(body).map(|b| b.decision) {
-                Some(Decision::Consensus { lapse }) => {
-                    Some(ctx.time.saturating_add(i64::try_from(lapse).unwrap_or(i64::MAX)))
-                }
+                Some(Decision::Consensus { lapse }) => Some(
+                    ctx.time
+                        .saturating_add(i64::try_from(lapse).unwrap_or(i64::MAX)),
+                ),
                 _ => None,
             };
             records.rulings.insert(id.clone(), r);
@@ -326,7 +327,10 @@ fn attributed_party(a: &Attribution) -> Option<&PartyId> {
 /// allegation, or for an observation the party it attributes to.
 fn accused_parties(records: &Records, r: &RulingState) -> Vec<PartyId> {
     if r.on_observation.is_some() {
-        return attributed_party(&r.attribution).into_iter().cloned().collect();
+        return attributed_party(&r.attribution)
+            .into_iter()
+            .cloned()
+            .collect();
     }
     // issue 14: bodies — every accused party once actors' AllegationState lands
     records
@@ -408,7 +412,11 @@ pub(crate) fn check_vote(
     let item = format!("ruling {ruling}");
     let phase = r.phase();
     if phase == RulingPhase::NoConsensus {
-        let action = if dissent { "dissented from" } else { "endorsed" };
+        let action = if dissent {
+            "dissented from"
+        } else {
+            "endorsed"
+        };
         return Err(wrong_state(item, phase.as_str(), action));
     }
     if phase == RulingPhase::Proposed {
@@ -486,9 +494,7 @@ fn votes_on(ctx: &Ctx, records: &Records, item: &ItemId) -> bool {
     };
     match (r.phase_at(ctx.time), &r.body) {
         (RulingPhase::Proposed, Some(b)) => member(Some(b)),
-        (RulingPhase::Provisional, Some(b)) => {
-            member(mech.body(b).and_then(|b| b.parent.as_ref()))
-        }
+        (RulingPhase::Provisional, Some(b)) => member(mech.body(b).and_then(|b| b.parent.as_ref())),
         (RulingPhase::Proposed, None) => ctx.role == Role::Guarantor,
         _ => false,
     }
@@ -561,8 +567,7 @@ pub(crate) fn duties(
                 Some(DutyKind::EndorseRuling)
             }
             RulingPhase::Provisional
-                if b
-                    .parent
+                if b.parent
                     .as_ref()
                     .and_then(|p| mech.body(p))
                     .is_some_and(|p| sits(p))

@@ -180,15 +180,16 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "endorsed",
                 &term.endorsements,
             )?;
-            let endorsed =
-                |p: &crate::ids::PartyId| p == ctx.party || term.endorsements.iter().any(|(q, _)| q == p);
+            let endorsed = |p: &crate::ids::PartyId| {
+                p == ctx.party || term.endorsements.iter().any(|(q, _)| q == p)
+            };
             // issue 14: bodies (a tabled clause: every guarantor signatory)
-            let adopts = crate::bodies::tabled_adopted(ctx.charter, c.signatories.as_ref(), endorsed).unwrap_or_else(
-                || {
-                    ctx.charter
-                        .quorum_met_by(ctx.charter.rules.clause_adoption, endorsed)
-                },
-            );
+            let adopts =
+                crate::bodies::tabled_adopted(ctx.charter, c.signatories.as_ref(), endorsed)
+                    .unwrap_or_else(|| {
+                        ctx.charter
+                            .quorum_met_by(ctx.charter.rules.clause_adoption, endorsed)
+                    });
             if adopts && term.until.is_some_and(|u| u < ctx.time) {
                 return Err(Violation::PassedAtAdoption {
                     item,

@@ -156,7 +156,8 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
         proposed_at: c.proposal.seq,
         revises: c.revises.clone(),
         endorsers: signed(&c.endorsements),
-        missing: (open && !c.is_adopted()).then(|| missing(charter, c.signatories.as_ref(), &c.endorsements)),
+        missing: (open && !c.is_adopted())
+            .then(|| missing(charter, c.signatories.as_ref(), &c.endorsements)),
         adopted_at: c.adopted_at,
         until: c.until,
         until_from: c.until_from,

@@ -149,7 +149,10 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             records.rulings.insert(id.clone(), proposal);
         }
         Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. }
-            if records.rulings.get(ruling).is_some_and(|r| r.body.is_some()) =>
+            if records
+                .rulings
+                .get(ruling)
+                .is_some_and(|r| r.body.is_some()) =>
         {
             // issue 14: bodies (a body's ruling is counted under its rule)
             let dissent = matches!(entry.entry.body.event, Event::RulingDissented { .. });

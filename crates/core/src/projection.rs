@@ -377,7 +377,11 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                         .is_some_and(|a| &a.against == me || &a.by == me);
                     // issue 14: bodies (a body's rulings concern its members)
                     let member = r.body.as_ref().is_some_and(|b| {
-                        state.amending().mechanism.body(b).is_some_and(|b| b.has_member(me))
+                        state
+                            .amending()
+                            .mechanism
+                            .body(b)
+                            .is_some_and(|b| b.has_member(me))
                     });
                     on_mine
                         || member

@@ -17,8 +17,8 @@ use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{
-    AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, ItemId, MeetingId, ObservationId, PartyId,
-    RecommendationId, RevocationId, RulingId, TaskId,
+    AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, ItemId, MeetingId, ObservationId,
+    PartyId, RecommendationId, RevocationId, RulingId, TaskId,
 };
 pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
 use crate::reports::{ItemNotes, MeetingState, ObservationState, RecommendationState, TaskState};
@@ -361,9 +361,7 @@ impl ClauseState {
     /// Whether `party` may sign it: anyone the charter lets, unless it is
     /// tabled, then only its signatories.
     pub fn signs(&self, party: &PartyId) -> bool {
-        self.signatories
-            .as_ref()
-            .is_none_or(|s| s.contains(party))
+        self.signatories.as_ref().is_none_or(|s| s.contains(party))
     }
 
     /// Where it stands at `time`: withdrawn and superseded are final;

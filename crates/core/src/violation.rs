@@ -500,7 +500,9 @@ pub enum Violation {
         until: i64,
     },
     /// A view recorded by a party that votes on the item.
-    #[error("{party} votes on {item}: a view is recorded only by a party that does not vote on it")]
+    #[error(
+        "{party} votes on {item}: a view is recorded only by a party that does not vote on it"
+    )]
     Votes {
         /// The signer.
         party: PartyId,
@@ -508,7 +510,9 @@ pub enum Violation {
         item: String,
     },
     /// A ratification of a ruling by a body without a parent that adopts.
-    #[error("ruling {ruling} is not ratified: body {body} has no parent body that adopts its rulings")]
+    #[error(
+        "ruling {ruling} is not ratified: body {body} has no parent body that adopts its rulings"
+    )]
     NoParent {
         /// The ruling.
         ruling: RulingId,
@@ -516,7 +520,9 @@ pub enum Violation {
         body: BodyId,
     },
     /// A tabled clause's signatory is not a party that may be bound.
-    #[error("{party} cannot be a signatory of clause {clause}: a {role} is never bound by a clause")]
+    #[error(
+        "{party} cannot be a signatory of clause {clause}: a {role} is never bound by a clause"
+    )]
     SignatoryRole {
         /// The clause.
         clause: ClauseId,

@@ -306,7 +306,11 @@ fn an_accused_member_is_recused_and_not_counted() {
     g.draft(TR, "jc").unwrap();
     let why = g.endorse(GOV, "R1").unwrap_err().to_string();
     assert!(why.contains("gov is recused"), "{why}");
-    assert!(!has(&g.duties("gov", g.time), DutyKind::EndorseRuling, "R1"));
+    assert!(!has(
+        &g.duties("gov", g.time),
+        DutyKind::EndorseRuling,
+        "R1"
+    ));
     // and it is not needed: tr and opp are all the members who vote
     g.endorse(TR, "R1").unwrap();
     assert!(g.allegation_open());
@@ -339,11 +343,8 @@ fn under_consensus_a_dissent_closes_the_ruling_without_effect() {
 
 #[test]
 fn a_dissent_under_a_quorum_is_recorded_and_does_not_block() {
-    let mut g = Given::new().with_bodies(vec![body(
-        "jc",
-        &["tr", "ru", "ir"],
-        Decision::Quorum(2),
-    )]);
+    let mut g =
+        Given::new().with_bodies(vec![body("jc", &["tr", "ru", "ir"], Decision::Quorum(2))]);
     g.draft(TR, "jc").unwrap();
     g.dissent(RU, "R1").unwrap();
     assert_eq!(g.ruling_state("R1", g.time), "proposed");
@@ -364,10 +365,18 @@ fn a_consensus_lapse_refuses_later_endorsement_and_the_view_says_no_consensus() 
     let drafted = g.time;
     g.endorse(TR, "R1").unwrap();
     assert_eq!(g.ruling_state("R1", drafted + 600), "proposed");
-    assert!(has(&g.duties("ru", drafted + 600), DutyKind::EndorseRuling, "R1"));
+    assert!(has(
+        &g.duties("ru", drafted + 600),
+        DutyKind::EndorseRuling,
+        "R1"
+    ));
     // When the lapse has passed
     assert_eq!(g.ruling_state("R1", drafted + 601), "no-consensus");
-    assert!(!has(&g.duties("ru", drafted + 601), DutyKind::EndorseRuling, "R1"));
+    assert!(!has(
+        &g.duties("ru", drafted + 601),
+        DutyKind::EndorseRuling,
+        "R1"
+    ));
     g.time = drafted + 600;
     // Then ru's endorsement is refused, naming the lapse
     let why = g.endorse(RU, "R1").unwrap_err().to_string();
@@ -520,7 +529,10 @@ fn a_tabled_clause_is_adopted_by_its_guarantor_signatories_alone() {
     assert!(has(&g.duties("ru", g.time), DutyKind::EndorseClause, "S1"));
     let e = clause_event(&g, "endorse", "S1");
     let why = g.refused(IR, e);
-    assert_eq!(why, "ir is not a signatory of clause S1: it cannot endorse it");
+    assert_eq!(
+        why,
+        "ir is not a signatory of clause S1: it cannot endorse it"
+    );
     // opp is not a signatory: it owes no acceptance and cannot accept or decline
     assert!(!has(&g.duties("opp", g.time), DutyKind::AcceptClause, "S1"));
     assert!(has(&g.duties("gov", g.time), DutyKind::AcceptClause, "S1"));
@@ -622,7 +634,11 @@ fn a_tabled_clause_term_is_set_by_its_guarantor_signatories() {
             reason: "r".into(),
         },
     );
-    assert!(!has(&g.duties("ir", g.time), DutyKind::EndorseClauseTerm, "S1"));
+    assert!(!has(
+        &g.duties("ir", g.time),
+        DutyKind::EndorseClauseTerm,
+        "S1"
+    ));
     let term = g.clause("S1").term.clone().unwrap().proposal.hash;
     for s in [RU, TR] {
         g.ok(
