@@ -570,7 +570,7 @@ pub(crate) fn duties(
                 if b.parent
                     .as_ref()
                     .and_then(|p| mech.body(p))
-                    .is_some_and(|p| sits(p))
+                    .is_some_and(sits)
                     && !did(&r.ratifications) =>
             {
                 Some(DutyKind::RatifyRuling)
