@@ -99,6 +99,10 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    // issue 14: bodies
+    /// Record your view of an item you do not vote on (a recorded,
+    /// non-voting view).
+    View(ViewArgs),
     /// Each party's commitments, open allegations, proposed rulings and
     /// pending duties (--all adds closed allegations and adopted rulings).
     Obligations {
@@ -535,6 +539,12 @@ pub enum ClauseCommand {
         id: String,
         #[command(flatten)]
         text: ClauseTextArgs,
+        // issue 14: bodies
+        /// Table it for these parties only (comma-separated, at least one
+        /// guarantor): adopted when every guarantor among them endorses;
+        /// only they accept it and commit under it.
+        #[arg(long, value_delimiter = ',', value_name = "PARTY,...")]
+        signatories: Vec<String>,
         #[command(flatten)]
         key: KeyArg,
     },
@@ -799,12 +809,20 @@ pub struct RulingTermsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RulingCommand {
-    /// Draft a finding on an allegation (guarantors, monitors).
+    /// Draft a finding on an allegation (guarantors, monitors), or with
+    /// --body a body's ruling on an allegation or an observation (a member).
     Propose {
         #[arg(long)]
         id: String,
+        #[arg(long, required_unless_present = "on", conflicts_with = "on")]
+        allegation: Option<String>,
+        // issue 14: bodies
+        /// The observation (or allegation) a body's ruling decides.
+        #[arg(long, requires = "body", value_name = "ITEM")]
+        on: Option<String>,
+        /// The body that decides it, under its own rule (a member drafts).
         #[arg(long)]
-        allegation: String,
+        body: Option<String>,
         #[command(flatten)]
         terms: RulingTermsArgs,
         #[command(flatten)]
@@ -834,6 +852,14 @@ pub enum RulingCommand {
         id: String,
         #[arg(long)]
         text: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    // issue 14: bodies
+    /// Ratify exactly a body's provisional ruling (members of its parent
+    /// body): adopted once the parent body's rule is met.
+    Ratify {
+        id: String,
         #[command(flatten)]
         key: KeyArg,
     },
@@ -1112,6 +1138,18 @@ pub struct AmendArgs {
 #[derive(Debug, Args)]
 pub struct EndorseAmendmentArgs {
     pub id: String,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// issue 14: bodies
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// The item (allegation, observation, ruling, clause, ...).
+    pub item: String,
+    /// The view, in words.
+    #[arg(long)]
+    pub text: String,
     #[command(flatten)]
     pub key: KeyArg,
 }

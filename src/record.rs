@@ -11,8 +11,8 @@ use accord_core::terms::{Accused, Degree};
 use accord_core::{ActorId, EntryHash, Head, NextEntry, Proposal, Verdict};
 use accord_core::{Adoption, CharterChange, Role};
 use accord_core::{
-    AllegationId, AmendmentId, Attribution, ClauseId, CommitmentId, Event, Finding, PartyId,
-    Position, RecordKey, RevocationId, RulingId,
+    AllegationId, AmendmentId, Attribution, BodyId, ClauseId, CommitmentId, Event, Finding, ItemId,
+    PartyId, Position, RecordKey, RevocationId, RulingId,
 };
 use accord_ledger::DiskLedger;
 use anyhow::{anyhow, bail, Context, Result};
@@ -20,7 +20,7 @@ use anyhow::{anyhow, bail, Context, Result};
 use crate::cli::{
     AllegationCommand, AllegeArgs, AmendArgs, ClauseCommand, ClauseTextArgs, CommitArgs,
     CommitmentCommand, EndorseAmendmentArgs, EndorseRevocationArgs, RespondArgs, RevokeArgs,
-    RotateArgs, RulingCommand, RulingTermsArgs,
+    RotateArgs, RulingCommand, RulingTermsArgs, ViewArgs,
 };
 use crate::{bounded, clock, evidence};
 
@@ -40,6 +40,8 @@ pub enum Writing {
     // issue 13: charter amendments
     Amend(Box<AmendArgs>),
     EndorseAmendment(EndorseAmendmentArgs),
+    // issue 14: bodies
+    View(ViewArgs),
 }
 
 /// What building and signing an event needs from a ledger: the local one,
@@ -96,10 +98,32 @@ impl Lookup for DiskLedger {
 /// The event a writing command records and the key that signs it.
 pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
-        Writing::Clause(ClauseCommand::Propose { id, text, key }) => {
+        Writing::Clause(ClauseCommand::Propose {
+            id,
+            text,
+            signatories,
+            key,
+        }) => {
             let (title, text) = clause_text(text)?;
             let id = ClauseId::new(id)?;
-            (Event::ClauseProposed { id, title, text }, key.key)
+            // issue 14: bodies (signatories table it for them alone)
+            if signatories.is_empty() {
+                (Event::ClauseProposed { id, title, text }, key.key)
+            } else {
+                let signatories = signatories
+                    .into_iter()
+                    .map(PartyId::new)
+                    .collect::<Result<_, _>>()?;
+                (
+                    Event::ClauseTabled {
+                        id,
+                        title,
+                        text,
+                        signatories,
+                    },
+                    key.key,
+                )
+            }
         }
         Writing::Clause(ClauseCommand::Endorse { id, key }) => {
             let (clause, proposal) = clause_proposal(ledger, id)?;
@@ -410,21 +434,35 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             RulingCommand::Propose {
                 id,
                 allegation,
+                on,
+                body,
                 terms: t,
                 key,
             } => {
                 let (finding, attribution, breaches, text) = terms(t, ledger)?;
-                (
-                    Event::RulingProposed {
-                        id: RulingId::new(id)?,
+                let id = RulingId::new(id)?;
+                // issue 14: bodies (a body's ruling is drafted by a member)
+                let event = match (body, allegation.or(on)) {
+                    (Some(body), Some(on)) => Event::RulingDrafted {
+                        id,
+                        on: ItemId::new(on)?,
+                        body: BodyId::new(body)?,
+                        finding,
+                        attribution,
+                        breaches,
+                        text,
+                    },
+                    (None, Some(allegation)) => Event::RulingProposed {
+                        id,
                         allegation: AllegationId::new(allegation)?,
                         finding,
                         attribution,
                         breaches,
                         text,
                     },
-                    key.key,
-                )
+                    (_, None) => bail!("name what the ruling decides: --allegation or --on"),
+                };
+                (event, key.key)
             }
             RulingCommand::Revise {
                 id,
@@ -448,6 +486,11 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
             RulingCommand::Endorse { id, key } => {
                 let (ruling, proposal) = ruling_proposal(ledger, id)?;
                 (Event::RulingEndorsed { ruling, proposal }, key.key)
+            }
+            // issue 14: bodies
+            RulingCommand::Ratify { id, key } => {
+                let (ruling, proposal) = ruling_proposal(ledger, id)?;
+                (Event::RulingRatified { ruling, proposal }, key.key)
             }
             RulingCommand::Dissent { id, text, key } => {
                 let (ruling, proposal) = ruling_proposal(ledger, id)?;
@@ -515,6 +558,14 @@ pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathB
                 key.key,
             )
         }
+        // issue 14: bodies
+        Writing::View(ViewArgs { item, text, key }) => (
+            Event::ViewRecorded {
+                item: ItemId::new(item)?,
+                text,
+            },
+            key.key,
+        ),
         // issue 13: charter amendments
         Writing::Amend(args) => amendment_event(*args)?,
         Writing::EndorseAmendment(EndorseAmendmentArgs { id, key }) => {

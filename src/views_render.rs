@@ -158,11 +158,18 @@ pub fn obligations_text(state: &State, time: i64, views: &[PartyView], all: bool
             } else {
                 format!(", dissent: {}", join(&r.dissents))
             };
+            // issue 14: bodies (a body's ruling names its body and its
+            // parent's ratifications)
+            let body = match &r.body {
+                Some(b) if r.ratified_by.is_empty() => format!(" by body {b}"),
+                Some(b) => format!(" by body {b}, ratified by {}", join(&r.ratified_by)),
+                None => String::new(),
+            };
             out += &format!(
-                "  ruling      {:<6} {} on {}: {}, attributed to {}; endorsed by {}{dissent}\n",
+                "  ruling      {:<6} {}{body} on {}: {}, attributed to {}; endorsed by {}{dissent}\n",
                 r.id,
                 r.state,
-                r.allegation,
+                r.on,
                 r.finding,
                 r.attribution,
                 if r.endorsements.is_empty() {

@@ -179,6 +179,11 @@ fn show_text(state: &State, v: &ClauseView) -> String {
         };
         out += &format!("{:<10} {old} ({when})\n", "revises");
     }
+    // issue 14: bodies (a tabled clause binds only its signatories)
+    if let Some(s) = &v.signatories {
+        let who: Vec<&str> = s.iter().map(|p| p.as_str()).collect();
+        out += &format!("{:<10} {}\n", "signatories", who.join(", "));
+    }
     out += &format!("{:<10} {}\n", "endorsed", signers(&v.endorsers));
     if let Some(m) = &v.missing {
         out += &format!("{:<10} {}\n", "missing", missing(m));

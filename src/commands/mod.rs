@@ -62,6 +62,7 @@ fn is_writing(command: &Command) -> bool {
             | Command::Respond(_)
             | Command::Allegation(_)
             | Command::Ruling(_)
+            | Command::View(_)
             | Command::Key(
                 KeyCommand::Rotate(_) | KeyCommand::Revoke(_) | KeyCommand::EndorseRevocation(_)
             )
@@ -110,6 +111,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Ruling(cmd) => append::run(Writing::Ruling(cmd), &g, out),
         // issue 14: actors
         Command::Actors { at, as_of, json } => actors::run(at, as_of, json.json, &g, out),
+        Command::View(args) => append::run(Writing::View(args), &g, out),
         Command::Obligations {
             party,
             all,

@@ -630,5 +630,7 @@ pub(crate) fn secretariat_may(event: &Event) -> bool {
             | Event::ClauseWithdrawn { .. }
             | Event::AmendmentProposed { .. }
             | Event::KeyRotated { .. }
+            // issue 14: bodies (the secretariat tables clauses as it proposes them)
+            | Event::ClauseTabled { .. }
     )
 }

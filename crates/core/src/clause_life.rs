@@ -99,6 +99,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             )?;
             let c = clause(records, id)?;
             open_clause(records, id, "declined")?;
+            // issue 14: bodies (a tabled clause is signed by its signatories)
+            crate::bodies::signatory(ctx, c, id, "decline it")?;
             sign_off(
                 ctx,
                 format!("clause {id}"),
@@ -124,6 +126,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             )?;
             crate::decide::fresh_id(records, id.as_str())?;
             adopted_open(ctx, records, revises, "revised")?;
+            // issue 14: bodies (a tabled clause is revised by its signatories)
+            crate::bodies::signatory(ctx, clause(records, revises)?, revises, "revise it")?;
             line("clause title", title, MAX_TITLE_BYTES)?;
             text("clause text", t, MAX_TEXT_BYTES)
         }
@@ -139,6 +143,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "propose clause terms",
             )?;
             adopted_open(ctx, records, id, "given a new term")?;
+            // issue 14: bodies (a tabled clause's term is set by its signatories)
+            crate::bodies::signatory(ctx, clause(records, id)?, id, "propose its term")?;
             if let Some(u) = until {
                 check_time("until", *u)?;
                 if *u < ctx.time {
@@ -159,6 +165,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             )?;
             let c = clause(records, id)?;
             open_clause(records, id, "given a new term")?;
+            // issue 14: bodies (a tabled clause's term is set by its signatories)
+            crate::bodies::signatory(ctx, c, id, "endorse its term")?;
             let term = c
                 .term
                 .as_ref()
@@ -172,11 +180,16 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 "endorsed",
                 &term.endorsements,
             )?;
-            let adopts = ctx
-                .charter
-                .quorum_met_by(ctx.charter.rules.clause_adoption, |p| {
-                    p == ctx.party || term.endorsements.iter().any(|(q, _)| q == p)
-                });
+            let endorsed = |p: &crate::ids::PartyId| {
+                p == ctx.party || term.endorsements.iter().any(|(q, _)| q == p)
+            };
+            // issue 14: bodies (a tabled clause: every guarantor signatory)
+            let adopts =
+                crate::bodies::tabled_adopted(ctx.charter, c.signatories.as_ref(), endorsed)
+                    .unwrap_or_else(|| {
+                        ctx.charter
+                            .quorum_met_by(ctx.charter.rules.clause_adoption, endorsed)
+                    });
             if adopts && term.until.is_some_and(|u| u < ctx.time) {
                 return Err(Violation::PassedAtAdoption {
                     item,
@@ -226,10 +239,15 @@ pub(crate) fn fold(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
         Event::ClauseRevisionProposed {
             id, revises, title, ..
         } => {
-            records.clauses.insert(
-                id.clone(),
-                ClauseState::proposed(title.clone(), party, entry.head(), Some(revises.clone())),
-            );
+            let mut c =
+                ClauseState::proposed(title.clone(), party, entry.head(), Some(revises.clone()));
+            // issue 14: bodies (a revision binds the signatories of the
+            // tabled clause it revises)
+            c.signatories = records
+                .clauses
+                .get(revises)
+                .and_then(|o| o.signatories.clone());
+            records.clauses.insert(id.clone(), c);
         }
         Event::ClauseTermProposed { clause, until, .. } => {
             if let Some(c) = records.clauses.get_mut(clause) {
@@ -245,14 +263,20 @@ pub(crate) fn fold(ctx: &Ctx, records: &mut Records, entry: &Sealed) {
             let Some(c) = records.clauses.get_mut(clause) else {
                 return;
             };
+            let signatories = c.signatories.clone();
             let Some(term) = c.term.as_mut() else {
                 return;
             };
             term.endorsements.push((party, seq));
-            if ctx
-                .charter
-                .quorum_met(ctx.charter.rules.clause_adoption, &term.endorsements)
-            {
+            // issue 14: bodies (a tabled clause: every guarantor signatory)
+            let met = crate::bodies::tabled_adopted(ctx.charter, signatories.as_ref(), |g| {
+                term.endorsements.iter().any(|(p, _)| p == g)
+            })
+            .unwrap_or_else(|| {
+                ctx.charter
+                    .quorum_met(ctx.charter.rules.clause_adoption, &term.endorsements)
+            });
+            if met {
                 let until = term.until;
                 c.until = until;
                 c.until_from = Some(seq);

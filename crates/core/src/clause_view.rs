@@ -41,7 +41,23 @@ pub struct Missing {
     pub guarantors: Vec<PartyId>,
 }
 
-fn missing(charter: &Charter, endorsements: &[(PartyId, u64)]) -> Missing {
+fn missing(
+    charter: &Charter,
+    signatories: Option<&Vec<PartyId>>,
+    endorsements: &[(PartyId, u64)],
+) -> Missing {
+    // issue 14: bodies (a tabled clause needs every guarantor signatory)
+    if let Some(s) = signatories {
+        let guarantors: Vec<PartyId> = charter
+            .guarantors()
+            .filter(|g| s.contains(&g.id) && !endorsements.iter().any(|(p, _)| p == &g.id))
+            .map(|g| g.id.clone())
+            .collect();
+        return Missing {
+            endorsements_needed: guarantors.len(),
+            guarantors,
+        };
+    }
     let guarantors: Vec<PartyId> = charter
         .guarantors()
         .filter(|g| !endorsements.iter().any(|(p, _)| p == &g.id))
@@ -117,6 +133,9 @@ pub struct ClauseView {
     pub superseded_at: Option<u64>,
     /// The seq of its withdrawal by the proposer.
     pub withdrawn_at: Option<u64>,
+    // issue 14: bodies
+    /// The parties a tabled clause binds (`None`: the whole agreement).
+    pub signatories: Option<Vec<PartyId>>,
 }
 
 /// The view of clause `id` in `state`, its phase judged at `time`, with
@@ -137,7 +156,8 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
         proposed_at: c.proposal.seq,
         revises: c.revises.clone(),
         endorsers: signed(&c.endorsements),
-        missing: (open && !c.is_adopted()).then(|| missing(charter, &c.endorsements)),
+        missing: (open && !c.is_adopted())
+            .then(|| missing(charter, c.signatories.as_ref(), &c.endorsements)),
         adopted_at: c.adopted_at,
         until: c.until,
         until_from: c.until_from,
@@ -146,7 +166,7 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
             proposer: t.proposer.clone(),
             proposed_at: t.proposal.seq,
             endorsers: signed(&t.endorsements),
-            missing: missing(charter, &t.endorsements),
+            missing: missing(charter, c.signatories.as_ref(), &t.endorsements),
         }),
         acceptors: signed(&c.acceptances),
         decliners: signed(&c.declines),
@@ -154,7 +174,7 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
             true => charter
                 .parties
                 .iter()
-                .filter(|p| p.role == Role::Party && !c.answered_by(&p.id))
+                .filter(|p| p.role == Role::Party && c.signs(&p.id) && !c.answered_by(&p.id))
                 .map(|p| p.id.clone())
                 .collect(),
             false => Vec::new(),
@@ -162,6 +182,7 @@ pub fn show(state: &State, id: &ClauseId, text: String, time: i64) -> Option<Cla
         superseded_by: c.superseded_by.as_ref().map(|(by, _)| by.clone()),
         superseded_at: c.superseded_by.as_ref().map(|(_, seq)| *seq),
         withdrawn_at: c.withdrawn,
+        signatories: c.signatories.clone(),
     })
 }
 

@@ -199,6 +199,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
             crate::clause_life::open_clause(records, clause, "endorsed")?;
+            // issue 14: bodies (a tabled clause is signed by its signatories)
+            crate::bodies::signatory(ctx, c, clause, "endorse it")?;
             sign_off(
                 ctx,
                 format!("clause {clause}"),
@@ -220,6 +222,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
                 .get(clause)
                 .ok_or_else(|| unknown("clause", clause.as_str()))?;
             crate::clause_life::open_clause(records, clause, "accepted")?;
+            // issue 14: bodies (a tabled clause is signed by its signatories)
+            crate::bodies::signatory(ctx, c, clause, "accept it")?;
             sign_off(
                 ctx,
                 format!("clause {clause}"),
@@ -361,12 +365,17 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             } else {
                 "endorse rulings"
             };
-            require(ctx, &[Role::Guarantor], "guarantors", action)?;
             let item = format!("ruling {ruling}");
             let r = records
                 .rulings
                 .get(ruling)
                 .ok_or_else(|| unknown("ruling", ruling.as_str()))?;
+            // issue 14: bodies (a body's ruling is voted on by its members)
+            if r.body.is_some() {
+                crate::bodies::check_vote(ctx, records, ruling, r, event)?;
+            } else {
+                require(ctx, &[Role::Guarantor], "guarantors", action)?;
+            }
             proposal_matches(item.clone(), proposal, &r.proposal.hash)?;
             if let Some(done) = [
                 ("endorsed", &r.endorsements),
@@ -383,7 +392,7 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             if let Event::RulingDissented { text: t, .. } = event {
                 text("dissent text", t, MAX_TEXT_BYTES)?;
-            } else if r.adopted_at.is_none() {
+            } else if r.adopted_at.is_none() && r.body.is_none() {
                 // Until adopted, a ruling can only be endorsed while its
                 // allegation awaits it: open, or (for a revision) still
                 // decided by the ruling it revises.
@@ -608,6 +617,10 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             }
             if c.status != CommitmentStatus::Open {
                 return Err(wrong_state(item, c.status.word(), "joined"));
+            }
+            // issue 14: bodies (only a tabled clause's signatories are bound)
+            if let Some(cl) = records.clauses.get(&c.clause) {
+                crate::bodies::signatory(ctx, cl, &c.clause, "commit under it")?;
             }
             if c.joined.len() >= MAX_LIST {
                 return Err(Violation::TooMany {
@@ -874,6 +887,10 @@ fn new_commitment(
 ) -> Result<(), Violation> {
     fresh_id(records, id.as_str())?;
     crate::clause_life::open_clause(records, clause, "committed under")?;
+    // issue 14: bodies (only a tabled clause's signatories commit under it)
+    if let Some(c) = records.clauses.get(clause) {
+        crate::bodies::signatory(ctx, c, clause, "commit under it")?;
+    }
     text("commitment text", t, MAX_TEXT_BYTES)?;
     if let Some(z) = zone {
         line("zone", z, MAX_TITLE_BYTES)?;

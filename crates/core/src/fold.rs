@@ -35,11 +35,15 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
         Event::ClauseEndorsed { clause, .. } => {
             if let Some(c) = records.clauses.get_mut(clause) {
                 c.endorsements.push((party, seq));
-                if !c.is_adopted()
-                    && ctx
-                        .charter
+                // issue 14: bodies (a tabled clause: every guarantor signatory)
+                let met = crate::bodies::tabled_adopted(ctx.charter, c.signatories.as_ref(), |g| {
+                    c.endorsements.iter().any(|(p, _)| p == g)
+                })
+                .unwrap_or_else(|| {
+                    ctx.charter
                         .quorum_met(ctx.charter.rules.clause_adoption, &c.endorsements)
-                {
+                });
+                if !c.is_adopted() && met {
                     c.adopted_at = Some(seq);
                     crate::clause_life::adopted(records, clause, seq, ctx.time);
                 }
@@ -145,6 +149,16 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             );
             records.rulings.insert(id.clone(), proposal);
         }
+        Event::RulingEndorsed { ruling, .. } | Event::RulingDissented { ruling, .. }
+            if records
+                .rulings
+                .get(ruling)
+                .is_some_and(|r| r.body.is_some()) =>
+        {
+            // issue 14: bodies (a body's ruling is counted under its rule)
+            let dissent = matches!(entry.entry.body.event, Event::RulingDissented { .. });
+            crate::bodies::fold_vote(ctx, records, ruling, dissent, seq);
+        }
         Event::RulingEndorsed { ruling, .. } => {
             let r = records.rulings.get_mut(ruling)?;
             r.endorsements.push((party, seq));
@@ -152,30 +166,7 @@ pub(crate) fn apply(ctx: &Ctx, records: &mut Records, entry: &Sealed) -> Option<
             if r.adopted_at.is_some() || !ctx.charter.quorum_met(rule, &r.endorsements) {
                 return None;
             }
-            r.adopted_at = Some(seq);
-            let (allegation, finding, breaches, revises) = (
-                r.allegation.clone(),
-                r.finding,
-                r.breaches.clone(),
-                r.revises.clone(),
-            );
-            if let Some(old) = revises {
-                overturn(records, &old, ruling, seq);
-            }
-            if let Some(a) = records.allegations.get_mut(&allegation) {
-                a.status = AllegationStatus::Ruled {
-                    ruling: ruling.clone(),
-                    finding,
-                    seq,
-                };
-            }
-            if finding == Finding::Confirmed {
-                for k in &breaches {
-                    if let Some(c) = records.commitments.get_mut(k) {
-                        c.breach(ruling, seq);
-                    }
-                }
-            }
+            adopt(records, ruling, seq);
         }
         Event::RulingDissented { ruling, .. } => {
             if let Some(r) = records.rulings.get_mut(ruling) {
@@ -391,6 +382,39 @@ fn agree_reschedule(ctx: &Ctx, c: &mut CommitmentState, party: PartyId, seq: u64
         c.until = until;
         c.rescheduled.push(seq);
         c.reschedule = None;
+    }
+}
+
+/// The ruling `ruling` is adopted at `seq`: it decides its allegation,
+/// supersedes the ruling it revises, and (if confirmed) breaches the
+/// commitments it names.
+pub(crate) fn adopt(records: &mut Records, ruling: &RulingId, seq: u64) {
+    let Some(r) = records.rulings.get_mut(ruling) else {
+        return;
+    };
+    r.adopted_at = Some(seq);
+    let (allegation, finding, breaches, revises) = (
+        r.allegation.clone(),
+        r.finding,
+        r.breaches.clone(),
+        r.revises.clone(),
+    );
+    if let Some(old) = revises {
+        overturn(records, &old, ruling, seq);
+    }
+    if let Some(a) = records.allegations.get_mut(&allegation) {
+        a.status = AllegationStatus::Ruled {
+            ruling: ruling.clone(),
+            finding,
+            seq,
+        };
+    }
+    if finding == Finding::Confirmed {
+        for k in &breaches {
+            if let Some(c) = records.commitments.get_mut(k) {
+                c.breach(ruling, seq);
+            }
+        }
     }
 }
 

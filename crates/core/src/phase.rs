@@ -96,6 +96,13 @@ words! {
         Adopted => "adopted",
         /// Adopted, then superseded by an adopted revision: it binds no more.
         Superseded => "superseded",
+        // issue 14: bodies
+        /// A body's ruling that met its body's rule and awaits the parent
+        /// body's ratification: no effect yet.
+        Provisional => "provisional",
+        /// A body's ruling under consensus that a member dissented from, or
+        /// whose lapse passed: closed without effect.
+        NoConsensus => "no-consensus",
     }
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::charter::Role;
 use crate::event::Event;
-use crate::ids::{AllegationId, ClauseId, CommitmentId, PartyId, RulingId};
+use crate::ids::{AllegationId, BodyId, ClauseId, CommitmentId, PartyId, RulingId};
 use crate::phase::words;
 use crate::records::{
     AllegationPhase, AllegationStatus, Attestation, ClausePhase, CommitmentPhase, CommitmentState,
@@ -107,6 +107,16 @@ pub struct RulingView {
     pub revises: Option<RulingId>,
     /// The revision that superseded it, if any.
     pub superseded_by: Option<RulingId>,
+    // issue 14: bodies
+    /// The body that decides it (`None`: the guarantors).
+    pub body: Option<BodyId>,
+    /// The allegation or observation it decides.
+    pub on: String,
+    /// The seq at which its body's rule was met, when the parent body must
+    /// ratify it.
+    pub provisional_at: Option<u64>,
+    /// The parent body's members that ratified it, in order.
+    pub ratified_by: Vec<PartyId>,
 }
 
 words! {
@@ -129,6 +139,10 @@ words! {
         EndorseRuling => "endorse-ruling",
         /// The obligor has yet to deliver a commitment past its due time.
         FulfilOverdue => "fulfil-overdue",
+        // issue 14: bodies
+        /// A member of a parent body has yet to ratify a provisional ruling
+        /// of a body under it.
+        RatifyRuling => "ratify-ruling",
         /// The obligor has yet to remedy a commitment a ruling found breached.
         Remedy => "remedy",
         /// The accused has yet to answer an allegation.
@@ -235,10 +249,12 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
         RecordKey::Clause(id) => r.clauses().get(id).is_some_and(|c| c.closed().is_none()),
         RecordKey::Commitment(id) => r.commitments().contains_key(id),
         RecordKey::Allegation(id) => r.allegations().get(id).is_some_and(|a| a.is_open()),
+        // issue 14: bodies (a provisional ruling awaits ratification; a
+        // lapse is judged at the time asked, so a proposed one stays live)
         RecordKey::Ruling(id) => r
             .rulings()
             .get(id)
-            .is_some_and(|x| x.phase() == RulingPhase::Proposed),
+            .is_some_and(|x| matches!(x.phase(), RulingPhase::Proposed | RulingPhase::Provisional)),
         RecordKey::Revocation(id) => r
             .revocations()
             .get(id)
@@ -283,7 +299,9 @@ pub fn open_view(mut views: Vec<PartyView>) -> Vec<PartyView> {
     for v in &mut views {
         v.allegations_against.retain(open);
         v.allegations_by.retain(open);
-        v.rulings.retain(|r| r.state == RulingPhase::Proposed);
+        // issue 14: bodies (provisional rulings are still to be decided)
+        v.rulings
+            .retain(|r| matches!(r.state, RulingPhase::Proposed | RulingPhase::Provisional));
     }
     views
 }
@@ -301,11 +319,18 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
             finding: r.finding,
             attribution: r.attribution.clone(),
             breaches: r.breaches.clone(),
-            state: r.phase(),
+            state: r.phase_at(time),
             endorsements: r.endorsements.iter().map(|(p, _)| p.clone()).collect(),
             dissents: r.dissents.iter().map(|(p, _)| p.clone()).collect(),
             revises: r.revises.clone(),
             superseded_by: r.superseded_by.as_ref().map(|(s, _)| s.clone()),
+            body: r.body.clone(),
+            on: r
+                .on_observation
+                .as_ref()
+                .map_or_else(|| r.allegation.to_string(), |o| o.to_string()),
+            provisional_at: r.provisional_at,
+            ratified_by: r.ratifications.iter().map(|(p, _)| p.clone()).collect(),
         })
         .collect();
 
@@ -357,7 +382,16 @@ pub fn obligations(state: &State, time: i64) -> Vec<PartyView> {
                         .allegations()
                         .get(&r.allegation)
                         .is_some_and(|a| a.accuses(me) || &a.by == me);
+                    // issue 14: bodies (a body's rulings concern its members)
+                    let member = r.body.as_ref().is_some_and(|b| {
+                        state
+                            .amending()
+                            .mechanism
+                            .body(b)
+                            .is_some_and(|b| b.has_member(me))
+                    });
                     on_mine
+                        || member
                         || r.attribution == Attribution::Party(me.clone())
                         || matches!(&r.attribution, Attribution::To { who: Accused::Party(p), .. } if p == me)
                         || r.breaches.iter().any(|k| mine.contains(k))
@@ -403,6 +437,10 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     }
     for (id, c) in records.clauses() {
         let signed = |list: &[(PartyId, u64)]| list.iter().any(|(p, _)| p == me);
+        // issue 14: bodies (a tabled clause asks only its signatories)
+        if !c.signs(me) {
+            continue;
+        }
         // Withdrawn, superseded and overtaken revisions ask nothing of anyone.
         if crate::clause_life::open_clause(records, id, "signed").is_err() {
             continue;
@@ -458,7 +496,7 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
                 });
             }
         }
-        for (id, r) in records.rulings() {
+        for (id, r) in records.rulings().iter().filter(|(_, r)| r.body.is_none()) {
             let open = records
                 .allegations()
                 .get(&r.allegation)
@@ -476,6 +514,8 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
             }
         }
     }
+    // issue 14: bodies
+    out.extend(crate::bodies::duties(state, me, time));
     out
 }
 
@@ -587,6 +627,10 @@ impl History {
                 self.related.insert(id.to_string());
             }
             Event::RulingProposed { id, .. } | Event::RulingRevisionProposed { id, .. } => {
+                self.related.insert(id.to_string());
+            }
+            // issue 14: bodies
+            Event::RulingDrafted { id, .. } => {
                 self.related.insert(id.to_string());
             }
             // issue 13: clauses (a revision's endorsements supersede the

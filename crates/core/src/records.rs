@@ -17,8 +17,8 @@ use crate::crypto::PublicKey;
 use crate::entry::Head;
 use crate::event::Event;
 use crate::ids::{
-    AllegationId, AmendmentId, ClauseId, CommitmentId, ItemId, MeetingId, ObservationId, PartyId,
-    RecommendationId, RevocationId, RulingId, TaskId,
+    AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, ItemId, MeetingId, ObservationId,
+    PartyId, RecommendationId, RevocationId, RulingId, TaskId,
 };
 pub use crate::phase::{AllegationPhase, ClausePhase, CommitmentPhase, RulingPhase};
 use crate::reports::{ItemNotes, MeetingState, ObservationState, RecommendationState, TaskState};
@@ -57,6 +57,10 @@ pub struct ClauseState {
     pub withdrawn: Option<u64>,
     /// Parties (to the conflict) that declined it, with the seq.
     pub declines: Vec<(PartyId, u64)>,
+    // issue 14: bodies (per-clause signatories)
+    /// The parties a tabled clause binds (`None`: a clause of the whole
+    /// agreement, under the charter's clause adoption rule).
+    pub signatories: Option<Vec<PartyId>>,
 }
 
 /// A proposed change of a clause's `until`, awaiting endorsement.
@@ -286,6 +290,27 @@ pub struct RulingState {
     pub revises: Option<RulingId>,
     /// The revision that superseded it, and the seq that adopted that one.
     pub superseded_by: Option<(RulingId, u64)>,
+    // issue 14: bodies
+    /// The body that decides it (`None`: the guarantors, under the
+    /// charter's ruling quorum).
+    pub body: Option<BodyId>,
+    /// Set when it decides an observation: `allegation` then holds the
+    /// observation's id (item ids share one namespace) and names no
+    /// allegation.
+    pub on_observation: Option<ObservationId>,
+    /// The entry's time of the draft (a consensus lapse runs from it).
+    pub drafted_time: i64,
+    /// Unix seconds after which a consensus is no longer reached (the
+    /// draft's time plus the body's lapse, when the body decides by
+    /// consensus).
+    pub lapse_until: Option<i64>,
+    /// The seq at which the body's rule was met, when the parent body must
+    /// still ratify it (provisional; `adopted_at` stays `None` until then).
+    pub provisional_at: Option<u64>,
+    /// Members of the parent body that ratified it, with the seq.
+    pub ratifications: Vec<(PartyId, u64)>,
+    /// The seq of the dissent that closed it without consensus.
+    pub no_consensus: Option<u64>,
 }
 
 /// A proposal to revoke a party's key, as the record stands.
@@ -332,7 +357,15 @@ impl ClauseState {
             superseded_by: None,
             withdrawn: None,
             declines: Vec::new(),
+            signatories: None,
         }
+    }
+
+    // issue 14: bodies (per-clause signatories)
+    /// Whether `party` may sign it: anyone the charter lets, unless it is
+    /// tabled, then only its signatories.
+    pub fn signs(&self, party: &PartyId) -> bool {
+        self.signatories.as_ref().is_none_or(|s| s.contains(party))
     }
 
     /// Where it stands at `time`: withdrawn and superseded are final;
@@ -608,16 +641,42 @@ impl RulingState {
             adopted_at: None,
             revises,
             superseded_by: None,
+            body: None,
+            on_observation: None,
+            drafted_time: 0,
+            lapse_until: None,
+            provisional_at: None,
+            ratifications: Vec::new(),
+            no_consensus: None,
         }
     }
 
-    /// Where it stands: proposed, adopted or superseded.
+    /// Where it stands: proposed, adopted or superseded (for a body's
+    /// ruling also provisional or no-consensus by dissent; a lapse is
+    /// judged at a time: [`RulingState::phase_at`]).
     pub fn phase(&self) -> RulingPhase {
         match (self.adopted_at, &self.superseded_by) {
             (_, Some(_)) => RulingPhase::Superseded,
             (Some(_), None) => RulingPhase::Adopted,
+            (None, None) if self.no_consensus.is_some() => RulingPhase::NoConsensus,
+            (None, None) if self.provisional_at.is_some() => RulingPhase::Provisional,
             (None, None) => RulingPhase::Proposed,
         }
+    }
+
+    // issue 14: bodies
+    /// Where it stands at `time`: a body's ruling still proposed once its
+    /// consensus lapse has passed has no consensus.
+    pub fn phase_at(&self, time: i64) -> RulingPhase {
+        match self.phase() {
+            RulingPhase::Proposed if self.lapsed(time) => RulingPhase::NoConsensus,
+            p => p,
+        }
+    }
+
+    /// Whether its consensus lapse has passed at `time`.
+    pub fn lapsed(&self, time: i64) -> bool {
+        self.lapse_until.is_some_and(|u| time > u)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::codec::CodecError;
 use crate::crypto::KeyError;
 use crate::entry::FORMAT_VERSION;
 use crate::ids::{
-    AllegationId, AmendmentId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId,
+    AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId,
     RevocationId, RulingId,
 };
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
@@ -517,6 +517,92 @@ pub enum Violation {
         accused: String,
     },
     // issue 14: bodies
+    /// The signer does not sit on the body the action belongs to.
+    #[error("{party} is not a member of body {body}: it cannot {action}")]
+    NotMember {
+        /// The signer.
+        party: PartyId,
+        /// The body.
+        body: BodyId,
+        /// The action refused, in words.
+        action: &'static str,
+    },
+    /// A body rules on an item referred to (held by) another body.
+    #[error("{item} is held by body {held} (referred there): body {body} cannot rule on it")]
+    HeldElsewhere {
+        /// The item.
+        item: String,
+        /// The body holding it.
+        held: BodyId,
+        /// The body that tried to rule.
+        body: BodyId,
+    },
+    /// A member accused in the matter sits out of the body's decision.
+    #[error("{party} is recused from ruling {ruling}: body {body} recuses members accused in the matter")]
+    Recused {
+        /// The member.
+        party: PartyId,
+        /// The ruling.
+        ruling: RulingId,
+        /// The body.
+        body: BodyId,
+    },
+    /// An endorsement of a consensus ruling after its lapse.
+    #[error("ruling {ruling} has no consensus: the lapse passed at {until} (unix seconds)")]
+    LapsePassed {
+        /// The ruling.
+        ruling: RulingId,
+        /// When the lapse passed.
+        until: i64,
+    },
+    /// A view recorded by a party that votes on the item.
+    #[error(
+        "{party} votes on {item}: a view is recorded only by a party that does not vote on it"
+    )]
+    Votes {
+        /// The signer.
+        party: PartyId,
+        /// The item.
+        item: String,
+    },
+    /// A ratification of a ruling by a body without a parent that adopts.
+    #[error(
+        "ruling {ruling} is not ratified: body {body} has no parent body that adopts its rulings"
+    )]
+    NoParent {
+        /// The ruling.
+        ruling: RulingId,
+        /// The body that decided it.
+        body: BodyId,
+    },
+    /// A tabled clause's signatory is not a party that may be bound.
+    #[error(
+        "{party} cannot be a signatory of clause {clause}: a {role} is never bound by a clause"
+    )]
+    SignatoryRole {
+        /// The clause.
+        clause: ClauseId,
+        /// The party named.
+        party: PartyId,
+        /// Its role.
+        role: Role,
+    },
+    /// A tabled clause without a guarantor among its signatories.
+    #[error("clause {clause} names no guarantor among its signatories: a tabled clause is adopted by its guarantor signatories")]
+    NoGuarantorSignatory {
+        /// The clause.
+        clause: ClauseId,
+    },
+    /// An act on a tabled clause by a party that is not its signatory.
+    #[error("{party} is not a signatory of clause {clause}: it cannot {action}")]
+    NotSignatory {
+        /// The signer.
+        party: PartyId,
+        /// The clause.
+        clause: ClauseId,
+        /// The action refused, in words.
+        action: &'static str,
+    },
     // issue 14: monitoring
 }
 

@@ -291,7 +291,10 @@ impl<S: Store> Ledger<S> {
         };
         let entry = self.entry(c.proposal.seq)?;
         let text = match entry.entry.body.event {
-            Event::ClauseProposed { text, .. } | Event::ClauseRevisionProposed { text, .. }
+            // issue 14: bodies (a tabled clause's text is in its ClauseTabled)
+            Event::ClauseProposed { text, .. }
+            | Event::ClauseRevisionProposed { text, .. }
+            | Event::ClauseTabled { text, .. }
                 if entry.head() == c.proposal =>
             {
                 text
