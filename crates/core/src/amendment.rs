@@ -630,5 +630,10 @@ pub(crate) fn secretariat_may(event: &Event) -> bool {
             | Event::ClauseWithdrawn { .. }
             | Event::AmendmentProposed { .. }
             | Event::KeyRotated { .. }
+            // issue 14: monitoring (the secretariat records meetings,
+            // refers items and tasks teams that have no parent body)
+            | Event::MeetingRecorded { .. }
+            | Event::ItemReferred { .. }
+            | Event::TeamTasked { .. }
     )
 }

@@ -63,7 +63,7 @@ pub(crate) fn line(field: &'static str, s: &str, max: usize) -> Result<(), Viola
 }
 
 /// A list of at most `max` items, none named twice.
-fn distinct<T: Ord + std::fmt::Display>(
+pub(crate) fn distinct<T: Ord + std::fmt::Display>(
     list: &'static str,
     items: &[T],
     max: usize,
@@ -146,7 +146,7 @@ pub(crate) fn owner(
     Ok(())
 }
 
-fn evidence(list: &[Evidence]) -> Result<(), Violation> {
+pub(crate) fn evidence(list: &[Evidence]) -> Result<(), Violation> {
     let digests: Vec<_> = list.iter().map(|e| e.sha256).collect();
     distinct("the evidence files' digests", &digests, MAX_EVIDENCE)?;
     for e in list {
