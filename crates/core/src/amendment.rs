@@ -630,9 +630,11 @@ pub(crate) fn secretariat_may(event: &Event) -> bool {
             | Event::ClauseWithdrawn { .. }
             | Event::AmendmentProposed { .. }
             | Event::KeyRotated { .. }
-            // issue 14: monitoring (the secretariat records meetings,
-            // refers items and tasks teams that have no parent body)
+            // issue 14: monitoring (the secretariat records meetings and
+            // cosigns those it attended, refers items and tasks teams that
+            // have no parent body)
             | Event::MeetingRecorded { .. }
+            | Event::MeetingCosigned { .. }
             | Event::ItemReferred { .. }
             | Event::TeamTasked { .. }
     )
