@@ -39,6 +39,8 @@ pub enum Writing {
     // issue 13: charter amendments
     Amend(Box<AmendArgs>),
     EndorseAmendment(EndorseAmendmentArgs),
+    // issue 14: monitoring
+    Monitoring(crate::commands::monitoring::Writing),
 }
 
 /// What building and signing an event needs from a ledger: the local one,
@@ -81,6 +83,8 @@ impl Lookup for DiskLedger {
 /// The event a writing command records and the key that signs it.
 pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
+        // issue 14: monitoring
+        Writing::Monitoring(cmd) => crate::commands::monitoring::event_for(cmd, ledger)?,
         Writing::Clause(ClauseCommand::Propose { id, text, key }) => {
             let (title, text) = clause_text(text)?;
             let id = ClauseId::new(id)?;
