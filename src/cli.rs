@@ -1104,6 +1104,35 @@ pub struct AmendArgs {
     /// How many guarantors adopt an amendment: all, or a number.
     #[arg(long, value_name = "all|N")]
     pub set_amendment_rule: Option<String>,
+    // issue 14: mechanisms
+    /// Add or replace the bodies a TOML file describes (`[[body]]` tables:
+    /// id, name, members, decision = "all" | "quorum N" | "consensus 7d",
+    /// recuse_accused, parent, parent_adopts), parents first.
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<PathBuf>,
+    /// Dissolve a body (repeatable).
+    #[arg(long, value_name = "ID")]
+    pub remove_body: Vec<String>,
+    /// Define a scale for observations, values least to most, e.g.
+    /// `severity=minor,serious,grave` or `violation=attack,movement`
+    /// (repeatable).
+    #[arg(long, value_name = "SCALE=V1,V2,...")]
+    pub set_scale: Vec<String>,
+    /// List a non-signatory actor (with --actor-name and --standing).
+    #[arg(long, value_name = "ID", requires_all = ["actor_name", "standing"])]
+    pub list_actor: Option<String>,
+    /// The listed actor's name, one line (aliases in words).
+    #[arg(long, requires = "list_actor")]
+    pub actor_name: Option<String>,
+    /// Why it is listed: designated, holdout, dissident or allied.
+    #[arg(long, requires = "list_actor")]
+    pub standing: Option<String>,
+    /// The party the listed actor is allied to or split from.
+    #[arg(long, value_name = "PARTY", requires = "list_actor")]
+    pub actor_party: Option<String>,
+    /// Take an actor off the register (repeatable; its record stays).
+    #[arg(long, value_name = "ID")]
+    pub delist_actor: Vec<String>,
     #[command(flatten)]
     pub key: KeyArg,
 }

@@ -657,8 +657,21 @@ fn amendment_event(args: AmendArgs) -> Result<(Event, PathBuf)> {
             &rule,
         )?));
     }
+    // issue 14: mechanisms
+    changes.extend(mechanism_changes(
+        args.body_file.as_deref(),
+        &args.remove_body,
+        &args.set_scale,
+        (
+            args.list_actor,
+            args.actor_name,
+            args.standing,
+            args.actor_party,
+        ),
+        &args.delist_actor,
+    )?);
     if changes.is_empty() {
-        bail!("charter amend names no change: give --add-party, --remove-party, --rename-party, --set-role, --set-clause-adoption, --set-ruling-quorum or --set-amendment-rule");
+        bail!("charter amend names no change: give --add-party, --remove-party, --rename-party, --set-role, --set-clause-adoption, --set-ruling-quorum, --set-amendment-rule, --body-file, --remove-body, --set-scale, --list-actor or --delist-actor");
     }
     Ok((
         Event::AmendmentProposed {
@@ -678,4 +691,63 @@ fn adoption(flag: &str, s: &str) -> Result<Adoption> {
     s.parse::<u32>()
         .map(Adoption::Quorum)
         .map_err(|_| anyhow!("{flag} takes \"all\" or a number of guarantors, not {s:?}"))
+}
+
+/// The mechanism changes of `charter amend`, in a fixed order: delistings,
+/// bodies dissolved, bodies from the file, scales, the actor listed.
+fn mechanism_changes(
+    body_file: Option<&std::path::Path>,
+    remove_body: &[String],
+    set_scale: &[String],
+    list_actor: (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ),
+    delist_actor: &[String],
+) -> Result<Vec<CharterChange>> {
+    use accord_core::mechanism::{Actor, ScaleKind, Standing};
+    let mut changes = Vec::new();
+    for actor in delist_actor {
+        changes.push(CharterChange::DelistActor {
+            actor: accord_core::ActorId::new(actor.as_str())?,
+        });
+    }
+    for body in remove_body {
+        changes.push(CharterChange::RemoveBody {
+            body: accord_core::BodyId::new(body.as_str())?,
+        });
+    }
+    if let Some(path) = body_file {
+        let bytes = bounded::read_at_most(path, MAX_TEXT_BYTES).context("--body-file")?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow!("{} is not a bodies file (not UTF-8 text)", path.display()))?;
+        changes.extend(
+            accord_ledger::mechanism_toml::parse(&text)
+                .with_context(|| format!("bodies file {}", path.display()))?,
+        );
+    }
+    for spec in set_scale {
+        let Some((scale, values)) = spec.split_once('=') else {
+            bail!("--set-scale takes SCALE=V1,V2,... (e.g. severity=minor,serious,grave), not {spec:?}");
+        };
+        let scale: ScaleKind = scale
+            .trim()
+            .parse()
+            .map_err(|e| anyhow!("--set-scale: {e}"))?;
+        let values = values.split(',').map(|v| v.trim().to_owned()).collect();
+        changes.push(CharterChange::SetScale { scale, values });
+    }
+    if let (Some(id), Some(name), Some(standing), party) = list_actor {
+        changes.push(CharterChange::ListActor(Actor {
+            id: accord_core::ActorId::new(id)?,
+            name,
+            standing: standing
+                .parse::<Standing>()
+                .map_err(|e| anyhow!("--standing: {e}"))?,
+            party: party.map(PartyId::new).transpose()?,
+        }));
+    }
+    Ok(changes)
 }

@@ -83,6 +83,38 @@ fn charter_text(state: &State) -> String {
             r.amendment, r.seq
         );
     }
+    // issue 14: mechanisms
+    let m = &state.amending().mechanism;
+    for b in m.bodies.values() {
+        out += &format!(
+            "body       {}\n",
+            escape(
+                accord_core::CharterChange::SetBody(b.clone())
+                    .to_string()
+                    .trim_start_matches("body ")
+            )
+        );
+    }
+    for (scale, values) in &m.scales {
+        out += &format!("scale      {scale}: {}\n", escape(&values.join(", ")));
+    }
+    for l in m.actors.values() {
+        let a = &l.actor;
+        let of = a
+            .party
+            .as_ref()
+            .map_or(String::new(), |p| format!(" of {p}"));
+        let when = match l.delisted {
+            Some(d) => format!("listed at entry {}, delisted at entry {d}", l.listed),
+            None => format!("listed at entry {}", l.listed),
+        };
+        out += &format!(
+            "actor      {:<8} {}{of} {} ({when})\n",
+            a.id,
+            a.standing,
+            escape(&a.name)
+        );
+    }
     for (id, a) in state.records().amendments() {
         if a.adopted_at.is_none() {
             let by: Vec<&str> = a.endorsements.iter().map(|(p, _)| p.as_str()).collect();
@@ -155,5 +187,47 @@ fn charter_json(state: &State) -> Value {
         },
         "removed": removed,
         "pending_amendments": pending,
+        "bodies": mechanism_json(state),
+        "scales": state.amending().mechanism.scales.iter()
+            .map(|(k, v)| (k.as_str().to_owned(), json!(v)))
+            .collect::<serde_json::Map<_, _>>(),
+        "actors": state.amending().mechanism.actors.values().map(|l| json!({
+            "id": l.actor.id.as_str(),
+            "name": l.actor.name,
+            "standing": l.actor.standing.as_str(),
+            "party": l.actor.party.as_ref().map(|p| p.as_str()),
+            "listed_at": l.listed,
+            "delisted_at": l.delisted,
+        })).collect::<Vec<_>>(),
     })
+}
+
+// issue 14: mechanisms
+/// The bodies in force, as JSON.
+fn mechanism_json(state: &State) -> Vec<Value> {
+    use accord_core::mechanism::Decision;
+    state
+        .amending()
+        .mechanism
+        .bodies
+        .values()
+        .map(|b| {
+            let decision = match b.decision {
+                Decision::All => json!({"rule": "all"}),
+                Decision::Quorum(q) => json!({"rule": "quorum", "quorum": q}),
+                Decision::Consensus { lapse } => {
+                    json!({"rule": "consensus", "lapse_seconds": lapse})
+                }
+            };
+            json!({
+                "id": b.id.as_str(),
+                "name": b.name,
+                "members": b.members.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+                "decision": decision,
+                "recuse_accused": b.recuse_accused,
+                "parent": b.parent.as_ref().map(|p| p.as_str()),
+                "parent_adopts": b.parent_adopts,
+            })
+        })
+        .collect()
 }

@@ -15,6 +15,9 @@ mod common;
 mod charter_secrets;
 // Charter amendments: a party added, renamed or removed, by position.
 mod amendments;
+// issue 14: the mechanism in force (bodies, scales, actor register) by
+// amendment, and its refusals.
+mod mechanism;
 // Export, import, and repair from another party's copy or by `doctor`.
 mod backup;
 // A ledger in use is refused at once; concurrent appenders lose nothing.

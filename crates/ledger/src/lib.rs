@@ -17,6 +17,7 @@ pub mod export;
 mod import;
 mod ledger;
 pub mod live;
+pub mod mechanism_toml;
 pub mod mirror;
 mod proof_json;
 mod prove;
