@@ -69,7 +69,11 @@ fn check(
         .transpose()?;
     let found = on_record(&mut ledger, &id)?;
     let matched = found.iter().find(|e| {
-        let mine = if e.salted { salted.as_ref() } else { Some(&offered) };
+        let mine = if e.salted {
+            salted.as_ref()
+        } else {
+            Some(&offered)
+        };
         mine.is_some_and(|m| e.sha256 == m.sha256 && e.size == m.size)
     });
     if json {

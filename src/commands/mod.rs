@@ -223,16 +223,30 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Fork(ForkCommand::Check { file, json }) => mirror::check(&file, json.json, out),
         Command::Charter(cmd) => charter::run(cmd, &g, out),
         // issue 14: monitoring
-        Command::Observe(a) => append::run(Writing::Monitoring(monitoring::Writing::Observe(a)), &g, out),
-        Command::Refer(a) => append::run(Writing::Monitoring(monitoring::Writing::Refer(a)), &g, out),
+        Command::Observe(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Observe(a)),
+            &g,
+            out,
+        ),
+        Command::Refer(a) => {
+            append::run(Writing::Monitoring(monitoring::Writing::Refer(a)), &g, out)
+        }
         Command::Task(a) => append::run(Writing::Monitoring(monitoring::Writing::Task(a)), &g, out),
-        Command::Recommend(a) => {
-            append::run(Writing::Monitoring(monitoring::Writing::Recommend(a)), &g, out)
-        }
-        Command::Measures(a) => {
-            append::run(Writing::Monitoring(monitoring::Writing::Measures(a)), &g, out)
-        }
-        Command::Meeting(c) => append::run(Writing::Monitoring(monitoring::Writing::Meeting(c)), &g, out),
+        Command::Recommend(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Recommend(a)),
+            &g,
+            out,
+        ),
+        Command::Measures(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Measures(a)),
+            &g,
+            out,
+        ),
+        Command::Meeting(c) => append::run(
+            Writing::Monitoring(monitoring::Writing::Meeting(c)),
+            &g,
+            out,
+        ),
         Command::Observations { point, json } => monitoring::observations(point, json, &g, out),
     }
 }

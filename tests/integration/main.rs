@@ -18,6 +18,9 @@ mod amendments;
 // issue 14: the mechanism in force (bodies, scales, actor register) by
 // amendment, and its refusals.
 mod mechanism;
+// issue 14: monitoring: observations on the charter's scales, evidence
+// added (salted digests), referrals, tasks, recommendations, meetings.
+mod monitoring;
 // Export, import, and repair from another party's copy or by `doctor`.
 mod backup;
 // A ledger in use is refused at once; concurrent appenders lose nothing.

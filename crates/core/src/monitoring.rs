@@ -103,9 +103,8 @@ pub(crate) fn check(ctx: &Ctx, records: &Records, event: &Event) -> Result<(), V
             note,
         } => {
             let what = describe(records, item).ok_or_else(|| unknown("item", item.as_str()))?;
-            let author = author_of(records, item).ok_or_else(|| Violation::NoEvidenceOn {
-                item: what.clone(),
-            })?;
+            let author = author_of(records, item)
+                .ok_or_else(|| Violation::NoEvidenceOn { item: what.clone() })?;
             let held = held_by(records, item)
                 .and_then(|b| ctx.amending.mechanism.body(b))
                 .is_some_and(|b| b.has_member(ctx.party));

@@ -6,7 +6,9 @@
 
 mod common;
 
-use accord_core::ids::{BodyId, ItemId, MeetingId, ObservationId, RecommendationId, Sha256, TaskId};
+use accord_core::ids::{
+    BodyId, ItemId, MeetingId, ObservationId, RecommendationId, Sha256, TaskId,
+};
 use accord_core::mechanism::{Body, Decision, ScaleKind};
 use accord_core::projection::{self, DutyKind};
 use accord_core::reports::{MeetingPhase, RecommendationPhase, TaskPhase};
@@ -272,7 +274,10 @@ fn an_observation_dated_after_its_entry_is_refused() {
 fn evidence_is_added_by_the_author_and_refused_for_an_outsider() {
     let mut g = Given::with_mechanism();
     g.ok(MON, observe("O1", None));
-    let seq = g.ok(MON, add_evidence("O1", vec![exhibit(1, true), exhibit(2, false)]));
+    let seq = g.ok(
+        MON,
+        add_evidence("O1", vec![exhibit(1, true), exhibit(2, false)]),
+    );
     assert_eq!(
         g.state.records().notes()[&item("O1")].evidence,
         vec![(pid("mon"), seq, 2)]
@@ -313,11 +318,7 @@ fn a_referral_moves_the_item_and_only_the_holding_bodys_members_refer_it_on() {
     let v = g.refused(GOV, refer("O1", "tc"));
     assert!(matches!(v, Violation::MayNotRefer { .. }), "{v}");
     g.ok(SEC, refer("O1", "tc"));
-    let held = |g: &Given| {
-        g.state.records().notes()[&item("O1")]
-            .held_by()
-            .cloned()
-    };
+    let held = |g: &Given| g.state.records().notes()[&item("O1")].held_by().cloned();
     assert_eq!(held(&g), Some(bid("tc")));
     // tr is a guarantor but does not sit on tc, which holds it now.
     let v = g.refused(TR, refer("O1", "board"));
@@ -550,10 +551,16 @@ fn a_meeting_record_is_cosigned_by_its_attendees_only_naming_its_hash() {
     assert!(!g.has_duty("gov", DutyKind::CosignMeeting, "MT1"));
     let state = |g: &Given| projection::monitoring(&g.state, g.time).meetings[0].state;
     assert_eq!(state(&g), MeetingPhase::Recorded);
-    assert!(projection::is_live(&g.state, &RecordKey::Meeting(mtid("MT1"))));
+    assert!(projection::is_live(
+        &g.state,
+        &RecordKey::Meeting(mtid("MT1"))
+    ));
     g.ok(OPP, right);
     assert_eq!(state(&g), MeetingPhase::Cosigned);
-    assert!(!projection::is_live(&g.state, &RecordKey::Meeting(mtid("MT1"))));
+    assert!(!projection::is_live(
+        &g.state,
+        &RecordKey::Meeting(mtid("MT1"))
+    ));
 }
 
 #[test]
