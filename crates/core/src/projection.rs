@@ -250,18 +250,22 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
             .is_some_and(|a| a.adopted_at.is_none()),
         // issue 14: monitoring. A task is live until reported, a
         // recommendation until measures are reported, a meeting record
-        // until every attendee that signs has cosigned it: each can still
-        // ask a duty. Observations and notes ask no duty of anyone: the
+        // until every attendee but its recorder has cosigned it: each can
+        // still ask a duty. Observations and notes ask no duty of anyone: the
         // observations view reads the full state, not the open one.
         RecordKey::Task(id) => r.tasks().get(id).is_some_and(|t| t.reported.is_none()),
         RecordKey::Recommendation(id) => r
             .recommendations()
             .get(id)
             .is_some_and(|x| x.measures.is_empty()),
-        RecordKey::Meeting(id) => r
-            .meetings()
-            .get(id)
-            .is_some_and(|m| !m.awaiting(state.charter()).is_empty()),
+        // (judged without the charter, which an amendment may change
+        // without touching the record: an attendee that has not cosigned
+        // keeps it live even if it signs nothing)
+        RecordKey::Meeting(id) => r.meetings().get(id).is_some_and(|m| {
+            m.attendees
+                .iter()
+                .any(|p| *p != m.by && !m.cosigned.iter().any(|(c, _)| c == p))
+        }),
         RecordKey::Observation(_) | RecordKey::Notes(_) => false,
     }
 }

@@ -557,10 +557,14 @@ fn a_meeting_record_is_cosigned_by_its_attendees_only_naming_its_hash() {
     ));
     g.ok(OPP, right);
     assert_eq!(state(&g), MeetingPhase::Cosigned);
-    assert!(!projection::is_live(
+    // Live (in the open view's index) is judged without the charter: the
+    // observer us has not cosigned, so the record stays live, asking
+    // nothing of anyone.
+    assert!(projection::is_live(
         &g.state,
         &RecordKey::Meeting(mtid("MT1"))
     ));
+    assert!(g.duties("us", g.time).is_empty());
 }
 
 #[test]
@@ -583,6 +587,18 @@ fn the_open_view_of_monitoring_duties_matches_the_full_one() {
     g.ok(TR, recommend("RC1", "gov", g.time + DAY));
     g.ok(SEC, meeting("MT1", &["gov", "opp"]));
     g.ok(GOV, cosign(&g, "MT1"));
+    g.ok(SEC, meeting("MT2", &["gov"]));
+    g.ok(GOV, cosign(&g, "MT2"));
+    assert!(!projection::is_live(
+        &g.state,
+        &RecordKey::Meeting(mtid("MT2"))
+    ));
+    g.ok(TR, task("T2", g.time + DAY, None));
+    let mut e = observe("O2", None);
+    if let Event::ObservationRecorded { task, .. } = &mut e {
+        *task = Some(tid("T2"));
+    }
+    g.ok(MON, e);
     let keys = projection::open_keys(&g.state);
     let (chain, records) = g.state.clone().into_parts();
     let open = State::from_parts(chain, records.restrict(&keys));
