@@ -341,6 +341,30 @@ pub enum Command {
     /// The charter in force (as amended) and amendments to it.
     #[command(subcommand)]
     Charter(CharterCommand),
+    // issue 14: monitoring
+    /// Record what you observed, accusing nobody (monitors, and members of
+    /// the reporting body).
+    Observe(Box<ObserveArgs>),
+    /// Refer an allegation, observation or ruling to a body.
+    Refer(ReferArgs),
+    /// Task a team (a body) with a due time (members of its parent body;
+    /// guarantors and the secretariat for a team with no parent).
+    Task(TaskArgs),
+    /// Recommend measures to a party on behalf of a body you sit on.
+    Recommend(RecommendArgs),
+    /// Report the measures you took on a recommendation made to you.
+    Measures(MeasuresArgs),
+    /// Record a meeting (the secretariat, the mediator) or cosign its record (attendees).
+    #[command(subcommand)]
+    Meeting(MeetingCommand),
+    /// Observations, tasks, recommendations and meeting records, with
+    /// their phases as of a point (overdue judged at its time).
+    Observations {
+        #[command(flatten)]
+        point: PointArgs,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 /// `accord mirror` and `accord sync`'s exit codes.
@@ -867,12 +891,38 @@ pub enum RulingCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvidenceCommand {
-    /// Does FILE match a digest recorded for the allegation or its responses?
+    /// Does FILE match a digest recorded for the item (an allegation and
+    /// its responses, an observation, measures, or evidence added to it)?
     Check {
-        allegation: String,
+        /// The item's id.
+        item: String,
         file: PathBuf,
+        /// The salt (64 hex digits, from `evidence add --salted`) to check
+        /// FILE against salted digests.
+        #[arg(long, value_name = "HEX")]
+        salt: Option<String>,
         #[command(flatten)]
         json: JsonFlag,
+    },
+    // issue 14: monitoring
+    /// Add evidence to an item already on record: each file's SHA-256,
+    /// size and type are recorded, not the file. With --salted the digest
+    /// is SHA-256(salt || file) under a fresh random 32-byte salt, printed
+    /// once and written to FILE.salt (mode 0600), never to the ledger.
+    Add {
+        /// The item's id.
+        item: String,
+        /// The files (at least one).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Salt each digest (for guessable files, such as a list of names).
+        #[arg(long)]
+        salted: bool,
+        /// What the evidence shows.
+        #[arg(long)]
+        note: String,
+        #[command(flatten)]
+        key: KeyArg,
     },
 }
 
@@ -1152,4 +1202,145 @@ pub struct ViewArgs {
     pub text: String,
     #[command(flatten)]
     pub key: KeyArg,
+}
+// issue 14: monitoring
+// `observe`.
+#[derive(Debug, Args)]
+pub struct ObserveArgs {
+    #[arg(long)]
+    pub id: String,
+    /// The body (team) you report for.
+    #[arg(long)]
+    pub body: Option<String>,
+    /// The task this observation answers.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// When what you observed happened (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub occurred: String,
+    /// minute | hour | day | week | month
+    #[arg(long)]
+    pub time_precision: String,
+    #[arg(long)]
+    pub location: String,
+    /// point | settlement | district | region
+    #[arg(long)]
+    pub place_precision: String,
+    /// A value of the charter's severity scale.
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// A value of the charter's violation scale.
+    #[arg(long)]
+    pub violation: Option<String>,
+    #[arg(long)]
+    pub summary: String,
+    /// A file of evidence (repeatable).
+    #[arg(long = "evidence", value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `refer`.
+#[derive(Debug, Args)]
+pub struct ReferArgs {
+    /// The allegation, observation or ruling.
+    pub item: String,
+    /// The body it is referred to.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long)]
+    pub note: String,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `task`.
+#[derive(Debug, Args)]
+pub struct TaskArgs {
+    #[arg(long)]
+    pub id: String,
+    /// The team (a body) tasked.
+    #[arg(long)]
+    pub team: String,
+    /// The item the task is about.
+    #[arg(long)]
+    pub about: Option<String>,
+    #[arg(long)]
+    pub text: String,
+    /// When the team is to report by (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub due: String,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `recommend`.
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[arg(long)]
+    pub id: String,
+    /// The body that recommends (you sit on it).
+    #[arg(long)]
+    pub body: String,
+    /// The party recommended to.
+    #[arg(long)]
+    pub to: String,
+    /// The item it follows from.
+    #[arg(long)]
+    pub about: Option<String>,
+    #[arg(long)]
+    pub text: String,
+    /// When the measures taken are to be reported by (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    pub due: String,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+// `measures`.
+#[derive(Debug, Args)]
+pub struct MeasuresArgs {
+    /// The recommendation.
+    pub recommendation: String,
+    #[arg(long)]
+    pub text: String,
+    /// A file of evidence (repeatable).
+    #[arg(long = "evidence", value_name = "FILE")]
+    pub evidence: Vec<PathBuf>,
+    #[command(flatten)]
+    pub key: KeyArg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MeetingCommand {
+    /// Record a meeting (the secretariat, the mediator).
+    Record {
+        #[arg(long)]
+        id: String,
+        /// The body that met.
+        #[arg(long)]
+        body: Option<String>,
+        /// When it was held (RFC 3339).
+        #[arg(long, value_name = "RFC3339")]
+        held: String,
+        #[arg(long)]
+        place: String,
+        /// A party that attended (repeatable).
+        #[arg(long = "attendee", value_name = "ID", required = true)]
+        attendees: Vec<String>,
+        /// An agenda item, one line (repeatable).
+        #[arg(long = "agenda", value_name = "LINE")]
+        agenda: Vec<String>,
+        #[arg(long)]
+        outcome: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
+    /// Cosign exactly the meeting's record (attendees other than its recorder).
+    Cosign {
+        id: String,
+        #[command(flatten)]
+        key: KeyArg,
+    },
 }

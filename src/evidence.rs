@@ -32,6 +32,13 @@ const MEDIA_TYPES: [(&str, &str); 14] = [
 /// The digest of one evidence file, read in a stream. Only regular files
 /// are read: a FIFO would wait for a writer and a device may never end.
 pub fn digest(path: &Path) -> Result<Evidence> {
+    digest_with(path, None)
+}
+
+// issue 14: monitoring
+/// The digest of one evidence file as [`digest`], over `salt` followed by
+/// the file's bytes when a salt is given (the size stays the file's).
+pub fn digest_with(path: &Path, salt: Option<&[u8; 32]>) -> Result<Evidence> {
     let mut file = bounded::open_regular(path).map_err(|e| match e {
         ReadError::Open { source, .. } | ReadError::Read { source, .. } => {
             anyhow!("cannot read evidence file {}: {source}", path.display())
@@ -39,6 +46,9 @@ pub fn digest(path: &Path) -> Result<Evidence> {
         e => anyhow!("evidence {e}"),
     })?;
     let mut hasher = Sha256::new();
+    if let Some(salt) = salt {
+        hasher.update(salt);
+    }
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;
     loop {
@@ -74,4 +84,21 @@ pub fn digest(path: &Path) -> Result<Evidence> {
 
 pub fn digest_all(paths: &[std::path::PathBuf]) -> Result<Vec<Evidence>> {
     paths.iter().map(|p| digest(p)).collect()
+}
+
+// issue 14: monitoring
+/// A fresh random 32-byte salt from the operating system.
+pub fn fresh_salt() -> Result<[u8; 32]> {
+    let mut salt = [0u8; 32];
+    getrandom::fill(&mut salt).map_err(|e| anyhow!("cannot draw a random salt: {e}"))?;
+    Ok(salt)
+}
+
+/// A salt given as 64 hex digits.
+pub fn parse_salt(hex_salt: &str) -> Result<[u8; 32]> {
+    let bytes = hex::decode(hex_salt.trim())
+        .map_err(|_| anyhow!("--salt must be 64 hex digits (32 bytes)"))?;
+    bytes
+        .try_into()
+        .map_err(|_| anyhow!("--salt must be 64 hex digits (32 bytes)"))
 }

@@ -42,6 +42,8 @@ pub enum Writing {
     EndorseAmendment(EndorseAmendmentArgs),
     // issue 14: bodies
     View(ViewArgs),
+    // issue 14: monitoring
+    Monitoring(crate::commands::monitoring::Writing),
 }
 
 /// What building and signing an event needs from a ledger: the local one,
@@ -98,6 +100,8 @@ impl Lookup for DiskLedger {
 /// The event a writing command records and the key that signs it.
 pub fn event_for(cmd: Writing, ledger: &mut impl Lookup) -> Result<(Event, PathBuf)> {
     Ok(match cmd {
+        // issue 14: monitoring
+        Writing::Monitoring(cmd) => crate::commands::monitoring::event_for(cmd, ledger)?,
         Writing::Clause(ClauseCommand::Propose {
             id,
             text,

@@ -20,6 +20,8 @@ mod init;
 mod inspect;
 mod keys;
 mod mirror;
+// issue 14: monitoring
+pub(crate) mod monitoring;
 mod obligations;
 mod proof;
 mod publish;
@@ -69,6 +71,14 @@ fn is_writing(command: &Command) -> bool {
             | Command::Charter(
                 crate::cli::CharterCommand::Amend(_) | crate::cli::CharterCommand::Endorse(_)
             )
+            // issue 14: monitoring
+            | Command::Observe(_)
+            | Command::Refer(_)
+            | Command::Task(_)
+            | Command::Recommend(_)
+            | Command::Measures(_)
+            | Command::Meeting(_)
+            | Command::Evidence(crate::cli::EvidenceCommand::Add { .. })
     )
 }
 
@@ -218,5 +228,31 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Sync { opts } => mirror::run(None, &opts, Default::default(), &g, out),
         Command::Fork(ForkCommand::Check { file, json }) => mirror::check(&file, json.json, out),
         Command::Charter(cmd) => charter::run(cmd, &g, out),
+        // issue 14: monitoring
+        Command::Observe(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Observe(a)),
+            &g,
+            out,
+        ),
+        Command::Refer(a) => {
+            append::run(Writing::Monitoring(monitoring::Writing::Refer(a)), &g, out)
+        }
+        Command::Task(a) => append::run(Writing::Monitoring(monitoring::Writing::Task(a)), &g, out),
+        Command::Recommend(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Recommend(a)),
+            &g,
+            out,
+        ),
+        Command::Measures(a) => append::run(
+            Writing::Monitoring(monitoring::Writing::Measures(a)),
+            &g,
+            out,
+        ),
+        Command::Meeting(c) => append::run(
+            Writing::Monitoring(monitoring::Writing::Meeting(c)),
+            &g,
+            out,
+        ),
+        Command::Observations { point, json } => monitoring::observations(point, json, &g, out),
     }
 }

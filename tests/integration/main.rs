@@ -21,6 +21,9 @@ mod mechanism;
 // issue 14: bodies — rulings by a body's rule (recusal, quorum, consensus
 // lapse, provisional until the parent ratifies), views, tabled clauses.
 mod bodies;
+// issue 14: monitoring: observations on the charter's scales, evidence
+// added (salted digests), referrals, tasks, recommendations, meetings.
+mod monitoring;
 // Export, import, and repair from another party's copy or by `doctor`.
 mod backup;
 // A ledger in use is refused at once; concurrent appenders lose nothing.

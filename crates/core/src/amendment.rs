@@ -632,5 +632,12 @@ pub(crate) fn secretariat_may(event: &Event) -> bool {
             | Event::KeyRotated { .. }
             // issue 14: bodies (the secretariat tables clauses as it proposes them)
             | Event::ClauseTabled { .. }
+            // issue 14: monitoring (the secretariat records meetings and
+            // cosigns those it attended, refers items and tasks teams that
+            // have no parent body)
+            | Event::MeetingRecorded { .. }
+            | Event::MeetingCosigned { .. }
+            | Event::ItemReferred { .. }
+            | Event::TeamTasked { .. }
     )
 }

@@ -125,6 +125,9 @@ words! {
     DutyKind {
         /// A party to the conflict has yet to accept a clause.
         AcceptClause => "accept-clause",
+        // issue 14: monitoring
+        /// An attendee has yet to cosign a meeting record.
+        CosignMeeting => "cosign-meeting",
         /// A guarantor has yet to endorse a charter amendment not yet adopted.
         EndorseAmendment => "endorse-amendment",
         /// A guarantor has yet to endorse a clause not yet adopted.
@@ -145,6 +148,11 @@ words! {
         RatifyRuling => "ratify-ruling",
         /// The obligor has yet to remedy a commitment a ruling found breached.
         Remedy => "remedy",
+        // issue 14: monitoring
+        /// The party recommended to has yet to report the measures taken.
+        ReportMeasures => "report-measures",
+        /// A member of a tasked team has yet to report on the task.
+        ReportTask => "report-task",
         /// The accused has yet to answer an allegation.
         Respond => "respond",
     }
@@ -263,12 +271,25 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
             .amendments()
             .get(id)
             .is_some_and(|a| a.adopted_at.is_none()),
-        // issue 14: until each helper narrows it, every new item stays live
-        RecordKey::Observation(_)
-        | RecordKey::Task(_)
-        | RecordKey::Recommendation(_)
-        | RecordKey::Meeting(_)
-        | RecordKey::Notes(_) => true,
+        // issue 14: monitoring. A task is live until reported, a
+        // recommendation until measures are reported, a meeting record
+        // until every attendee but its recorder has cosigned it: each can
+        // still ask a duty. Observations and notes ask no duty of anyone: the
+        // observations view reads the full state, not the open one.
+        RecordKey::Task(id) => r.tasks().get(id).is_some_and(|t| t.reported.is_none()),
+        RecordKey::Recommendation(id) => r
+            .recommendations()
+            .get(id)
+            .is_some_and(|x| x.measures.is_empty()),
+        // (judged without the charter, which an amendment may change
+        // without touching the record: an attendee that has not cosigned
+        // keeps it live even if it signs nothing)
+        RecordKey::Meeting(id) => r.meetings().get(id).is_some_and(|m| {
+            m.attendees
+                .iter()
+                .any(|p| *p != m.by && !m.cosigned.iter().any(|(c, _)| c == p))
+        }),
+        RecordKey::Observation(_) | RecordKey::Notes(_) => false,
     }
 }
 
@@ -476,6 +497,8 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
             });
         }
     }
+    // issue 14: monitoring
+    monitoring_duties(state, me, &mut out);
     if role == Role::Guarantor {
         for (id, a) in records.amendments() {
             if a.adopted_at.is_none()
@@ -517,6 +540,42 @@ fn duties(state: &State, me: &PartyId, role: Role, time: i64) -> Vec<Duty> {
     // issue 14: bodies
     out.extend(crate::bodies::duties(state, me, time));
     out
+}
+
+// issue 14: monitoring
+/// The duties tasks, recommendations and meeting records ask of `me`:
+/// report-task (each member of a tasked team, until an observation
+/// answers the task, overdue or not), report-measures (the party
+/// recommended to, until it reports measures), cosign-meeting (each
+/// attendee that signs, other than the recorder, until it cosigns).
+fn monitoring_duties(state: &State, me: &PartyId, out: &mut Vec<Duty>) {
+    let records = state.records();
+    let mechanism = &state.amending().mechanism;
+    for (id, t) in records.tasks() {
+        let member = mechanism.body(&t.team).is_some_and(|b| b.has_member(me));
+        if t.reported.is_none() && member {
+            out.push(Duty {
+                duty: DutyKind::ReportTask,
+                item: id.to_string(),
+            });
+        }
+    }
+    for (id, r) in records.recommendations() {
+        if r.measures.is_empty() && &r.to == me {
+            out.push(Duty {
+                duty: DutyKind::ReportMeasures,
+                item: id.to_string(),
+            });
+        }
+    }
+    for (id, m) in records.meetings() {
+        if m.awaiting(state.charter()).contains(me) {
+            out.push(Duty {
+                duty: DutyKind::CosignMeeting,
+                item: id.to_string(),
+            });
+        }
+    }
 }
 
 /// One difference between two obligation views.
@@ -641,5 +700,197 @@ impl History {
             _ => {}
         }
         true
+    }
+}
+
+// issue 14: monitoring
+/// One observation as the observations view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObservationView {
+    /// The observation's id.
+    pub id: crate::ids::ObservationId,
+    /// Who recorded it.
+    pub by: PartyId,
+    /// The body it reports for, if any.
+    pub body: Option<crate::ids::BodyId>,
+    /// The task it answers, if any.
+    pub task: Option<crate::ids::TaskId>,
+    /// When what was observed happened (seconds since 1970).
+    pub occurred: i64,
+    /// minute | hour | day | week | month
+    pub time_precision: crate::terms::TimePrecision,
+    /// Where.
+    pub location: String,
+    /// point | settlement | district | region
+    pub place_precision: crate::terms::PlacePrecision,
+    /// A value of the charter's severity scale.
+    pub severity: Option<String>,
+    /// A value of the charter's violation scale.
+    pub violation: Option<String>,
+    /// The summary's first line.
+    pub summary: String,
+    /// How many evidence files it was recorded with.
+    pub evidence: usize,
+    /// How many evidence files were added later (`evidence add`).
+    pub evidence_added: u64,
+    /// The body it was last referred to, if any.
+    pub held_by: Option<crate::ids::BodyId>,
+}
+
+/// One task as the observations view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskView {
+    /// The task's id.
+    pub id: crate::ids::TaskId,
+    /// Who tasked the team.
+    pub by: PartyId,
+    /// The team tasked.
+    pub team: crate::ids::BodyId,
+    /// The item it is about, if any.
+    pub about: Option<crate::ids::ItemId>,
+    /// When the team is to report by (seconds since 1970).
+    pub due: i64,
+    /// open | overdue | reported | reported-late
+    pub state: crate::reports::TaskPhase,
+    /// The observation that answered it.
+    pub reported_by: Option<crate::ids::ObservationId>,
+}
+
+/// One recommendation as the observations view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecommendationView {
+    /// The recommendation's id.
+    pub id: crate::ids::RecommendationId,
+    /// Who made it.
+    pub by: PartyId,
+    /// The body that recommends.
+    pub body: crate::ids::BodyId,
+    /// The party recommended to.
+    pub to: PartyId,
+    /// The item it follows from, if any.
+    pub about: Option<crate::ids::ItemId>,
+    /// When the measures are to be reported by (seconds since 1970).
+    pub due: i64,
+    /// pending | overdue | measures-reported | measures-reported-late
+    pub state: crate::reports::RecommendationPhase,
+    /// The seqs of the measures reported.
+    pub measures: Vec<u64>,
+}
+
+/// One meeting record as the observations view shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MeetingView {
+    /// The meeting's id.
+    pub id: crate::ids::MeetingId,
+    /// Who recorded it.
+    pub by: PartyId,
+    /// The body that met, if any.
+    pub body: Option<crate::ids::BodyId>,
+    /// When it was held (seconds since 1970).
+    pub held: i64,
+    /// Who attended.
+    pub attendees: Vec<PartyId>,
+    /// Who cosigned the record, in order.
+    pub cosigned: Vec<PartyId>,
+    /// Who has yet to cosign.
+    pub awaiting: Vec<PartyId>,
+    /// recorded | cosigned
+    pub state: crate::reports::MeetingPhase,
+    /// The seq of the record entry.
+    pub record: u64,
+}
+
+/// The mechanism's working items as of `time`: observations, tasks,
+/// recommendations and meeting records (`accord observations`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MonitoringView {
+    /// Every observation, by id.
+    pub observations: Vec<ObservationView>,
+    /// Every task, by id, its phase judged at the view's time.
+    pub tasks: Vec<TaskView>,
+    /// Every recommendation, by id, its phase judged at the view's time.
+    pub recommendations: Vec<RecommendationView>,
+    /// Every meeting record, by id.
+    pub meetings: Vec<MeetingView>,
+}
+
+/// The observations view of `state` with overdue judged at `time`.
+pub fn monitoring(state: &State, time: i64) -> MonitoringView {
+    let records = state.records();
+    let notes = |id: &str| {
+        crate::ids::ItemId::new(id)
+            .ok()
+            .and_then(|i| records.notes().get(&i))
+    };
+    let observations = records
+        .observations()
+        .iter()
+        .map(|(id, o)| {
+            let n = notes(id.as_str());
+            ObservationView {
+                id: id.clone(),
+                by: o.by.clone(),
+                body: o.body.clone(),
+                task: o.task.clone(),
+                occurred: o.occurred,
+                time_precision: o.time_precision,
+                location: o.location.clone(),
+                place_precision: o.place_precision,
+                severity: o.severity.clone(),
+                violation: o.violation.clone(),
+                summary: o.summary.lines().next().unwrap_or_default().to_owned(),
+                evidence: o.evidence.len(),
+                evidence_added: n.map_or(0, |n| n.evidence.iter().map(|e| u64::from(e.2)).sum()),
+                held_by: n.and_then(|n| n.held_by().cloned()),
+            }
+        })
+        .collect();
+    let tasks = records
+        .tasks()
+        .iter()
+        .map(|(id, t)| TaskView {
+            id: id.clone(),
+            by: t.by.clone(),
+            team: t.team.clone(),
+            about: t.about.clone(),
+            due: t.due,
+            state: t.phase(time),
+            reported_by: t.reported.as_ref().map(|(o, _)| o.clone()),
+        })
+        .collect();
+    let recommendations = records
+        .recommendations()
+        .iter()
+        .map(|(id, r)| RecommendationView {
+            id: id.clone(),
+            by: r.by.clone(),
+            body: r.body.clone(),
+            to: r.to.clone(),
+            about: r.about.clone(),
+            due: r.due,
+            state: r.phase(time),
+            measures: r.measures.clone(),
+        })
+        .collect();
+    let meetings = records
+        .meetings()
+        .iter()
+        .map(|(id, m)| MeetingView {
+            id: id.clone(),
+            by: m.by.clone(),
+            body: m.body.clone(),
+            held: m.held,
+            attendees: m.attendees.clone(),
+            cosigned: m.cosigned.iter().map(|(p, _)| p.clone()).collect(),
+            awaiting: m.awaiting(state.charter()),
+            state: m.phase(state.charter()),
+            record: m.record.seq,
+        })
+        .collect();
+    MonitoringView {
+        observations,
+        tasks,
+        recommendations,
+        meetings,
     }
 }

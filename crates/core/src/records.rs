@@ -1128,6 +1128,12 @@ impl Records {
                 .amendments
                 .get(id)
                 .map(|a| (a.proposal, a.adopted_at, a.endorsements.len()))?,
+            // issue 14: monitoring (a meeting record is what its
+            // attendees cosign; never "adopted")
+            RecordKey::Meeting(id) => self
+                .meetings
+                .get(id)
+                .map(|m| (m.record, None, m.cosigned.len()))?,
             _ => return None,
         };
         Some(Proposal {

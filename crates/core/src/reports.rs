@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::charter::{Charter, Role};
 use crate::entry::Head;
 use crate::ids::{BodyId, ItemId, ObservationId, PartyId, TaskId};
 use crate::terms::{Evidence, PlacePrecision, TimePrecision};
@@ -56,6 +57,8 @@ pub struct TaskState {
     pub tasked: Head,
     /// The observation that answered it, with its seq.
     pub reported: Option<(ObservationId, u64)>,
+    /// The time of the entry that answered it.
+    pub reported_time: Option<i64>,
 }
 
 /// A recommendation to a party as the record stands.
@@ -75,6 +78,8 @@ pub struct RecommendationState {
     pub made: Head,
     /// The seqs of the measures reported, in order.
     pub measures: Vec<u64>,
+    /// The time of the first report of measures.
+    pub first_measures_time: Option<i64>,
 }
 
 /// A meeting record as it stands.
@@ -120,5 +125,94 @@ impl ItemNotes {
     /// The body the item was last referred to, if it was referred.
     pub fn held_by(&self) -> Option<&BodyId> {
         self.referrals.last().map(|r| &r.to)
+    }
+}
+
+crate::phase::words! {
+    /// Where a task stands as of a time.
+    TaskPhase {
+        /// Given, not reported, its due time not passed.
+        Open => "open",
+        /// Not reported and past its due time: the team still owes it.
+        Overdue => "overdue",
+        /// Answered by an observation by its due time.
+        Reported => "reported",
+        /// Answered by an observation after its due time.
+        ReportedLate => "reported-late",
+    }
+}
+
+crate::phase::words! {
+    /// Where a recommendation stands as of a time.
+    RecommendationPhase {
+        /// Made; the party has not reported measures and the due time has not passed.
+        Pending => "pending",
+        /// No measures reported and past its due time: the party still owes them.
+        Overdue => "overdue",
+        /// The party reported the measures taken by the due time.
+        MeasuresReported => "measures-reported",
+        /// The party reported the measures taken after the due time.
+        MeasuresReportedLate => "measures-reported-late",
+    }
+}
+
+crate::phase::words! {
+    /// Where a meeting record stands.
+    MeetingPhase {
+        /// Some attendee (other than its recorder) has yet to cosign it.
+        Recorded => "recorded",
+        /// Every attendee that signs (other than the recorder) cosigned it.
+        Cosigned => "cosigned",
+    }
+}
+
+impl TaskState {
+    /// Where the task stands as of `time` (the report's own time decides
+    /// lateness: `reported_time`).
+    pub fn phase(&self, time: i64) -> TaskPhase {
+        match (self.reported.is_some(), self.reported_time) {
+            (true, Some(t)) if t > self.due => TaskPhase::ReportedLate,
+            (true, _) => TaskPhase::Reported,
+            (false, _) if time > self.due => TaskPhase::Overdue,
+            (false, _) => TaskPhase::Open,
+        }
+    }
+}
+
+impl RecommendationState {
+    /// Where the recommendation stands as of `time`.
+    pub fn phase(&self, time: i64) -> RecommendationPhase {
+        match self.first_measures_time {
+            Some(t) if t > self.due => RecommendationPhase::MeasuresReportedLate,
+            Some(_) => RecommendationPhase::MeasuresReported,
+            None if time > self.due => RecommendationPhase::Overdue,
+            None => RecommendationPhase::Pending,
+        }
+    }
+}
+
+impl MeetingState {
+    /// The attendees that have yet to cosign the record: every attendee
+    /// that signs under `charter` (a party of it, not an observer), other
+    /// than the recorder, that has not cosigned.
+    pub fn awaiting(&self, charter: &Charter) -> Vec<PartyId> {
+        self.attendees
+            .iter()
+            .filter(|p| {
+                **p != self.by
+                    && charter.party(p).is_some_and(|x| x.role != Role::Observer)
+                    && !self.cosigned.iter().any(|(c, _)| c == *p)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Where the record stands under `charter`.
+    pub fn phase(&self, charter: &Charter) -> MeetingPhase {
+        if self.awaiting(charter).is_empty() {
+            MeetingPhase::Cosigned
+        } else {
+            MeetingPhase::Recorded
+        }
     }
 }

@@ -14,6 +14,8 @@ use crate::ids::{
     AllegationId, AmendmentId, BodyId, ClauseId, CommitmentId, EntryHash, KeyId, LedgerId, PartyId,
     RevocationId, RulingId,
 };
+// issue 14: monitoring
+use crate::ids::{MeetingId, RecommendationId, TaskId};
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
 
 /// Why an entry is not admitted. Each message is one line saying what is
@@ -604,6 +606,142 @@ pub enum Violation {
         action: &'static str,
     },
     // issue 14: monitoring
+    /// A scale value that is not on the charter's scale of that kind.
+    #[error("{kind} {value:?} is not on the charter's {kind} scale ({values})")]
+    NotOnScale {
+        /// The scale (severity, violation).
+        kind: &'static str,
+        /// The value given.
+        value: String,
+        /// The scale's values, in order, comma separated.
+        values: String,
+    },
+    /// A scale value given where the charter defines no such scale.
+    #[error("the charter defines no {kind} scale: amend it with --set-scale")]
+    NoScale {
+        /// The scale (severity, violation).
+        kind: &'static str,
+    },
+    /// An observation by a party that neither monitors nor reports for the body.
+    #[error("{party} ({role}) cannot record observations: only monitors and members of the reporting body can")]
+    NotObserving {
+        /// The party that tried.
+        party: PartyId,
+        /// Its role.
+        role: Role,
+    },
+    /// An observation answers a task of another team.
+    #[error("task {task} is team {team}'s: {party} neither reports for that body nor sits on it")]
+    NotTheTeam {
+        /// The task.
+        task: TaskId,
+        /// The team tasked.
+        team: BodyId,
+        /// The party that tried.
+        party: PartyId,
+    },
+    /// A time that must not be after the entry's own time is.
+    #[error("{item}: the {field} is after the entry's own time")]
+    AfterEntry {
+        /// The item.
+        item: String,
+        /// Which time, in words.
+        field: &'static str,
+    },
+    /// A due time that must be after the entry's own time is not.
+    #[error("{item}: the {field} must be after the entry's own time")]
+    NotAfterEntry {
+        /// The item.
+        item: String,
+        /// Which time, in words.
+        field: &'static str,
+    },
+    /// Evidence added with no file.
+    #[error("evidence added to {item} must list at least one file")]
+    NoExhibits {
+        /// The item.
+        item: String,
+    },
+    /// Evidence added to an item of a kind that takes none.
+    #[error("{item} takes no added evidence: only allegations, observations, rulings, commitments, recommendations, tasks and meetings do")]
+    NoEvidenceOn {
+        /// The item.
+        item: String,
+    },
+    /// Evidence added by a party with no standing on the item.
+    #[error("{party} may not add evidence to {item}: only its author ({author}), monitors, guarantors, the mediator and members of the body holding it may")]
+    MayNotAddEvidence {
+        /// The party that tried.
+        party: PartyId,
+        /// The item.
+        item: String,
+        /// The item's author.
+        author: PartyId,
+    },
+    /// A referral of an item of a kind that is not referred.
+    #[error("{item} cannot be referred: only allegations, observations and rulings are")]
+    NotReferable {
+        /// The item.
+        item: String,
+    },
+    /// A referral to the body that already holds the item.
+    #[error("{item} is already held by body {body}")]
+    AlreadyHeld {
+        /// The item.
+        item: String,
+        /// The body holding it.
+        body: BodyId,
+    },
+    /// A referral of an item held by a body the referrer does not sit on.
+    #[error("{item} is held by body {body}: only its members refer it on, not {party}")]
+    ReferNotHolder {
+        /// The item.
+        item: String,
+        /// The body holding it.
+        body: BodyId,
+        /// The party that tried.
+        party: PartyId,
+    },
+    /// A referral by a party with no standing to refer.
+    #[error("{party} ({role}) may not refer items: only guarantors, the mediator, monitors, the secretariat and members of a body may")]
+    MayNotRefer {
+        /// The party that tried.
+        party: PartyId,
+        /// Its role.
+        role: Role,
+    },
+    /// A recommendation to a party that takes no measures.
+    #[error("recommendation {recommendation}: {party} is {role}; recommendations go to the parties bound by the charter")]
+    NotRecommendable {
+        /// The recommendation.
+        recommendation: RecommendationId,
+        /// The party named.
+        party: PartyId,
+        /// Its role.
+        role: Role,
+    },
+    /// A meeting record with no attendee.
+    #[error("meeting {meeting}: a meeting record names at least one attendee")]
+    NoAttendees {
+        /// The meeting.
+        meeting: MeetingId,
+    },
+    /// A cosignature by a party that did not attend.
+    #[error("{party} did not attend meeting {meeting}: only its attendees cosign its record")]
+    NotAttendee {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The party that tried.
+        party: PartyId,
+    },
+    /// A cosignature by the meeting's recorder.
+    #[error("meeting {meeting}: {party} recorded it, and its record is its signature; only the other attendees cosign")]
+    RecorderCosigns {
+        /// The meeting.
+        meeting: MeetingId,
+        /// The recorder.
+        party: PartyId,
+    },
 }
 
 /// Why an entry could not be built for a signer.
