@@ -168,10 +168,10 @@ def signed_ok(entry, key=pk):
     return openssl_verifies(key, SIG_TAG + entry[:-64], entry[-64:])
 
 
-for n in ('entry0', 'entry1', 'entry2', 'entry3'):
+for n in ('entry0', 'entry1', 'entry2', 'entry3', 'entry4', 'entry5', 'entry6'):
     entry = vec(n + '-bytes')
     check(hashlib.sha256(b'accord-v1/entry-hash\0' + entry).digest() == vec(n + '-hash'), n + ' hash')
-    if n not in ('entry2', 'entry3'):
+    if n in ('entry0', 'entry1'):
         check(entry[-64:] == vec(n + '-signature'), n + ' signature field')
     check(int.from_bytes(entry[34:42], 'little') == int(n[-1]), n + ' seq offset')
     check(signed_ok(entry), n + ' signature (openssl)')

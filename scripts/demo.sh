@@ -2,7 +2,9 @@
 # The Astana talks of 23-24 January 2017, recorded in a fresh ledger:
 # keys for every delegation, the charter, the joint communique's clauses
 # proposed and endorsed by the guarantors, two refusals the rules enforce,
-# then verify and the log; then a dispute settled offline with a bundle and
+# the mechanism (a body, a monitor's report, an attack attributed to a
+# group that signed nothing), then verify and the log; then a dispute
+# settled offline with a bundle and
 # a cosigned checkpoint. Runs in a temporary directory; leaves nothing.
 set -euo pipefail
 
@@ -176,6 +178,37 @@ run charter amend --id M1 --add-party jo --name "Hashemite Kingdom of Jordan" --
   --party-key jo.pem.pub --reason "Jordan attends the Astana talks as an observer from the second round." --key tr.pem
 for g in tr ru ir; do run charter endorse M1 --key "$g.pem"; done
 run charter show
+
+say "The mechanism: the trilateral group as a body, a severity scale, and HTS on the register of groups outside the ceasefire"
+cat > bodies.toml <<'TOML'
+[[body]]
+id = "trilateral"
+name = "Astana trilateral group (Joint Group)"
+members = ["ru", "tr", "ir"]
+decision = "all"
+TOML
+at 2017-02-16T10:00:00Z
+run charter amend --id M2 --body-file bodies.toml --set-scale severity=minor,serious,grave \
+  --list-actor hts --actor-name "Hay'at Tahrir al-Sham (Jabhat Fatah al-Sham / Nusra)" --standing designated \
+  --reason "The Joint Group's concept paper of 16 February 2017; groups designated by the Security Council stay outside the ceasefire." --key ru.pem
+for g in tr ru ir; do run charter endorse M2 --key "$g.pem"; done
+
+say "A monitor's report: nobody accused, time and place with their precision, severity from the charter's scale"
+at 2017-02-20T18:00:00Z
+run observe --id O1 --body trilateral --occurred 2017-02-20T06:00:00Z --time-precision hour \
+  --location "Wadi Barada truce line" --place-precision district --severity minor --key ru.pem \
+  --summary "Exchange of fire across the truce line at dawn; the origin could not be determined (illustrative)."
+run observations
+
+say "An attack attributed to a group that signed nothing: HTS claimed the Homs attacks of 25 February 2017"
+at 2017-02-25T18:00:00Z
+run allege --id A2 --against hts --occurred 2017-02-25T07:00:00Z --location "Homs" --key gov.pem \
+  --summary "Suicide attacks on two security branch headquarters in Homs."
+at 2017-02-27T10:00:00Z
+run ruling propose --id R2 --allegation A2 --body trilateral --finding confirmed --attribution hts --key ru.pem \
+  --text "Hay'at Tahrir al-Sham claimed the attacks; the group is outside the ceasefire and no party is found in breach."
+for g in ru tr ir; do run ruling endorse R2 --key "$g.pem"; done
+run actors
 
 unset ACCORD_TIME
 say "The record"

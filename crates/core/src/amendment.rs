@@ -465,7 +465,7 @@ pub(crate) fn apply(
             let sits = out
                 .charter
                 .party(m)
-                .is_some_and(|p| p.role != Role::Observer);
+                .is_some_and(|p| !matches!(p.role, Role::Observer | Role::Secretariat));
             if !sits {
                 return Err(AmendFault::Member(m.clone(), b.id.clone()));
             }
@@ -501,6 +501,11 @@ fn check_body(b: &Body, charter: &Charter, mechanism: &Mechanism) -> Result<(), 
             None => return Err(AmendFault::NoSuchParty(m.clone())),
             Some(p) if p.role == Role::Observer => {
                 return bad(format!("{m} is an observer and signs nothing"))
+            }
+            Some(p) if p.role == Role::Secretariat => {
+                return bad(format!(
+                    "{m} is the secretariat: it convenes and records, and votes on nothing"
+                ))
             }
             Some(_) => {}
         }

@@ -735,6 +735,19 @@ pub struct ObservationView {
     pub evidence_added: u64,
     /// The body it was last referred to, if any.
     pub held_by: Option<crate::ids::BodyId>,
+    /// The rulings drafted on it, in id order.
+    pub rulings: Vec<RulingOn>,
+}
+
+/// A ruling drafted on an observation: its id, body and state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RulingOn {
+    /// The ruling's id.
+    pub id: RulingId,
+    /// The body deciding it.
+    pub body: Option<crate::ids::BodyId>,
+    /// Its state at the view's time.
+    pub state: RulingPhase,
 }
 
 /// One task as the observations view shows it.
@@ -842,6 +855,16 @@ pub fn monitoring(state: &State, time: i64) -> MonitoringView {
                 evidence: o.evidence.len(),
                 evidence_added: n.map_or(0, |n| n.evidence.iter().map(|e| u64::from(e.2)).sum()),
                 held_by: n.and_then(|n| n.held_by().cloned()),
+                rulings: records
+                    .rulings()
+                    .iter()
+                    .filter(|(_, r)| r.on_observation.as_ref() == Some(id))
+                    .map(|(rid, r)| RulingOn {
+                        id: rid.clone(),
+                        body: r.body.clone(),
+                        state: r.phase_at(time),
+                    })
+                    .collect(),
             }
         })
         .collect();

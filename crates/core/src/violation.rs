@@ -415,7 +415,7 @@ pub enum Violation {
     },
     // issue 13: charter amendments
     /// The secretariat signs something other than what it may.
-    #[error("{party} is the secretariat: it convenes and records, and may only propose clauses and amendments, endorse clauses (not counted) and rotate its key, not sign an entry of kind {event}")]
+    #[error("{party} is the secretariat: it convenes and records, and may only propose and table clauses and propose amendments, endorse clauses (not counted), record and cosign meetings, refer items, task teams and rotate its key, not sign an entry of kind {event}")]
     Secretariat {
         /// The secretariat.
         party: PartyId,

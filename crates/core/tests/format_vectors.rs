@@ -82,12 +82,17 @@ fn wrapped(hex: &str) -> Vec<String> {
         .collect()
 }
 
-/// The positive chain: entry 0 (charter), 1 (clause), 2 (commitment).
+/// The positive chain: entry 0 (charter), 1 (clause), 2 (commitment),
+/// 3 (undertaking), 4-5 (an amendment listing an actor, adopted), 6 (an
+/// allegation against that actor).
 struct Chain {
     genesis: Sealed,
     clause: Sealed,
     commitment: Sealed,
     undertaking: Sealed,
+    listing: Sealed,
+    listed: Sealed,
+    lodged: Sealed,
 }
 
 fn chain() -> Chain {
@@ -156,11 +161,58 @@ fn chain() -> Chain {
         )
         .unwrap();
     state.admit(&undertaking).unwrap();
+    let listing = state
+        .sign_next(
+            &k,
+            1_487_152_800,
+            Event::AmendmentProposed {
+                id: AmendmentId::new("M1").unwrap(),
+                changes: vec![CharterChange::ListActor(accord_core::mechanism::Actor {
+                    id: ActorId::new("hts").unwrap(),
+                    name: "Hay'at Tahrir al-Sham".into(),
+                    standing: accord_core::mechanism::Standing::Designated,
+                    party: None,
+                })],
+                reason: "Designated by the Security Council.".into(),
+            },
+        )
+        .unwrap();
+    state.admit(&listing).unwrap();
+    let listed = state
+        .sign_next(
+            &k,
+            1_487_152_860,
+            Event::AmendmentEndorsed {
+                amendment: AmendmentId::new("M1").unwrap(),
+                proposal: listing.hash,
+            },
+        )
+        .unwrap();
+    state.admit(&listed).unwrap();
+    let lodged = state
+        .sign_next(
+            &k,
+            1_488_016_800,
+            Event::AllegationLodged {
+                id: AllegationId::new("A1").unwrap(),
+                accused: vec![terms::Accused::Actor(ActorId::new("hts").unwrap())],
+                commitments: Vec::new(),
+                occurred: 1_488_006_000,
+                location: "Homs".into(),
+                summary: "Attacks on two security headquarters.".into(),
+                evidence: Vec::new(),
+            },
+        )
+        .unwrap();
+    state.admit(&lodged).unwrap();
     Chain {
         genesis,
         clause,
         commitment,
         undertaking,
+        listing,
+        listed,
+        lodged,
     }
 }
 
@@ -180,6 +232,12 @@ fn vectors() -> Vec<(&'static str, String)> {
         ("entry2-hash", c.commitment.hash.to_hex()),
         ("entry3-bytes", hex::encode(&c.undertaking.bytes)),
         ("entry3-hash", c.undertaking.hash.to_hex()),
+        ("entry4-bytes", hex::encode(&c.listing.bytes)),
+        ("entry4-hash", c.listing.hash.to_hex()),
+        ("entry5-bytes", hex::encode(&c.listed.bytes)),
+        ("entry5-hash", c.listed.hash.to_hex()),
+        ("entry6-bytes", hex::encode(&c.lodged.bytes)),
+        ("entry6-hash", c.lodged.hash.to_hex()),
     ]
 }
 

@@ -8,8 +8,10 @@
 mod clauses;
 mod colombia;
 mod commitments;
+// issue 14: the Astana group, CTSAMVM and Colombia's mechanism, step by step.
 mod ctsamvm;
 mod disputes;
+mod mechanisms;
 mod refusals;
 mod verify;
 
