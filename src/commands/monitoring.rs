@@ -191,6 +191,7 @@ fn view_json(state: &State, time: i64, v: &MonitoringView) -> serde_json::Value 
             "evidence": o.evidence,
             "evidence_added": o.evidence_added,
             "held_by": o.held_by,
+            "rulings": o.rulings,
         })).collect::<Vec<_>>(),
         "tasks": v.tasks.iter().map(|x| json!({
             "id": x.id,
@@ -256,6 +257,13 @@ fn view_text(state: &State, time: i64, v: &MonitoringView) -> String {
             or(o.held_by.as_ref().map(|b| b.to_string())),
         );
         let _ = writeln!(s, "    {}", e(&o.summary));
+        for r in &o.rulings {
+            let body = r
+                .body
+                .as_ref()
+                .map_or("guarantors".to_owned(), |b| format!("body {b}"));
+            let _ = writeln!(s, "    ruling {} ({body}): {}", r.id, r.state);
+        }
     }
     let _ = writeln!(s, "tasks: {}", v.tasks.len());
     for x in &v.tasks {
