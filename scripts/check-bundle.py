@@ -188,6 +188,29 @@ def read_changes(r):
             changes.append(('clause-rule' if kind == 4 else 'amendment-rule', r.u(4) if tag == 1 else None))
         elif kind == 5:
             changes.append(('ruling-quorum', r.u(4)))
+        elif kind == 7:  # SetBody: read whole, changes no key
+            bid, _name = r.string(), r.string()
+            members = [r.string() for _ in range(r.u(8))]
+            rule = r.u(4)
+            if rule == 1:
+                r.u(4)
+            elif rule == 2:
+                r.u(8)
+            elif rule != 0:
+                raise Invalid('unknown decision rule %d' % rule)
+            r.u(1)
+            r.option(r.string)
+            r.u(1)
+            changes.append(('body', bid, members))
+        elif kind in (8, 11):  # RemoveBody, DelistActor
+            changes.append(('mechanism', r.string()))
+        elif kind == 9:  # SetScale
+            r.u(4)
+            changes.append(('scale', [r.string() for _ in range(r.u(8))]))
+        elif kind == 10:  # ListActor
+            aid, _name, _standing = r.string(), r.string(), r.u(4)
+            r.option(r.string)
+            changes.append(('actor', aid))
         else:
             raise Invalid('unknown charter change %d' % kind)
     return changes
