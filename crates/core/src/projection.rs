@@ -289,7 +289,12 @@ pub fn is_live(state: &State, key: &RecordKey) -> bool {
                 .iter()
                 .any(|p| *p != m.by && !m.cosigned.iter().any(|(c, _)| c == p))
         }),
-        RecordKey::Observation(_) | RecordKey::Notes(_) => false,
+        // An observation can be referred, ruled on or given evidence at
+        // any time, and its notes say which body holds it: like a
+        // commitment, both stay live, so that a state rebuilt from a
+        // checkpoint holds what a later entry about them reads.
+        RecordKey::Observation(id) => r.observations().contains_key(id),
+        RecordKey::Notes(id) => r.notes().contains_key(id),
     }
 }
 

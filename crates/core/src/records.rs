@@ -1223,7 +1223,12 @@ impl Records {
                 }
                 RecordKey::Ruling(id) => {
                     if let Some(r) = self.rulings.get(id) {
-                        out.push(RecordKey::Allegation(r.allegation.clone()));
+                        // issue 14: a body's ruling on an observation links
+                        // the observation (no allegation has its id)
+                        out.push(match &r.on_observation {
+                            Some(o) => RecordKey::Observation(o.clone()),
+                            None => RecordKey::Allegation(r.allegation.clone()),
+                        });
                         out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
                         out.extend(r.revises.iter().cloned().map(RecordKey::Ruling));
                     }

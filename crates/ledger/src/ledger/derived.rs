@@ -620,10 +620,14 @@ impl<S: Store> Ledger<S> {
             // start instead: correct, and slower until the next checkpoint.
             let event = &e.entry.body.event;
             let created = event.created_id();
+            // An item's notes are always live (`projection::is_live`), so
+            // the checkpoint holds every one that existed then; one not held
+            // here was begun after it, and its stored version (with later
+            // referrals) would misjudge this entry.
             let keys: Vec<RecordKey> = event
                 .touches()
                 .into_iter()
-                .filter(|k| Some(k.id()) != created)
+                .filter(|k| Some(k.id()) != created && !matches!(k, RecordKey::Notes(_)))
                 .collect();
             match state.load_linked(keys, |key| self.store.derived(&key.to_bytes())) {
                 Ok(()) => {}

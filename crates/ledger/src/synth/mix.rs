@@ -8,10 +8,12 @@
 use std::collections::BTreeSet;
 
 use accord_core::crypto::{possession_message, public_key, sign};
+use accord_core::mechanism::{Actor, Body, Decision, ScaleKind, Standing};
+use accord_core::terms::{Accused, PlacePrecision, TimePrecision};
 use accord_core::{
-    Adoption, AllegationId, AmendmentId, Attribution, Charter, CharterChange, ClauseId,
-    CommitmentId, EntryHash, Event, Evidence, Finding, Party, PartyId, Position, RecordKey, Role,
-    Rules, RulingId, Sealed, State,
+    ActorId, Adoption, AllegationId, AmendmentId, Attribution, BodyId, Charter, CharterChange,
+    ClauseId, CommitmentId, EntryHash, Event, Evidence, Finding, ItemId, ObservationId, Party,
+    PartyId, Position, RecommendationId, RecordKey, Role, Rules, RulingId, Sealed, State,
 };
 use accord_store::Store;
 use ed25519_dalek::SigningKey;
@@ -36,8 +38,16 @@ enum Act {
     Attest,
     Reschedule,
     AgreeReschedule,
+    // issue 14: mechanisms (realistic workload only)
+    Observe,
+    Lodge,
+    Draft,
+    EndorseBody,
+    Refer,
+    Recommend,
+    Measures,
 }
-const ACTS: [Act; 14] = [
+const ACTS: [Act; 21] = [
     Act::Propose,
     Act::EndorseClause,
     Act::Accept,
@@ -52,6 +62,13 @@ const ACTS: [Act; 14] = [
     Act::Attest,
     Act::Reschedule,
     Act::AgreeReschedule,
+    Act::Observe,
+    Act::Lodge,
+    Act::Draft,
+    Act::EndorseBody,
+    Act::Refer,
+    Act::Recommend,
+    Act::Measures,
 ];
 
 /// What a workload stresses: how many parties to the conflict, the weight
@@ -59,7 +76,7 @@ const ACTS: [Act; 14] = [
 /// how often a key is rotated.
 struct Profile {
     parties: usize,
-    weights: [u32; 14],
+    weights: [u32; 21],
     /// One entry in `long_every` carries a text near the 64 KiB limit (0: never).
     long_every: u64,
     /// One key rotation every `rotate_every` entries (0: never).
@@ -69,40 +86,60 @@ struct Profile {
     amend_every: u64,
     /// Rulings pick the oldest open allegation (true) or a random one.
     rule_oldest: bool,
+    /// The seq at which a guarantor proposes the mechanism (a body, a
+    /// severity scale and a listed actor), adopted by the three guarantors
+    /// in the entries after it (0: never).
+    mechanism_at: u64,
 }
 
 fn profile(w: Workload) -> Profile {
     // Propose, EndorseClause, Accept, Commit, Fulfil, File, Answer, Withdraw, Rule, EndorseRuling,
-    // Progress, Attest, Reschedule, AgreeReschedule
-    let realistic = [10, 25, 20, 63, 10, 180, 160, 10, 180, 300, 15, 15, 3, 9];
+    // Progress, Attest, Reschedule, AgreeReschedule,
+    // Observe, Lodge, Draft, EndorseBody, Refer, Recommend, Measures
     let base = Profile {
         parties: 2,
-        weights: realistic,
+        weights: [
+            10, 25, 20, 63, 10, 180, 160, 10, 180, 300, 15, 15, 3, 9, 0, 0, 0, 0, 0, 0, 0,
+        ],
         long_every: 0,
         rotate_every: 0,
         amend_every: 0,
         rule_oldest: true,
+        mechanism_at: 0,
     };
     match w {
         Workload::Default => base,
+        // A few per thousand entries each of observations, allegations
+        // against a party and a listed actor, body rulings (drafted and
+        // endorsed to adoption), referrals, recommendations and measures.
         Workload::Realistic => Profile {
+            weights: [
+                10, 25, 20, 63, 10, 180, 160, 10, 180, 300, 15, 15, 3, 9, 6, 4, 4, 8, 3, 3, 3,
+            ],
             amend_every: 10_000,
+            mechanism_at: 20,
             ..base
         },
         // A commitment per 10 entries, few ever fulfilled.
         Workload::Commitments => Profile {
-            weights: [8, 24, 16, 100, 5, 180, 160, 7, 150, 300, 20, 20, 5, 15],
+            weights: [
+                8, 24, 16, 100, 5, 180, 160, 7, 150, 300, 20, 20, 5, 15, 0, 0, 0, 0, 0, 0, 0,
+            ],
             ..base
         },
         // Allegations filed faster than they are ruled on, rulings on random ones.
         Workload::Allegations => Profile {
-            weights: [2, 6, 4, 10, 0, 380, 300, 8, 100, 190, 0, 0, 0, 0],
+            weights: [
+                2, 6, 4, 10, 0, 380, 300, 8, 100, 190, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
             rule_oldest: false,
             ..base
         },
         // Clauses proposed faster than all guarantors endorse them.
         Workload::Clauses => Profile {
-            weights: [150, 250, 150, 30, 0, 150, 100, 0, 60, 110, 0, 0, 0, 0],
+            weights: [
+                150, 250, 150, 30, 0, 150, 100, 0, 60, 110, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ],
             ..base
         },
         // 256 parties in the charter: 251 parties to the conflict.
@@ -204,6 +241,31 @@ struct Mix {
     /// The amendment being adopted: its id, proposal hash, how many
     /// guarantors endorsed it.
     amending: Option<(AmendmentId, Option<EntryHash>, usize)>,
+    /// Whether the amendment being adopted sets up the mechanism.
+    amending_mechanism: bool,
+    /// Whether the mechanism (body, scale, actor) is in force.
+    mechanism: bool,
+    /// Recent observations: id, whether referred to the body, whether a
+    /// ruling was drafted on it (the latest 64).
+    observations: Vec<(ObservationId, bool, bool)>,
+    /// The body's rulings not yet adopted: id, draft hash (filled in by
+    /// `saw`), the members that endorsed.
+    body_rulings: Vec<(RulingId, Option<EntryHash>, Vec<usize>)>,
+    /// Recommendations awaiting measures: id and the party recommended to.
+    recommendations: Vec<(RecommendationId, usize)>,
+}
+
+/// The body the mechanism amendment sets up, its members by charter
+/// index (the three guarantors and the monitor) and the listed actor.
+const BODY: &str = "jmc";
+const BODY_MEMBERS: [usize; 4] = [0, 1, 2, super::MONITOR];
+const ACTOR: &str = "hts";
+const SEVERITY: [&str; 3] = ["minor", "serious", "grave"];
+/// How many open mechanism items of each kind the generator remembers.
+const MECHANISM_OPEN: usize = 64;
+
+fn body_id() -> BodyId {
+    BodyId::new(BODY).expect("static id")
 }
 
 impl Mix {
@@ -224,6 +286,11 @@ impl Mix {
             reports: Vec::new(),
             reschedules: Vec::new(),
             amending: None,
+            amending_mechanism: false,
+            mechanism: false,
+            observations: Vec::new(),
+            body_rulings: Vec::new(),
+            recommendations: Vec::new(),
         }
     }
 
@@ -262,6 +329,22 @@ impl Mix {
             .map(|c| RecordKey::Clause(c.clone()))
             .collect();
         keys.extend(self.clauses.iter().map(|c| RecordKey::Clause(c.id.clone())));
+        for (o, _, _) in &self.observations {
+            keys.insert(RecordKey::Observation(o.clone()));
+            keys.insert(RecordKey::Notes(
+                ItemId::new(o.as_str()).expect("an item id"),
+            ));
+        }
+        keys.extend(
+            self.body_rulings
+                .iter()
+                .map(|(r, _, _)| RecordKey::Ruling(r.clone())),
+        );
+        keys.extend(
+            self.recommendations
+                .iter()
+                .map(|(r, _)| RecordKey::Recommendation(r.clone())),
+        );
         keys
     }
 
@@ -305,6 +388,13 @@ impl Mix {
             Act::Attest => self.attest(r),
             Act::Reschedule => self.reschedule(r, time),
             Act::AgreeReschedule => self.agree_reschedule(r),
+            Act::Observe => self.observe(r, time),
+            Act::Lodge => self.lodge(r, time),
+            Act::Draft => self.draft(r),
+            Act::EndorseBody => self.endorse_body(r),
+            Act::Refer => self.refer(r),
+            Act::Recommend => self.recommend(r, time),
+            Act::Measures => self.measures(),
         }
     }
 
@@ -320,8 +410,49 @@ impl Mix {
             };
             if *endorsed == 3 {
                 self.amending = None;
+                if self.amending_mechanism {
+                    // In force from this (the adopting) entry on.
+                    self.amending_mechanism = false;
+                    self.mechanism = true;
+                }
             }
             return Some((g, event));
+        }
+        if self.amending.is_none() && self.p.mechanism_at != 0 && seq == self.p.mechanism_at {
+            let n = self.next_id();
+            let id = AmendmentId::new(format!("M{n}")).expect("generated id");
+            self.amending = Some((id.clone(), None, 0));
+            self.amending_mechanism = true;
+            return Some((
+                0,
+                Event::AmendmentProposed {
+                    id,
+                    changes: vec![
+                        CharterChange::SetBody(Body {
+                            id: body_id(),
+                            name: "Joint monitoring commission".into(),
+                            members: BODY_MEMBERS.iter().map(|&i| party_id(i)).collect(),
+                            decision: Decision::Quorum(2),
+                            recuse_accused: false,
+                            parent: None,
+                            parent_adopts: false,
+                        }),
+                        CharterChange::SetScale {
+                            scale: ScaleKind::Severity,
+                            values: SEVERITY.iter().map(|v| (*v).to_owned()).collect(),
+                        },
+                        CharterChange::ListActor(Actor {
+                            id: ActorId::new(ACTOR).expect("static id"),
+                            name: "Hay'at Tahrir al-Sham / Jabhat al-Nusra".into(),
+                            standing: Standing::Designated,
+                            party: None,
+                        }),
+                    ],
+                    reason: "The guarantors set up the joint commission, its severity scale \
+                             and the register."
+                        .into(),
+                },
+            ));
         }
         if self.p.amend_every == 0 || !seq.is_multiple_of(self.p.amend_every) {
             return None;
@@ -754,6 +885,194 @@ impl Mix {
         Some((g, event))
     }
 
+    /// The monitor records an observation with a severity from the scale.
+    fn observe(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        if !self.mechanism {
+            return None;
+        }
+        let n = self.next_id();
+        let id = ObservationId::new(format!("O{n}")).expect("generated id");
+        self.observations.push((id.clone(), false, false));
+        if self.observations.len() > MECHANISM_OPEN {
+            self.observations.remove(0);
+        }
+        let summary = self.text(
+            time as u64 ^ 29,
+            &format!(
+                "The team observed impacts of indirect fire in sector {}; craters and \
+                 fragments consistent with 120 mm mortar rounds.",
+                r % 97
+            ),
+        );
+        Some((
+            super::MONITOR,
+            Event::ObservationRecorded {
+                id,
+                body: None,
+                task: None,
+                occurred: time - (r >> 32) as i64 % 86_400,
+                time_precision: TimePrecision::Hour,
+                location: format!("sector {}", r % 97),
+                place_precision: PlacePrecision::Settlement,
+                severity: Some(SEVERITY[((r >> 8) % 3) as usize].to_owned()),
+                violation: None,
+                summary,
+                evidence: Vec::new(),
+            },
+        ))
+    }
+
+    /// An allegation against a party to the conflict and the listed actor.
+    fn lodge(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        if !self.mechanism {
+            return None;
+        }
+        let accused = self.conflict[(r % self.conflict.len() as u64) as usize];
+        let other = self.conflict[((r >> 8) % self.conflict.len() as u64) as usize];
+        let by = if r % 5 < 3 || other == accused {
+            super::MONITOR
+        } else {
+            other
+        };
+        let n = self.next_id();
+        let id = AllegationId::new(format!("A{n}")).expect("generated id");
+        self.allegations.push(OpenAllegation {
+            id: id.clone(),
+            by,
+            accused,
+            answered: false,
+            ruling: None,
+        });
+        let summary = self.text(
+            time as u64 ^ 31,
+            &format!(
+                "Fighters of the listed group attacked positions in sector {} from areas \
+                 held by the accused party, which let them pass.",
+                r % 97
+            ),
+        );
+        Some((
+            by,
+            Event::AllegationLodged {
+                id,
+                accused: vec![
+                    Accused::Party(party_id(accused)),
+                    Accused::Actor(ActorId::new(ACTOR).expect("static id")),
+                ],
+                commitments: Vec::new(),
+                occurred: time - (r >> 32) as i64 % 86_400,
+                location: format!("sector {}", r % 97),
+                summary,
+                evidence: Vec::new(),
+            },
+        ))
+    }
+
+    /// A member refers an observation not yet referred to the body.
+    fn refer(&mut self, r: u64) -> Option<(usize, Event)> {
+        let o = self.observations.iter_mut().find(|o| !o.1 && !o.2)?;
+        o.1 = true;
+        Some((
+            BODY_MEMBERS[(r % 4) as usize],
+            Event::ItemReferred {
+                item: ItemId::new(o.0.as_str()).expect("an item id"),
+                to: body_id(),
+                note: "For the commission's review at its next session.".into(),
+            },
+        ))
+    }
+
+    /// A member drafts the body's ruling on an observation.
+    fn draft(&mut self, r: u64) -> Option<(usize, Event)> {
+        let i = self.observations.iter().position(|o| !o.2)?;
+        self.observations[i].2 = true;
+        let on = ItemId::new(self.observations[i].0.as_str()).expect("an item id");
+        let n = self.next_id();
+        let id = RulingId::new(format!("R{n}")).expect("generated id");
+        self.body_rulings.push((id.clone(), None, Vec::new()));
+        if self.body_rulings.len() > MECHANISM_OPEN {
+            self.body_rulings.remove(0);
+        }
+        let finding = [Finding::NotSubstantiated, Finding::Inconclusive][(r % 2) as usize];
+        Some((
+            BODY_MEMBERS[((r >> 4) % 4) as usize],
+            Event::RulingDrafted {
+                id,
+                on,
+                body: body_id(),
+                finding,
+                attribution: Attribution::Unattributable,
+                breaches: Vec::new(),
+                text: "The commission reviewed the team's report and finds on it.".into(),
+            },
+        ))
+    }
+
+    /// A member endorses the body's oldest open ruling; two adopt it.
+    fn endorse_body(&mut self, r: u64) -> Option<(usize, Event)> {
+        let i = self.body_rulings.iter().position(|x| x.1.is_some())?;
+        let (id, proposal, endorsed) = &mut self.body_rulings[i];
+        let m = (0..4)
+            .map(|k| BODY_MEMBERS[(k + (r >> 20) as usize) % 4])
+            .find(|m| !endorsed.contains(m))?;
+        endorsed.push(m);
+        let event = Event::RulingEndorsed {
+            ruling: id.clone(),
+            proposal: (*proposal)?,
+        };
+        if endorsed.len() == 2 {
+            self.body_rulings.remove(i);
+        }
+        Some((m, event))
+    }
+
+    /// A member recommends measures to a party, about an observation.
+    fn recommend(&mut self, r: u64, time: i64) -> Option<(usize, Event)> {
+        if !self.mechanism {
+            return None;
+        }
+        let to = self.conflict[(r % self.conflict.len() as u64) as usize];
+        let about = self
+            .observations
+            .last()
+            .map(|o| ItemId::new(o.0.as_str()).expect("an item id"));
+        let n = self.next_id();
+        let id = RecommendationId::new(format!("RC{n}")).expect("generated id");
+        self.recommendations.push((id.clone(), to));
+        if self.recommendations.len() > MECHANISM_OPEN {
+            self.recommendations.remove(0);
+        }
+        Some((
+            BODY_MEMBERS[((r >> 8) % 4) as usize],
+            Event::RecommendationMade {
+                id,
+                body: body_id(),
+                to: party_id(to),
+                about,
+                text: "Withdraw the mortar units from the sector and report their new \
+                       positions to the commission."
+                    .into(),
+                due: time + 14 * 86_400 + ((r >> 24) % 86_400) as i64,
+            },
+        ))
+    }
+
+    /// The party recommended to reports the measures it took.
+    fn measures(&mut self) -> Option<(usize, Event)> {
+        if self.recommendations.is_empty() {
+            return None;
+        }
+        let (id, to) = self.recommendations.remove(0);
+        Some((
+            to,
+            Event::MeasuresReported {
+                recommendation: id,
+                text: "The units were withdrawn; their new positions were notified.".into(),
+                evidence: Vec::new(),
+            },
+        ))
+    }
+
     /// Notes what the entry just admitted did that later entries depend on.
     fn saw(&mut self, who: usize, entry: &Sealed) {
         match &entry.entry.body.event {
@@ -767,6 +1086,11 @@ impl Mix {
                     if let Some(x) = a.ruling.as_mut().filter(|x| &x.id == id) {
                         x.proposal = Some(entry.hash);
                     }
+                }
+            }
+            Event::RulingDrafted { id, .. } => {
+                if let Some(x) = self.body_rulings.iter_mut().find(|x| &x.0 == id) {
+                    x.1 = Some(entry.hash);
                 }
             }
             Event::KeyRotated { .. } => self.rotations[who] += 1,
