@@ -1223,7 +1223,12 @@ impl Records {
                 }
                 RecordKey::Ruling(id) => {
                     if let Some(r) = self.rulings.get(id) {
-                        out.push(RecordKey::Allegation(r.allegation.clone()));
+                        // (a ruling on an observation links to no
+                        // allegation: its `allegation` holds the
+                        // observation's id)
+                        if r.on_observation.is_none() {
+                            out.push(RecordKey::Allegation(r.allegation.clone()));
+                        }
                         out.extend(r.breaches.iter().cloned().map(RecordKey::Commitment));
                         out.extend(r.revises.iter().cloned().map(RecordKey::Ruling));
                     }
