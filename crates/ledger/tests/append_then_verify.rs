@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use accord_core::ids::{MeetingId, ObservationId};
 use accord_core::limits::{MAX_EVIDENCE, MAX_LIST, MAX_TEXT_BYTES, MAX_TIME, MAX_TITLE_BYTES};
 use accord_core::*;
 use accord_ledger::synth::{self, key, START};
@@ -214,6 +215,18 @@ enum Try {
         Vec<Evidence>,
         String,
     ),
+    // issue 14: mechanisms
+    /// An allegation by opp against gov and an unlisted actor, or persons
+    /// unknown (no accused).
+    Lodge(bool, Vec<CommitmentId>, String, Vec<Evidence>),
+    /// An observation by mon (the founding charter has no scale: a
+    /// severity is refused).
+    Observe(String, String, Option<String>, Vec<Evidence>),
+    /// A meeting recorded by the mediator with attendees near the limit.
+    Meet(usize, String, Vec<String>, String),
+    View(String),
+    /// A clause tabled by tr with signatories near the limit.
+    Table(usize, String, String),
 }
 
 /// A party's name: mostly plain, sometimes near the limit or with a
@@ -346,7 +359,48 @@ fn attempt() -> impl Strategy<Value = Try> {
             text(len_near(MAX_TEXT_BYTES))
         )
             .prop_map(|(k, l, e, r)| Try::Correct(k, l, e, r)),
+        // issue 14: mechanisms
+        (
+            any::<bool>(),
+            commitments(),
+            text(len_near(MAX_TEXT_BYTES)),
+            evidence()
+        )
+            .prop_map(|(u, k, s, e)| Try::Lodge(u, k, s, e)),
+        (
+            text(len_near(MAX_TITLE_BYTES)),
+            text(len_near(MAX_TEXT_BYTES)),
+            prop::option::of(Just("grave".to_owned())),
+            evidence()
+        )
+            .prop_map(|(l, s, v, e)| Try::Observe(l, s, v, e)),
+        (
+            prop_oneof![0..4usize, Just(MAX_LIST), Just(MAX_LIST + 1)],
+            text(len_near(MAX_TITLE_BYTES)),
+            prop::collection::vec(text(len_near(MAX_TITLE_BYTES)), 0..3),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(n, p, a, o)| Try::Meet(n, p, a, o)),
+        text(len_near(MAX_TEXT_BYTES)).prop_map(Try::View),
+        (
+            prop_oneof![0..4usize, Just(MAX_LIST), Just(MAX_LIST + 1)],
+            text(len_near(MAX_TITLE_BYTES)),
+            text(len_near(MAX_TEXT_BYTES))
+        )
+            .prop_map(|(n, t, x)| Try::Table(n, t, x)),
     ]
+}
+
+/// `n` attendees or signatories: the charter's parties first (tr, ru, ir,
+/// un, gov, opp, mon), then ids of no party.
+fn parties(n: usize) -> Vec<PartyId> {
+    let known = ["tr", "ru", "ir", "un", "gov", "opp", "mon"];
+    (0..n)
+        .map(|i| match known.get(i) {
+            Some(p) => PartyId::new(*p).unwrap(),
+            None => PartyId::new(format!("p{i}")).unwrap(),
+        })
+        .collect()
 }
 
 fn event(n: usize, t: &Try) -> (usize, Event) {
@@ -482,6 +536,70 @@ fn event(n: usize, t: &Try) -> (usize, Event) {
                 summary: None,
                 evidence,
                 reason,
+            },
+        ),
+        // issue 14: mechanisms
+        Try::Lodge(unknown, commitments, summary, evidence) => (
+            OPP,
+            Event::AllegationLodged {
+                id: AllegationId::new(format!("L{n}")).unwrap(),
+                accused: if unknown {
+                    vec![]
+                } else {
+                    vec![
+                        terms::Accused::Party(PartyId::new("gov").unwrap()),
+                        terms::Accused::Actor(ActorId::new("hts").unwrap()),
+                    ]
+                },
+                commitments,
+                occurred: START,
+                location: "Valley".into(),
+                summary,
+                evidence,
+            },
+        ),
+        Try::Observe(location, summary, severity, evidence) => (
+            MON,
+            Event::ObservationRecorded {
+                id: ObservationId::new(format!("O{n}")).unwrap(),
+                body: None,
+                task: None,
+                occurred: START,
+                time_precision: terms::TimePrecision::Day,
+                location,
+                place_precision: terms::PlacePrecision::District,
+                severity,
+                violation: None,
+                summary,
+                evidence,
+            },
+        ),
+        Try::Meet(attendees, place, agenda, outcome) => (
+            3,
+            Event::MeetingRecorded {
+                id: MeetingId::new(format!("MT{n}")).unwrap(),
+                body: None,
+                held: START,
+                place,
+                attendees: parties(attendees),
+                agenda,
+                outcome,
+            },
+        ),
+        Try::View(text) => (
+            GOV,
+            Event::ViewRecorded {
+                item: ItemId::new("A0").unwrap(),
+                text,
+            },
+        ),
+        Try::Table(signatories, title, text) => (
+            0,
+            Event::ClauseTabled {
+                id: ClauseId::new(format!("C{}t", n + 1)).unwrap(),
+                title,
+                text,
+                signatories: parties(signatories),
             },
         ),
     }
