@@ -1,7 +1,10 @@
 # The two commands of the README: `make demo` and `make test`.
 CARGO ?= cargo
+# Where cargo builds: CARGO_TARGET_DIR if set (relative to here, as cargo
+# takes it), else ./target.
+TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 
-.PHONY: all build demo test lint bench bench-build bench-peers stress stress-sled fuzz clean
+.PHONY: all build demo test lint dist bench bench-build bench-peers stress stress-sled fuzz clean
 
 all: build
 
@@ -9,8 +12,8 @@ build:
 	$(CARGO) build --locked
 
 demo: build
-	ACCORD=$(CURDIR)/target/debug/accord ./scripts/demo.sh
-	ACCORD=$(CURDIR)/target/debug/accord ./scripts/demo-capitals.sh
+	ACCORD=$(TARGET_DIR)/debug/accord ./scripts/demo.sh
+	ACCORD=$(TARGET_DIR)/debug/accord ./scripts/demo-capitals.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -22,6 +25,20 @@ test: lint
 	else \
 		$(CARGO) test --locked --workspace --no-fail-fast; \
 	fi
+
+# A static binary for Linux (musl) and its SHA-256, in dist/. Needs the
+# target's standard library: `rustup target add x86_64-unknown-linux-musl`
+# (done here if rustup can fetch it).
+DIST_TARGET ?= x86_64-unknown-linux-musl
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+DIST_NAME := accord-$(VERSION)-$(DIST_TARGET)
+dist:
+	rustup target list --installed | grep -qx $(DIST_TARGET) || rustup target add $(DIST_TARGET)
+	$(CARGO) build --locked --release --target $(DIST_TARGET)
+	mkdir -p dist
+	cp $(TARGET_DIR)/$(DIST_TARGET)/release/accord dist/$(DIST_NAME)
+	cd dist && sha256sum $(DIST_NAME) > $(DIST_NAME).sha256
+	@echo "dist/$(DIST_NAME) and dist/$(DIST_NAME).sha256"
 
 # Criterion benches of the primitives and core paths, then the end-to-end
 # harness on 10k, 100k and 1M-entry ledgers (ACCORD_BENCH_SIZES to change),

@@ -12,7 +12,8 @@ usage: bench-ab.py OLD NEW default,realistic,allegations [--json FILE]
 import json, os, shutil, statistics, subprocess, sys, time
 OLD, NEW = sys.argv[1], sys.argv[2]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RAW = os.path.join(ROOT, 'target', 'release', 'examples', 'raw_rates')
+TARGET_DIR = os.environ.get('CARGO_TARGET_DIR') or os.path.join(ROOT, 'target')
+RAW = os.path.join(TARGET_DIR, 'release', 'examples', 'raw_rates')
 import tempfile
 work = tempfile.mkdtemp(prefix='accord-ab-')
 def run(args):

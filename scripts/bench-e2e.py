@@ -22,10 +22,11 @@ runs the debug build instead: CI's smoke run, on `make test`'s own build
 import argparse, base64, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET_DIR = os.environ.get('CARGO_TARGET_DIR') or os.path.join(ROOT, 'target')
 PROFILE = os.environ.get('ACCORD_BENCH_PROFILE', 'release')
 # ACCORD_BENCH_BIN: another accord binary (an older build, for before/after figures).
-ACCORD = os.environ.get('ACCORD_BENCH_BIN') or os.path.join(ROOT, 'target', PROFILE, 'accord')
-EXAMPLES = os.path.join(ROOT, 'target', PROFILE, 'examples')
+ACCORD = os.environ.get('ACCORD_BENCH_BIN') or os.path.join(TARGET_DIR, PROFILE, 'accord')
+EXAMPLES = os.path.join(TARGET_DIR, PROFILE, 'examples')
 
 
 def run(args, stdout=subprocess.DEVNULL, env=None):
@@ -239,7 +240,7 @@ def main():
     p.add_argument('--sizes', default=os.environ.get('ACCORD_BENCH_SIZES', '100000'))
     p.add_argument('--workloads', default=','.join(WORKLOADS))
     p.add_argument('--work', default=None)
-    p.add_argument('--json', default=os.path.join(ROOT, 'target', 'bench-e2e.json'))
+    p.add_argument('--json', default=os.path.join(TARGET_DIR, 'bench-e2e.json'))
     args = p.parse_args()
     workloads = [w for w in args.workloads.split(',') if w]
     for w in workloads:

@@ -33,9 +33,10 @@ usage: bench-peers.py [--entries N] [--commits G] [--singles S] [--rounds R]
 import argparse, datetime, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ACCORD = os.path.join(ROOT, 'target', 'release', 'accord')
-RAW_RATES = os.path.join(ROOT, 'target', 'release', 'examples', 'raw_rates')
-NPM_DIR = os.path.join(ROOT, 'target', 'bench-peers')
+TARGET_DIR = os.environ.get('CARGO_TARGET_DIR') or os.path.join(ROOT, 'target')
+ACCORD = os.path.join(TARGET_DIR, 'release', 'accord')
+RAW_RATES = os.path.join(TARGET_DIR, 'release', 'examples', 'raw_rates')
+NPM_DIR = os.path.join(TARGET_DIR, 'bench-peers')
 HYPERCORE_JS = os.path.join(ROOT, 'scripts', 'peers', 'hypercore.js')
 HYPERCORE = 'hypercore@11.39.5'
 ENTRY_BYTES = 415  # mean canonical entry size of the synthetic workload
@@ -238,7 +239,7 @@ def main():
     p.add_argument('--commits', type=int, default=200, help='single appends: accord CLI and git commits')
     p.add_argument('--singles', type=int, default=10_000, help='hypercore appends one at a time (in process)')
     p.add_argument('--rounds', type=int, default=3)
-    p.add_argument('--json', default=os.path.join(ROOT, 'target', 'bench-peers.json'),
+    p.add_argument('--json', default=os.path.join(TARGET_DIR, 'bench-peers.json'),
                    help='write every round\'s figures here')
     args = p.parse_args()
     for name in ('entries', 'commits', 'singles', 'rounds'):

@@ -19,9 +19,10 @@ build (CI's smoke run; its figures mean nothing).
 import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TARGET_DIR = os.environ.get('CARGO_TARGET_DIR') or os.path.join(ROOT, 'target')
 PROFILE = os.environ.get('ACCORD_BENCH_PROFILE', 'release')
-ACCORD = os.path.join(ROOT, 'target', PROFILE, 'accord')
-TILES_READ = os.path.join(ROOT, 'target', PROFILE, 'examples', 'tiles_read')
+ACCORD = os.path.join(TARGET_DIR, PROFILE, 'accord')
+TILES_READ = os.path.join(TARGET_DIR, PROFILE, 'examples', 'tiles_read')
 
 
 def timed(args):
@@ -146,7 +147,7 @@ def main():
     p.add_argument('--entries', type=int, default=int(os.environ.get('ACCORD_BENCH_REMOTE_ENTRIES', 100000)))
     p.add_argument('--tiles-entries', type=int,
                    default=int(os.environ.get('ACCORD_BENCH_TILES_ENTRIES', 1000000)))
-    p.add_argument('--json', default=os.path.join(ROOT, 'target', 'bench-remote.json'))
+    p.add_argument('--json', default=os.path.join(TARGET_DIR, 'bench-remote.json'))
     args = p.parse_args()
     for exe in (ACCORD, TILES_READ):
         if not os.path.exists(exe):

@@ -10,7 +10,7 @@ the range after it. Rows whose benchmarks are missing from any run (a
 filtered run) are left out."""
 import glob, json, os, statistics, sys
 
-roots = sys.argv[1:] or ['target/criterion']
+roots = sys.argv[1:] or [os.path.join(os.environ.get('CARGO_TARGET_DIR') or 'target', 'criterion')]
 
 
 def load(root, group, name):

@@ -15,11 +15,23 @@ trap 'rm -rf "$work"' EXIT
 cd "$work"
 export ACCORD_LEDGER="$work/astana"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only; commands echoed with shell quoting, so
+# any line can be pasted back into a shell.
+if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=''; plain=''; fi
+say() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 at() { ACCORD_TIME="$1"; export ACCORD_TIME; }
-run() { printf '$ accord %s\n' "$*"; "$ACCORD" "$@"; }
+shown() {
+  printf '$ accord'
+  local a
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./:=@,+-]+$ ]]; then printf ' %s' "$a"
+    else printf " '%s'" "${a//\'/\'\\\'\'}"; fi
+  done
+  printf '\n'
+}
+run() { shown "$@"; "$ACCORD" "$@"; }
 refused() {
-  printf '$ accord %s\n' "$*"
+  shown "$@"
   if "$ACCORD" "$@"; then echo "demo: expected a refusal" >&2; exit 1; fi
   echo "(refused, as the charter requires; the ledger is unchanged)"
 }

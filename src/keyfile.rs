@@ -196,6 +196,11 @@ fn read_text(path: &Path) -> Result<Zeroizing<String>> {
 pub fn load_private(path: &Path) -> Result<SigningKey> {
     let meta = std::fs::metadata(path)
         .with_context(|| format!("cannot read key file {}", path.display()))?;
+    if meta.is_file() {
+        if let Ok(text) = read_text(path) {
+            not_a_pkcs8_private_key(path, &text)?;
+        }
+    }
     let mode = meta.permissions().mode() & 0o777;
     if meta.is_file() && mode & 0o077 != 0 {
         bail!(
@@ -210,6 +215,25 @@ pub fn load_private(path: &Path) -> Result<SigningKey> {
         return decrypt(path, &text, passphrase.as_bytes());
     }
     crypto::private_key_from_pem(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// Refuses, with what to do, the key files people pass by mistake: a
+/// public key, or an OpenSSH key (accord signs with PKCS#8 PEM keys).
+fn not_a_pkcs8_private_key(path: &Path, text: &str) -> Result<()> {
+    let text = text.trim_start();
+    if text.starts_with("-----BEGIN PUBLIC KEY") || text.starts_with("ssh-ed25519 ") {
+        bail!(
+            "{} is a public key: sign with the private key file (from `accord key new`, the one without .pub)",
+            path.display()
+        );
+    }
+    if text.starts_with("-----BEGIN OPENSSH PRIVATE KEY") {
+        bail!(
+            "{} is an OpenSSH key: accord signs with PKCS#8 PEM keys, from `accord key new` or `openssl genpkey -algorithm ed25519`; register that key's public half (in the charter, or by `accord key rotate`)",
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// The passphrase from `ACCORD_PASSPHRASE`, or asked for on the terminal.

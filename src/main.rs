@@ -20,6 +20,14 @@ mod remote;
 mod render;
 mod views_render;
 
+// Key files are kept private by Unix file modes (0600), and inputs are
+// opened without blocking on FIFOs and devices: the libraries build
+// anywhere, the binary only where those exist.
+#[cfg(not(unix))]
+compile_error!(
+    "the accord binary needs a Unix-like system (Linux, macOS, a BSD): it keeps key files private with Unix file modes; the accord-core, accord-store and accord-ledger libraries build elsewhere"
+);
+
 use std::io::{self, Write};
 use std::process::ExitCode;
 
@@ -108,12 +116,22 @@ pub(crate) fn one_line(e: &anyhow::Error) -> String {
     line.replace('\n', " ")
 }
 
-/// What the user can do about a store error, in this binary's commands and
+/// What the user can do about a store error or a signing key no party
+/// holds, in this binary's commands and
 /// flags: the store names neither. The store's error is the last cause
 /// `one_line` prints (these variants have no cause of their own), so the
 /// hint ends the line.
 fn hint(e: &anyhow::Error) -> Option<&'static str> {
+    use accord_core::SignError;
     use accord_ledger::{LedgerError, StoreError};
+    let unknown_key =
+        |s: &SignError| matches!(s, SignError::UnknownKey(_) | SignError::FormerKey { .. });
+    if e.chain().any(|c| match c.downcast_ref::<LedgerError>() {
+        Some(LedgerError::Signer(s)) => unknown_key(s),
+        _ => c.downcast_ref::<SignError>().is_some_and(unknown_key),
+    }) {
+        return Some("`accord key list` shows each party's keys");
+    }
     let store = e
         .chain()
         .find_map(|c| match c.downcast_ref::<LedgerError>() {

@@ -87,6 +87,23 @@ impl World {
         .assert()
     }
 
+    /// [`World::propose`] signed with the key file `key`, whatever it holds.
+    pub fn propose_with_key(&self, id: &str, key: &str) -> assert_cmd::assert::Assert {
+        self.accord(&[
+            "clause",
+            "propose",
+            "--id",
+            id,
+            "--title",
+            "Monitoring mechanism",
+            "--text",
+            "Establish a trilateral mechanism.",
+            "--key",
+            key,
+        ])
+        .assert()
+    }
+
     pub fn endorse(&self, id: &str, signer: &str) -> assert_cmd::assert::Assert {
         self.accord(&["clause", "endorse", id, "--key", &format!("{signer}.pem")])
             .assert()

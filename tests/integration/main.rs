@@ -56,6 +56,10 @@ mod checkpoints;
 // `witness serve` (C2SP tlog-witness) and `witness submit`: cosigned,
 // every refusal's status, state kept over a restart, OpenSSL re-checks.
 mod witness_http;
+// Messages that say what is wrong and what to do (issue 15).
+mod messages;
+// README.md's walk-through, every sh block run in order (issue 15).
+mod readme;
 // Refused appends change nothing; bad charters and non-ledgers get one line.
 mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.

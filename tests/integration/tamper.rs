@@ -144,9 +144,24 @@ fn expect_head_catches_a_truncated_tail_and_a_rewritten_head() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stdout)
-        .unwrap()
-        .contains("not the expected"));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("not the expected"), "{text}");
+    // The count is of the entries before the bad one, in text and JSON.
+    let seq = v["head"]["seq"].as_u64().unwrap();
+    assert!(
+        text.contains(&format!("\n{seq} entries before it verified")),
+        "{text}"
+    );
+    // An earlier seq with the head's hash: the entries after it passed
+    // their checks, but only those before it count as verified.
+    let early = format!("1:{}", v["head"]["hash"].as_str().unwrap());
+    let r = w.json(&["verify", "--json", "--expect-head", &early]);
+    assert_eq!(
+        (r["valid"].as_bool(), r["verified"].as_u64()),
+        (Some(false), Some(1)),
+        "{r}"
+    );
+    assert_eq!(r["first_bad"]["seq"], 1, "{r}");
 
     let e = one_line_error(w.accord(&["verify", "--expect-head", "12"]).assert());
     assert!(e.contains("SEQ:HASH"), "{e}");

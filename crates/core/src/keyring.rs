@@ -67,6 +67,18 @@ impl Keyring {
             .map(|(p, _)| p)
     }
 
+    /// The party that held `key` before it was rotated or revoked, and the
+    /// entry from which it no longer signs.
+    pub fn former_holder(&self, key: &PublicKey) -> Option<(&PartyId, u64)> {
+        self.spans.iter().find_map(|(p, spans)| {
+            spans
+                .iter()
+                .find(|s| s.key == *key)
+                .and_then(|s| s.until)
+                .map(|until| (p, until))
+        })
+    }
+
     /// Whether `key` was ever any party's key (a key is never reused).
     pub fn ever_used(&self, key: &PublicKey) -> bool {
         self.spans.values().flatten().any(|s| s.key == *key)

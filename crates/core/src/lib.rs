@@ -30,6 +30,7 @@ pub mod keyring;
 pub mod limits;
 pub mod mechanism;
 pub mod merkle;
+pub mod moment;
 mod monitoring;
 pub mod note;
 pub mod open_index;

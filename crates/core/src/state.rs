@@ -194,10 +194,17 @@ impl State {
     /// this (docs/PROTOCOL.md).
     pub fn next_for(&self, key: &PublicKey) -> Result<NextEntry, SignError> {
         let party = self.party_for_key(key).ok_or_else(|| {
-            self.removed_holder(key)
-                .map_or(SignError::UnknownKey(key.id()), |v| {
-                    SignError::Removed(Box::new(v))
-                })
+            if let Some(v) = self.removed_holder(key) {
+                return SignError::Removed(Box::new(v));
+            }
+            match self.chain.keyring.former_holder(key) {
+                Some((party, until)) => SignError::FormerKey {
+                    key: key.id(),
+                    party: party.clone(),
+                    until,
+                },
+                None => SignError::UnknownKey(key.id()),
+            }
         })?;
         Ok(NextEntry {
             ledger: self.chain.ledger,

@@ -17,6 +17,7 @@ use crate::ids::{
 // issue 14: monitoring
 use crate::ids::{MeetingId, RecommendationId, TaskId};
 use crate::limits::{MAX_ENTRY_BYTES, SEEN_WINDOW};
+use crate::moment::Moment;
 
 /// Why an entry is not admitted. Each message is one line saying what is
 /// wrong.
@@ -84,7 +85,7 @@ pub enum Violation {
         found: u64,
     },
     /// The entry's claimed time goes back before the previous entry's.
-    #[error("claimed time {time} is before the previous entry's time {prev}")]
+    #[error("claimed time {} is before the previous entry's time {}", Moment(*time), Moment(*prev))]
     TimeBackwards {
         /// The entry's claimed time (seconds since 1970).
         time: i64,
@@ -269,7 +270,7 @@ pub enum Violation {
         size: usize,
     },
     /// A time falls outside the years the format can print.
-    #[error("{field} ({time} s since 1970) is outside the years 0000-9999")]
+    #[error("{field} ({}) is outside the years 0000-9999", Moment(*time))]
     TimeRange {
         /// The field, in words.
         field: &'static str,
@@ -550,7 +551,7 @@ pub enum Violation {
         body: BodyId,
     },
     /// An endorsement of a consensus ruling after its lapse.
-    #[error("ruling {ruling} has no consensus: the lapse passed at {until} (unix seconds)")]
+    #[error("ruling {ruling} has no consensus: the lapse passed at {}", Moment(*until))]
     LapsePassed {
         /// The ruling.
         ruling: RulingId,
@@ -748,8 +749,18 @@ pub enum Violation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     /// The signing key belongs to no party's current key in this ledger.
-    #[error("key {0} is not the current key of any party of this ledger (never registered, or rotated or revoked)")]
+    #[error("key {0} is not the key of any party of this ledger")]
     UnknownKey(KeyId),
+    /// The signing key was a party's, and was rotated or revoked.
+    #[error("key {key} was {party}'s until a rotation or revocation (it signs nothing from entry {until} on): sign with {party}'s current key")]
+    FormerKey {
+        /// The key's id.
+        key: KeyId,
+        /// The party that held it.
+        party: PartyId,
+        /// The entry from which it no longer signs.
+        until: u64,
+    },
     /// The entry could not be encoded.
     #[error(transparent)]
     Codec(#[from] CodecError),

@@ -383,8 +383,8 @@ fn a_consensus_lapse_refuses_later_endorsement_and_the_view_says_no_consensus() 
     assert_eq!(
         why,
         format!(
-            "ruling R1 has no consensus: the lapse passed at {} (unix seconds)",
-            drafted + 600
+            "ruling R1 has no consensus: the lapse passed at {}",
+            accord_core::moment::Moment(drafted + 600)
         )
     );
     assert!(!g.commitment_breached());

@@ -1,6 +1,7 @@
 //! The ledger's error type: refusals of an entry apart from failures of the
 //! machinery.
 
+use accord_core::moment::Moment;
 use accord_core::{CodecError, SignError, Violation};
 use accord_store::StoreError;
 
@@ -11,6 +12,9 @@ pub enum LedgerError {
     /// The entry breaks a rule or the chain; nothing was written.
     #[error("rejected: {0}")]
     Rejected(#[from] Violation),
+    /// A read names an item that is not on record.
+    #[error("{0}")]
+    NotOnRecord(Violation),
     /// An entry of a batch (an import) breaks a rule or the chain.
     #[error("entry {seq} rejected: {violation}")]
     RejectedEntry {
@@ -23,7 +27,7 @@ pub enum LedgerError {
     #[error("{0}")]
     Signer(#[from] SignError),
     /// A new entry claims a time too far ahead of this machine's clock.
-    #[error("claimed time {claimed} is more than {max_skew} s ahead of this machine's clock ({now}): check the clock or --time")]
+    #[error("claimed time {} is more than {max_skew} s ahead of this machine's clock ({}): check the clock or --time", Moment(*claimed), Moment(*now))]
     FutureTime {
         /// The entry's claimed time (seconds since 1970).
         claimed: i64,
@@ -33,7 +37,7 @@ pub enum LedgerError {
         max_skew: i64,
     },
     /// An entry being imported claims a time too far ahead of this machine's clock.
-    #[error("entry {seq} claims time {claimed}, more than {max_skew} s ahead of this machine's clock ({now}): a signer's clock is wrong; see SECURITY.md, \"Entries from the future\"")]
+    #[error("entry {seq} claims time {}, more than {max_skew} s ahead of this machine's clock ({}): a signer's clock is wrong; see SECURITY.md, \"Entries from the future\"", Moment(*claimed), Moment(*now))]
     FutureEntry {
         /// The entry's seq.
         seq: u64,
@@ -80,7 +84,7 @@ pub enum LedgerError {
         last: u64,
     },
     /// An as-of query asked for a time before entry 0.
-    #[error("{time} is before the ledger was founded ({founded})")]
+    #[error("{} is before the ledger was founded ({})", Moment(*time), Moment(*founded))]
     BeforeLedger {
         /// The time asked for (seconds since 1970).
         time: i64,

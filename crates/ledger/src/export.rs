@@ -12,8 +12,6 @@ use accord_core::Sealed;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use serde_json::{json, Value};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use accord_store::Store;
 
@@ -55,10 +53,7 @@ impl<S: Store> Ledger<S> {
 
 /// Unix seconds as RFC 3339 (UTC), or `@SECONDS` if out of range.
 pub fn rfc3339(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| d.format(&Rfc3339).ok())
-        .unwrap_or_else(|| format!("@{t}"))
+    accord_core::moment::Moment(t).to_string()
 }
 
 /// The `format` word of an export's header line.

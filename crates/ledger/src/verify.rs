@@ -86,8 +86,11 @@ pub fn verify_store_observed<S: Store + ?Sized>(
         (None, None) => Some(Failure::invalid(0, "the ledger has no entries")),
         (_, f) => f,
     };
+    // Entries before the first bad one: a head that is not the expected
+    // one fails at its seq, though the entries after it passed their checks.
+    let checked = state.as_ref().map_or(0, |s| s.head().seq + 1);
     VerifyReport {
-        verified: state.as_ref().map_or(0, |s| s.head().seq + 1),
+        verified: failure.as_ref().map_or(checked, |f| f.seq.min(checked)),
         ledger: state.as_ref().map(State::ledger_id),
         head: state.as_ref().map(State::head),
         failure,

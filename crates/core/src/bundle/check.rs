@@ -426,7 +426,10 @@ fn says(event: &Event) -> String {
             id, revises, title, ..
         } => format!("proposes clause {id}, revising {revises}: {title}"),
         Event::ClauseTermProposed { clause, until, .. } => match until {
-            Some(t) => format!("proposes that clause {clause} run until {t} (s since 1970)"),
+            Some(t) => format!(
+                "proposes that clause {clause} run until {}",
+                crate::moment::Moment(*t)
+            ),
             None => format!("proposes that clause {clause} run with no end"),
         },
         Event::ClauseTermEndorsed { clause, .. } => {

@@ -142,7 +142,7 @@ impl<S: Store> Ledger<S> {
     pub fn evidence_of(&mut self, id: &AllegationId) -> Result<Vec<(u64, Evidence)>, LedgerError> {
         let records = self.records(vec![RecordKey::Allegation(id.clone())])?;
         let a = records.allegations().get(id).ok_or_else(|| {
-            LedgerError::Rejected(Violation::Unknown {
+            LedgerError::NotOnRecord(Violation::Unknown {
                 kind: "allegation",
                 id: id.to_string(),
             })
