@@ -64,7 +64,7 @@ fn every_refused_append_leaves_the_ledger_byte_for_byte_unchanged() {
         ),
         (
             vec!["clause", "endorse", "C1", "--key", "k/stranger.pem"],
-            "not the current key of any party",
+            "is not the key of any party",
         ),
         (
             vec![
@@ -210,7 +210,7 @@ fn bad_charters_create_no_ledger() {
         w.accord(&["init", "--charter", "charter.toml", "--key", "outsider.pem"])
             .assert(),
     );
-    assert!(e.contains("not the current key of any party"), "{e}");
+    assert!(e.contains("the convener is not in the charter"), "{e}");
     // Observers sign nothing, not even the charter.
     let e = one_line_error(
         w.accord(&["init", "--charter", "charter.toml", "--key", "us.pem"])
