@@ -18,6 +18,8 @@ mod progress;
 mod record;
 mod remote;
 mod render;
+// issue 15: report
+mod report_html;
 mod views_render;
 
 use std::io::{self, Write};
