@@ -352,7 +352,7 @@ fn rulings(list: &[&RulingView]) -> String {
 }
 
 /// One timeline row: an entry, with the states now of the items it names
-/// that concern `items`.
+/// that `states` holds.
 fn line_item(l: &Line, names: &BTreeMap<&str, &str>, states: &BTreeMap<String, String>) -> String {
     let author = names.get(l.author.as_str()).copied().unwrap_or_default();
     let now: Vec<String> = l
@@ -395,10 +395,6 @@ fn party(r: &Report, v: &PartyView, names: &BTreeMap<&str, &str>) -> String {
     for ru in &v.rulings {
         states.insert(ru.id.to_string(), state(ru.state));
     }
-    let nothing = v.commitments.is_empty()
-        && v.allegations_against.is_empty()
-        && v.allegations_by.is_empty()
-        && v.rulings.is_empty();
     if !v.commitments.is_empty() {
         out += &commitments(&v.commitments);
     }
@@ -419,17 +415,13 @@ fn party(r: &Report, v: &PartyView, names: &BTreeMap<&str, &str>) -> String {
         }
         out += "</ul>\n";
     }
-    if nothing {
-        out += "<p class=\"none\">No commitment, allegation or ruling on record.</p>\n";
-        return out + "</section>\n";
-    }
-    out += "<h4>Timeline</h4>\n<ol class=\"timeline\">\n";
-    // Entries naming its items, and the due and until times of its
-    // commitments, by time (an entry before a deadline at the same time).
+    // The entries it signed or that name its items, and the due and until
+    // times of its commitments, by time (an entry before a deadline at the
+    // same time).
     let mut rows: Vec<(i64, u8, String)> = r
         .lines
         .iter()
-        .filter(|l| l.mentions.iter().any(|m| states.contains_key(m)))
+        .filter(|l| l.author == v.party || l.mentions.iter().any(|m| states.contains_key(m)))
         .map(|l| (l.time, 0, line_item(l, names, &states)))
         .collect();
     for c in &v.commitments {
@@ -448,6 +440,11 @@ fn party(r: &Report, v: &PartyView, names: &BTreeMap<&str, &str>) -> String {
             }
         }
     }
+    if rows.is_empty() {
+        out += "<p class=\"none\">Nothing on record.</p>\n";
+        return out + "</section>\n";
+    }
+    out += "<h4>Timeline</h4>\n<ol class=\"timeline\">\n";
     rows.sort_by_key(|(when, order, _)| (*when, *order));
     for (_, _, row) in rows {
         out += &row;

@@ -285,6 +285,12 @@ fn the_report_holds_the_agreement_obligations_disputes_and_head() {
     })
     .collect();
     assert!(order.windows(2).all(|p| p[0] < p[1]), "{order:?}");
+    // A guarantor's timeline holds what it signed: ir's endorsement and
+    // dissent.
+    let ir = &html[html.find("id=\"party-ir\"").unwrap()..];
+    let ir = &ir[..ir.find("</section>").unwrap()];
+    assert!(ir.contains("endorses clause C1"), "{ir}");
+    assert!(ir.contains("dissents from ruling R1"), "{ir}");
 }
 
 #[test]
