@@ -441,7 +441,7 @@ fn party(r: &Report, v: &PartyView, names: &BTreeMap<&str, &str>) -> String {
         }
     }
     if rows.is_empty() {
-        out += "<p class=\"none\">Nothing on record.</p>\n";
+        out += "<p class=\"none\">No entry concerns it.</p>\n";
         return out + "</section>\n";
     }
     out += "<h4>Timeline</h4>\n<ol class=\"timeline\">\n";
