@@ -365,6 +365,17 @@ pub enum Command {
         #[command(flatten)]
         json: JsonFlag,
     },
+    // issue 15: report
+    /// A report for a delegation as one static HTML page (no scripts, loads
+    /// nothing): parties and clauses, each party's obligations over time,
+    /// each dispute's record, and the head with the command that verifies it.
+    Report {
+        /// Write the page to this file (replaced whole, or not at all).
+        #[arg(long, value_name = "OUT.html")]
+        html: PathBuf,
+        #[command(flatten)]
+        point: PointArgs,
+    },
 }
 
 /// `accord mirror` and `accord sync`'s exit codes.

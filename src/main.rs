@@ -18,6 +18,8 @@ mod progress;
 mod record;
 mod remote;
 mod render;
+// issue 15: report
+mod report_html;
 mod views_render;
 
 // Key files are kept private by Unix file modes (0600), and inputs are

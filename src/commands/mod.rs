@@ -25,6 +25,8 @@ pub(crate) mod monitoring;
 mod obligations;
 mod proof;
 mod publish;
+// issue 15: report
+mod report;
 mod serve;
 mod witness;
 
@@ -254,5 +256,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
             out,
         ),
         Command::Observations { point, json } => monitoring::observations(point, json, &g, out),
+        // issue 15: report
+        Command::Report { html, point } => report::run(&html, &point, &g, out),
     }
 }

@@ -108,3 +108,8 @@ mod attacks_capitals;
 // issue 14: actors and several accused (allegations against both parties
 // or persons unknown, attribution with a degree, `accord actors`).
 mod actors;
+
+// issue 15: report — `accord report --html`: the agreement, obligations
+// over time, disputes and head in one static page; hostile text escaped,
+// dir=auto, nothing outside the page (the browser test ignored: .ci/run).
+mod report;

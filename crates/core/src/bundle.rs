@@ -21,6 +21,8 @@ use crate::ids::PartyId;
 use crate::violation::Violation;
 
 pub use check::{check, EntryReport, Policy, TimeBound, Verified};
+// issue 15: report
+pub use check::says;
 pub use keys::KeyHistory;
 
 /// The bundle format version this build writes and reads.

@@ -325,7 +325,8 @@ fn signatures(
 }
 
 /// What an event says, in one line.
-fn says(event: &Event) -> String {
+// issue 15: report (the report's timelines say it the same way)
+pub fn says(event: &Event) -> String {
     match event {
         Event::Charter(c) => format!(
             "founds the ledger \"{}\" ({} parties)",
