@@ -1877,7 +1877,7 @@ fn time_or_none_arg(s: &str) -> Result<String, String> {
 fn head_arg(s: &str) -> Result<String, String> {
     let (seq, hash) = s
         .split_once(':')
-        .ok_or_else(|| format!("use SEQ:HASH, as `accord verify` prints the head"))?;
+        .ok_or_else(|| "use SEQ:HASH, as `accord verify` prints the head".to_owned())?;
     seq.parse::<u64>()
         .map_err(|_| format!("{seq:?} is not a seq: use SEQ:HASH"))?;
     hash.parse::<accord_core::EntryHash>()
@@ -1981,10 +1981,16 @@ Environment:
                       --witness-state of mirror and sync); default $XDG_STATE_HOME/accord/witness,
                       else ~/.local/state/accord/witness
   XDG_STATE_HOME, HOME  where that default lies
-  NO_COLOR, TERM      none: accord prints no colour; a progress bar only on a terminal
 
-Exit codes: 0 ok; 1 error or invalid ledger; 2 usage (a malformed argument: nothing ran);
-verify also 3 (could not check) and 4 (an entry dated ahead of the clock); mirror and sync 5 (fork).";
+Passphrases:
+  `key new --encrypt` takes ACCORD_PASSPHRASE if it is set (even empty: then it is refused),
+  else asks twice on the terminal; it must be at least 8 characters. Any --key that is
+  encrypted takes ACCORD_PASSPHRASE, else asks once; with neither, the command fails.
+
+Exit codes:
+  0 ok; 1 error or invalid ledger; 2 usage (a malformed argument: nothing ran);
+  verify also 3 (could not check) and 4 (an entry dated ahead of the clock);
+  mirror and sync 5 (a fork or rollback: the proof was written).";
 
 /// The global flags given only to some commands: their ids in [`Cli`].
 const SCOPED: [&str; 3] = ["time", "remote", "ledger_id"];
@@ -2054,10 +2060,11 @@ fn scope(mut cmd: clap::Command, globals: &[clap::Arg], path: &mut Vec<String>) 
         cmd = cmd.mut_subcommand(&name, |sub| {
             let mut sub = scope(sub, globals, path);
             let leaf = !sub.has_subcommands();
-            for g in globals {
+            for (n, g) in globals.iter().enumerate() {
                 let id = g.get_id().as_str();
                 let used = uses(&sub, id, path);
-                let mut copy = g.clone().global(false);
+                // After the command's own flags.
+                let mut copy = g.clone().global(false).display_order(1000 + n);
                 copy = match (used, leaf, scoped_env(id)) {
                     (false, _, _) => copy.hide(true).value_parser(clap::value_parser!(String)),
                     (true, true, Some(var)) => copy.env(var),
@@ -2150,7 +2157,10 @@ fn one_line(e: &clap::Error) -> String {
     }
     // A value from the environment: say which variable, not only the flag.
     if let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) {
-        for (flag, var) in [("--time", "ACCORD_TIME"), ("--ledger-id", "ACCORD_LEDGER_ID")] {
+        for (flag, var) in [
+            ("--time", "ACCORD_TIME"),
+            ("--ledger-id", "ACCORD_LEDGER_ID"),
+        ] {
             let given = std::env::args().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
             if arg.starts_with(&format!("{flag} ")) && !given {
                 line.push_str(&format!(" (from {var})"));
