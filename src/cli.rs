@@ -1993,7 +1993,7 @@ Exit codes:
   mirror and sync 5 (a fork or rollback: the proof was written).";
 
 /// The global flags given only to some commands: their ids in [`Cli`].
-const SCOPED: [&str; 3] = ["time", "remote", "ledger_id"];
+const SCOPED: [&str; 4] = ["ledger", "time", "remote", "ledger_id"];
 
 /// Whether the command at `path` (subcommand names from the top) appends
 /// an entry: the commands `--remote` serves. `commands::run` checks in
@@ -2017,6 +2017,16 @@ fn reads_global(id: &str, path: &[&str]) -> bool {
         "time" => writes(path) || path == ["init"],
         "remote" => writes(path),
         "ledger_id" => writes(path) || matches!(path, ["mirror"] | ["sync"] | ["bundle", "verify"]),
+        // Hidden where no ledger is opened (never refused: ACCORD_LEDGER
+        // and scripts pass it everywhere).
+        "ledger" => !matches!(
+            path,
+            ["key", "new" | "show"]
+                | ["witness", "vkey" | "serve"]
+                | ["fork", _]
+                | ["bundle", _]
+                | ["completions" | "man"]
+        ),
         _ => true,
     }
 }
@@ -2066,6 +2076,8 @@ fn scope(mut cmd: clap::Command, globals: &[clap::Arg], path: &mut Vec<String>) 
                 // After the command's own flags.
                 let mut copy = g.clone().global(false).display_order(1000 + n);
                 copy = match (used, leaf, scoped_env(id)) {
+                    // --ledger keeps its type (a path) and default.
+                    (false, _, _) if id == "ledger" => copy.hide(true),
                     (false, _, _) => copy.hide(true).value_parser(clap::value_parser!(String)),
                     (true, true, Some(var)) => copy.env(var),
                     (true, _, _) => copy,
