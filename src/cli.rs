@@ -1965,9 +1965,20 @@ fn store_arg() -> impl clap::builder::TypedValueParser<Value = Backend> {
 // with each global shown only where it is read, and argv parsed with
 // malformed values refused in one line.
 
-/// The environment variables the binary reads, for the top-level help
-/// (README, "Environment", says the same).
+/// The top-level help's end: a first session, the environment variables
+/// the binary reads (README, "Environment", says the same), passphrases
+/// and exit codes.
 const ENVIRONMENT: &str = "\
+Examples:
+  accord key new --out tr.pem                 # each delegation; tr.pem.pub is the public half
+  accord --ledger astana init --charter charter.toml --key un.pem
+  export ACCORD_LEDGER=astana
+  accord clause propose --id C1 --title \"Monitoring mechanism\" --text \"...\" --key tr.pem
+  accord clause endorse C1 --key ru.pem
+  accord log
+  accord verify
+  accord COMMAND --help                       # each command's flags and examples
+
 Environment:
   ACCORD_LEDGER       the ledger directory (--ledger; default ./accord-ledger)
   ACCORD_KEY          the signer's private key file (--key)

@@ -398,7 +398,7 @@ fn first_request(page: &str) -> &str {
 }
 
 #[test]
-fn help_man_page_names_every_command_and_renders() {
+fn help_man_page_names_every_command_with_its_examples() {
     let w = World::new();
     let page = stdout(&w, &["man"]);
     assert!(first_request(&page).starts_with(".TH accord 1"), "{page}");
@@ -442,28 +442,38 @@ fn help_man_page_names_every_command_and_renders() {
         commit.contains(".SH EXAMPLES\n.nf\n  accord commit \\-\\-id K5"),
         "{commit}"
     );
-    // Rendered by man(1) where it is installed (never installed here).
-    let Ok(man) = Process::new("man").arg("--version").output() else {
-        eprintln!("man(1) is not installed: the page was checked as text only");
-        return;
-    };
-    assert!(man.status.success());
-    let shown = Process::new("man")
-        .args(["-l", "man1/accord-commit.1"])
-        .env("MANWIDTH", "100")
-        .env("MANPAGER", "cat")
-        .env("PAGER", "cat")
-        .current_dir(w.path(""))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&shown.stdout);
-    assert!(
-        shown.status.success(),
-        "{}",
-        String::from_utf8_lossy(&shown.stderr)
-    );
-    assert!(
-        text.contains("EXAMPLES") && text.contains("accord commit --id K5"),
-        "{text}"
-    );
+    assert!(commit.contains(".SH EXAMPLES"), "{commit}");
+}
+
+#[test]
+#[ignore = "needs man(1) (man-db with groff): .ci/run runs it with --run-ignored"]
+fn help_man_pages_render_with_man() {
+    let w = World::new();
+    stdout(&w, &["man", "--dir", "man1"]);
+    std::fs::write(w.path("accord.1"), stdout(&w, &["man"])).unwrap();
+    for (page, says) in [
+        ("accord.1", "ACCORD_PASSPHRASE"),
+        ("man1/accord-commit.1", "accord commit --id K5"),
+        (
+            "man1/accord-clause-propose.1",
+            "accord clause propose --id C1",
+        ),
+    ] {
+        let shown = Process::new("man")
+            .args(["-l", page])
+            .env("MANWIDTH", "100")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .current_dir(w.path(""))
+            .output()
+            .expect("man(1)");
+        let text = String::from_utf8_lossy(&shown.stdout);
+        let err = String::from_utf8_lossy(&shown.stderr);
+        assert!(shown.status.success(), "{page}: {err}");
+        assert!(!err.contains("warning"), "{page}: {err}");
+        assert!(
+            text.contains("EXAMPLES") && text.contains(says),
+            "{page}: {text}"
+        );
+    }
 }
