@@ -33,10 +33,6 @@ compile_error!(
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-
-use cli::Cli;
-
 /// The ledger is invalid or damaged; also the code of any other error
 /// (`ExitCode::FAILURE`).
 pub(crate) const INVALID: u8 = 1;
@@ -51,7 +47,8 @@ pub(crate) const FUTURE: u8 = 4;
 pub(crate) const FORK: u8 = 5;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // issue 15: help (scoped global flags, one-line value errors)
+    let cli = cli::parse();
     std::panic::set_hook(Box::new(|info| {
         let mut what = info
             .payload()

@@ -19,6 +19,8 @@ mod evidence;
 mod init;
 mod inspect;
 mod keys;
+// issue 15: help
+mod manual;
 mod mirror;
 // issue 14: monitoring
 pub(crate) mod monitoring;
@@ -87,6 +89,14 @@ fn is_writing(command: &Command) -> bool {
 /// Runs the command `cli` names, writing its output to `out`.
 pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
     let writing = is_writing(&cli.command);
+    // issue 15: help (the help shows --remote and --time where this says)
+    debug_assert!(
+        cli.path.is_empty()
+            || writing
+                == crate::cli::writes(&cli.path.iter().map(String::as_str).collect::<Vec<_>>()),
+        "cli::writes disagrees with is_writing on {:?}",
+        cli.path
+    );
     if cli.remote.is_some() && !writing {
         eprintln!(
             "error: --remote is for the commands that append an entry; reads never take a server's word: \
@@ -258,5 +268,8 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Observations { point, json } => monitoring::observations(point, json, &g, out),
         // issue 15: report
         Command::Report { html, point } => report::run(&html, &point, &g, out),
+        // issue 15: help
+        Command::Completions { shell } => manual::completions(shell, out),
+        Command::Man { dir } => manual::man(dir.as_deref(), out),
     }
 }

@@ -71,6 +71,9 @@ mod tidy;
 // Flipped, reordered, removed, forged, foreign and replayed entries fail
 // verify; --expect-head and --against catch truncation and equivocation.
 mod tamper;
+// issue 15: help — examples, environment, scoped global flags, one-line
+// refusals of malformed arguments (exit 2), completions and man pages.
+mod help;
 // The everyday round trip, explicit times, non-UTF-8 arguments, no
 // progress bar off a terminal.
 mod ui;

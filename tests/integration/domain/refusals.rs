@@ -210,7 +210,7 @@ fn every_domain_refusal_leaves_the_ledger_unchanged() {
                 "--key",
                 "gov.pem",
             ],
-            "not one of",
+            "'--position <POSITION>': use one of deny, admit, counterclaim, justify",
         ),
         (
             vec![
