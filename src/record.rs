@@ -64,6 +64,12 @@ pub trait Lookup {
     fn actor_listed(&mut self, _id: &str) -> Result<bool> {
         Ok(false)
     }
+    // issue 15: messages
+    /// What adopts the proposal `key` names, in words (a server is not
+    /// asked: `None`).
+    fn adoption_rule(&mut self, _key: &RecordKey) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 impl Lookup for DiskLedger {
@@ -86,6 +92,11 @@ impl Lookup for DiskLedger {
 
     fn clause_term(&mut self, id: &ClauseId) -> Result<Option<Head>> {
         Ok(self.clause(id)?.and_then(|c| c.term.map(|t| t.proposal)))
+    }
+
+    // issue 15: messages
+    fn adoption_rule(&mut self, key: &RecordKey) -> Result<Option<String>> {
+        Ok(DiskLedger::adoption_rule(self, key)?)
     }
 
     // issue 14: actors

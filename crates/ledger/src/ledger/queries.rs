@@ -174,6 +174,35 @@ impl<S: Store> Ledger<S> {
         Ok(self.records(vec![key.clone()])?.proposal(key))
     }
 
+    // issue 15: messages
+    /// What adopts the pending proposal `key` names, in words with the
+    /// number needed ("all 3 guarantors endorse it"), under the charter
+    /// and mechanism in force at the head; `None` for other records.
+    pub fn adoption_rule(&mut self, key: &RecordKey) -> Result<Option<String>, LedgerError> {
+        use accord_core::charter::Adoption;
+        let state = self.state_for(vec![key.clone()])?;
+        let charter = state.charter();
+        let guarantors = charter.guarantors().count();
+        let by = |rule: Adoption| match rule {
+            Adoption::AllGuarantors => format!("all {guarantors} guarantors endorse it"),
+            Adoption::Quorum(n) => format!("{n} of the {guarantors} guarantors endorse it"),
+        };
+        let records = state.records();
+        Ok(match key {
+            RecordKey::Clause(id) => records.clauses().get(id).map(|c| match &c.signatories {
+                Some(s) => format!("every guarantor among its signatories ({}) endorses it", s.len()),
+                None => by(charter.rules.clause_adoption),
+            }),
+            RecordKey::Ruling(id) => records.rulings().get(id).map(|r| match &r.body {
+                Some(body) => format!("body {body}'s rule is met (`accord charter show` states it)"),
+                None => by(Adoption::Quorum(charter.rules.ruling_quorum)),
+            }),
+            RecordKey::Revocation(_) => Some(by(Adoption::Quorum(charter.rules.ruling_quorum))),
+            RecordKey::Amendment(_) => Some(by(state.amending().rule)),
+            _ => None,
+        })
+    }
+
     // issue 14: actors
     /// The mechanism in force at the head (bodies, scales, actor register).
     pub fn mechanism(&mut self) -> Result<accord_core::mechanism::Mechanism, LedgerError> {
