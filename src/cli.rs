@@ -2328,6 +2328,45 @@ mod tests {
     }
 
     #[test]
+    fn help_writes_agrees_with_the_commands_that_append() {
+        use clap::FromArgMatches;
+        let mut checked = 0;
+        for (path, mut cmd) in tree() {
+            if cmd.has_subcommands() {
+                continue;
+            }
+            let help = cmd.render_long_help().to_string();
+            // The first example that runs this very command (an example
+            // may first run another, e.g. `key new` before `key rotate`).
+            let runs_it = |l: &&str| {
+                let w: Vec<String> = words(l);
+                l.starts_with("accord ") && w.windows(path.len()).any(|win| win == path.as_slice())
+            };
+            let examples = help
+                .split_once("\nExamples:\n")
+                .map(|(_, ex)| ex.replace("\\\n", " "))
+                .unwrap_or_default();
+            let line = examples
+                .lines()
+                .map(str::trim)
+                .find(runs_it)
+                .unwrap_or_else(|| panic!("{path:?} has no example of itself"));
+            let matches = command()
+                .try_get_matches_from(words(line))
+                .unwrap_or_else(|e| panic!("{line}: {e}"));
+            let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| panic!("{line}: {e}"));
+            let p: Vec<&str> = path.iter().map(String::as_str).collect();
+            assert_eq!(
+                crate::commands::is_writing(&cli.command),
+                writes(&p),
+                "{p:?}: writes() and the command's own kind disagree"
+            );
+            checked += 1;
+        }
+        assert!(checked > 60, "only {checked} commands checked");
+    }
+
+    #[test]
     fn help_shows_scoped_globals_only_where_they_are_read() {
         for (path, cmd) in tree() {
             if cmd.has_subcommands() {

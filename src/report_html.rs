@@ -51,7 +51,9 @@ pub struct Report {
 }
 
 /// `s` with the characters HTML gives meaning to replaced by references,
-/// and control characters other than tab and newline by U+FFFD.
+/// and control characters other than tab and newline, and the bidi
+/// embedding, override and isolate controls (which could reorder the text
+/// around them, in the page title too), by U+FFFD.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -63,6 +65,7 @@ pub fn escape(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(c),
             c if c.is_control() => out.push('\u{FFFD}'),
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }
@@ -527,6 +530,11 @@ mod tests {
         assert_eq!(
             escape("<script>alert('x&y')</script>\"\u{1b}\u{0}\n"),
             "&lt;script&gt;alert(&#39;x&amp;y&#39;)&lt;/script&gt;&quot;\u{FFFD}\u{FFFD}\n"
+        );
+        // A right-to-left override or isolate cannot reorder what follows.
+        assert_eq!(
+            escape("a\u{202E}b\u{2067}c\u{2069}\u{200F}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{200F}"
         );
     }
 }

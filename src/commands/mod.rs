@@ -55,7 +55,7 @@ pub struct Globals<'a> {
 }
 
 /// Whether `command` appends an entry (the commands `--remote` serves).
-fn is_writing(command: &Command) -> bool {
+pub(crate) fn is_writing(command: &Command) -> bool {
     use crate::cli::KeyCommand;
     if let Command::Clause(c) = command {
         return !clauses::is_view(c);

@@ -4,6 +4,7 @@
 //! projections `obligations --all` and `clause show` print; the timelines
 //! from the entries up to that point. Never writes to the ledger.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -61,19 +62,25 @@ fn gather(ledger: &DiskLedger, state: &State, judged_at: i64) -> Result<Report> 
     }
     // Every allegation has a party as its accuser, so the accusers' lists
     // hold them all.
-    let mut disputes: Vec<(History, Dispute)> = obligations
+    let mut disputes: Vec<Dispute> = obligations
         .iter()
         .flat_map(|v| &v.allegations_by)
-        .map(|a| {
-            let history = History::new(a.id.as_str());
-            let dispute = Dispute {
-                allegation: a.clone(),
-                lines: Vec::new(),
-            };
-            (history, dispute)
+        .map(|a| Dispute {
+            allegation: a.clone(),
+            lines: Vec::new(),
         })
         .collect();
-    disputes.sort_by(|a, b| a.1.allegation.id.cmp(&b.1.allegation.id));
+    disputes.sort_by(|a, b| a.allegation.id.cmp(&b.allegation.id));
+    // Each id on a dispute's record, and the disputes it belongs to (as
+    // `History` widens a record): one lookup per mention, not one pass
+    // over every dispute per entry.
+    let mut records: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in disputes.iter().enumerate() {
+        records
+            .entry(d.allegation.id.to_string())
+            .or_default()
+            .push(i);
+    }
     let head = state.head();
     let mut lines = Vec::new();
     for e in ledger.entries(1) {
@@ -82,15 +89,25 @@ fn gather(ledger: &DiskLedger, state: &State, judged_at: i64) -> Result<Report> 
             break;
         }
         let event = &e.entry.body.event;
-        let mut in_dispute = false;
-        for (history, dispute) in &mut disputes {
-            if history.concerns(event) {
-                dispute.lines.push(lines.len());
-                in_dispute = true;
-            }
-        }
         let mentions: Vec<String> = event.mentions().iter().map(|m| m.to_string()).collect();
-        if mentions.is_empty() && !in_dispute {
+        let mut in_disputes: Vec<usize> = mentions
+            .iter()
+            .filter_map(|m| records.get(m))
+            .flatten()
+            .copied()
+            .collect();
+        in_disputes.sort_unstable();
+        in_disputes.dedup();
+        if let Some(joined) = History::joins(event).filter(|_| !in_disputes.is_empty()) {
+            let owners = records.entry(joined).or_default();
+            owners.extend(&in_disputes);
+            owners.sort_unstable();
+            owners.dedup();
+        }
+        for &i in &in_disputes {
+            disputes[i].lines.push(lines.len());
+        }
+        if mentions.is_empty() && in_disputes.is_empty() {
             continue;
         }
         lines.push(Line {
@@ -112,6 +129,6 @@ fn gather(ledger: &DiskLedger, state: &State, judged_at: i64) -> Result<Report> 
         clauses,
         obligations,
         lines,
-        disputes: disputes.into_iter().map(|(_, d)| d).collect(),
+        disputes,
     })
 }

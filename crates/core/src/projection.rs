@@ -686,25 +686,28 @@ impl History {
         if !mentions.iter().any(|m| self.related.contains(*m)) {
             return false;
         }
-        match event {
-            Event::AllegationFiled { id, .. } => {
-                self.related.insert(id.to_string());
-            }
-            Event::RulingProposed { id, .. } | Event::RulingRevisionProposed { id, .. } => {
-                self.related.insert(id.to_string());
-            }
-            // issue 14: bodies
-            Event::RulingDrafted { id, .. } => {
-                self.related.insert(id.to_string());
-            }
-            // issue 13: clauses (a revision's endorsements supersede the
-            // clause it revises)
-            Event::ClauseRevisionProposed { id, .. } => {
-                self.related.insert(id.to_string());
-            }
-            _ => {}
+        if let Some(id) = Self::joins(event) {
+            self.related.insert(id);
         }
         true
+    }
+
+    /// The item `event` creates that joins the record of any item it
+    /// mentions: an allegation, a ruling (proposed, revised or drafted by
+    /// a body) or a clause revision (whose endorsements supersede the
+    /// clause it revises).
+    pub fn joins(event: &Event) -> Option<String> {
+        match event {
+            Event::AllegationFiled { id, .. } => Some(id.to_string()),
+            Event::RulingProposed { id, .. } | Event::RulingRevisionProposed { id, .. } => {
+                Some(id.to_string())
+            }
+            // issue 14: bodies
+            Event::RulingDrafted { id, .. } => Some(id.to_string()),
+            // issue 13: clauses
+            Event::ClauseRevisionProposed { id, .. } => Some(id.to_string()),
+            _ => None,
+        }
     }
 }
 

@@ -190,11 +190,16 @@ impl<S: Store> Ledger<S> {
         let records = state.records();
         Ok(match key {
             RecordKey::Clause(id) => records.clauses().get(id).map(|c| match &c.signatories {
-                Some(s) => format!("every guarantor among its signatories ({}) endorses it", s.len()),
+                Some(s) => format!(
+                    "every guarantor among its signatories ({}) endorses it",
+                    s.len()
+                ),
                 None => by(charter.rules.clause_adoption),
             }),
             RecordKey::Ruling(id) => records.rulings().get(id).map(|r| match &r.body {
-                Some(body) => format!("body {body}'s rule is met (`accord charter show` states it)"),
+                Some(body) => {
+                    format!("body {body}'s rule is met (`accord charter show` states it)")
+                }
                 None => by(Adoption::Quorum(charter.rules.ruling_quorum)),
             }),
             RecordKey::Revocation(_) => Some(by(Adoption::Quorum(charter.rules.ruling_quorum))),
