@@ -207,6 +207,8 @@ pub fn show_json(e: &Sealed, status: SignatureStatus) -> Value {
         "signature": signature.to_hex(),
         "signature_status": status_str(status),
         "size": e.bytes.len(),
+        // issue 15: json (the entry exactly as signed, stored and hashed)
+        "canonical": hex::encode(&e.bytes),
     })
 }
 

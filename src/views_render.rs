@@ -207,9 +207,12 @@ pub fn diff_text(from: u64, to: u64, changes: &[Change]) -> String {
             "  {:<6} {:<18} {:<24} {} -> {}\n",
             c.party,
             c.kind,
-            escape(&c.item),
-            escape(c.from.as_deref().unwrap_or("(none)")),
-            escape(c.to.as_deref().unwrap_or("(none)"))
+            escape(&c.item_label()),
+            escape(
+                &Change::label(c.from.as_deref(), c.from_finding)
+                    .unwrap_or_else(|| "(none)".into())
+            ),
+            escape(&Change::label(c.to.as_deref(), c.finding).unwrap_or_else(|| "(none)".into()))
         );
     }
     out
@@ -337,9 +340,12 @@ mod tests {
         let change = Change {
             party: PartyId::new("gov").unwrap(),
             kind: ChangeKind::Duty,
-            item: format!("respond {HOSTILE}"),
+            duty: Some(accord_core::projection::DutyKind::Respond),
+            item: HOSTILE.to_string(),
             from: None,
             to: Some(HOSTILE.into()),
+            from_finding: None,
+            finding: None,
         };
         let text = diff_text(0, 1, &[change]);
         assert_printable(&text);

@@ -18,6 +18,9 @@ macro_rules! words {
             $($(#[$vdoc])* $variant),+
         }
         impl $name {
+            // issue 15: json
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$($name::$variant),+];
             /// The word it is shown and serialised as.
             pub fn as_str(self) -> &'static str {
                 match self {

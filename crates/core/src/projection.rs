@@ -590,51 +590,77 @@ pub struct Change {
     pub party: PartyId,
     /// What kind of item changed.
     pub kind: ChangeKind,
-    /// The id of the item that changed.
+    // issue 15: json (a duty's word is its own field, not part of the item)
+    /// For a duty: what the party is expected to do (`None` otherwise).
+    pub duty: Option<DutyKind>,
+    /// The id of the item that changed (for a duty: the item it concerns).
     pub item: String,
     /// The state before (`None`: not on record then).
     pub from: Option<String>,
     /// The state after (`None`: no longer listed).
     pub to: Option<String>,
+    /// For an allegation: the finding of the ruling on it before, if ruled.
+    pub from_finding: Option<Finding>,
+    /// For an allegation: the finding of the ruling on it after, if ruled.
+    pub finding: Option<Finding>,
 }
 
-fn items(v: &PartyView) -> BTreeMap<(ChangeKind, String), String> {
+impl Change {
+    /// A state as the text view shows it: the word, and the finding in
+    /// parentheses when there is one.
+    pub fn label(state: Option<&str>, finding: Option<Finding>) -> Option<String> {
+        state.map(|s| match finding {
+            Some(f) => format!("{s} ({f})"),
+            None => s.to_owned(),
+        })
+    }
+
+    /// The item as the text view shows it (a duty: its word, then the item).
+    pub fn item_label(&self) -> String {
+        match self.duty {
+            Some(d) => format!("{d} {}", self.item),
+            None => self.item.clone(),
+        }
+    }
+}
+
+/// What a diff compares an item by: its kind, its duty word (for duties)
+/// and its id.
+type ItemKey = (ChangeKind, Option<DutyKind>, String);
+
+fn items(v: &PartyView) -> BTreeMap<ItemKey, (String, Option<Finding>)> {
     let mut out = BTreeMap::new();
     for c in &v.commitments {
         out.insert(
-            (ChangeKind::Commitment, c.id.to_string()),
-            c.state.to_string(),
+            (ChangeKind::Commitment, None, c.id.to_string()),
+            (c.state.to_string(), None),
         );
     }
     for a in &v.allegations_against {
         out.insert(
-            (ChangeKind::AllegationAgainst, a.id.to_string()),
-            allegation_word(a),
+            (ChangeKind::AllegationAgainst, None, a.id.to_string()),
+            (a.state.to_string(), a.finding),
         );
     }
     for a in &v.allegations_by {
         out.insert(
-            (ChangeKind::AllegationBy, a.id.to_string()),
-            allegation_word(a),
+            (ChangeKind::AllegationBy, None, a.id.to_string()),
+            (a.state.to_string(), a.finding),
         );
     }
     for r in &v.rulings {
-        out.insert((ChangeKind::Ruling, r.id.to_string()), r.state.to_string());
+        out.insert(
+            (ChangeKind::Ruling, None, r.id.to_string()),
+            (r.state.to_string(), None),
+        );
     }
     for d in &v.duties {
         out.insert(
-            (ChangeKind::Duty, format!("{} {}", d.duty, d.item)),
-            "pending".to_owned(),
+            (ChangeKind::Duty, Some(d.duty), d.item.clone()),
+            ("pending".to_owned(), None),
         );
     }
     out
-}
-
-fn allegation_word(a: &AllegationView) -> String {
-    match a.finding {
-        Some(f) => format!("{} ({f})", a.state),
-        None => a.state.to_string(),
-    }
 }
 
 /// What changed in every party's obligations from `before` to `after`.
@@ -648,16 +674,19 @@ pub fn diff(before: &[PartyView], after: &[PartyView]) -> Vec<Change> {
             .map(items)
             .unwrap_or(empty);
         let new = items(b);
-        let keys: BTreeSet<&(ChangeKind, String)> = old.keys().chain(new.keys()).collect();
+        let keys: BTreeSet<&ItemKey> = old.keys().chain(new.keys()).collect();
         for key in keys {
             let (from, to) = (old.get(key), new.get(key));
             if from != to {
                 out.push(Change {
                     party: b.party.clone(),
                     kind: key.0,
-                    item: key.1.clone(),
-                    from: from.cloned(),
-                    to: to.cloned(),
+                    duty: key.1,
+                    item: key.2.clone(),
+                    from: from.map(|f| f.0.clone()),
+                    to: to.map(|t| t.0.clone()),
+                    from_finding: from.and_then(|f| f.1),
+                    finding: to.and_then(|t| t.1),
                 });
             }
         }
