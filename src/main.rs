@@ -18,6 +18,9 @@ mod progress;
 mod record;
 mod remote;
 mod render;
+// issue 15: json (the schemas of the --json outputs; test-only)
+#[cfg(test)]
+mod schemas;
 mod views_render;
 
 use std::io::{self, Write};

@@ -99,9 +99,7 @@ pub fn history(id: &str, json: bool, g: &Globals, out: &mut impl Write) -> Resul
     }
     for e in &entries {
         if json {
-            let mut v = render::log_json(e);
-            v["event"] = render::event_json(&e.entry.body.event);
-            writeln!(out, "{v}")?;
+            writeln!(out, "{}", render::history_json(e))?;
         } else {
             writeln!(out, "{}", render::log_line(e))?;
         }

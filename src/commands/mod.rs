@@ -6,7 +6,8 @@
 
 // issue 14: actors
 mod actors;
-mod append;
+// issue 15: json (its `Appended` has a schema: crate::schemas)
+pub(crate) mod append;
 mod audit;
 mod backup;
 mod bundle;

@@ -56,6 +56,10 @@ mod checkpoints;
 // `witness serve` (C2SP tlog-witness) and `witness submit`: cosigned,
 // every refusal's status, state kept over a restart, OpenSSL re-checks.
 mod witness_http;
+// issue 15: the JSON contract: every --json output against its schema
+// (docs/schemas/), every kind and duty word documented (docs/JSON.md), log
+// filters, show's canonical bytes, diff's plain states.
+mod json_contract;
 // Refused appends change nothing; bad charters and non-ledgers get one line.
 mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.

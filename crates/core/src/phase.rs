@@ -38,6 +38,15 @@ macro_rules! words {
                 s.serialize_str(self.as_str())
             }
         }
+        // issue 15: json (the schema of the word)
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($word),+] })
+            }
+        }
     };
 }
 pub(crate) use words;

@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+// issue 15: json (the views are output types: their schemas are docs/schemas/)
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::charter::Role;
@@ -21,7 +23,7 @@ use crate::state::State;
 use crate::terms::{Accused, Attribution, Finding};
 
 /// One commitment as a party's obligations show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CommitmentView {
     /// The commitment's id.
     pub id: CommitmentId,
@@ -31,9 +33,11 @@ pub struct CommitmentView {
     pub text: String,
     /// The area it applies to, if limited to one.
     pub zone: Option<String>,
-    /// When it falls due (seconds since 1970), if it has a deadline.
+    /// When it falls due (seconds since 1970; RFC 3339 in JSON output), if it has a deadline.
+    #[schemars(with = "Option<String>")]
     pub due: Option<i64>,
-    /// When its undertaking lapses (seconds since 1970), if it has an end.
+    /// When its undertaking lapses (seconds since 1970; RFC 3339 in JSON output), if it has an end.
+    #[schemars(with = "Option<String>")]
     pub until: Option<i64>,
     /// pending | active | overdue | lapsed | fulfilled | fulfilled-late | withdrawn | breached | remedied
     pub state: CommitmentPhase,
@@ -52,7 +56,7 @@ pub struct CommitmentView {
 }
 
 /// One allegation as the obligations of the accuser and the accused show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AllegationView {
     /// The allegation's id.
     pub id: AllegationId,
@@ -66,7 +70,8 @@ pub struct AllegationView {
     /// else (left out of JSON otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub against: Option<PartyId>,
-    /// When the incident happened (seconds since 1970).
+    /// When the incident happened (seconds since 1970; RFC 3339 in JSON output).
+    #[schemars(with = "String")]
     pub occurred: i64,
     /// Where the incident happened.
     pub location: String,
@@ -85,7 +90,7 @@ pub struct AllegationView {
 }
 
 /// One ruling as the guarantors' obligations show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RulingView {
     /// The ruling's id.
     pub id: RulingId,
@@ -176,7 +181,7 @@ words! {
 }
 
 /// Something a party is expected to do.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct Duty {
     /// What the party is expected to do.
     pub duty: DutyKind,
@@ -185,7 +190,7 @@ pub struct Duty {
 }
 
 /// One party's obligations: what it owes, what it alleged or is accused of, and what it must do next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PartyView {
     /// The party's id.
     pub party: PartyId,
@@ -584,7 +589,7 @@ fn monitoring_duties(state: &State, me: &PartyId, out: &mut Vec<Duty>) {
 }
 
 /// One difference between two obligation views.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Change {
     /// The party whose view changed.
     pub party: PartyId,
