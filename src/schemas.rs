@@ -98,7 +98,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
 }
 
 /// `T`'s schema, titled, with every object that lists its properties
-/// closed (`additionalProperties: false`) unless it says otherwise.
+/// closed (see [`close`]).
 fn schema<T: JsonSchema>(title: &str) -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
     close(&mut v);
@@ -106,11 +106,23 @@ fn schema<T: JsonSchema>(title: &str) -> Value {
     v
 }
 
+/// Closes every derived object schema (one that does not state
+/// `additionalProperties` itself): no other properties, and every property
+/// required (an output prints `null` rather than leaving a field out) but
+/// those marked `x-optional` (left out when empty).
 fn close(v: &mut Value) {
     match v {
         Value::Object(map) => {
-            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-                map.insert("additionalProperties".into(), Value::Bool(false));
+            if !map.contains_key("additionalProperties") {
+                if let Some(Value::Object(props)) = map.get("properties") {
+                    let required: Vec<Value> = props
+                        .iter()
+                        .filter(|(_, p)| p.get("x-optional") != Some(&Value::Bool(true)))
+                        .map(|(k, _)| Value::String(k.clone()))
+                        .collect();
+                    map.insert("required".into(), Value::Array(required));
+                    map.insert("additionalProperties".into(), Value::Bool(false));
+                }
             }
             map.values_mut().for_each(close);
         }

@@ -69,6 +69,7 @@ pub struct AllegationView {
     /// The accused party when it accuses exactly one party and nothing
     /// else (left out of JSON otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-optional" = true))]
     pub against: Option<PartyId>,
     /// When the incident happened (seconds since 1970; RFC 3339 in JSON output).
     #[schemars(with = "String")]
