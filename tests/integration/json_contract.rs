@@ -183,6 +183,30 @@ fn json_every_output_matches_its_schema_on_a_ledger_with_every_kind_of_item() {
         "--json",
     ]);
     assert_eq!(k["kind"], "key-revocation-proposed", "{k}");
+    // Evidence with a salt: standard output stays the one object.
+    let filed = lines(
+        &w,
+        &["log", "--kind", "allegation-filed", "-n", "1", "--json"],
+    );
+    let (by, alleg) = (
+        filed[0]["author"].as_str().unwrap().to_owned(),
+        filed[0]["subject"].as_str().unwrap().to_owned(),
+    );
+    std::fs::write(w.path("photo.jpg"), b"not really a photo").unwrap();
+    let key = format!("keys/{by}.pem");
+    let ev = write(&[
+        "evidence",
+        "add",
+        &alleg,
+        "photo.jpg",
+        "--salted",
+        "--note",
+        "a photo",
+        "--key",
+        &key,
+        "--json",
+    ]);
+    assert_eq!(ev["kind"], "evidence-added", "{ev}");
     // The seq and hash are the entry's.
     let shown = one(&w, &["show", &r["seq"].to_string(), "--json"]);
     assert_eq!(shown["hash"], r["hash"]);
