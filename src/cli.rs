@@ -211,7 +211,8 @@ pub enum Command {
     },
     /// One line per entry: seq, time, author, kind, subject, short hash.
     #[command(after_help = LOG_EXAMPLES)]
-    Log(JsonFlag),
+    // issue 15: json (LogArgs: the filters)
+    Log(LogArgs),
     /// One entry in full, with its hash and signature status.
     #[command(after_help = SHOW_EXAMPLES)]
     Show {
@@ -517,7 +518,9 @@ const RECOVER_EXAMPLES: &str = r#"Examples:
   accord recover --to 41 --out dropped.jsonl"#;
 const LOG_EXAMPLES: &str = r#"Examples:
   accord log
-  accord log --json"#;
+  accord log --json
+  accord log --party gov --kind allegation-answered --since 2017-01-25T00:00:00Z
+  accord log --item A1 -n 5"#;
 const SHOW_EXAMPLES: &str = r#"Examples:
   accord show 1
   accord show 0 --json       # the charter"#;
@@ -1522,6 +1525,60 @@ pub struct KeyArg {
     /// The signer's private key (PKCS#8 PEM).
     #[arg(long, env = "ACCORD_KEY", value_name = "FILE")]
     pub key: PathBuf,
+    // issue 15: json
+    /// Print what was appended as one JSON object (seq, hash, kind,
+    /// subject, author, adoption news; docs/JSON.md). Writing commands only.
+    #[arg(long)]
+    pub json: bool,
+}
+
+// issue 15: json
+/// `log`'s filters (all combinable: an entry is listed if it passes every
+/// one given) and `--json`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// Only entries signed by this party.
+    #[arg(long, value_name = "ID")]
+    pub party: Option<String>,
+    /// Only entries of this kind (a kind word, e.g. clause-endorsed; repeatable).
+    #[arg(long, value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(accord_core::Event::KINDS))]
+    pub kind: Vec<String>,
+    /// Only entries that name this item (clause, commitment, allegation,
+    /// ruling, ... id; a party id names its revocations and amendments).
+    #[arg(long, value_name = "ID")]
+    pub item: Option<String>,
+    /// Only entries from this point on: a number is a seq (that entry and
+    /// later ones), anything else an RFC 3339 time (entries claiming that
+    /// time or later).
+    #[arg(long, value_name = "SEQ|RFC3339", value_parser = parse_since)]
+    pub since: Option<Since>,
+    /// Only the last N of the entries that pass the other filters.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub tail: Option<usize>,
+    #[command(flatten)]
+    pub json: JsonFlag,
+}
+
+// issue 15: json
+/// `log --since`: a seq or a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Since {
+    /// From this entry on.
+    Seq(u64),
+    /// From entries claiming this time (Unix seconds) or later.
+    Time(i64),
+}
+
+fn parse_since(s: &str) -> Result<Since, String> {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s
+            .parse()
+            .map(Since::Seq)
+            .map_err(|_| format!("{s:?} is too large for a seq"));
+    }
+    crate::clock::parse(s).map(Since::Time).map_err(|_| {
+        format!("{s:?} is neither a seq nor an RFC 3339 time such as 2017-01-24T10:00:00Z")
+    })
 }
 
 #[derive(Debug, Args)]

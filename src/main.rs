@@ -20,6 +20,9 @@ mod remote;
 mod render;
 // issue 15: report
 mod report_html;
+// issue 15: json (the schemas of the --json outputs; test-only)
+#[cfg(test)]
+mod schemas;
 mod views_render;
 
 // Key files are kept private by Unix file modes (0600), and inputs are

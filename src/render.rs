@@ -10,6 +10,8 @@ use std::fmt::Write;
 
 use accord_core::{Adoption, Entry, Event, Sealed};
 use accord_ledger::{SignatureStatus, VerifyReport};
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::clock;
@@ -138,16 +140,76 @@ pub fn log_line(e: &Sealed) -> String {
     )
 }
 
-pub fn log_json(e: &Sealed) -> Value {
-    let b = &e.entry.body;
-    json!({
-        "seq": b.seq,
-        "time": clock::format(b.time),
-        "author": b.author.party.as_str(),
-        "kind": b.event.kind(),
-        "subject": b.event.subject(),
-        "hash": e.hash.to_hex(),
+// issue 15: json (typed output, schema docs/schemas/log.json)
+/// One entry as `log --json` prints it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogLine {
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// The time the entry claims (RFC 3339).
+    pub time: String,
+    /// The signing party.
+    pub author: String,
+    /// What the entry records (docs/JSON.md, "Kinds").
+    #[schemars(schema_with = "kind_schema")]
+    pub kind: String,
+    /// The charter's title, or the id of the item the entry is about.
+    pub subject: String,
+    /// The entry's hash (lower-case hex).
+    pub hash: String,
+}
+
+/// One entry as `history --json` prints it: `log`'s fields and the event.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryLine {
+    #[serde(flatten)]
+    pub line: LogLine,
+    /// The event: `kind` and the event's fields (as in `show --json`).
+    #[schemars(schema_with = "event_schema")]
+    pub event: Value,
+}
+
+/// A kind word: one of [`accord_core::Event::KINDS`].
+pub fn kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": accord_core::Event::KINDS })
+}
+
+/// An event: an object with its `kind`; its other fields are named as in
+/// docs/FORMAT.md and differ by kind.
+pub fn event_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let kind = kind_schema(g);
+    schemars::json_schema!({
+        "type": "object",
+        "required": ["kind"],
+        "properties": { "kind": kind },
+        "additionalProperties": true,
     })
+}
+
+pub fn log_line_of(e: &Sealed) -> LogLine {
+    let b = &e.entry.body;
+    LogLine {
+        seq: b.seq,
+        time: clock::format(b.time),
+        author: b.author.party.as_str().to_owned(),
+        kind: b.event.kind().to_owned(),
+        subject: b.event.subject(),
+        hash: e.hash.to_hex(),
+    }
+}
+
+pub fn log_json(e: &Sealed) -> Value {
+    serde_json::to_value(log_line_of(e)).unwrap_or(Value::Null)
+}
+
+pub fn history_json(e: &Sealed) -> Value {
+    let line = HistoryLine {
+        line: log_line_of(e),
+        event: event_json(&e.entry.body.event),
+    };
+    serde_json::to_value(line).unwrap_or(Value::Null)
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -190,24 +252,83 @@ pub fn event_json(e: &Event) -> Value {
     v
 }
 
+// issue 15: json (typed output, schema docs/schemas/show.json)
+/// One entry as `show --json` prints it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowEntry {
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// The entry's hash (lower-case hex).
+    pub hash: String,
+    /// The format version.
+    pub version: u16,
+    /// The ledger id (entry 0's hash; zeros in entry 0).
+    pub ledger: String,
+    /// The previous entry's hash (zeros in entry 0).
+    pub prev: String,
+    /// The time the entry claims (RFC 3339).
+    pub time: String,
+    /// The same time in seconds since 1970.
+    pub time_unix: i64,
+    /// Who signed it.
+    pub author: ShowAuthor,
+    /// The author's own count of its entries.
+    pub author_seq: u64,
+    /// The head the author had seen.
+    pub seen: accord_core::Head,
+    /// The event: `kind` and its fields.
+    #[schemars(schema_with = "event_schema")]
+    pub event: Value,
+    /// The signature (lower-case hex).
+    pub signature: String,
+    /// valid, invalid or unknown-signer.
+    #[schemars(schema_with = "status_schema")]
+    pub signature_status: String,
+    /// The size of the canonical bytes.
+    pub size: usize,
+    /// The canonical bytes (lower-case hex): the entry exactly as signed,
+    /// stored and hashed (docs/FORMAT.md).
+    pub canonical: String,
+}
+
+/// The signer of an entry.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShowAuthor {
+    /// The party.
+    pub party: String,
+    /// The id of the key it signed with (lower-case hex).
+    pub key_id: String,
+}
+
+fn status_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["valid", "invalid", "unknown-signer"] })
+}
+
 pub fn show_json(e: &Sealed, status: SignatureStatus) -> Value {
     let Entry { body: b, signature } = &e.entry;
-    json!({
-        "seq": b.seq,
-        "hash": e.hash.to_hex(),
-        "version": b.version,
-        "ledger": b.ledger.to_hex(),
-        "prev": b.prev.to_hex(),
-        "time": clock::format(b.time),
-        "time_unix": b.time,
-        "author": { "party": b.author.party.as_str(), "key_id": b.author.key.to_hex() },
-        "author_seq": b.author_seq,
-        "seen": { "seq": b.seen.seq, "hash": b.seen.hash.to_hex() },
-        "event": event_json(&b.event),
-        "signature": signature.to_hex(),
-        "signature_status": status_str(status),
-        "size": e.bytes.len(),
-    })
+    let show = ShowEntry {
+        seq: b.seq,
+        hash: e.hash.to_hex(),
+        version: b.version,
+        ledger: b.ledger.to_hex(),
+        prev: b.prev.to_hex(),
+        time: clock::format(b.time),
+        time_unix: b.time,
+        author: ShowAuthor {
+            party: b.author.party.as_str().to_owned(),
+            key_id: b.author.key.to_hex(),
+        },
+        author_seq: b.author_seq,
+        seen: b.seen,
+        event: event_json(&b.event),
+        signature: signature.to_hex(),
+        signature_status: status_str(status).to_owned(),
+        size: e.bytes.len(),
+        canonical: hex::encode(&e.bytes),
+    };
+    serde_json::to_value(show).unwrap_or(Value::Null)
 }
 
 pub fn show_text(e: &Sealed, status: SignatureStatus) -> String {
@@ -285,15 +406,102 @@ pub fn b64(hash: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(hash)
 }
 
-pub fn verify_json(r: &VerifyReport) -> Value {
-    json!({
-        "valid": r.ok(),
-        "verified": r.verified,
-        "ledger": r.ledger.map(|l| l.to_hex()),
-        "head": r.head.map(|h| json!({ "seq": h.seq, "hash": h.hash.to_hex() })),
-        "first_bad": r.failure.as_ref().map(|f| json!({ "seq": f.seq, "reason": f.reason, "kind": f.kind })),
-        "root": r.root.map(|h| b64(&h)),
+// issue 15: json (typed output, schema docs/schemas/verify.json)
+/// `verify --json` (without `--against`).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyOut {
+    /// Whether every entry verified.
+    pub valid: bool,
+    /// How many entries from seq 0 verified.
+    pub verified: u64,
+    /// The ledger id, once entry 0 was read.
+    pub ledger: Option<String>,
+    /// The last entry that verified.
+    pub head: Option<accord_core::Head>,
+    /// The first entry that did not verify, and why.
+    pub first_bad: Option<FirstBad>,
+    /// The Merkle root of the verified entries (standard base64).
+    pub root: Option<String>,
+    /// `--checkpoint`: whether the checkpoint is trusted (`trusted`, and
+    /// `reason` or the checkpoint's size, root, signer, cosigners, quorum
+    /// and witnesses); `null` without `--checkpoint`.
+    #[schemars(schema_with = "checkpoint_schema")]
+    pub checkpoint: Value,
+    /// The first entry dated ahead of this machine's clock (exit 4).
+    pub future: Option<Future>,
+}
+
+/// The first entry that did not verify.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirstBad {
+    /// Its seq.
+    pub seq: u64,
+    /// Why, one line.
+    pub reason: String,
+    /// invalid (exit 1) or unchecked (the check could not finish, exit 3).
+    #[schemars(schema_with = "failure_kind_schema")]
+    pub kind: Value,
+}
+
+/// An entry dated more than the allowed skew after this machine's clock.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Future {
+    /// Its seq.
+    pub seq: u64,
+    /// The time it claims (RFC 3339).
+    pub time: String,
+    /// This machine's clock (RFC 3339).
+    pub now: String,
+}
+
+fn failure_kind_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["invalid", "unchecked"] })
+}
+
+fn checkpoint_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["object", "null"],
+        "required": ["trusted"],
+        "properties": {
+            "trusted": { "type": "boolean" },
+            "reason": { "type": "string" },
+            "size": { "type": "integer", "minimum": 0 },
+            "root": { "type": "string" },
+            "signer": { "type": "string" },
+            "cosigners": { "type": "array", "items": {
+                "type": "object",
+                "required": ["party", "timestamp"],
+                "properties": { "party": { "type": "string" }, "timestamp": { "type": "integer" } },
+                "additionalProperties": false
+            } },
+            "quorum": { "type": "integer", "minimum": 0 },
+            "witnesses": { "type": "array", "items": { "type": "string" } }
+        },
+        "additionalProperties": false
     })
+}
+
+/// `verify --json`'s fields; `checkpoint` and `future` are set by the
+/// caller, which judges them.
+pub fn verify_json(r: &VerifyReport) -> Value {
+    let out = VerifyOut {
+        valid: r.ok(),
+        verified: r.verified,
+        ledger: r.ledger.map(|l| l.to_hex()),
+        head: r.head,
+        first_bad: r.failure.as_ref().map(|f| FirstBad {
+            seq: f.seq,
+            reason: f.reason.clone(),
+            kind: serde_json::to_value(f.kind).unwrap_or(Value::Null),
+        }),
+        root: r.root.map(|h| b64(&h)),
+        checkpoint: Value::Null,
+        future: None,
+    };
+    serde_json::to_value(out).unwrap_or(Value::Null)
 }
 
 pub fn verify_text(r: &VerifyReport) -> String {

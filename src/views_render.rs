@@ -6,6 +6,8 @@
 
 use accord_core::projection::{Change, CommitmentView, PartyView};
 use accord_core::State;
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::clock;
@@ -30,15 +32,51 @@ fn rfc3339_times(v: &mut Value) {
     }
 }
 
+// issue 15: json (typed output, schema docs/schemas/obligations.json)
+/// `obligations --json`.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Obligations {
+    /// The point the view is of, and the time it is judged at.
+    pub as_of: AsOf,
+    /// `all` (with `--all`) or `open`.
+    #[schemars(schema_with = "scope_schema")]
+    pub scope: String,
+    /// Each party's view (times as RFC 3339).
+    #[schemars(with = "Vec<PartyView>")]
+    pub parties: Value,
+}
+
+/// The entry a view is as of, and the time it is judged at.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AsOf {
+    /// The last entry counted.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+    /// The time overdue and lapsed are judged against (RFC 3339).
+    pub time: String,
+}
+
+fn scope_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "enum": ["all", "open"] })
+}
+
 /// `all`: the full view, rather than the open one (`projection::open_view`).
 pub fn obligations_json(state: &State, time: i64, views: &[PartyView], all: bool) -> Value {
     let mut parties = serde_json::to_value(views).unwrap_or(Value::Null);
     rfc3339_times(&mut parties);
-    json!({
-        "as_of": { "seq": state.head().seq, "hash": state.head().hash.to_hex(), "time": clock::format(time) },
-        "scope": if all { "all" } else { "open" },
-        "parties": parties,
-    })
+    let out = Obligations {
+        as_of: AsOf {
+            seq: state.head().seq,
+            hash: state.head().hash.to_hex(),
+            time: clock::format(time),
+        },
+        scope: if all { "all" } else { "open" }.to_owned(),
+        parties,
+    };
+    serde_json::to_value(out).unwrap_or(Value::Null)
 }
 
 /// What a commitment's line adds after its text: progress, attestations of
@@ -207,38 +245,69 @@ pub fn diff_text(from: u64, to: u64, changes: &[Change]) -> String {
             "  {:<6} {:<18} {:<24} {} -> {}\n",
             c.party,
             c.kind,
-            escape(&c.item),
-            escape(c.from.as_deref().unwrap_or("(none)")),
-            escape(c.to.as_deref().unwrap_or("(none)"))
+            escape(&c.item_label()),
+            escape(
+                &Change::label(c.from.as_deref(), c.from_finding)
+                    .unwrap_or_else(|| "(none)".into())
+            ),
+            escape(&Change::label(c.to.as_deref(), c.finding).unwrap_or_else(|| "(none)".into()))
         );
     }
     out
 }
 
+// issue 15: json (typed output, schema docs/schemas/key-list.json)
+/// One party's keys as `key list --json` prints them.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartyKeys {
+    /// The party.
+    pub party: String,
+    /// The id of the key it signs with now (`null`: revoked without a
+    /// replacement).
+    pub current: Option<String>,
+    /// Every key it has held, oldest first.
+    pub history: Vec<KeySpanJson>,
+}
+
+/// One key a party held, and the entries it signed between.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeySpanJson {
+    /// The key's id (lower-case hex).
+    pub key_id: String,
+    /// The public key (lower-case hex).
+    pub key: String,
+    /// The seq of the entry from which it signs (0: the charter's key).
+    pub from: u64,
+    /// The seq of the entry that replaced or revoked it (`null`: current).
+    pub until: Option<u64>,
+}
+
 /// Every party's current key id (`null` if revoked without replacement)
 /// and key history.
 pub fn keys_json(state: &State) -> Value {
-    let parties: Vec<Value> = state
+    let parties: Vec<PartyKeys> = state
         .charter()
         .parties
         .iter()
-        .map(|p| {
-            let history: Vec<Value> = state
+        .map(|p| PartyKeys {
+            party: p.id.as_str().to_owned(),
+            current: state.keyring().current(&p.id).map(|k| k.id().to_hex()),
+            history: state
                 .keyring()
                 .history(&p.id)
                 .iter()
-                .map(|s| {
-                    json!({"key_id": s.key.id().to_hex(), "key": s.key.to_hex(), "from": s.from, "until": s.until})
+                .map(|s| KeySpanJson {
+                    key_id: s.key.id().to_hex(),
+                    key: s.key.to_hex(),
+                    from: s.from,
+                    until: s.until,
                 })
-                .collect();
-            json!({
-                "party": p.id.as_str(),
-                "current": state.keyring().current(&p.id).map(|k| k.id().to_hex()),
-                "history": history,
-            })
+                .collect(),
         })
         .collect();
-    json!(parties)
+    serde_json::to_value(parties).unwrap_or(Value::Null)
 }
 
 pub fn keys_text(state: &State) -> String {
@@ -337,9 +406,12 @@ mod tests {
         let change = Change {
             party: PartyId::new("gov").unwrap(),
             kind: ChangeKind::Duty,
-            item: format!("respond {HOSTILE}"),
+            duty: Some(accord_core::projection::DutyKind::Respond),
+            item: HOSTILE.to_string(),
             from: None,
             to: Some(HOSTILE.into()),
+            from_finding: None,
+            finding: None,
         };
         let text = diff_text(0, 1, &[change]);
         assert_printable(&text);

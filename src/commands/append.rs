@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use accord_core::{Event, RecordKey, Sealed};
 use accord_ledger::Ledger;
 use anyhow::{bail, Result};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::Globals;
 use crate::record::{self, Lookup, Writing};
@@ -125,10 +127,156 @@ fn back_off(attempt: usize) {
     std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
+// issue 15: json
+/// What a writing command appended, as `--json` prints it (docs/JSON.md,
+/// schema docs/schemas/append.json).
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Appended {
+    /// The entry's sequence number.
+    pub seq: u64,
+    /// The entry's hash (lower-case hex).
+    pub hash: String,
+    /// The entry's kind word (`log`'s `kind`).
+    pub kind: String,
+    /// The charter's title or the id of the item the entry is about.
+    pub subject: String,
+    /// The signing party.
+    pub author: String,
+    /// The time the entry claims (RFC 3339).
+    pub time: String,
+    /// For an endorsement: where the proposal it endorses now stands;
+    /// `null` for every other entry.
+    pub adoption: Option<Adoption>,
+}
+
+/// Where the proposal an endorsement answers stands after it.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Adoption {
+    /// What was endorsed.
+    pub item: AdoptionItem,
+    /// The clause, ruling or amendment id (for a term: the clause's).
+    pub id: String,
+    /// Whether it is adopted: by this entry, earlier, or not yet.
+    pub state: AdoptionState,
+    /// The seq of the entry that adopted it (`null`: not adopted, or a
+    /// term, whose adoption seq is not recorded here).
+    pub at: Option<u64>,
+    /// How many endorsements it has (`null` for a term).
+    pub endorsements: Option<usize>,
+}
+
+/// What an endorsement is about.
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdoptionItem {
+    /// A clause.
+    Clause,
+    /// A clause's term (its end).
+    ClauseTerm,
+    /// A ruling.
+    Ruling,
+    /// A charter amendment.
+    Amendment,
+}
+
+/// Whether an endorsed proposal is adopted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdoptionState {
+    /// This entry adopted it.
+    Adopted,
+    /// It was adopted by an earlier entry; this late endorsement is recorded.
+    AlreadyAdopted,
+    /// Not adopted yet.
+    Pending,
+}
+
+/// For an endorsement, where its proposal stands now (`None` for other
+/// entries, and for an endorsement whose proposal is not found).
+fn adoption(entry: &Sealed, ledger: &mut impl Lookup) -> Result<Option<Adoption>> {
+    let body = &entry.entry.body;
+    // issue 13: clauses
+    if let Event::ClauseTermEndorsed { clause, proposal } = &body.event {
+        let state = match ledger.clause_term(clause)? {
+            None => AdoptionState::Adopted,
+            Some(h) if h.hash == *proposal => AdoptionState::Pending,
+            Some(_) => return Ok(None),
+        };
+        return Ok(Some(Adoption {
+            item: AdoptionItem::ClauseTerm,
+            id: clause.to_string(),
+            state,
+            at: None,
+            endorsements: None,
+        }));
+    }
+    let (item, id, key) = match &body.event {
+        Event::ClauseEndorsed { clause, .. } => (
+            AdoptionItem::Clause,
+            clause.to_string(),
+            RecordKey::Clause(clause.clone()),
+        ),
+        Event::RulingEndorsed { ruling, .. } => (
+            AdoptionItem::Ruling,
+            ruling.to_string(),
+            RecordKey::Ruling(ruling.clone()),
+        ),
+        // issue 13: charter amendments
+        Event::AmendmentEndorsed { amendment, .. } => (
+            AdoptionItem::Amendment,
+            amendment.to_string(),
+            RecordKey::Amendment(amendment.clone()),
+        ),
+        _ => return Ok(None),
+    };
+    Ok(ledger.proposal(&key)?.map(|p| Adoption {
+        item,
+        id,
+        state: match p.adopted_at {
+            Some(seq) if seq == entry.seq() => AdoptionState::Adopted,
+            Some(_) => AdoptionState::AlreadyAdopted,
+            None => AdoptionState::Pending,
+        },
+        at: p.adopted_at,
+        endorsements: Some(p.endorsements),
+    }))
+}
+
+/// Whether the writing command asked for `--json`. The flag is on the
+/// signer's `KeyArg`, which `record` consumes; it is read back from the
+/// command line as clap parsed it (the same arguments, so the same answer).
+fn json_requested() -> bool {
+    use clap::CommandFactory;
+    let Ok(matches) = crate::cli::Cli::command().try_get_matches_from(std::env::args_os()) else {
+        return false;
+    };
+    let mut m = &matches;
+    while let Some((_, sub)) = m.subcommand() {
+        m = sub;
+    }
+    matches!(m.try_get_one::<bool>("json"), Ok(Some(true)))
+}
+
 /// The line for an appended entry, and for an endorsement whether its
 /// proposal is now adopted.
 fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Result<()> {
     let body = &entry.entry.body;
+    // issue 15: json
+    if json_requested() {
+        let appended = Appended {
+            seq: entry.seq(),
+            hash: entry.hash.to_hex(),
+            kind: body.event.kind().to_owned(),
+            subject: body.event.subject(),
+            author: body.author.party.to_string(),
+            time: clock::format(body.time),
+            adoption: adoption(entry, ledger)?,
+        };
+        writeln!(out, "{}", serde_json::to_string(&appended)?)?;
+        return Ok(());
+    }
     writeln!(
         out,
         "entry {}  {}  {} by {}  hash {}",
@@ -142,10 +290,18 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
     if let Event::ClauseTermEndorsed { clause, proposal } = &body.event {
         match ledger.clause_term(clause)? {
             None => writeln!(out, "the term of clause {clause} is now adopted")?,
-            Some(h) if h.hash == *proposal => writeln!(
-                out,
-                "the term proposed for clause {clause} is not yet adopted"
-            )?,
+            Some(h) if h.hash == *proposal => {
+                match ledger.adoption_rule(&RecordKey::Clause(clause.clone()))? {
+                    Some(rule) => writeln!(
+                        out,
+                        "the term proposed for clause {clause} is not yet adopted: it is adopted when {rule}"
+                    )?,
+                    None => writeln!(
+                        out,
+                        "the term proposed for clause {clause} is not yet adopted"
+                    )?,
+                }
+            }
             Some(_) => {}
         }
         return Ok(());
@@ -173,11 +329,18 @@ fn report(entry: &Sealed, ledger: &mut impl Lookup, out: &mut impl Write) -> Res
                 out,
                 "{what} was already adopted at entry {seq}; this late endorsement is recorded"
             )?,
-            None => writeln!(
-                out,
-                "{what}: {} endorsement(s), not yet adopted",
-                p.endorsements
-            )?,
+            None => match ledger.adoption_rule(&key)? {
+                Some(rule) => writeln!(
+                    out,
+                    "{what}: {} endorsement(s) so far, not yet adopted: it is adopted when {rule}",
+                    p.endorsements
+                )?,
+                None => writeln!(
+                    out,
+                    "{what}: {} endorsement(s), not yet adopted",
+                    p.endorsements
+                )?,
+            },
         }
     }
     Ok(())

@@ -47,7 +47,7 @@ pub fn run(cmd: EvidenceCommand, g: &Globals, out: &mut impl Write) -> Result<Ex
             salted,
             note,
             key,
-        } => add(&item, &files, salted, note, key.key, g, out),
+        } => add(&item, &files, salted, note, key, g, out),
     }
 }
 
@@ -184,10 +184,14 @@ fn add(
     files: &[PathBuf],
     salted: bool,
     note: String,
-    key: PathBuf,
+    key: crate::cli::KeyArg,
     g: &Globals,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
+    // issue 15: json (with --json, standard output is the one object of
+    // what was appended; the salts' lines go to standard error)
+    let json = key.json;
+    let key = key.key;
     let item = ItemId::new(item)?;
     let mut exhibits = Vec::with_capacity(files.len());
     let mut salts = Vec::new();
@@ -226,12 +230,16 @@ fn add(
     )?;
     for (file, path, salt) in salts {
         let hex = hex::encode(salt);
-        writeln!(
-            out,
+        let line = format!(
             "salt for {}: {hex} (written to {}; it is not in the ledger: keep it, and give it only to whoever must check the file)",
             render::escape(&file.display().to_string()),
             render::escape(&path.display().to_string())
-        )?;
+        );
+        if json {
+            eprintln!("{line}");
+        } else {
+            writeln!(out, "{line}")?;
+        }
         write_secret(&path, format!("{hex}\n").as_bytes())
             .with_context(|| format!("cannot write the salt to {}", path.display()))?;
     }

@@ -6,7 +6,8 @@
 
 // issue 14: actors
 mod actors;
-mod append;
+// issue 15: json (its `Appended` has a schema: crate::schemas)
+pub(crate) mod append;
 mod audit;
 mod backup;
 mod bundle;
@@ -116,6 +117,26 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         remote: cli.remote.as_deref().or(env_remote.as_deref()),
         ledger_id: cli.ledger_id.as_deref().filter(|h| !h.trim().is_empty()),
     };
+    // issue 15: json (`--json` rides on the signer's key flags, which these
+    // commands share; they print no JSON)
+    if let Command::Checkpoint { key, .. } | Command::Witness(WitnessCommand::Cosign { key, .. }) =
+        &cli.command
+    {
+        if key.json {
+            eprintln!(
+                "error: --json is for the commands that append an entry; this one prints no JSON"
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
+    if let Command::Witness(WitnessCommand::Serve(args)) = &cli.command {
+        if args.key.json {
+            eprintln!(
+                "error: --json is for the commands that append an entry; this one prints no JSON"
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
     match cli.command {
         Command::Key(cmd) => keys::run(cmd, &g, out),
         Command::Init {
@@ -160,7 +181,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<ExitCode> {
         Command::Import { file, store } => backup::import(&file, store, &g, out),
         Command::Doctor { check, json } => audit::doctor(g.ledger, check, json.json, out),
         Command::Recover { to, out: keep } => backup::recover(g.ledger, to, &keep, out),
-        Command::Log(json) => inspect::log(json.json, &g, out),
+        Command::Log(args) => inspect::log(&args, &g, out),
         Command::Show { seq, json } => inspect::show(seq, json.json, &g, out),
         Command::Verify {
             expect_head,

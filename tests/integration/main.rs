@@ -60,6 +60,10 @@ mod witness_http;
 mod messages;
 // README.md's walk-through, every sh block run in order (issue 15).
 mod readme;
+// issue 15: the JSON contract: every --json output against its schema
+// (docs/schemas/), every kind and duty word documented (docs/JSON.md), log
+// filters, show's canonical bytes, diff's plain states.
+mod json_contract;
 // Refused appends change nothing; bad charters and non-ledgers get one line.
 mod refusals;
 // No party can brick a ledger; verify's exit codes; recoverable damage.

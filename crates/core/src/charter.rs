@@ -15,7 +15,20 @@ use crate::text;
 // Names only matter to human-readable encodings (JSON); the canonical
 // encoding writes the variant index.
 /// What a charter party may do; which entries each role may sign is in docs/DOMAIN.md.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+// issue 15: json (JsonSchema)
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Adopts clauses and rulings by endorsement; proposes clauses and rulings.

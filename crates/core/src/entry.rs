@@ -23,7 +23,8 @@ pub const SIGNATURE_TAG: &[u8] = b"accord-v1/entry-sig\0";
 const SIGNATURE_LEN: usize = 64;
 
 /// A position in the chain: an entry's seq and hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// issue 15: json (JsonSchema)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Head {
     /// The entry's position in the chain, from 0.
     pub seq: u64,

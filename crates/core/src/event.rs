@@ -538,6 +538,57 @@ pub enum Event {
 }
 
 impl Event {
+    // issue 15: json
+    /// Every word [`Event::kind`] can return, in declaration order (a test
+    /// checks it against `kind` and docs/JSON.md).
+    pub const KINDS: &'static [&'static str] = &[
+        "charter",
+        "clause-proposed",
+        "clause-endorsed",
+        "clause-accepted",
+        "commitment-made",
+        "commitment-fulfilled",
+        "commitment-withdrawn",
+        "commitment-remedied",
+        "allegation-filed",
+        "allegation-answered",
+        "allegation-withdrawn",
+        "ruling-proposed",
+        "ruling-endorsed",
+        "ruling-dissented",
+        "key-rotated",
+        "key-revocation-proposed",
+        "key-revocation-endorsed",
+        "commitment-undertaken",
+        "commitment-progressed",
+        "commitment-attested",
+        "commitment-reschedule-proposed",
+        "commitment-reschedule-endorsed",
+        "allegation-corrected",
+        "ruling-revision-proposed",
+        "commitment-joined",
+        "clause-withdrawn",
+        "clause-declined",
+        "clause-revision-proposed",
+        "clause-term-proposed",
+        "clause-term-endorsed",
+        "amendment-proposed",
+        "amendment-endorsed",
+        "allegation-lodged",
+        "observation-recorded",
+        "evidence-added",
+        "ruling-drafted",
+        "ruling-ratified",
+        "view-recorded",
+        "item-referred",
+        "team-tasked",
+        "recommendation-made",
+        "measures-reported",
+        "meeting-recorded",
+        "meeting-cosigned",
+        "clause-tabled",
+    ];
+
     /// A stable, lower-case name for the kind, used in logs and JSON.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -18,6 +18,9 @@ macro_rules! words {
             $($(#[$vdoc])* $variant),+
         }
         impl $name {
+            // issue 15: json
+            /// Every value, in declaration order.
+            pub const ALL: &'static [Self] = &[$($name::$variant),+];
             /// The word it is shown and serialised as.
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -33,6 +36,15 @@ macro_rules! words {
         impl Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
+            }
+        }
+        // issue 15: json (the schema of the word)
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($word),+] })
             }
         }
     };

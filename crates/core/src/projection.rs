@@ -7,6 +7,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+// issue 15: json (the views are output types: their schemas are docs/schemas/)
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::charter::Role;
@@ -21,7 +23,7 @@ use crate::state::State;
 use crate::terms::{Accused, Attribution, Finding};
 
 /// One commitment as a party's obligations show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CommitmentView {
     /// The commitment's id.
     pub id: CommitmentId,
@@ -31,9 +33,11 @@ pub struct CommitmentView {
     pub text: String,
     /// The area it applies to, if limited to one.
     pub zone: Option<String>,
-    /// When it falls due (seconds since 1970), if it has a deadline.
+    /// When it falls due (seconds since 1970; RFC 3339 in JSON output), if it has a deadline.
+    #[schemars(with = "Option<String>")]
     pub due: Option<i64>,
-    /// When its undertaking lapses (seconds since 1970), if it has an end.
+    /// When its undertaking lapses (seconds since 1970; RFC 3339 in JSON output), if it has an end.
+    #[schemars(with = "Option<String>")]
     pub until: Option<i64>,
     /// pending | active | overdue | lapsed | fulfilled | fulfilled-late | withdrawn | breached | remedied
     pub state: CommitmentPhase,
@@ -52,7 +56,7 @@ pub struct CommitmentView {
 }
 
 /// One allegation as the obligations of the accuser and the accused show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct AllegationView {
     /// The allegation's id.
     pub id: AllegationId,
@@ -65,8 +69,10 @@ pub struct AllegationView {
     /// The accused party when it accuses exactly one party and nothing
     /// else (left out of JSON otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("x-optional" = true))]
     pub against: Option<PartyId>,
-    /// When the incident happened (seconds since 1970).
+    /// When the incident happened (seconds since 1970; RFC 3339 in JSON output).
+    #[schemars(with = "String")]
     pub occurred: i64,
     /// Where the incident happened.
     pub location: String,
@@ -85,7 +91,7 @@ pub struct AllegationView {
 }
 
 /// One ruling as the guarantors' obligations show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct RulingView {
     /// The ruling's id.
     pub id: RulingId,
@@ -176,7 +182,7 @@ words! {
 }
 
 /// Something a party is expected to do.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 pub struct Duty {
     /// What the party is expected to do.
     pub duty: DutyKind,
@@ -185,7 +191,7 @@ pub struct Duty {
 }
 
 /// One party's obligations: what it owes, what it alleged or is accused of, and what it must do next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct PartyView {
     /// The party's id.
     pub party: PartyId,
@@ -584,57 +590,83 @@ fn monitoring_duties(state: &State, me: &PartyId, out: &mut Vec<Duty>) {
 }
 
 /// One difference between two obligation views.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Change {
     /// The party whose view changed.
     pub party: PartyId,
     /// What kind of item changed.
     pub kind: ChangeKind,
-    /// The id of the item that changed.
+    // issue 15: json (a duty's word is its own field, not part of the item)
+    /// For a duty: what the party is expected to do (`None` otherwise).
+    pub duty: Option<DutyKind>,
+    /// The id of the item that changed (for a duty: the item it concerns).
     pub item: String,
     /// The state before (`None`: not on record then).
     pub from: Option<String>,
     /// The state after (`None`: no longer listed).
     pub to: Option<String>,
+    /// For an allegation: the finding of the ruling on it before, if ruled.
+    pub from_finding: Option<Finding>,
+    /// For an allegation: the finding of the ruling on it after, if ruled.
+    pub finding: Option<Finding>,
 }
 
-fn items(v: &PartyView) -> BTreeMap<(ChangeKind, String), String> {
+impl Change {
+    /// A state as the text view shows it: the word, and the finding in
+    /// parentheses when there is one.
+    pub fn label(state: Option<&str>, finding: Option<Finding>) -> Option<String> {
+        state.map(|s| match finding {
+            Some(f) => format!("{s} ({f})"),
+            None => s.to_owned(),
+        })
+    }
+
+    /// The item as the text view shows it (a duty: its word, then the item).
+    pub fn item_label(&self) -> String {
+        match self.duty {
+            Some(d) => format!("{d} {}", self.item),
+            None => self.item.clone(),
+        }
+    }
+}
+
+/// What a diff compares an item by: its kind, its duty word (for duties)
+/// and its id.
+type ItemKey = (ChangeKind, Option<DutyKind>, String);
+
+fn items(v: &PartyView) -> BTreeMap<ItemKey, (String, Option<Finding>)> {
     let mut out = BTreeMap::new();
     for c in &v.commitments {
         out.insert(
-            (ChangeKind::Commitment, c.id.to_string()),
-            c.state.to_string(),
+            (ChangeKind::Commitment, None, c.id.to_string()),
+            (c.state.to_string(), None),
         );
     }
     for a in &v.allegations_against {
         out.insert(
-            (ChangeKind::AllegationAgainst, a.id.to_string()),
-            allegation_word(a),
+            (ChangeKind::AllegationAgainst, None, a.id.to_string()),
+            (a.state.to_string(), a.finding),
         );
     }
     for a in &v.allegations_by {
         out.insert(
-            (ChangeKind::AllegationBy, a.id.to_string()),
-            allegation_word(a),
+            (ChangeKind::AllegationBy, None, a.id.to_string()),
+            (a.state.to_string(), a.finding),
         );
     }
     for r in &v.rulings {
-        out.insert((ChangeKind::Ruling, r.id.to_string()), r.state.to_string());
+        out.insert(
+            (ChangeKind::Ruling, None, r.id.to_string()),
+            (r.state.to_string(), None),
+        );
     }
     for d in &v.duties {
         out.insert(
-            (ChangeKind::Duty, format!("{} {}", d.duty, d.item)),
-            "pending".to_owned(),
+            (ChangeKind::Duty, Some(d.duty), d.item.clone()),
+            ("pending".to_owned(), None),
         );
     }
     out
-}
-
-fn allegation_word(a: &AllegationView) -> String {
-    match a.finding {
-        Some(f) => format!("{} ({f})", a.state),
-        None => a.state.to_string(),
-    }
 }
 
 /// What changed in every party's obligations from `before` to `after`.
@@ -648,16 +680,19 @@ pub fn diff(before: &[PartyView], after: &[PartyView]) -> Vec<Change> {
             .map(items)
             .unwrap_or(empty);
         let new = items(b);
-        let keys: BTreeSet<&(ChangeKind, String)> = old.keys().chain(new.keys()).collect();
+        let keys: BTreeSet<&ItemKey> = old.keys().chain(new.keys()).collect();
         for key in keys {
             let (from, to) = (old.get(key), new.get(key));
             if from != to {
                 out.push(Change {
                     party: b.party.clone(),
                     kind: key.0,
-                    item: key.1.clone(),
-                    from: from.cloned(),
-                    to: to.cloned(),
+                    duty: key.1,
+                    item: key.2.clone(),
+                    from: from.map(|f| f.0.clone()),
+                    to: to.map(|t| t.0.clone()),
+                    from_finding: from.and_then(|f| f.1),
+                    finding: to.and_then(|t| t.1),
                 });
             }
         }

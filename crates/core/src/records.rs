@@ -150,7 +150,8 @@ pub struct CommitmentState {
 }
 
 /// A progress report on a commitment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// issue 15: json (JsonSchema)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Progress {
     /// Units done.
     pub done: u64,
@@ -161,7 +162,8 @@ pub struct Progress {
 }
 
 /// A verifier's check of one report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// issue 15: json (JsonSchema)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Attestation {
     /// The verifier.
     pub by: PartyId,
@@ -174,15 +176,18 @@ pub struct Attestation {
 }
 
 /// A proposal to move a commitment's times, until agreed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// issue 15: json (JsonSchema)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Reschedule {
     /// The proposing entry.
     pub proposal: Head,
     /// The party that proposed it.
     pub proposer: PartyId,
-    /// The new due time.
+    /// The new due time (RFC 3339 in JSON output).
+    #[schemars(with = "Option<String>")]
     pub due: Option<i64>,
-    /// The new lapse time.
+    /// The new lapse time (RFC 3339 in JSON output).
+    #[schemars(with = "Option<String>")]
     pub until: Option<i64>,
     /// Parties that agreed (the proposer counts), with seqs, in order.
     pub endorsements: Vec<(PartyId, u64)>,

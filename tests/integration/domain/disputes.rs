@@ -116,6 +116,15 @@ fn the_dispute_track_from_allegation_to_adopted_ruling() {
         && c["item"] == "R1"
         && c["from"].is_null()
         && c["to"] == "adopted"));
+    // issue 15: json (the state a plain word, the finding its own field)
+    assert!(
+        changes.iter().any(|c| c["party"] == "gov"
+            && c["kind"] == "allegation-against"
+            && c["item"] == "A1"
+            && c["to"] == "ruled"
+            && c["finding"] == "confirmed"),
+        "{diff}"
+    );
 
     // The obligor reports a remedy.
     at(
