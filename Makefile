@@ -27,12 +27,14 @@ test: lint
 	fi
 
 # A static binary for Linux (musl) and its SHA-256, in dist/. Needs the
-# target's standard library: `rustup target add x86_64-unknown-linux-musl`
-# (done here if rustup can fetch it).
+# target's standard library (`rustup target add x86_64-unknown-linux-musl`,
+# done here if rustup can fetch it) and a C compiler for musl, for ring's
+# assembly (Debian: `apt-get install musl-tools`).
 DIST_TARGET ?= x86_64-unknown-linux-musl
 VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 DIST_NAME := accord-$(VERSION)-$(DIST_TARGET)
 dist:
+	@command -v musl-gcc >/dev/null || { echo "make dist: no musl-gcc (Debian: apt-get install musl-tools)" >&2; exit 1; }
 	rustup target list --installed | grep -qx $(DIST_TARGET) || rustup target add $(DIST_TARGET)
 	$(CARGO) build --locked --release --target $(DIST_TARGET)
 	mkdir -p dist

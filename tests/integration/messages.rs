@@ -93,3 +93,15 @@ fn times_in_refusals_are_rfc3339_and_reads_never_say_rejected() {
         assert!(!e.contains("rejected"), "{args:?}: {e}");
     }
 }
+
+#[test]
+fn an_endorsement_short_of_adoption_says_what_adopts_it() {
+    let w = World::founded();
+    w.propose("C1", "tr").success();
+    let out = w.endorse("C1", "tr").success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("clause C1: 1 endorsement(s) so far, not yet adopted: it is adopted when all 3 guarantors endorse it"),
+        "{text}"
+    );
+}
