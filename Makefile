@@ -4,7 +4,7 @@ CARGO ?= cargo
 # takes it), else ./target.
 TARGET_DIR := $(abspath $(or $(CARGO_TARGET_DIR),target))
 
-.PHONY: all build demo test lint dist bench bench-build bench-peers stress stress-sled fuzz clean
+.PHONY: all build demo test lint dist release-check bench bench-build bench-peers stress stress-sled fuzz clean
 
 all: build
 
@@ -41,6 +41,15 @@ dist:
 	cp $(TARGET_DIR)/$(DIST_TARGET)/release/accord dist/$(DIST_NAME)
 	cd dist && sha256sum $(DIST_NAME) > $(DIST_NAME).sha256
 	@echo "dist/$(DIST_NAME) and dist/$(DIST_NAME).sha256"
+
+# What CI leaves out to stay within its time (each is a second build of the
+# whole dependency tree, with the features resolved without the
+# dev-dependencies): `make demo` itself, the README's install command (into
+# a scratch root), and the fuzz targets. Run before a release.
+release-check: demo
+	CARGO_TARGET_DIR=$(TARGET_DIR) $(CARGO) install --locked --debug --path . --root $(TARGET_DIR)/install
+	$(TARGET_DIR)/install/bin/accord --version
+	CARGO_TARGET_DIR=$(TARGET_DIR) $(CARGO) build --locked --manifest-path fuzz/Cargo.toml
 
 # Criterion benches of the primitives and core paths, then the end-to-end
 # harness on 10k, 100k and 1M-entry ledgers (ACCORD_BENCH_SIZES to change),
